@@ -1,0 +1,177 @@
+"""The stable facade: what the GUI, integrators and tests use, with no Qt.
+
+    with open_station() as station:
+        outcome = station.take_card_donation(5000, Donor("Ada", "ada@example.org"),
+                                             Card("4242424242424242", 12, 2030, "123"))
+
+`Outcome.status` is approved | declined | in_doubt | failed | recorded ("failed" means
+certainly not charged). Invalid input raises `InvalidDonation` with per-field messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from pos_app.domain.cards import Card
+from pos_app.domain.donor import Donor
+from pos_app.paths import DataPaths
+from pos_app.payments.base import Processor
+from pos_app.services.donations import DonationService
+from pos_app.services.records import DonationRecord, InvalidDonation, Outcome, Totals
+from pos_app.services.totals import event_totals
+from pos_app.settings import ConfigError, Settings, load_settings
+from pos_app.store.database import Database
+
+__all__ = [
+    "Card",
+    "ConfigError",
+    "DonationRecord",
+    "Donor",
+    "InvalidDonation",
+    "Outcome",
+    "Station",
+    "Totals",
+    "open_station",
+]
+
+log = logging.getLogger(__name__)
+
+SETTLE_INTERVAL_S = 5.0
+
+
+def make_processor(settings: Settings) -> Processor:
+    p = settings.payments
+    if p.provider == "simulator":
+        from pos_app.payments.simulator import SimulatorProcessor
+
+        return SimulatorProcessor(latency_ms=p.simulator_latency_ms)
+    from pos_app.payments.stripe import StripeProcessor
+    from pos_app.secrets import STRIPE_SECRET_KEY, get_secret
+
+    return StripeProcessor(get_secret(STRIPE_SECRET_KEY), api_base=p.api_base, timeout=p.timeout)
+
+
+class Station:
+    """One laptop's till: the database, the processor, and the background work."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: DataPaths,
+        processor: Processor | None = None,
+    ) -> None:
+        from pos_app.logs import setup_logging
+
+        self.settings = settings
+        self.paths = paths
+        paths.ensure()
+        self.log_file = setup_logging(paths.log_dir)
+        self.db = Database(paths.db_file)
+        self.processor = processor or make_processor(settings)
+        self.donations_service = DonationService(
+            self.db,
+            self.processor,
+            currency=settings.payments.currency,
+            station=settings.event.station,
+            max_amount_cents=settings.payments.max_amount * 100,
+        )
+        self._stop = threading.Event()
+        self._settler: threading.Thread | None = None
+        log.info(
+            "station open: %s, processor %s, data %s",
+            settings.event.station,
+            self.processor.name,
+            paths.data_dir,
+        )
+
+    # ---- context manager ----
+    def __enter__(self) -> Station:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def training(self) -> bool:
+        return self.processor.name == "simulator"
+
+    # ---- taking donations ----
+    def take_card_donation(self, amount_cents: int, donor: Donor, card: Card) -> Outcome:
+        return self.donations_service.take_card(amount_cents, donor, card)
+
+    def retry_charge(self, donation_id: str) -> Outcome:
+        return self.donations_service.retry(donation_id)
+
+    def forget_card(self, donation_id: str | None = None) -> None:
+        self.donations_service.forget_card(donation_id)
+
+    def record_donation(
+        self, amount_cents: int, donor: Donor, method: str, check_number: str = ""
+    ) -> Outcome:
+        return self.donations_service.record(amount_cents, donor, method, check_number)
+
+    def validate(self, amount_cents: int, donor: Donor, card: Card | None = None) -> None:
+        self.donations_service.validate(amount_cents, donor, card)
+
+    def settle_in_doubt(self, *, include_charging: bool = False) -> list[Outcome]:
+        """Replay unsettled charges; at start-up include rows a crash left in `charging`."""
+        return self.donations_service.settle(include_charging=include_charging)
+
+    # ---- reading ----
+    def donations(self) -> list[DonationRecord]:
+        return self.donations_service.list()
+
+    def donation(self, donation_id: str) -> DonationRecord:
+        return self.donations_service.get(donation_id)
+
+    def jobs(self) -> list[Any]:
+        return []
+
+    def totals(self) -> Totals:
+        return event_totals(self.db, self.settings.event.goal)
+
+    # ---- background work ----
+    def start_jobs(self) -> None:
+        """Start background work: first settle what a crash left, then keep settling."""
+        if self._settler is not None:
+            return
+        self._stop.clear()
+        self._settler = threading.Thread(target=self._settle_loop, name="settler", daemon=True)
+        self._settler.start()
+
+    def stop_jobs(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._settler is not None:
+            self._settler.join(timeout)
+            self._settler = None
+
+    def _settle_loop(self) -> None:
+        include_charging = True
+        while not self._stop.is_set():
+            try:
+                self.settle_in_doubt(include_charging=include_charging)
+                include_charging = False
+            except Exception:  # keep the loop alive; the next pass tries again
+                log.exception("settling charges in doubt failed")
+            self._stop.wait(SETTLE_INTERVAL_S)
+
+    def close(self) -> None:
+        self.stop_jobs()
+        self.forget_card()
+        self.processor.close()
+        self.db.close()
+        log.info("station closed")
+
+
+def open_station(
+    config_path: str | Path | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    processor: Processor | None = None,
+) -> Station:
+    """Open this laptop's station. Raises ConfigError for an unusable config."""
+    settings = load_settings(config_path)
+    return Station(settings, DataPaths.resolve(data_dir), processor=processor)

@@ -1,0 +1,169 @@
+"""Card checks done before any network call: Luhn, brand rules, expiry, CVC, masking.
+
+A Card lives only in memory. Nothing here writes anywhere, and `Card.__repr__` never
+shows the number or CVC, so a card that ends up in a log line or a traceback stays masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Brand:
+    key: str  # Stripe's brand key: visa, mastercard, amex, discover, ...
+    label: str
+    lengths: tuple[int, ...]
+    cvc_length: int
+    groups: tuple[int, ...]  # how the number is grouped for display
+
+
+VISA = Brand("visa", "Visa", (13, 16, 19), 3, (4, 4, 4, 4, 3))
+MASTERCARD = Brand("mastercard", "Mastercard", (16,), 3, (4, 4, 4, 4))
+AMEX = Brand("amex", "American Express", (15,), 4, (4, 6, 5))
+DISCOVER = Brand("discover", "Discover", (16, 19), 3, (4, 4, 4, 4, 3))
+DINERS = Brand("diners", "Diners Club", (14, 16), 3, (4, 6, 4))
+JCB = Brand("jcb", "JCB", (16, 19), 3, (4, 4, 4, 4, 3))
+UNKNOWN = Brand("unknown", "Card", (12, 13, 14, 15, 16, 17, 18, 19), 3, (4, 4, 4, 4, 3))
+
+BRANDS_BY_KEY = {b.key: b for b in (VISA, MASTERCARD, AMEX, DISCOVER, DINERS, JCB)}
+
+
+def digits_only(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def detect_brand(number: str) -> Brand | None:
+    """The brand as soon as the leading digits tell it, else None."""
+    n = digits_only(number)
+    if not n:
+        return None
+    if n[0] == "4":
+        return VISA
+    if len(n) >= 2 and n[:2] in ("34", "37"):
+        return AMEX
+    if len(n) >= 2 and 51 <= int(n[:2]) <= 55:
+        return MASTERCARD
+    if len(n) >= 4 and 2221 <= int(n[:4]) <= 2720:
+        return MASTERCARD
+    if n.startswith("6011") or n.startswith("65") or (len(n) >= 3 and 644 <= int(n[:3]) <= 649):
+        return DISCOVER
+    if len(n) >= 2 and n[:2] in ("36", "38", "39") or (len(n) >= 3 and 300 <= int(n[:3]) <= 305):
+        return DINERS
+    if len(n) >= 4 and 3528 <= int(n[:4]) <= 3589:
+        return JCB
+    return None
+
+
+def luhn_ok(number: str) -> bool:
+    n = digits_only(number)
+    if not n:
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(n)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def group_number(number: str) -> str:
+    """Group digits for display as the volunteer types: "4242 4242 4242 4242"."""
+    n = digits_only(number)[:19]
+    brand = detect_brand(n) or UNKNOWN
+    parts, i = [], 0
+    for size in brand.groups:
+        if i >= len(n):
+            break
+        parts.append(n[i : i + size])
+        i += size
+    if i < len(n):
+        parts.append(n[i:])
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Card:
+    """Card data typed or swiped at the table. Memory only; never persisted or logged."""
+
+    number: str = field(repr=False)
+    exp_month: int
+    exp_year: int
+    cvc: str = field(repr=False, default="")
+    postal_code: str | None = None
+    cardholder: str | None = None
+
+    @property
+    def digits(self) -> str:
+        return digits_only(self.number)
+
+    @property
+    def last4(self) -> str:
+        return self.digits[-4:]
+
+    @property
+    def brand(self) -> Brand:
+        return detect_brand(self.digits) or UNKNOWN
+
+    def __repr__(self) -> str:  # explicit: a card in a traceback shows only its last four
+        return f"Card(•••• {self.last4}, {self.exp_month:02d}/{self.exp_year % 100:02d})"
+
+    __str__ = __repr__
+
+
+def normalize_year(year: int) -> int:
+    return year + 2000 if year < 100 else year
+
+
+def parse_expiry(text: str) -> tuple[int, int]:
+    """Parse "MM/YY", "MMYY" or "MM/YYYY" into (month, four-digit year); ValueError if not."""
+    t = text.strip().replace(" ", "")
+    if "/" in t:
+        mm, _, yy = t.partition("/")
+    elif t.isdigit() and len(t) in (4, 6):
+        mm, yy = t[:2], t[2:]
+    else:
+        raise ValueError("Enter the expiry as MM/YY.")
+    if not (mm.isdigit() and yy.isdigit() and len(yy) in (2, 4)):
+        raise ValueError("Enter the expiry as MM/YY.")
+    month = int(mm)
+    if not 1 <= month <= 12:
+        raise ValueError("The month must be 01 to 12.")
+    return month, normalize_year(int(yy))
+
+
+def card_errors(card: Card, today: dt.date | None = None) -> dict[str, str]:
+    """Field name -> plain-language problem, for every problem found. Empty when fine."""
+    errors: dict[str, str] = {}
+    n = card.digits
+    brand = detect_brand(n)
+    if not n:
+        errors["number"] = "Enter the card number."
+    elif brand is None and len(n) >= 6:
+        errors["number"] = "This card type isn't accepted. Ask for another card."
+    elif n and len(n) not in (brand or UNKNOWN).lengths:
+        b = brand or UNKNOWN
+        want = " or ".join(str(x) for x in b.lengths)
+        errors["number"] = f"{b.label} numbers have {want} digits; this one has {len(n)}."
+    elif not luhn_ok(n):
+        errors["number"] = "That card number isn't valid. Check it or swipe again."
+    today = today or dt.date.today()
+    if not 1 <= card.exp_month <= 12:
+        errors["expiry"] = "Enter the expiry as MM/YY."
+    elif (normalize_year(card.exp_year), card.exp_month) < (today.year, today.month):
+        errors["expiry"] = "This card has expired. Ask for another card."
+    elif normalize_year(card.exp_year) > today.year + 20:
+        errors["expiry"] = "Check the expiry year."
+    want_cvc = (brand or UNKNOWN).cvc_length
+    if not card.cvc:
+        errors["cvc"] = f"Enter the {want_cvc}-digit security code."
+    elif not card.cvc.isdigit() or len(card.cvc) != want_cvc:
+        where = "on the front" if want_cvc == 4 else "on the back"
+        errors["cvc"] = f"The security code is {want_cvc} digits, {where} of the card."
+    if card.postal_code is not None and len(card.postal_code.strip()) > 10:
+        errors["postal_code"] = "Check the postal code."
+    return errors

@@ -1,0 +1,1 @@
+"""Processor adapters behind one protocol: `simulator` (training mode) and `stripe`."""

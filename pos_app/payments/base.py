@@ -1,0 +1,123 @@
+"""The processor protocol and the three kinds of failure every adapter maps to.
+
+- Declined: the card was refused; final, shown to the volunteer with the reason.
+- Transient: network down, timeout, 5xx, 429; safe to retry with the same idempotency key.
+  `maybe_charged` says whether the request may have reached the processor.
+- Permanent: bad request, bad credentials; no automatic retry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from pos_app.domain.cards import Card
+
+
+class ProcessorError(Exception):
+    """Base of adapter failures. `message` is plain words; `detail` is for logs and leads."""
+
+    kind = "error"
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class Declined(ProcessorError):
+    kind = "declined"
+
+    def __init__(self, message: str, code: str = "", decline_code: str = "", detail: str = ""):
+        super().__init__(message, detail)
+        self.code = code
+        self.decline_code = decline_code
+
+
+class Transient(ProcessorError):
+    kind = "transient"
+
+    def __init__(
+        self,
+        message: str,
+        detail: str = "",
+        *,
+        maybe_charged: bool = True,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, detail)
+        self.maybe_charged = maybe_charged
+        self.retry_after = retry_after
+
+
+class Permanent(ProcessorError):
+    kind = "permanent"
+
+
+@dataclass(frozen=True)
+class PaymentMethod:
+    """A tokenized card: what survives the card data. Safe to persist."""
+
+    id: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
+@dataclass(frozen=True)
+class ChargeRequest:
+    """Everything a charge needs except the card, so a replay sends exactly the same request."""
+
+    amount_cents: int
+    currency: str
+    payment_method_id: str
+    donation_id: str
+    idempotency_key: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    payment_intent_id: str
+    status: str  # succeeded
+
+
+class Processor(Protocol):
+    name: str
+
+    def create_payment_method(self, card: Card, idempotency_key: str) -> PaymentMethod:
+        """Tokenize the card. Raises Declined, Transient or Permanent."""
+        ...
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        """Create and confirm the payment. Replaying the same request returns the same result."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# Stripe decline codes in the words a volunteer can say to a donor.
+DECLINE_MESSAGES = {
+    "insufficient_funds": "Insufficient funds.",
+    "expired_card": "The card has expired.",
+    "incorrect_cvc": "The security code is incorrect.",
+    "incorrect_number": "The card number is incorrect.",
+    "lost_card": "The card was declined.",
+    "stolen_card": "The card was declined.",
+    "card_velocity_exceeded": "The card has reached its limit.",
+    "processing_error": "The bank had a processing error.",
+    "generic_decline": "The card was declined.",
+    "do_not_honor": "The card was declined.",
+}
+DECLINE_ADVICE = {
+    "incorrect_cvc": "Check the security code and try again, or ask for another card.",
+    "incorrect_number": "Check the number and try again, or ask for another card.",
+    "processing_error": "Try again, or ask for another card.",
+}
+
+
+def decline_message(decline_code: str) -> str:
+    reason = DECLINE_MESSAGES.get(decline_code, "The card was declined.")
+    advice = DECLINE_ADVICE.get(decline_code, "Ask for another card.")
+    return f"{reason} {advice}"

@@ -1,0 +1,107 @@
+"""In-process processor for training mode and tests, with Stripe's test-card meanings.
+
+It keeps Stripe's idempotency behaviour (same key: the same answer, never a second charge)
+so training drills and tests exercise the real retry and replay paths. `network_down`
+makes every call fail as if the venue Wi-Fi had dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+
+from pos_app.domain.cards import Card
+
+from .base import (
+    ChargeRequest,
+    ChargeResult,
+    Declined,
+    PaymentMethod,
+    Permanent,
+    Transient,
+    decline_message,
+)
+
+# number -> (stage, decline_code); stage "attach" declines when the card is tokenized
+TEST_CARDS = {
+    "4000000000000002": "generic_decline",
+    "4000000000009995": "insufficient_funds",
+    "4000000000000069": "expired_card",
+    "4000000000000127": "incorrect_cvc",
+    "4000000000000341": "generic_decline",
+}
+
+
+class SimulatorProcessor:
+    name = "simulator"
+
+    def __init__(self, latency_ms: int = 0) -> None:
+        self.latency_ms = latency_ms
+        self.network_down = False
+        self.lose_next_response = False  # the processor acts, the answer never arrives
+        self._lock = threading.Lock()
+        self._keys: dict[str, tuple[ChargeRequest, object]] = {}
+        self.charges: dict[str, ChargeRequest] = {}  # payment_intent_id -> request
+
+    def _wait(self) -> None:
+        if self.latency_ms:
+            time.sleep(self.latency_ms / 1000)
+        if self.network_down:
+            raise Transient(
+                "Couldn't reach the processor.",
+                "simulator: network down",
+                maybe_charged=False,
+            )
+
+    def create_payment_method(self, card: Card, idempotency_key: str) -> PaymentMethod:
+        self._wait()
+        # The token carries its test-card meaning, so a replay after a restart (a new
+        # simulator with no memory) reaches the same answer, as Stripe would.
+        meaning = TEST_CARDS.get(card.digits, "ok")
+        pm = PaymentMethod(
+            id=f"pm_sim_{meaning}_{uuid.uuid4().hex[:12]}",
+            brand=card.brand.key,
+            last4=card.last4,
+            exp_month=card.exp_month,
+            exp_year=card.exp_year,
+        )
+        return pm
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        self._wait()
+        with self._lock:
+            seen = self._keys.get(request.idempotency_key)
+            if seen is not None:
+                if seen[0] != request:
+                    raise Permanent(
+                        "The processor refused a retry with changed details.",
+                        "idempotency_error: key reused with different parameters",
+                    )
+                outcome = seen[1]
+            else:
+                outcome = self._decide(request)
+                self._keys[request.idempotency_key] = (request, outcome)
+        if self.lose_next_response:
+            self.lose_next_response = False
+            raise Transient("No answer from the processor.", "simulator: response lost")
+        if isinstance(outcome, Exception):
+            raise outcome
+        assert isinstance(outcome, ChargeResult)
+        return outcome
+
+    def _decide(self, request: ChargeRequest) -> ChargeResult | Exception:
+        prefix, _, rest = request.payment_method_id.partition("pm_sim_")
+        meaning = rest.rsplit("_", 1)[0]
+        if prefix or not rest or (meaning != "ok" and meaning not in TEST_CARDS.values()):
+            return Permanent("The card token is unknown.", f"no such {request.payment_method_id}")
+        if meaning != "ok":
+            return Declined(decline_message(meaning), "card_declined", meaning)
+        # Derived from the key: however often a charge is replayed, it is one payment.
+        pi = "pi_sim_" + hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:20]
+        self.charges[pi] = request
+        return ChargeResult(payment_intent_id=pi, status="succeeded")
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,228 @@
+"""Stripe adapter: PaymentMethod from the card, then a confirmed PaymentIntent, over httpx.
+
+Every write carries an Idempotency-Key. Failures map to Declined, Transient or Permanent;
+`Transient.maybe_charged` is False only when the request certainly never left the laptop.
+Error text from Stripe is kept as detail, but never the request body (it holds the card).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from pos_app.domain.cards import Card
+
+from .base import (
+    ChargeRequest,
+    ChargeResult,
+    Declined,
+    PaymentMethod,
+    Permanent,
+    ProcessorError,
+    Transient,
+    decline_message,
+)
+
+log = logging.getLogger(__name__)
+
+STRIPE_VERSION = "2023-08-16"  # the version of ../shared/specs that requests are checked against
+
+
+def form_encode(params: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Stripe's deepObject form encoding: {"card": {"number": 1}} -> [("card[number]", "1")]."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        name = f"{prefix}[{key}]" if prefix else str(key)
+        if value is None:
+            continue
+        if isinstance(value, Mapping):
+            pairs.extend(form_encode(value, name))
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    pairs.extend(form_encode(item, f"{name}[{i}]"))
+                else:
+                    pairs.append((f"{name}[{i}]", _scalar(item)))
+        else:
+            pairs.append((name, _scalar(value)))
+    return pairs
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def payment_intent_params(request: ChargeRequest) -> dict[str, Any]:
+    """The PaymentIntent body, a pure function of the persisted request: replays match."""
+    params: dict[str, Any] = {
+        "amount": request.amount_cents,
+        "currency": request.currency,
+        "payment_method": request.payment_method_id,
+        "payment_method_types": ["card"],
+        "confirm": True,
+        # A table has no way to run 3-D Secure: fail at once instead of waiting on the donor.
+        "error_on_requires_action": True,
+        # Real Stripe only lets a card be saved for later gifts if the charge says so.
+        "setup_future_usage": "off_session",
+        "metadata": {"donation_id": request.donation_id},
+    }
+    if request.description:
+        params["description"] = request.description
+    return params
+
+
+def payment_method_params(card: Card) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "type": "card",
+        "card": {
+            "number": card.digits,
+            "exp_month": card.exp_month,
+            "exp_year": card.exp_year,
+            "cvc": card.cvc,
+        },
+    }
+    billing: dict[str, Any] = {}
+    if card.postal_code:
+        billing["address"] = {"postal_code": card.postal_code.strip()}
+    if card.cardholder:
+        billing["name"] = card.cardholder
+    if billing:
+        params["billing_details"] = billing
+    return params
+
+
+class StripeProcessor:
+    name = "stripe"
+
+    def __init__(
+        self,
+        api_key: str,
+        api_base: str = "https://api.stripe.com",
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.api_base = api_base.rstrip("/")
+        self._client = httpx.Client(
+            base_url=self.api_base,
+            auth=(api_key, ""),
+            headers={"Stripe-Version": STRIPE_VERSION, "User-Agent": "Tableside/0.1"},
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            transport=transport,
+        )
+        # Shown before leaving training mode: which account a charge will really hit.
+        self.live_mode = api_key.startswith(("sk_live_", "rk_live_"))
+
+    def create_payment_method(self, card: Card, idempotency_key: str) -> PaymentMethod:
+        body = self._post("/v1/payment_methods", payment_method_params(card), idempotency_key)
+        try:
+            c = body["card"]
+            return PaymentMethod(
+                id=body["id"],
+                brand=c.get("brand") or card.brand.key,
+                last4=c.get("last4") or card.last4,
+                exp_month=int(c.get("exp_month") or card.exp_month),
+                exp_year=int(c.get("exp_year") or card.exp_year),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise Permanent(
+                "The processor sent an answer Tableside doesn't understand.",
+                "payment_method response without id/card",
+            ) from None
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        body = self._post(
+            "/v1/payment_intents", payment_intent_params(request), request.idempotency_key
+        )
+        pi_id = body.get("id")
+        status = body.get("status")
+        if not isinstance(pi_id, str):
+            raise Transient(
+                "The processor's answer was garbled; the charge will be checked again.",
+                "payment_intent response without id",
+            )
+        if status == "succeeded" or status == "processing":
+            return ChargeResult(payment_intent_id=pi_id, status=status)
+        err = body.get("last_payment_error") or {}
+        if status == "requires_payment_method" and err:
+            code = err.get("decline_code") or err.get("code") or "generic_decline"
+            raise Declined(decline_message(code), err.get("code", ""), code, f"{pi_id}: {status}")
+        raise Permanent(
+            "The card needs a step Tableside can't do at the table. Ask for another card.",
+            f"{pi_id}: unexpected status {status}",
+        )
+
+    def _post(self, path: str, params: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
+        try:
+            response = self._client.post(
+                path,
+                data=dict(form_encode(params)),
+                headers={"Idempotency-Key": idempotency_key},
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise Transient(
+                "Couldn't reach the processor.", f"{type(exc).__name__} {path}", maybe_charged=False
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise Transient(
+                "The processor didn't answer in time.", f"{type(exc).__name__} {path}"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise Transient(
+                "The connection to the processor dropped.", f"{type(exc).__name__} {path}"
+            ) from None
+        return self._parse(response, path)
+
+    def _parse(self, response: httpx.Response, path: str) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            body = None
+        status = response.status_code
+        if 200 <= status < 300:
+            if body is None:
+                raise Transient(
+                    "The processor's answer was garbled; it will be checked again.",
+                    f"HTTP {status} {path}: body is not a JSON object",
+                )
+            return body
+        raise error_from_response(status, body, response.headers.get("Retry-After"), path)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def error_from_response(
+    status: int, body: dict[str, Any] | None, retry_after: str | None, path: str
+) -> ProcessorError:
+    err = (body or {}).get("error") or {}
+    if not isinstance(err, dict):
+        err = {}
+    etype, code = str(err.get("type", "")), str(err.get("code", ""))
+    detail = f"HTTP {status} {path}: {etype} {code} {str(err.get('message', ''))[:300]}".strip()
+    if status == 402 or etype == "card_error":
+        dcode = str(err.get("decline_code") or code or "generic_decline")
+        return Declined(decline_message(dcode), code, dcode, detail)
+    if status == 429 or status >= 500 or status == 409:
+        return Transient(
+            "The processor is busy; trying again.", detail, retry_after=_seconds(retry_after)
+        )
+    if status in (401, 403):
+        return Permanent("The processor rejected this station's key. Ask IT to check it.", detail)
+    if etype == "idempotency_error":
+        return Permanent("The processor refused a retry with changed details.", detail)
+    return Permanent("The processor refused the request.", detail)
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""Use-cases: take a donation, settle charges in doubt, record cash and checks, totals."""

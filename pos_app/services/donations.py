@@ -1,0 +1,384 @@
+"""Taking donations: the crash-safe charge protocol from DESIGN.md.
+
+1. Check input locally. 2. Write the row (`charging`, fresh idempotency key) and commit.
+3. Tokenize the card, persist the PaymentMethod id, then charge with the key, off any
+   transaction. 4. Record the result in one transaction (follow-up jobs join it).
+
+A charge whose answer was lost is `in_doubt`: `settle()` replays it with the same key and
+the same parameters (rebuilt from the row) until the processor says what happened.
+Card data stays in memory: only while a charge runs, and for a failed attempt that never
+reached the processor until the volunteer retries or moves on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pos_app.domain.cards import Card, card_errors
+from pos_app.domain.donor import Donor, donor_errors
+from pos_app.domain.money import AmountError, check_amount, format_cents
+from pos_app.domain.states import DonationState, Method
+from pos_app.faults import crashpoint
+from pos_app.payments.base import (
+    ChargeRequest,
+    Declined,
+    Permanent,
+    Processor,
+    ProcessorError,
+    Transient,
+)
+from pos_app.store.database import Database
+from pos_app.store.models import Donation, new_id
+
+from .records import DonationRecord, InvalidDonation, Outcome
+
+log = logging.getLogger(__name__)
+
+# Called inside the transaction that records an approval or a cash gift, so follow-up
+# jobs commit atomically with it (the transactional outbox). Returns ids to enqueue.
+ApprovalHook = Callable[[Session, Donation], list[str]]
+
+NOT_CHARGED = "Couldn't reach the processor. Nothing was charged."
+IN_DOUBT = (
+    "No answer from the processor, so this charge is not confirmed yet. "
+    "Don't charge again: Tableside will check it as soon as the processor is reachable."
+)
+
+
+class DonationService:
+    def __init__(
+        self,
+        db: Database,
+        processor: Processor,
+        *,
+        currency: str,
+        station: str,
+        max_amount_cents: int,
+    ) -> None:
+        self.db = db
+        self.processor = processor
+        self.currency = currency
+        self.station = station
+        self.max_amount_cents = max_amount_cents
+        self.on_recorded: ApprovalHook | None = None
+        self.after_commit: Callable[[list[str]], None] | None = None
+        self._lock = threading.Lock()
+        self._active: set[str] = set()  # donations being charged by this process right now
+        self._held_cards: dict[str, Card] = {}  # memory only, for Retry of a failed attempt
+
+    # ---- checks -----------------------------------------------------------------------
+    def validate(self, amount_cents: int, donor: Donor, card: Card | None = None) -> None:
+        errors: dict[str, str] = {}
+        try:
+            check_amount(amount_cents, self.max_amount_cents)
+        except AmountError as exc:
+            errors["amount"] = str(exc)
+        errors.update(donor_errors(donor))
+        if card is not None:
+            errors.update(card_errors(card))
+        if errors:
+            raise InvalidDonation(errors)
+
+    # ---- cash and check ---------------------------------------------------------------
+    def record(
+        self, amount_cents: int, donor: Donor, method: str, check_number: str = ""
+    ) -> Outcome:
+        m = Method(method)
+        if m is Method.CARD:
+            raise ValueError("Card donations go through take_card_donation().")
+        self.validate(amount_cents, donor)
+        if m is Method.CHECK and not check_number.strip():
+            raise InvalidDonation({"check_number": "Enter the check number."})
+        with self.db.session() as s:
+            row = Donation(
+                amount_cents=amount_cents,
+                currency=self.currency,
+                method=m.value,
+                state=DonationState.RECORDED.value,
+                donor_name=donor.name.strip(),
+                donor_email=donor.email.strip(),
+                check_number=check_number.strip() or None,
+                station=self.station,
+                charge_attempts=0,
+                message=f"Recorded {format_cents(amount_cents, self.currency)} {m.value}.",
+            )
+            s.add(row)
+            s.flush()
+            jobs = self.on_recorded(s, row) if self.on_recorded else []
+            outcome = Outcome(
+                status="recorded",
+                donation_id=row.id,
+                message=row.message or "",
+                amount_cents=amount_cents,
+                currency=self.currency,
+            )
+        self._jobs_committed(jobs)
+        log.info("donation %s recorded (%s, %d cents)", outcome.donation_id, m.value, amount_cents)
+        return outcome
+
+    # ---- card -------------------------------------------------------------------------
+    def take_card(self, amount_cents: int, donor: Donor, card: Card) -> Outcome:
+        self.validate(amount_cents, donor, card)
+        donation_id = new_id()
+        # Claimed before the row exists, so a background settle can never pick it up mid-way.
+        with self._claim(donation_id):
+            with self.db.session() as s:
+                s.add(
+                    Donation(
+                        id=donation_id,
+                        amount_cents=amount_cents,
+                        currency=self.currency,
+                        method=Method.CARD.value,
+                        state=DonationState.CHARGING.value,
+                        donor_name=donor.name.strip(),
+                        donor_email=donor.email.strip(),
+                        station=self.station,
+                        processor=self.processor.name,
+                        idempotency_key=f"tableside-{uuid.uuid4().hex}",
+                        brand=card.brand.key,
+                        last4=card.last4,
+                        charge_attempts=1,
+                    )
+                )
+            log.info("donation %s charging %d cents", donation_id, amount_cents)
+            crashpoint("after_row")
+            return self._tokenize_and_charge(donation_id, card)
+
+    def retry(self, donation_id: str) -> Outcome:
+        """Retry a failed or in-doubt charge with the same idempotency key."""
+        try:
+            with self._claim(donation_id):
+                return self._retry(donation_id)
+        except _Busy:
+            return self._outcome_of(donation_id)
+
+    def _retry(self, donation_id: str) -> Outcome:
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            if row is None:
+                raise KeyError(donation_id)
+            state = DonationState(row.state)
+            if state not in (DonationState.FAILED, DonationState.IN_DOUBT):
+                return self._outcome(row)
+            if row.payment_method_id is None and donation_id not in self._held_cards:
+                return Outcome(
+                    status="failed",
+                    donation_id=donation_id,
+                    message="Nothing was charged. Take the card again to retry.",
+                    amount_cents=row.amount_cents,
+                    currency=row.currency,
+                )
+            row.state = DonationState.CHARGING.value
+            row.charge_attempts += 1
+        card = self._held_cards.get(donation_id)
+        return self._tokenize_and_charge(donation_id, card)
+
+    def forget_card(self, donation_id: str | None = None) -> None:
+        """Drop held card data (Next donor, Esc). None drops all."""
+        with self._lock:
+            if donation_id is None:
+                self._held_cards.clear()
+            else:
+                self._held_cards.pop(donation_id, None)
+
+    def settle(self, *, include_charging: bool = False) -> list[Outcome]:
+        """Replay every unsettled charge not being worked on by this process.
+
+        At start-up `include_charging` also takes rows left in `charging` by a crash.
+        """
+        states = [DonationState.IN_DOUBT.value]
+        if include_charging:
+            states.append(DonationState.CHARGING.value)
+        with self.db.session() as s:
+            ids = list(s.scalars(select(Donation.id).where(Donation.state.in_(states))))
+        outcomes = []
+        for donation_id in ids:
+            try:
+                with self._claim(donation_id):
+                    outcomes.append(self._settle_one(donation_id))
+            except _Busy:
+                continue
+        return outcomes
+
+    def _settle_one(self, donation_id: str) -> Outcome:
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
+            if not DonationState(row.state).unsettled:
+                return self._outcome(row)
+            if row.payment_method_id is None:
+                # The charge request is only ever sent after the token is stored.
+                row.state = DonationState.FAILED.value
+                row.message = "Tableside stopped before the card reached the processor. " + (
+                    "Nothing was charged."
+                )
+                log.info("donation %s: never sent, marked failed", donation_id)
+                return self._outcome(row)
+            row.state = DonationState.CHARGING.value
+        log.info("donation %s: replaying charge to settle it", donation_id)
+        return self._charge(donation_id)
+
+    # ---- the protocol -----------------------------------------------------------------
+    def _tokenize_and_charge(self, donation_id: str, card: Card | None) -> Outcome:
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
+            has_token = row.payment_method_id is not None
+            key = row.idempotency_key
+        if not has_token:
+            assert card is not None and key is not None
+            try:
+                pm = self.processor.create_payment_method(card, f"{key}-pm")
+            except ProcessorError as exc:
+                if isinstance(exc, Transient):
+                    with self._lock:
+                        self._held_cards[donation_id] = card
+                    return self._finish(donation_id, DonationState.FAILED, NOT_CHARGED, exc)
+                state = (
+                    DonationState.DECLINED if isinstance(exc, Declined) else DonationState.FAILED
+                )
+                return self._finish(donation_id, state, exc.message, exc)
+            with self.db.session() as s:
+                row = s.get(Donation, donation_id)
+                assert row is not None
+                row.payment_method_id = pm.id
+                row.brand, row.last4 = pm.brand, pm.last4
+            crashpoint("after_payment_method")
+        self.forget_card(donation_id)
+        return self._charge(donation_id)
+
+    def _charge(self, donation_id: str) -> Outcome:
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None and row.payment_method_id and row.idempotency_key
+            request = ChargeRequest(
+                amount_cents=row.amount_cents,
+                currency=row.currency,
+                payment_method_id=row.payment_method_id,
+                donation_id=row.id,
+                idempotency_key=row.idempotency_key,
+            )
+        crashpoint("before_charge")
+        try:
+            result = self.processor.charge(request)
+        except Transient as exc:
+            crashpoint("after_charge_response")
+            if exc.maybe_charged:
+                return self._finish(donation_id, DonationState.IN_DOUBT, IN_DOUBT, exc)
+            return self._finish(donation_id, DonationState.FAILED, NOT_CHARGED, exc)
+        except Declined as exc:
+            crashpoint("after_charge_response")
+            return self._finish(donation_id, DonationState.DECLINED, exc.message, exc)
+        except Permanent as exc:
+            crashpoint("after_charge_response")
+            return self._finish(donation_id, DonationState.FAILED, exc.message, exc)
+        crashpoint("after_charge_response")
+        return self._finish(
+            donation_id, DonationState.APPROVED, "Approved.", reference=result.payment_intent_id
+        )
+
+    def _finish(
+        self,
+        donation_id: str,
+        state: DonationState,
+        message: str,
+        error: ProcessorError | None = None,
+        reference: str | None = None,
+    ) -> Outcome:
+        jobs: list[str] = []
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
+            row.state = state.value
+            row.message = message
+            if reference:
+                row.payment_intent_id = reference
+            if isinstance(error, Declined):
+                row.decline_code = error.decline_code or error.code or None
+            if state is DonationState.APPROVED and self.on_recorded:
+                jobs = self.on_recorded(s, row)
+            outcome = self._outcome(row)
+        self._jobs_committed(jobs)
+        if error is not None:
+            log.info("donation %s %s: %s (%s)", donation_id, state.value, error.kind, error.detail)
+        else:
+            log.info("donation %s %s (%s)", donation_id, state.value, reference)
+        return outcome
+
+    def _jobs_committed(self, job_ids: list[str]) -> None:
+        if job_ids and self.after_commit:
+            self.after_commit(job_ids)
+
+    def _outcome(self, row: Donation) -> Outcome:
+        state = DonationState(row.state)
+        status = {
+            DonationState.CHARGING: "in_doubt",
+            DonationState.IN_DOUBT: "in_doubt",
+        }.get(state, state.value)
+        can_retry = state is DonationState.IN_DOUBT or (
+            state is DonationState.FAILED
+            and (row.payment_method_id is not None or row.id in self._held_cards)
+            and row.payment_intent_id is None
+        )
+        return Outcome(
+            status=status,
+            donation_id=row.id,
+            message=row.message or "",
+            amount_cents=row.amount_cents,
+            currency=row.currency,
+            brand=row.brand,
+            last4=row.last4,
+            reference=row.payment_intent_id,
+            can_retry=can_retry,
+        )
+
+    def _outcome_of(self, donation_id: str) -> Outcome:
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            if row is None:
+                raise KeyError(donation_id)
+            return self._outcome(row)
+
+    # ---- reading ----------------------------------------------------------------------
+    def get(self, donation_id: str) -> DonationRecord:
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            if row is None:
+                raise KeyError(donation_id)
+            return DonationRecord.of(row)
+
+    def list(self) -> list[DonationRecord]:
+        with self.db.session() as s:
+            rows = s.scalars(select(Donation).order_by(Donation.created_at))
+            return [DonationRecord.of(r) for r in rows]
+
+    # ---- one charge per donation at a time ---------------------------------------------
+    def _claim(self, donation_id: str) -> _Claim:
+        return _Claim(self, donation_id)
+
+
+class _Busy(RuntimeError):
+    pass
+
+
+class _Claim:
+    """Marks a donation as being charged here, so a background settle never races it."""
+
+    def __init__(self, service: DonationService, donation_id: str) -> None:
+        self.service, self.donation_id = service, donation_id
+
+    def __enter__(self) -> None:
+        with self.service._lock:
+            if self.donation_id in self.service._active:
+                raise _Busy(self.donation_id)
+            self.service._active.add(self.donation_id)
+
+    def __exit__(self, *exc: object) -> None:
+        with self.service._lock:
+            self.service._active.discard(self.donation_id)

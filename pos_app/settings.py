@@ -1,0 +1,128 @@
+"""Settings declared once, with typed defaults, read from a TOML file.
+
+With no config file the station runs in training mode: simulator processor, receipts to an
+outbox folder. An invalid file raises ConfigError naming the key and the problem; the app
+never starts half-configured.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .paths import default_config_path
+
+
+class ConfigError(ValueError):
+    """The config file is unusable; the message names the file, the key and the problem."""
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str = "Training Organization"
+    address: str = ""
+    tax_id: str = ""
+    receipt_text: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str = "Training Event"
+    goal: int = 0  # dollars
+    station: str = "Station 1"
+
+
+@dataclass(frozen=True)
+class Payments:
+    provider: str = "simulator"  # or "stripe"
+    api_base: str = "https://api.stripe.com"
+    currency: str = "usd"
+    max_amount: int = 25000  # dollars, the largest single gift accepted without a lead
+    timeout: float = 30.0  # seconds; Stripe advises allowing long reads on confirm
+    simulator_latency_ms: int = 600
+
+
+@dataclass(frozen=True)
+class Receipts:
+    provider: str = "outbox"  # or "sendgrid" or "smtp"
+    sender: str = "receipts@example.org"
+    api_base: str = "https://api.sendgrid.com"
+    host: str = ""
+    port: int = 587
+    username: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    organization: Organization = field(default_factory=Organization)
+    event: Event = field(default_factory=Event)
+    payments: Payments = field(default_factory=Payments)
+    receipts: Receipts = field(default_factory=Receipts)
+    source: Path | None = None  # None: no config file, training mode
+
+    @property
+    def training(self) -> bool:
+        return self.payments.provider == "simulator"
+
+
+_SECTIONS: dict[str, type] = {
+    "organization": Organization,
+    "event": Event,
+    "payments": Payments,
+    "receipts": Receipts,
+}
+_RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
+_CHOICES = {
+    ("payments", "provider"): ("simulator", "stripe"),
+    ("receipts", "provider"): ("outbox", "sendgrid", "smtp"),
+}
+
+
+def _build(section: str, cls: type, raw: Any, path: Path) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [{section}] must be a table.")
+    defaults = cls()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = _RENAMED.get((section, key), key)
+        if not hasattr(defaults, name):
+            raise ConfigError(f"{path}: unknown key '{section}.{key}'.")
+        want = type(getattr(defaults, name))
+        if want is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, want) or isinstance(value, bool) != (want is bool):
+            raise ConfigError(
+                f"{path}: '{section}.{key}' must be a {want.__name__}, not {value!r}."
+            )
+        choices = _CHOICES.get((section, key))
+        if choices and value not in choices:
+            raise ConfigError(
+                f"{path}: '{section}.{key}' must be one of {', '.join(choices)}; got {value!r}."
+            )
+        values[name] = value
+    return cls(**values)
+
+
+def load_settings(config_path: str | Path | None = None) -> Settings:
+    """Read the config; no file at the default location means training mode."""
+    explicit = config_path is not None
+    path = Path(config_path) if explicit else default_config_path()
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"{path}: config file not found.")
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    parts: dict[str, Any] = {}
+    for section, value in raw.items():
+        if section not in _SECTIONS:
+            raise ConfigError(f"{path}: unknown section [{section}].")
+        parts[section] = _build(section, _SECTIONS[section], value, path)
+    settings = Settings(**parts, source=path)
+    if settings.payments.max_amount <= 0:
+        raise ConfigError(f"{path}: 'payments.max_amount' must be more than 0.")
+    return settings
