@@ -1,0 +1,73 @@
+"""Shared fixtures: a fresh data dir per test, the simulator, localstripe on loopback.
+
+Qt runs offscreen; pytest-qt makes the one QApplication for the session.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from support.processes import localstripe_process  # noqa: E402
+
+from pos_app.api import Station, open_station  # noqa: E402
+from pos_app.payments.simulator import SimulatorProcessor  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SPECS = SHARED / "specs"
+
+# Test card numbers that must never be found on disk after a run.
+TEST_CARD_NUMBERS = (
+    "4242424242424242",
+    "4000000000000002",
+    "4000000000009995",
+    "4000000000000069",
+    "4000000000000127",
+    "4000000000000341",
+    "4111111111111111",
+    "5555555555554444",
+    "378282246310005",
+)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "data"
+    monkeypatch.setenv("POS_APP_DATA_DIR", str(d))
+    monkeypatch.setenv("POS_APP_CONFIG", str(tmp_path / "no-config.toml"))
+    return d
+
+
+@pytest.fixture
+def simulator() -> SimulatorProcessor:
+    return SimulatorProcessor(latency_ms=0)
+
+
+@pytest.fixture
+def station(data_dir: Path, simulator: SimulatorProcessor) -> Iterator[Station]:
+    with open_station(data_dir=data_dir, processor=simulator) as st:
+        yield st
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[str]:
+    with localstripe_process() as url:
+        yield url
+
+
+def files_containing(root: Path, needles: tuple[str, ...]) -> list[tuple[Path, str]]:
+    """Every (file, needle) where a card number appears under root, raw or in UTF-16."""
+    found = []
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        blob = path.read_bytes()
+        for n in needles:
+            if n.encode() in blob or n.encode("utf-16-le") in blob:
+                found.append((path, n))
+    return found
