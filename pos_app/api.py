@@ -127,6 +127,10 @@ class Station:
     def donation(self, donation_id: str) -> DonationRecord:
         return self.donations_service.get(donation_id)
 
+    def outcome(self, donation_id: str) -> Outcome:
+        """The donation's result as the volunteer should hear it now (e.g. once settled)."""
+        return self.donations_service.outcome_of(donation_id)
+
     def jobs(self) -> list[Any]:
         return []
 

@@ -156,7 +156,7 @@ class DonationService:
             with self._claim(donation_id):
                 return self._retry(donation_id)
         except _Busy:
-            return self._outcome_of(donation_id)
+            return self.outcome_of(donation_id)
 
     def _retry(self, donation_id: str) -> Outcome:
         with self.db.session() as s:
@@ -338,7 +338,7 @@ class DonationService:
             can_retry=can_retry,
         )
 
-    def _outcome_of(self, donation_id: str) -> Outcome:
+    def outcome_of(self, donation_id: str) -> Outcome:
         with self.db.session() as s:
             row = s.get(Donation, donation_id)
             if row is None:

@@ -1,0 +1,293 @@
+"""The volunteer's window: training banner, donation form, result panel, status bar.
+
+Every call into the station that may touch the network or disk runs through TaskRunner;
+the GUI thread only validates input (pure checks) and paints.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.api import InvalidDonation, Station
+from pos_app.domain.money import AmountError, format_cents
+from pos_app.domain.states import Method
+from pos_app.services.records import Outcome
+
+from .donation_form import DonationForm
+from .result_panel import ResultPanel
+from .tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 2000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, station: Station) -> None:
+        super().__init__()
+        self.station = station
+        self.tasks = TaskRunner(self)
+        self._busy = False
+        self._polling = False
+        settings = station.settings
+        self.setWindowTitle(f"Tableside — {settings.event.name} — {settings.event.station}")
+        self.resize(1366, 768)
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.banner = QLabel(
+            "TRAINING MODE — practice only: no real card is charged and no email is sent."
+        )
+        self.banner.setObjectName("trainingBanner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setVisible(station.training)
+        outer.addWidget(self.banner)
+        header = QLabel(f"{settings.event.name}  ·  {settings.event.station}")
+        header.setObjectName("header")
+        outer.addWidget(header)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(16, 8, 16, 8)
+        body.setSpacing(24)
+        left = QVBoxLayout()
+        self.form = DonationForm(settings.payments.currency)
+        self.form.submitted.connect(self.submit)
+        self.form.changed.connect(self._update_action)
+        scroll = QScrollArea()  # field errors never push the window past a laptop screen
+        scroll.setObjectName("formScroll")
+        scroll.setWidget(self.form)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left.addWidget(scroll, 1)
+        self.action = QPushButton()
+        self.action.setObjectName("charge")
+        self.action.setMinimumHeight(64)
+        self.action.clicked.connect(self.submit)
+        left.addWidget(self.action)
+        body.addLayout(left, 5)
+        self.result = ResultPanel()
+        self.result.retry_clicked.connect(self.retry)
+        self.result.next_clicked.connect(self.next_donor)
+        body.addWidget(self.result, 4)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.mode_label = QLabel("Training" if station.training else "Live")
+        self.mode_label.setObjectName("mode")
+        self.online_label = QLabel("")
+        self.jobs_label = QLabel("")
+        self.totals_label = QLabel("")
+        bar = self.statusBar()
+        bar.addWidget(self.mode_label)
+        bar.addWidget(self.online_label)
+        bar.addWidget(self.jobs_label)
+        bar.addPermanentWidget(self.totals_label)
+
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_form)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.next_donor)
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(POLL_MS)
+        self._poll_timer.timeout.connect(self.poll)
+        self._poll_timer.start()
+        self._update_action()
+        self.form.amount.setFocus()
+        self.poll()
+
+    # ---- the action button ----
+    def _update_action(self) -> None:
+        try:
+            amount = format_cents(self.form.amount_cents(), self.station.settings.payments.currency)
+        except AmountError:
+            amount = ""
+        method = self.form.method
+        if method is Method.CARD:
+            text = f"Charge {amount}" if amount else "Charge"
+        elif method is Method.CASH:
+            text = f"Record {amount} cash" if amount else "Record cash"
+        else:
+            text = f"Record {amount} check" if amount else "Record check"
+        self.action.setText(text if not self._busy else "Working…")
+
+    # ---- submitting ----
+    def submit(self) -> None:
+        if self._busy or self.form.swipe.capturing:
+            return  # a second Enter or click never sends a second charge
+        if self.result.outcome is not None and self.result.outcome.status in (
+            "approved",
+            "recorded",
+        ):
+            self.next_donor()  # after a finished gift, Enter moves on
+            return
+        errors: dict[str, str] = {}
+        try:
+            amount = self.form.amount_cents()
+        except AmountError as exc:
+            errors["amount"], amount = str(exc), 0
+        method = self.form.method
+        donor = self.form.donor()
+        card = self.form.card() if method is Method.CARD else None
+        if method is Method.CARD and (exp := self.form.expiry_error()):
+            errors["expiry"] = exp
+        if method is Method.CHECK and not self.form.check_number.text().strip():
+            errors["check_number"] = "Enter the check number."
+        try:
+            self.station.validate(amount, donor, card)
+        except InvalidDonation as exc:
+            errors = {**exc.errors, **errors}
+        if errors:
+            self.form.show_errors(errors)
+            return
+        self.form.show_errors({})
+        currency = self.station.settings.payments.currency
+        if card is not None:
+            self.form.clear_card()  # card data now lives only in this one call
+            station, c = self.station, card
+            self._start(lambda: station.take_card_donation(amount, donor, c))
+            self.result.show_busy(amount, currency, "Charging")
+        else:
+            check = self.form.check_number.text().strip()
+            station = self.station
+            self._start(lambda: station.record_donation(amount, donor, method.value, check))
+            self.result.show_busy(amount, currency, "Recording")
+
+    def retry(self) -> None:
+        outcome = self.result.outcome
+        if self._busy or outcome is None or not outcome.donation_id:
+            return
+        station, donation_id = self.station, outcome.donation_id
+        self._start(lambda: station.retry_charge(donation_id))
+        self.result.show_busy(outcome.amount_cents, outcome.currency, "Retrying the same charge")
+
+    def _start(self, fn: Any) -> None:
+        self._busy = True
+        self.form.set_enabled(False)
+        self.action.setEnabled(False)
+        self._update_action()
+        self.tasks.run(fn, self._done, self._failed)
+
+    def _done(self, outcome: Outcome) -> None:
+        self._finish()
+        self.result.show_outcome(outcome)
+        if outcome.status in ("approved", "recorded"):
+            self.form.set_enabled(False)
+            self.action.setEnabled(False)  # this gift is done; Next donor starts another
+            self.result.next.setDefault(True)
+            self.result.next.setFocus()
+        elif self.form.method is Method.CARD:
+            self.form.number.setFocus()  # ready for another card
+        self.poll()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        if isinstance(exc, InvalidDonation):
+            self.form.show_errors(exc.errors)
+            self.result.show_ready()
+            return
+        log.error("taking a donation failed", exc_info=exc)
+        self.result.show_error(
+            "Tableside hit a problem and did not finish this gift. Nothing you typed is lost "
+            f"except the card. Details are in {self.station.log_file}."
+        )
+
+    def _finish(self) -> None:
+        self._busy = False
+        self.form.set_enabled(True)
+        self.action.setEnabled(True)
+        self._update_action()
+
+    def next_donor(self) -> None:
+        if self._busy:
+            return
+        outcome = self.result.outcome
+        self.station.forget_card(outcome.donation_id if outcome else None)
+        self.form.set_enabled(True)
+        self.form.clear_all()
+        self.result.show_ready()
+        self._update_action()
+
+    def clear_form(self) -> None:
+        """Esc: clear the card right away; a second Esc clears the rest."""
+        if self._busy:
+            return
+        if any(f.text() for f in (self.form.number, self.form.expiry, self.form.cvc)):
+            self.form.clear_card()
+        else:
+            self.next_donor()
+
+    # ---- polling (off the GUI thread) ----
+    def poll(self) -> None:
+        if self._polling:
+            return
+        self._polling = True
+        station = self.station
+        watched = self.result.outcome
+        watch_id = watched.donation_id if watched and watched.status == "in_doubt" else None
+
+        def work() -> dict[str, Any]:
+            summary = station.job_summary() if hasattr(station, "job_summary") else None
+            return {
+                "totals": station.totals(),
+                "summary": summary,
+                "settled": station.outcome(watch_id) if watch_id else None,
+            }
+
+        self.tasks.run(work, self._polled, self._poll_failed)
+
+    def _poll_failed(self, exc: BaseException) -> None:
+        self._polling = False
+        log.warning("status poll failed: %s", exc)
+
+    def _polled(self, data: dict[str, Any]) -> None:
+        self._polling = False
+        t = data["totals"]
+        currency = self.station.settings.payments.currency
+        goal = f" of {format_cents(t.goal_cents, currency)}" if t.goal_cents else ""
+        self.totals_label.setText(
+            f"Raised {format_cents(t.raised_cents, currency)}{goal} · "
+            f"{t.gifts} gift{'' if t.gifts == 1 else 's'}"
+        )
+        s = data["summary"]
+        if s is not None:
+            self.online_label.setText("● Online" if s.online else "○ Offline — work is queued")
+            self.jobs_label.setText(f"{s.pending} jobs pending" if s.pending else "All jobs done")
+        settled: Outcome | None = data["settled"]
+        current = self.result.outcome
+        if (
+            settled is not None
+            and current is not None
+            and current.donation_id == settled.donation_id
+            and settled.status != "in_doubt"
+            and not self._busy
+        ):
+            self.result.show_outcome(settled)
+            if settled.status == "approved":
+                self.result.next.setDefault(True)
+
+    # ---- closing ----
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if self._busy:
+            QMessageBox.information(
+                self, "A charge is in progress", "Wait for the result before closing Tableside."
+            )
+            event.ignore()
+            return
+        self._poll_timer.stop()
+        self.tasks.shutdown(wait=False)
+        event.accept()

@@ -1,0 +1,135 @@
+"""The result of the last attempt, big enough to read at arm's length.
+
+Every state has a word and a symbol as well as a colour, so colour is never the only signal.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+
+from pos_app.domain.cards import BRANDS_BY_KEY
+from pos_app.domain.money import format_cents
+from pos_app.services.records import Outcome
+
+# state -> (symbol, heading)
+LOOK = {
+    "ready": ("", "Ready for the next donor"),
+    "busy": ("…", "Charging"),
+    "approved": ("✓", "Approved"),
+    "recorded": ("✓", "Recorded"),
+    "declined": ("✕", "Declined"),
+    "in_doubt": ("?", "Waiting for the processor"),
+    "failed": ("!", "Couldn't reach the processor"),
+    "error": ("!", "Something went wrong"),
+}
+
+
+def card_label(brand: str | None, last4: str | None) -> str:
+    b = BRANDS_BY_KEY.get(brand or "")
+    name = b.label if b else "Card"
+    return f"{name} •••• {last4}" if last4 else name
+
+
+class ResultPanel(QFrame):
+    retry_clicked = Signal()
+    next_clicked = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("result")
+        self.outcome: Outcome | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 24)
+        top = QHBoxLayout()
+        self.symbol = QLabel()
+        self.symbol.setObjectName("resultSymbol")
+        self.heading = QLabel()
+        self.heading.setObjectName("resultHeading")
+        self.heading.setWordWrap(True)
+        top.addWidget(self.symbol)
+        top.addWidget(self.heading, 1)
+        layout.addLayout(top)
+        self.amount = QLabel()
+        self.amount.setObjectName("resultAmount")
+        self.detail = QLabel()
+        self.detail.setObjectName("resultDetail")
+        self.detail.setWordWrap(True)
+        self.reference = QLabel()
+        self.reference.setObjectName("resultReference")
+        self.reference.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # indeterminate: moves while the processor thinks
+        self.busy.setTextVisible(False)
+        for w in (self.amount, self.detail, self.reference, self.busy):
+            layout.addWidget(w)
+        layout.addStretch()
+        buttons = QHBoxLayout()
+        self.retry = QPushButton("&Retry (same charge)")
+        self.retry.setObjectName("retry")
+        self.retry.clicked.connect(self.retry_clicked)
+        self.next = QPushButton("&Next donor  (Ctrl+N)")
+        self.next.setObjectName("next")
+        self.next.clicked.connect(self.next_clicked)
+        buttons.addWidget(self.retry)
+        buttons.addWidget(self.next)
+        layout.addLayout(buttons)
+        self.show_ready()
+
+    @property
+    def state(self) -> str:
+        return str(self.property("state"))
+
+    def _set(self, state: str, amount: str = "", detail: str = "", reference: str = "") -> None:
+        symbol, heading = LOOK[state]
+        self.setProperty("state", state)
+        self.symbol.setText(symbol)
+        self.symbol.setVisible(bool(symbol))
+        self.heading.setText(heading)
+        self.amount.setText(amount)
+        self.detail.setText(detail)
+        self.reference.setText(reference)
+        for w in (self.amount, self.detail, self.reference):
+            w.setVisible(bool(w.text()))
+        self.busy.setVisible(state == "busy")
+        self.retry.setVisible(False)
+        self.next.setVisible(state not in ("ready", "busy"))
+        self.style().unpolish(self)
+        self.style().polish(self)
+        for child in (self.symbol, self.heading, self.amount, self.detail):
+            child.style().unpolish(child)
+            child.style().polish(child)
+
+    def show_ready(self) -> None:
+        self.outcome = None
+        self._set("ready", detail="Pick an amount (F1–F4) or type one, then press Enter.")
+
+    def show_busy(self, amount_cents: int, currency: str, what: str = "Charging") -> None:
+        self._set("busy", format_cents(amount_cents, currency), "Keep the card handy.")
+        self.heading.setText(what)
+
+    def show_error(self, message: str) -> None:
+        self.outcome = None
+        self._set("error", detail=message)
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        amount = format_cents(outcome.amount_cents, outcome.currency)
+        ref = f"Reference {outcome.reference}" if outcome.reference else ""
+        if outcome.status == "approved":
+            self._set("approved", f"{amount} — {card_label(outcome.brand, outcome.last4)}", "", ref)
+        elif outcome.status == "recorded":
+            self._set("recorded", amount, outcome.message)
+        elif outcome.status == "declined":
+            self._set("declined", f"{amount} — {card_label(outcome.brand, outcome.last4)}",
+                      outcome.message)  # fmt: skip
+        elif outcome.status == "in_doubt":
+            self._set("in_doubt", amount, outcome.message)
+        else:
+            detail = outcome.message
+            if outcome.can_retry:
+                detail += " Check the Wi-Fi, then press Retry: it repeats this same charge."
+            self._set("failed", amount, detail)
+            if "Couldn't reach" not in outcome.message:
+                self.heading.setText("Not charged")
+        self.retry.setVisible(outcome.can_retry)
