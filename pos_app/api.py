@@ -78,6 +78,7 @@ class Station:
             station=settings.event.station,
             max_amount_cents=settings.payments.max_amount * 100,
         )
+        self.settle_interval = SETTLE_INTERVAL_S
         self._stop = threading.Event()
         self._settler: threading.Thread | None = None
         log.info(
@@ -160,7 +161,7 @@ class Station:
                 include_charging = False
             except Exception:  # keep the loop alive; the next pass tries again
                 log.exception("settling charges in doubt failed")
-            self._stop.wait(SETTLE_INTERVAL_S)
+            self._stop.wait(self.settle_interval)
 
     def close(self) -> None:
         self.stop_jobs()
