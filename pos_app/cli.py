@@ -1,4 +1,9 @@
-"""`pos-app`: opens the window; subcommands are for IT and event leads."""
+"""`pos-app`: opens the window; subcommands are for IT and event leads.
+
+pos-app                     the volunteer's window
+pos-app --self-test         offscreen smoke test of an installed build
+pos-app configure [--stdin] store secrets in the OS keyring
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the window offscreen, take a training donation, exit 0 if all works",
     )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    configure = sub.add_parser(
+        "configure", help="store this laptop's secrets in the OS keyring (asked without echo)"
+    )
+    configure.add_argument(
+        "--stdin", action="store_true", help="read NAME=VALUE lines from stdin (for scripts)"
+    )
     return parser
 
 
@@ -25,9 +37,22 @@ def main(argv: list[str] | None = None) -> int:
         from pos_app.selftest import run_self_test
 
         return run_self_test()
-    from pos_app.ui.app import run_gui
+    if args.command is None:
+        from pos_app.ui.app import run_gui
 
-    return run_gui(args.config)
+        return run_gui(args.config)
+    from pos_app.settings import ConfigError, load_settings
+
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 2
+    if args.command == "configure":
+        from pos_app.commands.configure import run_configure
+
+        return run_configure(settings, from_stdin=args.stdin)
+    raise AssertionError(args.command)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,15 @@ def get_secret(name: str) -> str:
     return value
 
 
+def has_secret(name: str) -> bool:
+    if not _backend_ok():
+        raise SecretsError(NO_BACKEND_HELP)
+    try:
+        return bool(keyring.get_password(SERVICE, name))
+    except keyring.errors.KeyringError as exc:
+        raise SecretsError(f"The OS keyring refused to answer for '{name}': {exc}") from None
+
+
 def set_secret(name: str, value: str) -> None:
     if not _backend_ok():
         raise SecretsError(NO_BACKEND_HELP)
