@@ -13,13 +13,16 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any
 
+from jobs.records import JobRecord, JobSummary
+from jobs.system import JobSystem
 from pos_app.domain.cards import Card
 from pos_app.domain.donor import Donor
 from pos_app.paths import DataPaths
 from pos_app.payments.base import Processor
+from pos_app.receipts.senders import Sender, make_sender
 from pos_app.services.donations import DonationService
+from pos_app.services.jobs import JobService
 from pos_app.services.records import DonationRecord, InvalidDonation, Outcome, Totals
 from pos_app.services.totals import event_totals
 from pos_app.settings import ConfigError, Settings, load_settings
@@ -31,6 +34,8 @@ __all__ = [
     "DonationRecord",
     "Donor",
     "InvalidDonation",
+    "JobRecord",
+    "JobSummary",
     "Outcome",
     "Station",
     "Totals",
@@ -54,6 +59,21 @@ def make_processor(settings: Settings) -> Processor:
     return StripeProcessor(get_secret(STRIPE_SECRET_KEY), api_base=p.api_base, timeout=p.timeout)
 
 
+def probe_targets(processor: Processor, sender: Sender) -> list[tuple[str, int]]:
+    """Hosts the background jobs talk to: what the connectivity probe knocks on."""
+    from urllib.parse import urlsplit
+
+    targets = []
+    if sender.endpoint:
+        targets.append(sender.endpoint)
+    base = getattr(processor, "api_base", None)
+    parts = urlsplit(base) if isinstance(base, str) else None
+    if parts is not None and parts.hostname:
+        default_port = 443 if parts.scheme == "https" else 80
+        targets.append((parts.hostname, parts.port or default_port))
+    return targets
+
+
 class Station:
     """One laptop's till: the database, the processor, and the background work."""
 
@@ -62,6 +82,7 @@ class Station:
         settings: Settings,
         paths: DataPaths,
         processor: Processor | None = None,
+        sender: Sender | None = None,
     ) -> None:
         from pos_app.logs import setup_logging
 
@@ -79,6 +100,19 @@ class Station:
             max_amount_cents=settings.payments.max_amount * 100,
         )
         self.settle_interval = SETTLE_INTERVAL_S
+        self.sender = sender or make_sender(settings.receipts, paths.outbox_dir)
+        self.jobs_system = JobSystem(
+            self.db,
+            paths.queue_file,
+            settings,
+            self.processor,
+            self.sender,
+            probe_targets=probe_targets(self.processor, self.sender),
+        )
+        self.jobs_service = JobService(self.db, self.jobs_system)
+        # The transactional outbox: ledger rows commit with the gift, then go to Huey.
+        self.donations_service.on_recorded = self.jobs_system.on_recorded
+        self.donations_service.after_commit = self.jobs_system.after_commit
         self._stop = threading.Event()
         self._settler: threading.Thread | None = None
         log.info(
@@ -132,15 +166,36 @@ class Station:
         """The donation's result as the volunteer should hear it now (e.g. once settled)."""
         return self.donations_service.outcome_of(donation_id)
 
-    def jobs(self) -> list[Any]:
-        return []
+    # ---- background jobs (save card, receipt) ----
+    def jobs(self, donation_id: str | None = None) -> list[JobRecord]:
+        """The job ledger, oldest first: what is waiting, retrying, failed and why."""
+        return self.jobs_service.list(donation_id)
+
+    def job(self, job_id: str) -> JobRecord:
+        return self.jobs_service.get(job_id)
+
+    def job_summary(self) -> JobSummary:
+        """Online/offline and job counts for the status bar; one small query."""
+        return self.jobs_service.summary()
+
+    def retry_job(self, job_id: str) -> JobRecord:
+        """Run a job again now (needs attention, waiting to retry, or discarded)."""
+        return self.jobs_service.retry(job_id)
+
+    def discard_job(self, job_id: str, reason: str) -> JobRecord:
+        return self.jobs_service.discard(job_id, reason)
+
+    def update_donor_email(self, donation_id: str, email: str) -> list[JobRecord]:
+        """Correct a donor's email and (re)send the receipt, same receipt number."""
+        return self.jobs_service.update_donor_email(donation_id, email)
 
     def totals(self) -> Totals:
         return event_totals(self.db, self.settings.event.goal)
 
     # ---- background work ----
     def start_jobs(self) -> None:
-        """Start background work: first settle what a crash left, then keep settling."""
+        """Start background work: settle what a crash left and keep settling; run jobs."""
+        self.jobs_system.start()
         if self._settler is not None:
             return
         self._stop.clear()
@@ -148,10 +203,12 @@ class Station:
         self._settler.start()
 
     def stop_jobs(self, timeout: float = 10.0) -> None:
+        """Stop within about `timeout` s; a job still running is run again at next start."""
         self._stop.set()
         if self._settler is not None:
             self._settler.join(timeout)
             self._settler = None
+        self.jobs_system.stop(timeout=min(timeout, 5.0))
 
     def _settle_loop(self) -> None:
         include_charging = True
@@ -165,6 +222,7 @@ class Station:
 
     def close(self) -> None:
         self.stop_jobs()
+        self.jobs_system.close()
         self.forget_card()
         self.processor.close()
         self.db.close()
@@ -176,7 +234,8 @@ def open_station(
     *,
     data_dir: str | Path | None = None,
     processor: Processor | None = None,
+    sender: Sender | None = None,
 ) -> Station:
     """Open this laptop's station. Raises ConfigError for an unusable config."""
     settings = load_settings(config_path)
-    return Station(settings, DataPaths.resolve(data_dir), processor=processor)
+    return Station(settings, DataPaths.resolve(data_dir), processor=processor, sender=sender)

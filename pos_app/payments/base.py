@@ -44,10 +44,14 @@ class Transient(ProcessorError):
         *,
         maybe_charged: bool = True,
         retry_after: float | None = None,
+        offline: bool = False,
     ) -> None:
         super().__init__(message, detail)
         self.maybe_charged = maybe_charged
         self.retry_after = retry_after
+        # True when the processor was not reached at all (no route, refused, timed out):
+        # evidence the network is down, as opposed to a busy or failing processor.
+        self.offline = offline
 
 
 class Permanent(ProcessorError):
@@ -83,6 +87,29 @@ class ChargeResult:
     status: str  # succeeded
 
 
+@dataclass(frozen=True)
+class SaveCardRequest:
+    """Save an approved gift's card for later gifts: a customer with the card attached.
+
+    `idempotency_key` is derived from the donation, so any retry (after a timeout, a crash,
+    a restart) reaches the same customer instead of making a second one. `customer_id` is
+    set when an earlier attempt already created the customer.
+    """
+
+    donation_id: str
+    payment_method_id: str
+    idempotency_key: str
+    name: str = ""
+    email: str = ""
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SavedCard:
+    customer_id: str
+    payment_method_id: str
+
+
 class Processor(Protocol):
     name: str
 
@@ -92,6 +119,17 @@ class Processor(Protocol):
 
     def charge(self, request: ChargeRequest) -> ChargeResult:
         """Create and confirm the payment. Replaying the same request returns the same result."""
+        ...
+
+    def create_customer(self, request: SaveCardRequest) -> str:
+        """Create (or, replayed, find again) the donor's customer; return its id."""
+        ...
+
+    def save_card(self, request: SaveCardRequest) -> SavedCard:
+        """Attach the gift's PaymentMethod to the customer (created if `customer_id` is None).
+
+        Raises Declined when the processor refuses to keep the card, Transient or Permanent.
+        """
         ...
 
     def close(self) -> None: ...

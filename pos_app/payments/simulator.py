@@ -2,7 +2,9 @@
 
 It keeps Stripe's idempotency behaviour (same key: the same answer, never a second charge)
 so training drills and tests exercise the real retry and replay paths. `network_down`
-makes every call fail as if the venue Wi-Fi had dropped.
+makes every call fail as if the venue Wi-Fi had dropped. Saving a card derives the
+customer id from the idempotency key (one customer per donation however often it is
+retried); `refuse_save` and `save_processor_error` are its failure switches.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from .base import (
     Declined,
     PaymentMethod,
     Permanent,
+    SaveCardRequest,
+    SavedCard,
     Transient,
     decline_message,
 )
@@ -41,6 +45,12 @@ class SimulatorProcessor:
         self.latency_ms = latency_ms
         self.network_down = False
         self.lose_next_response = False  # the processor acts, the answer never arrives
+        # Saving cards: refuse_save answers like Stripe's 402 on attach; processor_error
+        # like a 5xx (transient, the network is fine).
+        self.refuse_save = False
+        self.save_processor_error = False
+        self.customers: dict[str, dict[str, str]] = {}  # customer id -> name, email, donation
+        self.attached: dict[str, str] = {}  # payment method id -> customer id
         self._lock = threading.Lock()
         self._keys: dict[str, tuple[ChargeRequest, object]] = {}
         self.charges: dict[str, ChargeRequest] = {}  # payment_intent_id -> request
@@ -53,6 +63,7 @@ class SimulatorProcessor:
                 "Couldn't reach the processor.",
                 "simulator: network down",
                 maybe_charged=False,
+                offline=True,
             )
 
     def create_payment_method(self, card: Card, idempotency_key: str) -> PaymentMethod:
@@ -102,6 +113,37 @@ class SimulatorProcessor:
         pi = "pi_sim_" + hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:20]
         self.charges[pi] = request
         return ChargeResult(payment_intent_id=pi, status="succeeded")
+
+    def create_customer(self, request: SaveCardRequest) -> str:
+        self._wait()
+        if self.save_processor_error:
+            raise Transient("The processor is busy; trying again.", "simulator: HTTP 503")
+        # Derived from the key, like Stripe's idempotent replay: one customer per donation.
+        cid = "cus_sim_" + hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:14]
+        with self._lock:
+            self.customers.setdefault(
+                cid,
+                {"name": request.name, "email": request.email, "donation_id": request.donation_id},
+            )
+        return cid
+
+    def save_card(self, request: SaveCardRequest) -> SavedCard:
+        customer_id = request.customer_id or self.create_customer(request)
+        self._wait()
+        if self.save_processor_error:
+            raise Transient("The processor is busy; trying again.", "simulator: HTTP 503")
+        if self.refuse_save or not request.payment_method_id.startswith("pm_sim_ok_"):
+            raise Declined(
+                "The card's bank wouldn't let it be saved.",
+                "card_declined",
+                "generic_decline",
+                "simulator: HTTP 402 on attach",
+            )
+        with self._lock:
+            if customer_id not in self.customers:
+                raise Permanent("The saved-card record is missing.", f"no such {customer_id}")
+            self.attached[request.payment_method_id] = customer_id
+        return SavedCard(customer_id=customer_id, payment_method_id=request.payment_method_id)
 
     def close(self) -> None:
         pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -46,3 +46,59 @@ class Donation(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class Job(Base):
+    """One row per background job: the ledger people see, whatever Huey holds.
+
+    Huey task arguments carry only `id`. `state` is queued | running | retry_scheduled |
+    needs_attention | done | discarded (jobs.ledger.JobState).
+    """
+
+    __tablename__ = "jobs"
+    # At most one job of each kind per donation: a replayed approval can't double them.
+    __table_args__ = (Index("ux_jobs_donation_kind", "donation_id", "kind", unique=True),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(16))  # save_card | receipt
+    donation_id: Mapped[str] = mapped_column(ForeignKey("donations.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)  # plain words, with the fix
+    last_error_detail: Mapped[str | None] = mapped_column(Text)  # technical, redacted
+    error_kind: Mapped[str | None] = mapped_column(String(16))  # transient | permanent
+    fix: Mapped[str | None] = mapped_column(String(32))  # fix_email | check_settings | retry
+    receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    result_ref: Mapped[str | None] = mapped_column(String(255))  # customer id, message id...
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    discard_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DonorToken(Base):
+    """A saved card: the processor's customer and payment method, never card data."""
+
+    __tablename__ = "donor_tokens"
+
+    donation_id: Mapped[str] = mapped_column(ForeignKey("donations.id"), primary_key=True)
+    processor: Mapped[str] = mapped_column(String(16))
+    customer_id: Mapped[str] = mapped_column(String(64))
+    payment_method_id: Mapped[str] = mapped_column(String(64))
+    brand: Mapped[str | None] = mapped_column(String(16))
+    last4: Mapped[str | None] = mapped_column(String(4))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Counter(Base):
+    """Named monotonic counters (receipt numbers): a value, once handed out, is never reused."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

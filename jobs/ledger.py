@@ -1,0 +1,397 @@
+"""The job ledger: one row per job in the app DB, and every state change it goes through.
+
+Rows are created inside the transaction that records the gift (the transactional
+outbox), so a committed approval always has its jobs. Each change is its own short
+transaction; nothing here waits on the network. Claiming is one conditional UPDATE, so
+two copies of a task (after a sync) can never run the same job at the same time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from pos_app.domain.states import DonationState, Method
+from pos_app.logs import redact
+from pos_app.store.database import Database
+from pos_app.store.models import Counter, Donation, DonorToken, Job
+
+from .records import UNFINISHED, JobKind, JobRecord, JobState
+
+RECEIPT_COUNTER = "receipt"
+EARLY_TOLERANCE = dt.timedelta(seconds=1)  # the scheduler may fire a retry a hair early
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands datetimes back naive; the ledger only ever stores UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
+def receipt_prefix(station: str, configured: str = "") -> str:
+    if configured.strip():
+        return configured.strip()
+    code = re.sub(r"[^A-Za-z0-9]", "", station).upper()[:12]
+    return code or "R"
+
+
+@dataclass(frozen=True)
+class Work:
+    """A claimed job, as its body needs it."""
+
+    id: str
+    kind: str
+    donation_id: str
+    attempts: int
+    receipt_number: str | None
+    result_ref: str | None
+    sent_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: str
+    state: str
+    next_attempt_at: dt.datetime | None
+    updated_at: dt.datetime
+
+
+class Ledger:
+    def __init__(self, db: Database, *, receipt_prefix: str = "R", save_cards: bool = True):
+        self.db = db
+        self.receipt_prefix = receipt_prefix
+        self.save_cards = save_cards
+
+    # ---- created with the gift (inside its transaction) -----------------------------
+    def jobs_for(self, s: Session, donation: Donation) -> list[str]:
+        """Add the gift's follow-up jobs to the caller's transaction; return their ids."""
+        existing = set(s.scalars(select(Job.kind).where(Job.donation_id == donation.id)))
+        ids: list[str] = []
+        approved_card = (
+            donation.method == Method.CARD.value
+            and donation.state == DonationState.APPROVED.value
+            and bool(donation.payment_method_id)
+        )
+        if approved_card and self.save_cards and JobKind.SAVE_CARD not in existing:
+            ids.append(self._add(s, donation.id, JobKind.SAVE_CARD))
+        if donation.donor_email.strip() and JobKind.RECEIPT not in existing:
+            ids.append(self._add(s, donation.id, JobKind.RECEIPT, self._next_receipt_number(s)))
+        return ids
+
+    def add_receipt(self, s: Session, donation_id: str) -> str:
+        return self._add(s, donation_id, JobKind.RECEIPT, self._next_receipt_number(s))
+
+    def _add(self, s: Session, donation_id: str, kind: JobKind, number: str | None = None) -> str:
+        job = Job(
+            kind=kind.value,
+            donation_id=donation_id,
+            state=JobState.QUEUED.value,
+            attempts=0,
+            receipt_number=number,
+        )
+        s.add(job)
+        s.flush()
+        return job.id
+
+    def _next_receipt_number(self, s: Session) -> str:
+        # One UPDATE ... RETURNING under the transaction's write lock: never handed out twice.
+        s.execute(
+            sqlite_insert(Counter)
+            .values(name=RECEIPT_COUNTER, value=0)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        value = s.execute(
+            update(Counter)
+            .where(Counter.name == RECEIPT_COUNTER)
+            .values(value=Counter.value + 1)
+            .returning(Counter.value)
+        ).scalar_one()
+        return f"{self.receipt_prefix}-{value:05d}"
+
+    # ---- a worker's life cycle ------------------------------------------------------
+    def claim(self, job_id: str) -> Work | None:
+        """Mark the job running (one more attempt) if it is due; None if it isn't ours."""
+        now = utcnow()
+        with self.db.session() as s:
+            claimed = s.execute(
+                update(Job)
+                .where(
+                    Job.id == job_id,
+                    or_(
+                        Job.state == JobState.QUEUED.value,
+                        (Job.state == JobState.RETRY_SCHEDULED.value)
+                        & or_(
+                            Job.next_attempt_at.is_(None),
+                            Job.next_attempt_at <= now + EARLY_TOLERANCE,
+                        ),
+                    ),
+                )
+                .values(
+                    state=JobState.RUNNING.value,
+                    attempts=Job.attempts + 1,
+                    started_at=now,
+                    updated_at=now,
+                )
+            ).rowcount
+            if not claimed:
+                return None
+            job = s.get(Job, job_id)
+            assert job is not None
+            return Work(
+                id=job.id,
+                kind=job.kind,
+                donation_id=job.donation_id,
+                attempts=job.attempts,
+                receipt_number=job.receipt_number,
+                result_ref=job.result_ref,
+                sent_at=aware(job.sent_at),
+            )
+
+    def record_ref(self, job_id: str, ref: str) -> None:
+        """Keep a result reached mid-job (a new customer id) before the next network call."""
+        with self.db.session() as s:
+            s.execute(update(Job).where(Job.id == job_id).values(result_ref=ref))
+
+    def mark_done(self, job_id: str, ref: str | None = None, *, sent: bool = False) -> None:
+        now = utcnow()
+        with self.db.session() as s:
+            self._done(s, job_id, ref, now, sent)
+
+    def mark_card_saved(
+        self, job_id: str, donation_id: str, token: DonorToken, ref: str
+    ) -> None:
+        """Store the donor's token and finish the job in one transaction."""
+        with self.db.session() as s:
+            if s.get(DonorToken, donation_id) is None:
+                s.add(token)
+            self._done(s, job_id, ref, utcnow(), sent=False)
+
+    def _done(
+        self, s: Session, job_id: str, ref: str | None, now: dt.datetime, sent: bool
+    ) -> None:
+        values: dict[str, object] = {
+            "state": JobState.DONE.value,
+            "finished_at": now,
+            "next_attempt_at": None,
+            "last_error": None,
+            "last_error_detail": None,
+            "error_kind": None,
+            "fix": None,
+            "updated_at": now,
+        }
+        if ref is not None:
+            values["result_ref"] = ref
+        if sent:
+            values["sent_at"] = now
+        # A lead may have discarded it meanwhile; what happened still wins.
+        s.execute(update(Job).where(Job.id == job_id).values(**values))
+
+    def mark_retry(
+        self, job_id: str, delay: float, message: str, detail: str
+    ) -> dt.datetime:
+        now = utcnow()
+        when = now + dt.timedelta(seconds=delay)
+        with self.db.session() as s:
+            s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state == JobState.RUNNING.value)
+                .values(
+                    state=JobState.RETRY_SCHEDULED.value,
+                    next_attempt_at=when,
+                    last_error=redact(message),
+                    last_error_detail=redact(detail)[:2000],
+                    error_kind="transient",
+                    fix="retry",
+                    updated_at=now,
+                )
+            )
+        return when
+
+    def mark_needs_attention(self, job_id: str, message: str, detail: str, fix: str) -> None:
+        now = utcnow()
+        with self.db.session() as s:
+            s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state == JobState.RUNNING.value)
+                .values(
+                    state=JobState.NEEDS_ATTENTION.value,
+                    next_attempt_at=None,
+                    last_error=redact(message),
+                    last_error_detail=redact(detail)[:2000],
+                    error_kind="permanent",
+                    fix=fix or None,
+                    updated_at=now,
+                )
+            )
+
+    # ---- sync and wake-up -------------------------------------------------------------
+    def unfinished(self) -> list[Pending]:
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Job.id, Job.state, Job.next_attempt_at, Job.updated_at).where(
+                    Job.state.in_([st.value for st in UNFINISHED])
+                )
+            ).all()
+        return [Pending(r[0], r[1], aware(r[2]), aware(r[3]) or utcnow()) for r in rows]
+
+    def requeue_interrupted(self, job_ids: Iterable[str]) -> None:
+        """Jobs left `running` by a stop or a crash go back to the queue."""
+        ids = list(job_ids)
+        if not ids:
+            return
+        now = utcnow()
+        with self.db.session() as s:
+            s.execute(
+                update(Job)
+                .where(Job.id.in_(ids), Job.state == JobState.RUNNING.value)
+                .values(
+                    state=JobState.QUEUED.value,
+                    last_error="Interrupted when Tableside stopped; it runs again now.",
+                    error_kind=None,
+                    fix=None,
+                    updated_at=now,
+                )
+            )
+
+    def wake_all(self) -> int:
+        """Every scheduled retry becomes due now (attempt counts kept)."""
+        now = utcnow()
+        with self.db.session() as s:
+            return s.execute(
+                update(Job)
+                .where(Job.state == JobState.RETRY_SCHEDULED.value)
+                .values(next_attempt_at=now, updated_at=now)
+            ).rowcount
+
+    # ---- people's actions -------------------------------------------------------------
+    def retry(self, job_id: str) -> bool:
+        """Queue a job again now (needs attention, scheduled, discarded). False if done."""
+        now = utcnow()
+        with self.db.session() as s:
+            return bool(
+                s.execute(
+                    update(Job)
+                    .where(
+                        Job.id == job_id,
+                        Job.state.in_(
+                            [
+                                JobState.NEEDS_ATTENTION.value,
+                                JobState.RETRY_SCHEDULED.value,
+                                JobState.DISCARDED.value,
+                                JobState.QUEUED.value,
+                            ]
+                        ),
+                    )
+                    .values(
+                        state=JobState.QUEUED.value,
+                        next_attempt_at=None,
+                        error_kind=None,
+                        fix=None,
+                        discard_reason=None,
+                        finished_at=None,
+                        updated_at=now,
+                    )
+                ).rowcount
+            )
+
+    def discard(self, job_id: str, reason: str) -> bool:
+        now = utcnow()
+        with self.db.session() as s:
+            return bool(
+                s.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.state != JobState.DONE.value)
+                    .values(
+                        state=JobState.DISCARDED.value,
+                        discard_reason=reason.strip() or "Discarded by the event lead.",
+                        next_attempt_at=None,
+                        finished_at=now,
+                        updated_at=now,
+                    )
+                ).rowcount
+            )
+
+    def receipt_after_email_change(self, s: Session, donation: Donation) -> str | None:
+        """The donor's email was corrected: queue their receipt again (same number), or
+        create it if the gift had no email. Returns the job id to enqueue, if any."""
+        job = s.scalar(
+            select(Job).where(Job.donation_id == donation.id, Job.kind == JobKind.RECEIPT.value)
+        )
+        if job is None:
+            if donation.state in (DonationState.APPROVED.value, DonationState.RECORDED.value):
+                return self.add_receipt(s, donation.id)
+            return None
+        if job.state == JobState.RUNNING.value:
+            return None  # it reads the address as it starts; resend later if it went out
+        job.state = JobState.QUEUED.value
+        job.sent_at = job.next_attempt_at = job.finished_at = None
+        job.error_kind = job.fix = job.discard_reason = job.last_error = None
+        job.last_error_detail = None
+        return job.id
+
+    # ---- reading ------------------------------------------------------------------------
+    def records(self, donation_id: str | None = None) -> list[JobRecord]:
+        with self.db.session() as s:
+            q = (
+                select(Job, Donation.donor_name, Donation.donor_email, Donation.amount_cents,
+                       Donation.currency)
+                .join(Donation, Donation.id == Job.donation_id)
+                .order_by(Job.created_at, Job.kind)
+            )
+            if donation_id is not None:
+                q = q.where(Job.donation_id == donation_id)
+            return [_record(*row) for row in s.execute(q).all()]
+
+    def record(self, job_id: str) -> JobRecord:
+        with self.db.session() as s:
+            row = s.execute(
+                select(Job, Donation.donor_name, Donation.donor_email, Donation.amount_cents,
+                       Donation.currency)
+                .join(Donation, Donation.id == Job.donation_id)
+                .where(Job.id == job_id)
+            ).first()
+        if row is None:
+            raise KeyError(job_id)
+        return _record(*row)
+
+    def counts(self) -> dict[str, int]:
+        with self.db.session() as s:
+            rows = s.execute(select(Job.state, func.count()).group_by(Job.state)).all()
+        return {state: int(n) for state, n in rows}
+
+
+def _record(job: Job, name: str, email: str, amount: int, currency: str) -> JobRecord:
+    return JobRecord(
+        id=job.id,
+        kind=job.kind,
+        donation_id=job.donation_id,
+        state=job.state,
+        attempts=job.attempts,
+        last_error=job.last_error,
+        last_error_detail=job.last_error_detail,
+        error_kind=job.error_kind,
+        fix=job.fix,
+        next_attempt_at=aware(job.next_attempt_at),
+        receipt_number=job.receipt_number,
+        result_ref=job.result_ref,
+        sent_at=aware(job.sent_at),
+        discard_reason=job.discard_reason,
+        created_at=aware(job.created_at),
+        updated_at=aware(job.updated_at),
+        finished_at=aware(job.finished_at),
+        donor_name=name,
+        donor_email=email,
+        amount_cents=amount,
+        currency=currency,
+    )

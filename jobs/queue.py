@@ -1,0 +1,75 @@
+"""The Huey queue: SqliteHuey in the data dir (0600), one task that carries a ledger id.
+
+Only the ledger id ever goes into the queue file, never card data or donor details.
+Huey keeps scheduled retries in the same SQLite file, so they survive a restart. `wake()`
+moves every scheduled retry to the front at once, keeping its task id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from huey import SqliteHuey
+from huey.api import Task
+from huey.exceptions import RetryTask
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "tableside"
+TASK_NAME = "run_job"
+
+
+def secure_file(path: Path) -> None:
+    """Create the file owner-only before SQLite opens it (its -wal/-shm files follow)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)
+    else:
+        path.touch(exist_ok=True)
+
+
+class JobQueue:
+    def __init__(self, path: Path, run: Callable[[str], float | None]) -> None:
+        secure_file(path)
+        self.path = path
+        self.huey = SqliteHuey(QUEUE_NAME, filename=str(path), results=False, timeout=10)
+
+        @self.huey.task(name=TASK_NAME)
+        def run_job(job_id: str) -> None:
+            delay = run(job_id)
+            if delay is not None:
+                # Huey re-adds this same task (same id) to its schedule, eta now + delay.
+                raise RetryTask(delay=delay)
+
+        self._task = run_job
+
+    def enqueue(self, job_ids: Iterable[str]) -> None:
+        for job_id in job_ids:
+            self._task(job_id)
+
+    def schedule(self, job_id: str, eta: dt.datetime) -> None:
+        delay = max(0.0, (eta - dt.datetime.now(dt.UTC)).total_seconds())
+        self._task.schedule(args=(job_id,), delay=delay)
+
+    def queued_ids(self) -> set[str]:
+        """Ledger ids waiting in the queue or the schedule (not those being run)."""
+        tasks: list[Task] = self.huey.pending() + self.huey.scheduled()
+        return {t.args[0] for t in tasks if t.args}
+
+    def wake(self) -> int:
+        """Run every scheduled retry now; returns how many there were."""
+        far = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=3650)
+        tasks = self.huey.read_schedule(far)
+        for task in tasks:
+            task.eta = None
+            self.huey.enqueue(task)
+        return len(tasks)
+
+    def close(self) -> None:
+        self.huey.storage.close()

@@ -1,0 +1,229 @@
+"""The job system as the app sees it: ledger + queue + runner + consumer + connectivity.
+
+- `on_recorded` / `after_commit`: the transactional-outbox hooks the donation service calls
+  (rows inside the gift's transaction; ledger ids into Huey right after the commit).
+- `start()`: ledger sync, then the embedded consumer and a housekeeping thread that syncs
+  the ledger periodically, probes the network, and wakes scheduled retries when it is back.
+- `sync()`: Huey deletes a task before running it, so a task killed mid-run is gone. Every
+  ledger job that is not finished, not queued, not scheduled and not running here is put
+  back: at once, or at its next-attempt time if it was waiting to retry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from pos_app.payments.base import Processor
+from pos_app.receipts.senders import Sender
+from pos_app.settings import Settings
+from pos_app.store.database import Database
+from pos_app.store.models import Donation
+
+from .connectivity import Connectivity
+from .consumer import EmbeddedConsumer
+from .handlers import ReceiptJob, SaveCardJob
+from .ledger import Ledger, receipt_prefix, utcnow
+from .policy import RetryPolicy
+from .queue import JobQueue
+from .records import JobKind, JobRecord, JobState, JobSummary
+from .runner import JobRunner
+
+log = logging.getLogger(__name__)
+
+SYNC_GRACE = dt.timedelta(seconds=5)  # a row this fresh may still be on its way to Huey
+TICK_S = 0.2
+PROBE_OFFLINE_S = 2.0
+PROBE_ONLINE_S = 15.0
+
+
+class JobSystem:
+    def __init__(
+        self,
+        db: Database,
+        queue_file: Path,
+        settings: Settings,
+        processor: Processor,
+        sender: Sender,
+        *,
+        probe_targets: Iterable[tuple[str, int]] = (),
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.settings = settings
+        self.processor = processor
+        self.sender = sender
+        self.workers = settings.jobs.workers
+        self.sync_interval = settings.jobs.sync_interval
+        self.policy = policy or RetryPolicy(cap=settings.jobs.max_backoff)
+        self.ledger = Ledger(
+            db,
+            receipt_prefix=receipt_prefix(settings.event.station, settings.receipts.number_prefix),
+            save_cards=hasattr(processor, "save_card"),
+        )
+        self.connectivity = Connectivity(probe_targets, on_back=self.request_wake)
+        self.runner = JobRunner(
+            self.ledger,
+            {
+                JobKind.SAVE_CARD.value: SaveCardJob(db, self.ledger, processor),
+                JobKind.RECEIPT.value: ReceiptJob(db, self.ledger, sender, settings),
+            },
+            self.policy,
+            self.connectivity,
+        )
+        self.queue = JobQueue(queue_file, self.runner.run)
+        self._consumer: EmbeddedConsumer | None = None
+        self._housekeeper: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+
+    # ---- the transactional outbox ---------------------------------------------------------
+    def on_recorded(self, session: Session, donation: Donation) -> list[str]:
+        return self.ledger.jobs_for(session, donation)
+
+    def after_commit(self, job_ids: list[str]) -> None:
+        try:
+            self.queue.enqueue(job_ids)
+        except Exception:  # the rows are committed; the next sync enqueues them
+            log.exception("enqueueing jobs %s failed; the ledger sync will pick them up", job_ids)
+
+    # ---- running ----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._consumer is not None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._consumer is not None:
+                return
+            self.sync(startup=True)
+            self._stop.clear()
+            self._consumer = EmbeddedConsumer(self.queue.huey, workers=self.workers)
+            self._consumer.start_in_background()
+            self._housekeeper = threading.Thread(
+                target=self._housekeep, name="jobs-housekeeper", daemon=True
+            )
+            self._housekeeper.start()
+        log.info("jobs started: %d workers, queue %s", self.workers, self.queue.path)
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Stop within about `timeout` s; jobs still running are left for the next start."""
+        with self._lock:
+            consumer, self._consumer = self._consumer, None
+            self._stop.set()
+            self._wake.set()
+            if self._housekeeper is not None:
+                self._housekeeper.join(timeout)
+                self._housekeeper = None
+        if consumer is None:
+            return True
+        clean = consumer.shutdown(timeout)
+        log.info("jobs stopped%s", "" if clean else " (some left running)")
+        return clean
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.stop(timeout)
+        self.queue.close()
+        self.sender.close()
+
+    def _housekeep(self) -> None:
+        next_sync = time.monotonic() + self.sync_interval
+        next_probe = time.monotonic() + PROBE_ONLINE_S
+        while not self._stop.is_set():
+            self._wake.wait(TICK_S)
+            if self._stop.is_set():
+                break
+            try:
+                if self._wake.is_set():
+                    self._wake.clear()
+                    self.wake()
+                now = time.monotonic()
+                if now >= next_sync:
+                    next_sync = now + self.sync_interval
+                    self.sync()
+                if now >= next_probe:
+                    self.connectivity.probe()  # may call request_wake
+                    interval = PROBE_ONLINE_S if self.connectivity.online else PROBE_OFFLINE_S
+                    next_probe = time.monotonic() + interval
+                elif not self.connectivity.online:
+                    next_probe = min(next_probe, now + PROBE_OFFLINE_S)
+            except Exception:  # keep housekeeping alive; the next tick tries again
+                log.exception("job housekeeping failed")
+
+    # ---- sync and wake --------------------------------------------------------------------
+    def sync(self, *, startup: bool = False) -> list[str]:
+        """Put back every unfinished ledger job Huey lost; return their ids."""
+        rows = self.ledger.unfinished()
+        if not rows:
+            return []
+        if startup:
+            # Nothing runs yet in this process: anything `running` was interrupted.
+            self.ledger.requeue_interrupted(r.id for r in rows if r.state == JobState.RUNNING)
+            rows = self.ledger.unfinished()
+        in_queue = self.queue.queued_ids()
+        active = self.runner.active_ids()
+        now = utcnow()
+        lost = [
+            r
+            for r in rows
+            if r.id not in in_queue
+            and r.id not in active
+            and (startup or now - r.updated_at > SYNC_GRACE)
+        ]
+        if not lost:
+            return []
+        self.ledger.requeue_interrupted(r.id for r in lost if r.state == JobState.RUNNING)
+        for r in lost:
+            due = r.next_attempt_at
+            if r.state == JobState.RETRY_SCHEDULED and due is not None and due > now:
+                self.queue.schedule(r.id, due)
+            else:
+                self.queue.enqueue([r.id])
+        log.info("ledger sync put back %d job(s)", len(lost))
+        return [r.id for r in lost]
+
+    def request_wake(self) -> None:
+        """Called when the network is back (from any thread); the housekeeper wakes retries."""
+        self._wake.set()
+
+    def wake(self) -> int:
+        """Every scheduled retry runs now, keeping its attempt count and task id."""
+        rows = self.ledger.wake_all()
+        moved = self.queue.wake()
+        if rows or moved:
+            log.info("network back: woke %d scheduled retr%s", moved, "y" if moved == 1 else "ies")
+        return moved
+
+    # ---- reading and people's actions -----------------------------------------------------
+    def records(self, donation_id: str | None = None) -> list[JobRecord]:
+        return self.ledger.records(donation_id)
+
+    def summary(self) -> JobSummary:
+        counts = self.ledger.counts()
+        online, since, offline_since = self.connectivity.snapshot()
+        return JobSummary(
+            online=online,
+            online_since=since,
+            offline_since=offline_since,
+            pending=sum(
+                n for state, n in counts.items() if not JobState(state).finished
+            ),
+            needs_attention=counts.get(JobState.NEEDS_ATTENTION.value, 0),
+            retrying=counts.get(JobState.RETRY_SCHEDULED.value, 0),
+            running=counts.get(JobState.RUNNING.value, 0),
+        )
+
+    def retry(self, job_id: str) -> bool:
+        if not self.ledger.retry(job_id):
+            return False
+        self.queue.enqueue([job_id])
+        return True
+
+    def discard(self, job_id: str, reason: str) -> bool:
+        return self.ledger.discard(job_id, reason)

@@ -1,0 +1,80 @@
+"""The email a receipt becomes: one plain-data object every sender understands.
+
+`to_mime()` builds a standard multipart/alternative message (text + HTML) for the outbox
+and SMTP senders. The Message-ID derives from the receipt number, so a receipt delivered
+twice after a crash (email has no idempotency: at-least-once) carries the same ID and
+mail clients can tell it is the same receipt.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import email.utils
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+
+from .render import RenderedReceipt
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    to_email: str
+    to_name: str
+    from_email: str
+    from_name: str
+    subject: str
+    text: str
+    html: str
+    receipt_number: str
+    donation_id: str
+
+    @classmethod
+    def of(
+        cls,
+        rendered: RenderedReceipt,
+        *,
+        to_email: str,
+        to_name: str,
+        from_email: str,
+        from_name: str,
+        receipt_number: str,
+        donation_id: str,
+    ) -> OutgoingEmail:
+        return cls(
+            to_email=to_email,
+            to_name=to_name,
+            from_email=from_email,
+            from_name=from_name,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            receipt_number=receipt_number,
+            donation_id=donation_id,
+        )
+
+    @property
+    def message_id(self) -> str:
+        domain = self.from_email.rpartition("@")[2] or "tableside.invalid"
+        return f"<receipt.{self.receipt_number}.{self.donation_id}@{domain}>"
+
+    def to_mime(self) -> EmailMessage:
+        msg = EmailMessage(policy=email.policy.SMTP)
+        msg["From"] = _address(self.from_name, self.from_email)
+        msg["To"] = _address(self.to_name, self.to_email)
+        msg["Subject"] = self.subject
+        msg["Date"] = email.utils.formatdate(localtime=True)
+        msg["Message-ID"] = self.message_id
+        msg["X-Tableside-Receipt"] = self.receipt_number
+        # quoted-printable keeps an .eml readable in a text editor, accents and all
+        msg.set_content(self.text, cte="quoted-printable")
+        msg.add_alternative(self.html, subtype="html", cte="quoted-printable")
+        return msg
+
+
+def _address(name: str, addr: str) -> Address | str:
+    user, _, domain = addr.partition("@")
+    try:
+        return Address(display_name=name.strip(), username=user, domain=domain)
+    except (ValueError, IndexError):
+        return addr

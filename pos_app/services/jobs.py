@@ -1,0 +1,54 @@
+"""Use-cases on background jobs for the event lead: list, retry, discard, fix an email.
+
+Fixing a donor's email is the usual way out of a receipt stuck in needs-attention: the
+address is checked, saved on the gift, and the receipt (same number) is queued again;
+a gift that had no email gets its receipt job now.
+"""
+
+from __future__ import annotations
+
+from jobs.records import JobRecord, JobSummary
+from jobs.system import JobSystem
+from pos_app.domain.donor import email_error
+from pos_app.store.database import Database
+from pos_app.store.models import Donation
+
+from .records import InvalidDonation
+
+
+class JobService:
+    def __init__(self, db: Database, system: JobSystem) -> None:
+        self.db = db
+        self.system = system
+
+    def list(self, donation_id: str | None = None) -> list[JobRecord]:
+        return self.system.records(donation_id)
+
+    def get(self, job_id: str) -> JobRecord:
+        return self.system.ledger.record(job_id)
+
+    def summary(self) -> JobSummary:
+        return self.system.summary()
+
+    def retry(self, job_id: str) -> JobRecord:
+        self.system.retry(job_id)
+        return self.get(job_id)
+
+    def discard(self, job_id: str, reason: str) -> JobRecord:
+        self.system.discard(job_id, reason)
+        return self.get(job_id)
+
+    def update_donor_email(self, donation_id: str, email: str) -> list[JobRecord]:
+        """Correct the address and (re)send the receipt. Raises InvalidDonation, KeyError."""
+        email = email.strip()
+        problem = email_error(email) if email else "Enter the donor's email address."
+        if problem:
+            raise InvalidDonation({"email": problem})
+        with self.db.session() as s:
+            donation = s.get(Donation, donation_id)
+            if donation is None:
+                raise KeyError(donation_id)
+            donation.donor_email = email
+            job_id = self.system.ledger.receipt_after_email_change(s, donation)
+        self.system.after_commit([job_id] if job_id else [])
+        return self.list(donation_id)
