@@ -15,34 +15,66 @@ from pathlib import Path
 from pos_app.domain.cards import luhn_ok
 
 LOG_FILE = "tableside.log"
-_TRACK = re.compile(r"%B\d{12,19}\^[^?]*\?|;\d{12,19}=[^?]*\?")
-_PAN = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+_TRACK = re.compile(
+    r"%B\d{12,19}\^[^?]*\?|;\d{12,19}=[^?]*\?"  # whole tracks
+    r"|%B\d{12,19}\^[^^?\n]{0,26}(?:\^\w*)?|;\d{12,19}=\d*"  # cut short: no end sentinel
+)
+# A run of digit groups joined by single spaces or dashes: "4242 4242 4242 4242", but also
+# "Table 3 4242 4242 4242 4242" or "4242424242424242-12", where the card is only part of it.
+_DIGIT_RUN = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
+_GROUP = re.compile(r"[0-9]+")
 _CVC = re.compile(r"(?i)(cvc|cvv|card\[cvc\])([\"']?\s*[:=]\s*[\"']?)\d{3,4}")
 _SECRET = re.compile(r"\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]+|\bSG\.[A-Za-z0-9_.-]{10,}")
 
 
 def redact(text: str) -> str:
     text = _TRACK.sub("[track data removed]", text)
-    text = _PAN.sub(_mask_pan, text)
+    text = _DIGIT_RUN.sub(_mask_pan, text)
     text = _CVC.sub(r"\1\2***", text)
     return _SECRET.sub("[secret removed]", text)
 
 
 def _mask_pan(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group(0))
-    if 13 <= len(digits) <= 19 and luhn_ok(digits):
-        return f"[card •••• {digits[-4:]}]"
-    return match.group(0)
+    """Mask every stretch of whole groups in the run that has 13-19 digits and passes Luhn.
+
+    Matching the run as a whole let a card leak when other digits stood next to it.
+    """
+    text = match.group(0)
+    groups = [(g.start(), g.end()) for g in _GROUP.finditer(text)]
+    out, done, i = [], 0, 0
+    while i < len(groups):
+        found, count = None, 0
+        for j in range(i, len(groups)):  # the longest Luhn-valid stretch starting at group i
+            count += groups[j][1] - groups[j][0]
+            if count > 19:
+                break
+            if count >= 13:
+                digits = "".join(text[a:b] for a, b in groups[i : j + 1])
+                if luhn_ok(digits):
+                    found = (j, digits)
+        if found is None:
+            i += 1
+            continue
+        j, digits = found
+        out += [text[done : groups[i][0]], f"[card •••• {digits[-4:]}]"]
+        done, i = groups[j][1], j + 1
+    out.append(text[done:])
+    return "".join(out)
 
 
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad log call must not raise into the caller (e.g. mid-charge)
+            message = f"{record.msg} % {record.args!r} (log arguments did not fit the format)"
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         record.msg, record.args = redact(message), None
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 

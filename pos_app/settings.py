@@ -8,7 +8,7 @@ never starts half-configured.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +32,6 @@ class Event:
     name: str = "Training Event"
     goal: int = 0  # dollars
     station: str = "Station 1"
-    # Goods a donor receives for a gift (a dinner): their fair market value goes on the
-    # receipt with the deductible part. 0 means "No goods or services were provided".
-    goods_description: str = ""
-    goods_value: float = 0.0  # dollars per gift
 
 
 @dataclass(frozen=True)
@@ -56,18 +52,6 @@ class Receipts:
     host: str = ""
     port: int = 587
     username: str = ""
-    timeout: float = 20.0  # seconds, for every email call
-    ca_file: str = ""  # smtp: a CA bundle for a server with a private certificate
-    number_prefix: str = ""  # receipt numbers: PREFIX-00001; default from the station name
-
-
-@dataclass(frozen=True)
-class Jobs:
-    """Background jobs (save card, send receipt)."""
-
-    workers: int = 4  # threads running jobs in parallel
-    max_backoff: float = 60.0  # seconds: the cap on the wait between retries
-    sync_interval: float = 30.0  # seconds between ledger checks for lost queue entries
 
 
 @dataclass(frozen=True)
@@ -76,7 +60,6 @@ class Settings:
     event: Event = field(default_factory=Event)
     payments: Payments = field(default_factory=Payments)
     receipts: Receipts = field(default_factory=Receipts)
-    jobs: Jobs = field(default_factory=Jobs)
     source: Path | None = None  # None: no config file, training mode
 
     @property
@@ -89,7 +72,6 @@ _SECTIONS: dict[str, type] = {
     "event": Event,
     "payments": Payments,
     "receipts": Receipts,
-    "jobs": Jobs,
 }
 _RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
 _CHOICES = {
@@ -102,10 +84,11 @@ def _build(section: str, cls: type, raw: Any, path: Path) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: [{section}] must be a table.")
     defaults = cls()
+    known = {f.name for f in fields(cls)}  # not hasattr: "__doc__" etc. are not settings
     values: dict[str, Any] = {}
     for key, value in raw.items():
         name = _RENAMED.get((section, key), key)
-        if not hasattr(defaults, name):
+        if name not in known:
             raise ConfigError(f"{path}: unknown key '{section}.{key}'.")
         want = type(getattr(defaults, name))
         if want is float and isinstance(value, int) and not isinstance(value, bool):
@@ -132,8 +115,14 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
             raise ConfigError(f"{path}: config file not found.")
         return Settings()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise ConfigError(f"{path}: can't read the config file ({exc.strerror or exc}).") from None
+    try:
+        raw = tomllib.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, or int()'s digit limit on a huge number
         raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
     parts: dict[str, Any] = {}
     for section, value in raw.items():
@@ -143,8 +132,4 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
     settings = Settings(**parts, source=path)
     if settings.payments.max_amount <= 0:
         raise ConfigError(f"{path}: 'payments.max_amount' must be more than 0.")
-    if settings.jobs.workers < 1:
-        raise ConfigError(f"{path}: 'jobs.workers' must be at least 1.")
-    if settings.event.goods_value < 0:
-        raise ConfigError(f"{path}: 'event.goods_value' can't be negative.")
     return settings

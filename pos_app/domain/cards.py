@@ -30,8 +30,17 @@ UNKNOWN = Brand("unknown", "Card", (12, 13, 14, 15, 16, 17, 18, 19), 3, (4, 4, 4
 BRANDS_BY_KEY = {b.key: b for b in (VISA, MASTERCARD, AMEX, DISCOVER, DINERS, JCB)}
 
 
+_DIGITS = frozenset("0123456789")
+
+
 def digits_only(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
+    # ASCII only: str.isdigit() is also true for "²", "４" etc., which int() refuses or a
+    # processor would not take.
+    return "".join(ch for ch in text if ch in _DIGITS)
+
+
+def _is_digits(text: str) -> bool:
+    return bool(text) and all(ch in _DIGITS for ch in text)
 
 
 def detect_brand(number: str) -> Brand | None:
@@ -124,11 +133,11 @@ def parse_expiry(text: str) -> tuple[int, int]:
     t = text.strip().replace(" ", "")
     if "/" in t:
         mm, _, yy = t.partition("/")
-    elif t.isdigit() and len(t) in (4, 6):
+    elif _is_digits(t) and len(t) in (4, 6):
         mm, yy = t[:2], t[2:]
     else:
         raise ValueError("Enter the expiry as MM/YY.")
-    if not (mm.isdigit() and yy.isdigit() and len(yy) in (2, 4)):
+    if not (_is_digits(mm) and _is_digits(yy) and len(yy) in (2, 4)):
         raise ValueError("Enter the expiry as MM/YY.")
     month = int(mm)
     if not 1 <= month <= 12:
@@ -161,7 +170,7 @@ def card_errors(card: Card, today: dt.date | None = None) -> dict[str, str]:
     want_cvc = (brand or UNKNOWN).cvc_length
     if not card.cvc:
         errors["cvc"] = f"Enter the {want_cvc}-digit security code."
-    elif not card.cvc.isdigit() or len(card.cvc) != want_cvc:
+    elif not _is_digits(card.cvc) or len(card.cvc) != want_cvc:
         where = "on the front" if want_cvc == 4 else "on the back"
         errors["cvc"] = f"The security code is {want_cvc} digits, {where} of the card."
     if card.postal_code is not None and len(card.postal_code.strip()) > 10:

@@ -19,7 +19,10 @@ def parse_amount(text: str) -> int:
     match = _AMOUNT_RE.match(cleaned)
     if not match or (match.group(1) is None and not match.group(2)):
         raise AmountError("Enter the amount as a number, like 50 or 50.00.")
-    whole = int((match.group(1) or "0").replace(",", ""))
+    try:
+        whole = int((match.group(1) or "0").replace(",", ""))
+    except ValueError:  # more digits than int() converts (4300): a stuck key or a paste
+        raise AmountError("Enter the amount as a number, like 50 or 50.00.") from None
     frac = (match.group(2) or "").ljust(2, "0")
     return whole * 100 + int(frac)
 

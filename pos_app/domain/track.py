@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from .cards import luhn_ok
 
-_TRACK1 = re.compile(r"%B(\d{12,19})\^([^^]{0,26})\^(\d{2})(\d{2})\d*[^?]*\?")
-_TRACK2 = re.compile(r";(\d{12,19})=(\d{2})(\d{2})\d*\?")
+# re.ASCII: \d is 0-9 only, so other scripts' digits never end up in a card number.
+_TRACK1 = re.compile(r"%B(\d{12,19})\^([^^]{0,26})\^(\d{2})(\d{2})\d*[^?]*\?", re.ASCII)
+_TRACK2 = re.compile(r";(\d{12,19})=(\d{2})(\d{2})\d*\?", re.ASCII)
 
 
 class SwipeError(ValueError):
