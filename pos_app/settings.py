@@ -32,6 +32,10 @@ class Event:
     name: str = "Training Event"
     goal: int = 0  # dollars
     station: str = "Station 1"
+    # Goods a donor receives for a gift (a dinner): their fair market value goes on the
+    # receipt with the deductible part. 0 means "No goods or services were provided".
+    goods_description: str = ""
+    goods_value: float = 0.0  # dollars per gift
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,18 @@ class Receipts:
     host: str = ""
     port: int = 587
     username: str = ""
+    timeout: float = 20.0  # seconds, for every email call
+    ca_file: str = ""  # smtp: a CA bundle for a server with a private certificate
+    number_prefix: str = ""  # receipt numbers: PREFIX-00001; default from the station name
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """Background jobs (save card, send receipt)."""
+
+    workers: int = 4  # threads running jobs in parallel
+    max_backoff: float = 60.0  # seconds: the cap on the wait between retries
+    sync_interval: float = 30.0  # seconds between ledger checks for lost queue entries
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,7 @@ class Settings:
     event: Event = field(default_factory=Event)
     payments: Payments = field(default_factory=Payments)
     receipts: Receipts = field(default_factory=Receipts)
+    jobs: Jobs = field(default_factory=Jobs)
     source: Path | None = None  # None: no config file, training mode
 
     @property
@@ -72,6 +89,7 @@ _SECTIONS: dict[str, type] = {
     "event": Event,
     "payments": Payments,
     "receipts": Receipts,
+    "jobs": Jobs,
 }
 _RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
 _CHOICES = {
@@ -132,4 +150,8 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
     settings = Settings(**parts, source=path)
     if settings.payments.max_amount <= 0:
         raise ConfigError(f"{path}: 'payments.max_amount' must be more than 0.")
+    if settings.jobs.workers < 1:
+        raise ConfigError(f"{path}: 'jobs.workers' must be at least 1.")
+    if settings.event.goods_value < 0:
+        raise ConfigError(f"{path}: 'event.goods_value' can't be negative.")
     return settings
