@@ -176,6 +176,8 @@ class DonationService:
                 )
             row.state = DonationState.CHARGING.value
             row.charge_attempts += 1
+        if state is DonationState.IN_DOUBT:  # may already be charged: never "failed" now
+            return self._charge(donation_id, maybe_sent=True)
         card = self._held_cards.get(donation_id)
         return self._tokenize_and_charge(donation_id, card)
 
@@ -222,7 +224,7 @@ class DonationService:
                 return self._outcome(row)
             row.state = DonationState.CHARGING.value
         log.info("donation %s: replaying charge to settle it", donation_id)
-        return self._charge(donation_id)
+        return self._charge(donation_id, maybe_sent=True)
 
     # ---- the protocol -----------------------------------------------------------------
     def _tokenize_and_charge(self, donation_id: str, card: Card | None) -> Outcome:
@@ -253,7 +255,8 @@ class DonationService:
         self.forget_card(donation_id)
         return self._charge(donation_id)
 
-    def _charge(self, donation_id: str) -> Outcome:
+    def _charge(self, donation_id: str, *, maybe_sent: bool = False) -> Outcome:
+        """`maybe_sent`: an earlier attempt may have reached the processor (a replay)."""
         with self.db.session() as s:
             row = s.get(Donation, donation_id)
             assert row is not None and row.payment_method_id and row.idempotency_key
@@ -269,7 +272,7 @@ class DonationService:
             result = self.processor.charge(request)
         except Transient as exc:
             crashpoint("after_charge_response")
-            if exc.maybe_charged:
+            if exc.maybe_charged or maybe_sent:
                 return self._finish(donation_id, DonationState.IN_DOUBT, IN_DOUBT, exc)
             return self._finish(donation_id, DonationState.FAILED, NOT_CHARGED, exc)
         except Declined as exc:
