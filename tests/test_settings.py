@@ -304,7 +304,7 @@ def _load_text(folder: Path, text: str) -> Settings | None:
     return s
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(text=st.text())
 def test_arbitrary_text_gives_settings_or_config_error(
     tmp_path_factory: pytest.TempPathFactory, text: str
@@ -312,7 +312,7 @@ def test_arbitrary_text_gives_settings_or_config_error(
     _load_text(tmp_path_factory.getbasetemp(), text)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(text=_toml_like)
 def test_toml_shaped_text_gives_settings_or_config_error(
     tmp_path_factory: pytest.TempPathFactory, text: str
