@@ -1,0 +1,81 @@
+"""Receipt rendering from resources/receipts: what a donor needs for their taxes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pos_app.receipts.render import NO_GOODS, ReceiptData, render
+
+WHEN = dt.datetime(2026, 3, 14, 18, 30, tzinfo=dt.UTC)
+
+
+def gift(**overrides: object) -> ReceiptData:
+    values: dict[str, object] = {
+        "receipt_number": "TABLE3-00042",
+        "donation_id": "d-1",
+        "amount_cents": 12550,
+        "currency": "usd",
+        "donated_at": WHEN,
+        "method": "card",
+        "donor_name": "Ada Lovelace",
+        "donor_email": "ada@example.org",
+        "brand": "visa",
+        "last4": "4242",
+        "payment_reference": "pi_123",
+        "org_name": "Riverside Food Bank",
+        "org_address": "12 Main St, Springfield, IL 62701",
+        "tax_id": "12-3456789",
+        "event_name": "Spring Gala",
+    }
+    values.update(overrides)
+    return ReceiptData(**values)  # type: ignore[arg-type]
+
+
+def test_both_parts_carry_everything_the_donor_needs() -> None:
+    r = render(gift())
+    assert r.subject == "Your donation receipt from Riverside Food Bank (No. TABLE3-00042)"
+    for part in (r.text, r.html):
+        for needle in (
+            "Riverside Food Bank",
+            "12 Main St, Springfield, IL 62701",
+            "12-3456789",
+            "$125.50",
+            "Visa •••• 4242",
+            "pi_123",
+            "TABLE3-00042",
+            "Spring Gala",
+            "Ada Lovelace",
+        ):
+            assert needle in part, (needle, part[:200])
+    assert NO_GOODS in r.text and NO_GOODS in r.html
+    local = WHEN.astimezone()
+    assert f"{local:%B} {local.day}, {local:%Y}" in r.text
+
+
+def test_fair_market_value_replaces_the_no_goods_line() -> None:
+    r = render(gift(goods_description="a dinner", goods_value_cents=6000))
+    text = " ".join(r.text.split())
+    assert NO_GOODS not in text
+    assert "a dinner with an estimated fair market value of $60.00" in text
+    assert "over that value: $65.50" in text
+    small = render(gift(amount_cents=5000, goods_value_cents=6000))
+    assert "over that value: $0.00" in " ".join(small.text.split())
+
+
+def test_cash_and_check_gifts() -> None:
+    cash = render(gift(method="cash", brand=None, last4=None, payment_reference=None))
+    assert "Method:     Cash" in cash.text and "Reference:  d-1" in cash.text
+    check = render(gift(method="check", check_number="1042", payment_reference=None))
+    assert "Check #1042" in check.text
+
+
+def test_html_escapes_what_people_typed() -> None:
+    r = render(gift(donor_name="<script>alert(1)</script> & Co"))
+    assert "<script>" not in r.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in r.html
+    assert "<script>alert(1)</script> & Co" in r.text
+
+
+def test_no_card_number_can_appear_only_last4() -> None:
+    r = render(gift())
+    assert "4242424242424242" not in r.text + r.html
