@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -131,7 +132,11 @@ class StripeProcessor:
         self.live_mode = api_key.startswith(("sk_live_", "rk_live_"))
 
     def create_payment_method(self, card: Card, idempotency_key: str) -> PaymentMethod:
-        body = self._post("/v1/payment_methods", payment_method_params(card), idempotency_key)
+        try:
+            body = self._post("/v1/payment_methods", payment_method_params(card), idempotency_key)
+        except ProcessorError as exc:  # a peer may quote the request (the card) back
+            exc.detail = _without_card(exc.detail, card)
+            raise
         try:
             c = body["card"]
             return PaymentMethod(
@@ -141,7 +146,7 @@ class StripeProcessor:
                 exp_month=int(c.get("exp_month") or card.exp_month),
                 exp_year=int(c.get("exp_year") or card.exp_year),
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise Permanent(
                 "The processor sent an answer Tableside doesn't understand.",
                 "payment_method response without id/card",
@@ -161,6 +166,8 @@ class StripeProcessor:
         if status == "succeeded" or status == "processing":
             return ChargeResult(payment_intent_id=pi_id, status=status)
         err = body.get("last_payment_error") or {}
+        if not isinstance(err, dict):
+            err = {}
         if status == "requires_payment_method" and err:
             code = err.get("decline_code") or err.get("code") or "generic_decline"
             raise Declined(decline_message(code), err.get("code", ""), code, f"{pi_id}: {status}")
@@ -265,3 +272,12 @@ def _seconds(value: str | None) -> float | None:
         return max(0.0, float(value)) if value else None
     except ValueError:
         return None
+
+
+def _without_card(text: str, card: Card) -> str:
+    """The text with this card's number and CVC taken out (a peer may quote them back)."""
+    if card.digits:
+        text = text.replace(card.digits, "[card]")
+    if card.cvc:
+        text = re.sub(rf"(?<!\d){re.escape(card.cvc)}(?!\d)", "[cvc]", text)
+    return text
