@@ -571,29 +571,12 @@ ODD_BODIES: list[tuple[int, Any]] = [
 ]
 
 
-# Known adapter bug (reported, not fixed here: pos_app/payments/stripe.py is being changed by
-# another engineer): a 200 whose "card" (payment method) or "last_payment_error" (payment
-# intent) is not an object makes `.get` raise AttributeError, which escapes the adapter.
-# The fix: catch AttributeError next to KeyError/TypeError/ValueError in
-# create_payment_method, and treat a non-dict last_payment_error as {} in charge().
-# Strict: once fixed, these XPASS and fail, so the marks must go.
-NON_DICT_BUG = pytest.mark.xfail(
-    strict=True, raises=AttributeError, reason="AttributeError escapes StripeProcessor"
-)
-NON_DICT_BUG_CASES = {("payment_method", 3), ("payment_method", 4), ("payment_method", 5),
-                      ("charge", 10), ("charge", 11)}  # fmt: skip
-
-
+# Odd JSON in "card" (payment method) or "last_payment_error" (payment intent) used to make
+# `.get` raise AttributeError out of the adapter.
 @pytest.mark.parametrize(
     ("op", "status", "body"),
     [
-        pytest.param(
-            op,
-            status,
-            body,
-            id=f"odd{i}-{op}",
-            marks=[NON_DICT_BUG] if (op, i) in NON_DICT_BUG_CASES else [],
-        )
+        pytest.param(op, status, body, id=f"odd{i}-{op}")
         for op in ("payment_method", "charge")
         for i, (status, body) in enumerate(ODD_BODIES)
     ],
@@ -606,18 +589,10 @@ def test_nothing_but_the_three_kinds_escapes(
         result = call(scripted_stripe, op)
     except ProcessorError:
         return
-    # Anything else propagates and fails the test (or matches the known-bug xfail).
+    # Anything else propagates and fails the test.
     assert status == 200, result  # success only for a 200 that really says so
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known adapter bug: error_from_response copies the peer's error message into "
-    "ProcessorError.detail unfiltered, so a peer that quotes the request leaks the card number "
-    "and CVC into the detail (which is logged). Fix: in create_payment_method, catch "
-    "ProcessorError and remove card.digits and the CVC (at digit boundaries) from exc.detail.",
-)
 @pytest.mark.parametrize(
     ("status", "etype"),
     [(400, "invalid_request_error"), (402, "card_error"), (500, "api_error"), (401, "x")],
@@ -625,7 +600,10 @@ def test_nothing_but_the_three_kinds_escapes(
 def test_error_details_never_carry_card_data(
     scripted: ScriptedServer, scripted_stripe: StripeProcessor, status: int, etype: str
 ) -> None:
-    """Even when the peer quotes our request (card included) back in its error."""
+    """Even when the peer quotes our request (card included) back in its error.
+
+    The detail goes to logs and to leads' screens; it used to carry the peer's message as is.
+    """
     scripted.reply = echo_error(status, etype)
     c = card("4000000000009995", cvc="734")
     with pytest.raises(ProcessorError) as info:
