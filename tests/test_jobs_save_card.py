@@ -1,0 +1,197 @@
+"""Saving the card after an approved gift: a customer with the PaymentMethod attached.
+
+Through the simulator (with its failure switches) and through the Stripe adapter against
+a bridged localstripe, every request checked against Stripe's OpenAPI spec.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import TEST_CARD_NUMBERS, files_containing
+from support.job_fixtures import StationFactory, make_station  # noqa: F401
+from support.jobwait import wait_for, wait_settled, wait_state
+from support.processes import localstripe_stats
+from support.stripe_spec import SpecViolation, StripeSpec, stripe_spec
+
+from jobs.handlers import save_card_key
+from pos_app.api import Card, Donor, Station
+from pos_app.payments.base import SaveCardRequest
+from pos_app.payments.simulator import SimulatorProcessor
+from pos_app.payments.stripe import StripeProcessor
+from pos_app.store.models import DonorToken
+
+YEAR = dt.date.today().year + 2
+CARD = Card("4242424242424242", 12, YEAR, "123", postal_code="62701")
+REFUSED_AT_ATTACH = Card("4000000000000002", 12, YEAR, "123")  # localstripe: 402 on attach
+API_KEY = "sk_test_tableside_jobs"
+pytestmark = pytest.mark.timeout(90)
+
+
+class SpecCheckingTransport(httpx.HTTPTransport):
+    """Real HTTP, but every request is first checked against Stripe's spec."""
+
+    def __init__(self, spec: StripeSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        self.problems: list[str] = []
+        self.paths: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(f"{request.method} {request.url.path}")
+        try:
+            self.spec.validate(request)
+        except SpecViolation as exc:
+            self.problems.append(str(exc))
+        return super().handle_request(request)
+
+
+def token_of(station: Station, donation_id: str) -> DonorToken | None:
+    with station.db.session() as s:
+        return s.get(DonorToken, donation_id)
+
+
+def save_card_job(station: Station, donation_id: str):  # type: ignore[no-untyped-def]
+    return next(j for j in station.jobs(donation_id) if j.kind == "save_card")
+
+
+# ---- simulator ---------------------------------------------------------------------------
+
+
+def test_simulator_saves_the_card_once(make_station: StationFactory) -> None:  # noqa: F811
+    sim = SimulatorProcessor(latency_ms=0)
+    st = make_station(processor=sim)
+    o = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD)
+    st.start_jobs()
+    wait_settled(st)
+    job = save_card_job(st, o.donation_id)
+    token = token_of(st, o.donation_id)
+    assert job.state == "done" and job.attempts == 1 and token is not None
+    assert token.customer_id == job.result_ref and token.last4 == "4242"
+    assert token.payment_method_id == st.donation(o.donation_id).payment_method_id
+    assert sim.customers == {
+        token.customer_id: {"name": "Ada Lovelace", "email": "ada@example.org",
+                            "donation_id": o.donation_id}
+    }
+    assert sim.attached == {token.payment_method_id: token.customer_id}
+
+
+def test_refused_card_waits_for_a_person_and_the_gift_stays_approved(
+    make_station: StationFactory,  # noqa: F811
+) -> None:
+    sim = SimulatorProcessor(latency_ms=0)
+    sim.refuse_save = True
+    st = make_station(processor=sim)
+    o = st.take_card_donation(5000, Donor("Ada", "ada@example.org"), CARD)
+    st.start_jobs()
+    job = wait_state(st, save_card_job(st, o.donation_id).id, "needs_attention")
+    assert job.attempts == 1 and job.fix == "discard" and job.error_kind == "permanent"
+    assert "wouldn't save this card" in (job.last_error or "")
+    assert st.donation(o.donation_id).status == "approved"
+    assert token_of(st, o.donation_id) is None
+    assert st.job_summary().needs_attention == 1
+
+
+def test_processor_trouble_is_retried_and_offline_is_noticed(
+    make_station: StationFactory,  # noqa: F811
+) -> None:
+    sim = SimulatorProcessor(latency_ms=0)
+    st = make_station(processor=sim)
+    o = st.take_card_donation(5000, Donor("Ada", ""), CARD)  # no email: save card only
+    sim.network_down = True
+    st.start_jobs()
+    job_id = save_card_job(st, o.donation_id).id
+    wait_for(lambda: st.job(job_id).attempts >= 2)
+    assert not st.job_summary().online
+    sim.network_down, sim.save_processor_error = False, True  # reachable but failing (5xx)
+    wait_for(lambda: st.job_summary().online)
+    assert st.job(job_id).state in ("retry_scheduled", "running")
+    sim.save_processor_error = False
+    done = wait_state(st, job_id, "done")
+    assert done.attempts >= 3 and len(sim.customers) == 1
+
+
+# ---- Stripe adapter against localstripe ----------------------------------------------------
+
+
+@pytest.fixture
+def checked(localstripe: str) -> SpecCheckingTransport:
+    return SpecCheckingTransport(stripe_spec())
+
+
+@pytest.fixture
+def stripe(localstripe: str, checked: SpecCheckingTransport) -> StripeProcessor:
+    return StripeProcessor(API_KEY, api_base=localstripe, timeout=10, transport=checked)
+
+
+def stripe_get(base: str, path: str) -> dict:  # type: ignore[type-arg]
+    return httpx.get(f"{base}{path}", auth=(API_KEY, ""), timeout=5).json()
+
+
+def test_customer_with_the_card_attached_every_request_per_spec(
+    make_station: StationFactory, stripe: StripeProcessor,  # noqa: F811
+    checked: SpecCheckingTransport, localstripe: str, data_dir: Path,
+) -> None:
+    st = make_station(processor=stripe)
+    o = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD)
+    assert o.status == "approved"
+    before = localstripe_stats(localstripe)["customers_created"]
+    st.start_jobs()
+    wait_settled(st)
+    job = save_card_job(st, o.donation_id)
+    token = token_of(st, o.donation_id)
+    assert job.state == "done" and token is not None and token.customer_id.startswith("cus_")
+    customer = stripe_get(localstripe, f"/v1/customers/{token.customer_id}")
+    assert customer["name"] == "Ada Lovelace" and customer["email"] == "ada@example.org"
+    assert customer["metadata"] == {"donation_id": o.donation_id}
+    pm = stripe_get(localstripe, f"/v1/payment_methods/{token.payment_method_id}")
+    assert pm["customer"] == token.customer_id
+    assert localstripe_stats(localstripe)["customers_created"] == before + 1
+    assert checked.problems == []
+    assert "POST /v1/customers" in checked.paths
+    assert f"POST /v1/payment_methods/{token.payment_method_id}/attach" in checked.paths
+    assert files_containing(data_dir, TEST_CARD_NUMBERS) == []
+
+
+def test_replays_never_make_a_second_customer(
+    stripe: StripeProcessor, checked: SpecCheckingTransport, localstripe: str,
+) -> None:
+    pm = stripe.create_payment_method(CARD, "tableside-test-pm-replay")
+    request = SaveCardRequest(
+        donation_id="d-replay",
+        payment_method_id=pm.id,
+        idempotency_key=save_card_key("d-replay"),
+        name="Ada",
+        email="ada@example.org",
+    )
+    before = localstripe_stats(localstripe)["customers_created"]
+    first = stripe.create_customer(request)
+    again = StripeProcessor(API_KEY, api_base=localstripe, transport=checked)  # a restart
+    assert again.create_customer(request) == first
+    saved = again.save_card(request)  # no customer id known: the replayed create finds it
+    assert saved.customer_id == first
+    assert again.save_card(request).customer_id == first  # attach replayed too
+    assert localstripe_stats(localstripe)["customers_created"] == before + 1
+    assert checked.problems == []
+
+
+def test_402_on_attach_needs_attention_and_the_gift_stays_approved(
+    make_station: StationFactory, stripe: StripeProcessor, localstripe: str,  # noqa: F811
+    checked: SpecCheckingTransport,
+) -> None:
+    st = make_station(processor=stripe)
+    o = st.take_card_donation(5000, Donor("Bo", "bo@example.org"), REFUSED_AT_ATTACH)
+    assert o.status == "approved"
+    st.start_jobs()
+    jobs = wait_settled(st)
+    job = save_card_job(st, o.donation_id)
+    assert job.state == "needs_attention" and job.attempts == 1 and job.fix == "discard"
+    assert "HTTP 402" in (job.last_error_detail or "")
+    assert job.result_ref and job.result_ref.startswith("cus_")  # the customer was kept
+    assert st.donation(o.donation_id).status == "approved"
+    receipt = next(j for j in jobs if j.kind == "receipt")
+    assert receipt.state == "done"  # the receipt doesn't depend on the card being saved
+    assert checked.problems == []
