@@ -16,6 +16,7 @@ from pathlib import Path
 from huey import SqliteHuey
 from huey.api import Task
 from huey.exceptions import RetryTask
+from huey.storage import SqliteStorage
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +35,41 @@ def secure_file(path: Path) -> None:
         path.touch(exist_ok=True)
 
 
+class QueueStorage(SqliteStorage):
+    """Huey's SQLite storage with synchronous=NORMAL: in WAL mode that survives an app
+    crash (SIGKILL); only a power cut can drop the last few enqueues, and the ledger sync
+    puts those back. The ledger itself (the truth) keeps synchronous=FULL."""
+
+    def _create_connection(self):  # type: ignore[no-untyped-def]
+        conn = super()._create_connection()
+        conn.execute("pragma synchronous=NORMAL")
+        return conn
+
+    def move_schedule_to_queue(self, rewrite: Callable[[bytes], bytes]) -> int:
+        """Every scheduled task into the queue, in one transaction (never in neither)."""
+        with self.db(commit=True) as curs:
+            curs.execute("select id, data from schedule where queue = ?", (self.name,))
+            rows = curs.fetchall()
+            for row_id, data in rows:
+                curs.execute("delete from schedule where id = ?", (row_id,))
+                curs.execute(
+                    "insert into task (queue, data, priority) values (?, ?, ?)",
+                    (self.name, self.to_blob(rewrite(bytes(data))), 0),
+                )
+            return len(rows)
+
+
 class JobQueue:
     def __init__(self, path: Path, run: Callable[[str], float | None]) -> None:
         secure_file(path)
         self.path = path
-        self.huey = SqliteHuey(QUEUE_NAME, filename=str(path), results=False, timeout=10)
+        self.huey = SqliteHuey(
+            QUEUE_NAME,
+            filename=str(path),
+            results=False,
+            timeout=10,
+            storage_class=QueueStorage,
+        )
 
         @self.huey.task(name=TASK_NAME)
         def run_job(job_id: str) -> None:
@@ -63,13 +94,16 @@ class JobQueue:
         return {t.args[0] for t in tasks if t.args}
 
     def wake(self) -> int:
-        """Run every scheduled retry now; returns how many there were."""
-        far = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=3650)
-        tasks = self.huey.read_schedule(far)
-        for task in tasks:
+        """Run every scheduled retry now (same task id); returns how many there were."""
+
+        def due_now(data: bytes) -> bytes:
+            task = self.huey.deserialize_task(data)
             task.eta = None
-            self.huey.enqueue(task)
-        return len(tasks)
+            return self.huey.serialize_task(task)
+
+        storage = self.huey.storage
+        assert isinstance(storage, QueueStorage)
+        return storage.move_schedule_to_queue(due_now)
 
     def close(self) -> None:
         self.huey.storage.close()
