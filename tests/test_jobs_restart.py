@@ -52,7 +52,8 @@ def test_scheduled_retries_resume_after_a_restart(
     (job,) = first.jobs(o.donation_id)
     waiting = wait_state(first, job.id, "retry_scheduled")
     assert waiting.attempts == 1
-    assert job.id in first.jobs_system.queue.queued_ids()  # in Huey's schedule, on disk
+    # Huey files the retry in its schedule (on disk) just after the ledger says so.
+    wait_for(lambda: job.id in first.jobs_system.queue.queued_ids())
     first.close()
 
     second = sendgrid_station(make_station, sendgrid)
