@@ -161,3 +161,24 @@ def test_totals_count_approved_and_recorded_only(station: Station):
     station.record_donation(1000, ADA, "cash")
     t = station.totals()
     assert (t.raised_cents, t.gifts, t.average_cents) == (6000, 2, 3000)
+
+
+def test_a_refused_replay_keeps_the_donation_in_doubt(
+    station: Station, simulator: SimulatorProcessor
+):
+    simulator.lose_next_response = True
+    assert station.take_card_donation(5000, ADA, VISA).status == "in_doubt"
+    real_charge = simulator.charge
+
+    def refuse(request):  # type: ignore[no-untyped-def]
+        from pos_app.payments.base import Permanent
+
+        raise Permanent("The processor rejected this station's key.", "HTTP 401")
+
+    simulator.charge = refuse  # type: ignore[method-assign]
+    [settled] = station.settle_in_doubt()
+    assert settled.status == "in_doubt"  # never "failed": the first attempt may have charged
+    assert "rejected this station's key" in settled.message
+    simulator.charge = real_charge  # type: ignore[method-assign]
+    [settled] = station.settle_in_doubt()
+    assert settled.status == "approved" and len(simulator.charges) == 1

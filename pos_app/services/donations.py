@@ -280,6 +280,11 @@ class DonationService:
             return self._finish(donation_id, DonationState.DECLINED, exc.message, exc)
         except Permanent as exc:
             crashpoint("after_charge_response")
+            if maybe_sent:
+                # A refused replay (e.g. a rotated key) says nothing about the first attempt,
+                # which may have charged: stay in doubt, keep settling, tell the lead why.
+                message = f"{IN_DOUBT} The processor refused the check: {exc.message}"
+                return self._finish(donation_id, DonationState.IN_DOUBT, message, exc)
             return self._finish(donation_id, DonationState.FAILED, exc.message, exc)
         crashpoint("after_charge_response")
         return self._finish(
