@@ -1,0 +1,124 @@
+"""The live job table (a KeyedRecordsModel: rows keyed by job id, updated in place) and a
+proxy that filters by state, kind and donor."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtGui import QColor
+
+from jobs.records import JobRecord
+from pos_app.domain.money import format_cents
+
+from .keyed_model import ID_ROLE, RECORD_ROLE, SORT_ROLE, KeyedRecordsModel
+
+COL_DONOR, COL_AMOUNT, COL_KIND, COL_STATE, COL_ATTEMPTS, COL_NEXT, COL_ERROR = range(7)
+HEADERS = ("Donor", "Amount", "Job", "State", "Tries", "Next attempt", "Problem")
+
+JOB_ID_ROLE = ID_ROLE
+
+KIND_LABELS = {"save_card": "Save card", "receipt": "Receipt"}
+STATE_LABELS = {
+    "queued": "Waiting",
+    "running": "Running",
+    "retry_scheduled": "Retrying",
+    "needs_attention": "Needs attention",
+    "done": "Done",
+    "discarded": "Discarded",
+}
+# Symbols beside the words: colour is never the only signal.
+STATE_SYMBOLS = {
+    "queued": "…",
+    "running": "▶",
+    "retry_scheduled": "↻",
+    "needs_attention": "⚠",
+    "done": "✓",
+    "discarded": "–",
+}
+STATE_COLOURS = {"needs_attention": "#b00020", "retry_scheduled": "#b26a00", "done": "#1f7a3a"}
+
+
+def relative(when: dt.datetime | None, now: dt.datetime) -> str:
+    if when is None:
+        return ""
+    seconds = int((when - now).total_seconds())
+    if seconds <= 0:
+        return "now"
+    if seconds < 90:
+        return f"in {seconds} s"
+    return f"in {seconds // 60} min"
+
+
+class JobsModel(KeyedRecordsModel[JobRecord]):
+    headers = HEADERS
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = dt.datetime.now(dt.UTC)
+
+    def tick(self, now: dt.datetime) -> None:
+        """Refresh the relative "next attempt" column without touching other columns."""
+        self.now = now
+        self.refresh_column(COL_NEXT)
+
+    def display(self, r: JobRecord, col: int) -> str:
+        if col == COL_DONOR:
+            return r.donor_name or r.donor_email or "(no name)"
+        if col == COL_AMOUNT:
+            return format_cents(r.amount_cents, r.currency)
+        if col == COL_KIND:
+            return KIND_LABELS.get(r.kind, r.kind)
+        if col == COL_STATE:
+            return f"{STATE_SYMBOLS.get(r.state, '')} {STATE_LABELS.get(r.state, r.state)}"
+        if col == COL_ATTEMPTS:
+            return str(r.attempts)
+        if col == COL_NEXT:
+            return relative(r.next_attempt_at, self.now) if r.state == "retry_scheduled" else ""
+        if col == COL_ERROR:
+            return "" if r.state == "done" else (r.last_error or "")
+        return ""
+
+    def sort_key(self, r: JobRecord, col: int) -> Any:
+        if col == COL_AMOUNT:
+            return r.amount_cents
+        if col == COL_ATTEMPTS:
+            return r.attempts
+        if col == COL_NEXT:
+            return r.next_attempt_at.timestamp() if r.next_attempt_at else 0.0
+        return self.display(r, col).lower()
+
+    def foreground(self, r: JobRecord, col: int) -> Any:
+        colour = STATE_COLOURS.get(r.state) if col == COL_STATE else None
+        return QColor(colour) if colour else None
+
+    def tooltip(self, r: JobRecord, col: int) -> str | None:
+        return (r.last_error_detail or r.last_error) if col == COL_ERROR else None
+
+
+class JobsFilter(QSortFilterProxyModel):
+    """State and kind filters plus a donor search (name or email)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSortRole(SORT_ROLE)
+        self.states: set[str] | None = None
+        self.kind: str | None = None
+        self.search = ""
+
+    def set_filter(self, states: set[str] | None, kind: str | None, search: str) -> None:
+        self.beginFilterChange()
+        self.states, self.kind, self.search = states, kind, search.strip().lower()
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Any) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        r: JobRecord = model.data(model.index(source_row, 0, source_parent), RECORD_ROLE)
+        if self.states is not None and r.state not in self.states:
+            return False
+        if self.kind is not None and r.kind != self.kind:
+            return False
+        if self.search:
+            return self.search in r.donor_name.lower() or self.search in r.donor_email.lower()
+        return True

@@ -1,0 +1,145 @@
+"""The pending-jobs panel through pytest-qt, driven by real job states from the real queue:
+an SMTP server (aiosmtpd) that is down then up, a bounced address fixed and resent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from email.utils import parseaddr
+
+import pytest
+from PySide6.QtCore import Qt
+from support.job_fixtures import (  # noqa: F401
+    StationFactory,
+    event_settings,
+    make_station,
+    smtp_server,
+)
+from support.memory_keyring import MemoryKeyring, memory_keyring
+from support.smtp_server import SmtpServer
+
+from pos_app.api import Card, Donor, Station
+from pos_app.secrets import SERVICE, SMTP_PASSWORD
+from pos_app.settings import Receipts
+from pos_app.ui.jobs_panel import JobsPanel
+from pos_app.ui.tasks import TaskRunner
+
+CARD = Card("4242424242424242", 12, dt.date.today().year + 2, "123")
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def smtp_keyring(smtp_server: SmtpServer) -> Iterator[MemoryKeyring]:  # noqa: F811
+    with memory_keyring() as ring:
+        ring.set_password(SERVICE, SMTP_PASSWORD, smtp_server.password)
+        yield ring
+
+
+@pytest.fixture
+def smtp_station(
+    make_station: StationFactory,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+    smtp_keyring: MemoryKeyring,
+) -> Station:
+    receipts = Receipts(
+        provider="smtp",
+        sender="receipts@riverside.example",
+        host="127.0.0.1",
+        port=smtp_server.port,
+        username=smtp_server.username,
+        timeout=5.0,
+        ca_file=str(smtp_server.cert_file),
+    )
+    return make_station(settings=event_settings(receipts=receipts))
+
+
+@pytest.fixture
+def panel(qtbot, smtp_station: Station) -> Iterator[JobsPanel]:
+    tasks = TaskRunner()
+    p = JobsPanel(smtp_station, tasks)
+    p._timer.setInterval(100)
+    qtbot.addWidget(p)
+    p.resize(1200, 600)
+    p.show()
+    p.start()
+    yield p
+    p.stop()
+    tasks.shutdown()
+
+
+def states(p: JobsPanel) -> dict[tuple[str, str], str]:
+    return {(r.donor_name, r.kind): r.state for r in p.model.records()}
+
+
+def test_panel_follows_real_jobs_and_fixes_a_bad_address(
+    qtbot, panel: JobsPanel, smtp_station: Station, smtp_server: SmtpServer  # noqa: F811
+):
+    st = smtp_station
+    smtp_server.down()
+    st.start_jobs()
+    st.take_card_donation(5000, Donor("Jane Donor", "jane@example.org"), CARD)
+    st.record_donation(2000, Donor("Bo Bounce", "bounce@example.org"), "cash")
+    st.record_donation(1000, Donor("No Email", ""), "cash")  # no email: no receipt job
+
+    qtbot.waitUntil(lambda: states(panel).get(("Jane Donor", "receipt")) == "retry_scheduled",
+                    timeout=20000)  # fmt: skip
+    assert states(panel)[("Jane Donor", "save_card")] == "done"
+    assert ("No Email", "receipt") not in states(panel)
+    qtbot.waitUntil(lambda: "Offline" in panel.summary.text(), timeout=20000)
+    assert "retrying" in panel.summary.text()
+
+    smtp_server.up()
+    qtbot.waitUntil(lambda: states(panel).get(("Jane Donor", "receipt")) == "done", timeout=30000)
+    qtbot.waitUntil(
+        lambda: states(panel).get(("Bo Bounce", "receipt")) == "needs_attention", timeout=30000
+    )
+    qtbot.waitUntil(lambda: "Online" in panel.summary.text(), timeout=20000)
+
+    # filter to what needs a human, select it, read why, fix the address and resend
+    panel.state_filter.setCurrentText("Needs attention")
+    assert panel.proxy.rowCount() == 1
+    [bounce] = [r for r in panel.model.records() if r.donor_name == "Bo Bounce"]
+    panel.select_job(bounce.id)
+    assert "Bo Bounce" in panel.detail_title.text()
+    assert panel.detail_error.text()  # the plain-words reason
+    assert bounce.id in panel.detail_text.toPlainText()
+    assert panel.email_edit.text() == "bounce@example.org"
+    panel.email_edit.clear()
+    qtbot.keyClicks(panel.email_edit, "bo@example.org")
+    qtbot.mouseClick(panel.email_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: states(panel).get(("Bo Bounce", "receipt")) == "done", timeout=30000)
+    sent_to = [parseaddr(str(m["To"]))[1] for m in smtp_server.received()]
+    assert "bo@example.org" in sent_to and sent_to.count("jane@example.org") == 1
+
+
+def test_discard_needs_a_reason_and_keeps_it(
+    qtbot, panel: JobsPanel, smtp_station: Station, smtp_server: SmtpServer  # noqa: F811
+):
+    st = smtp_station
+    st.start_jobs()
+    st.record_donation(2000, Donor("Bo Bounce", "bounce@example.org"), "cash")
+    qtbot.waitUntil(
+        lambda: states(panel).get(("Bo Bounce", "receipt")) == "needs_attention", timeout=30000
+    )
+    [job] = panel.model.records()
+    panel.select_job(job.id)
+    qtbot.mouseClick(panel.discard_btn, Qt.MouseButton.LeftButton)
+    assert "Give a reason" in panel.feedback.text()
+    assert st.job(job.id).state == "needs_attention"
+    qtbot.keyClicks(panel.discard_reason, "Donor asked for no receipt")
+    qtbot.mouseClick(panel.discard_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: states(panel).get(("Bo Bounce", "receipt")) == "discarded")
+    assert st.job(job.id).discard_reason == "Donor asked for no receipt"
+    panel.state_filter.setCurrentText("Discarded")
+    assert panel.proxy.rowCount() == 1
+
+
+def test_search_and_kind_filter(qtbot, panel: JobsPanel, smtp_station: Station):
+    st = smtp_station
+    st.take_card_donation(5000, Donor("Jane Donor", "jane@example.org"), CARD)
+    st.record_donation(2000, Donor("Sam Cash", "sam@example.org"), "cash")
+    qtbot.waitUntil(lambda: len(panel.model.records()) == 3)
+    panel.kind_filter.setCurrentText("Receipts")
+    assert panel.proxy.rowCount() == 2
+    qtbot.keyClicks(panel.search, "sam@")
+    assert panel.proxy.rowCount() == 1
