@@ -9,13 +9,14 @@
 #    a .desktop entry and hicolor icons (drawn by packaging/make_icon.py).
 # 3. Depends: the Debian Qt runtime libraries (as in packaging/bootstrap.sh, plus the
 #    Wayland client libraries) are declared, not bundled; any other system library a bundled
-#    binary links to is found with ldd + dpkg -S and added, so the package is complete.
+#    binary links to is found (packaging/linux_deps.py: readelf, ldconfig, dpkg -S) and
+#    added, so the package is complete.
 # 4. dpkg-deb makes the package (root-owned files, no maintainer scripts needed: dpkg's
 #    triggers refresh the desktop and icon caches).
 #
-# Needs: Debian/Ubuntu with dpkg-deb, python3 (3.11+) with uv (bootstrap.sh installs both),
-# and the Qt runtime libraries installed (bootstrap.sh). Output paths (build/, dist/) are
-# git-ignored. Prints the package path on the last line.
+# Needs: Debian/Ubuntu with dpkg-deb, python3 (3.11+) with uv and the Qt runtime libraries
+# (bootstrap.sh installs both), readelf (binutils: installed here if missing). Output paths
+# (build/, dist/) are git-ignored. Prints the package path on the last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -41,6 +42,15 @@ DEPENDS=(
 )
 # every package name in DEPENDS, alternatives included: their files are not bundled
 declared=$(printf '%s\n' "${DEPENDS[@]}" | tr '|' '\n' | tr -d ' ' | sort -u)
+
+# readelf (binutils) reads what the bundled binaries link to; install it if missing.
+if ! command -v readelf >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing binutils (readelf)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends binutils
+fi
 
 echo "== Tableside $VERSION ($ARCH): PyInstaller one-folder build"
 rm -rf "$WORK" && mkdir -p "$WORK" "$ROOT/dist"
