@@ -6,6 +6,7 @@ The job ledger (a table in the app DB, `ledger.py`) is the truth people see; Hue
 - `records.py`      kinds, states and the plain records handed to the facade
 - `policy.py`       retry policy: exponential backoff, full jitter, cap, Retry-After
 - `ledger.py`       ledger rows: created with the gift, claimed, finished, synced
+- `ledger_view.py`  reading the ledger for people (records, counts for the status bar)
 - `handlers.py`     the two job bodies (save card, receipt)
 - `runner.py`       runs one job: claim, body, map the error kind, update the ledger
 - `consumer.py`     Huey's consumer embedded in the app (threads, no signal handlers)

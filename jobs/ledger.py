@@ -1,4 +1,5 @@
 """The job ledger: one row per job in the app DB, and every state change it goes through.
+(Reading it for people is `ledger_view.py`.)
 
 Rows are created inside the transaction that records the gift (the transactional
 outbox), so a committed approval always has its jobs. Each change is its own short
@@ -13,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ from pos_app.logs import redact
 from pos_app.store.database import Database
 from pos_app.store.models import Counter, Donation, DonorToken, Job
 
-from .records import UNFINISHED, JobKind, JobRecord, JobState
+from .records import UNFINISHED, JobKind, JobState
 
 RECEIPT_COUNTER = "receipt"
 EARLY_TOLERANCE = dt.timedelta(seconds=1)  # the scheduler may fire a retry a hair early
@@ -339,59 +340,3 @@ class Ledger:
         job.error_kind = job.fix = job.discard_reason = job.last_error = None
         job.last_error_detail = None
         return job.id
-
-    # ---- reading ------------------------------------------------------------------------
-    def records(self, donation_id: str | None = None) -> list[JobRecord]:
-        with self.db.session() as s:
-            q = (
-                select(Job, Donation.donor_name, Donation.donor_email, Donation.amount_cents,
-                       Donation.currency)
-                .join(Donation, Donation.id == Job.donation_id)
-                .order_by(Job.created_at, Job.kind)
-            )
-            if donation_id is not None:
-                q = q.where(Job.donation_id == donation_id)
-            return [_record(*row) for row in s.execute(q).all()]
-
-    def record(self, job_id: str) -> JobRecord:
-        with self.db.session() as s:
-            row = s.execute(
-                select(Job, Donation.donor_name, Donation.donor_email, Donation.amount_cents,
-                       Donation.currency)
-                .join(Donation, Donation.id == Job.donation_id)
-                .where(Job.id == job_id)
-            ).first()
-        if row is None:
-            raise KeyError(job_id)
-        return _record(*row)
-
-    def counts(self) -> dict[str, int]:
-        with self.db.session() as s:
-            rows = s.execute(select(Job.state, func.count()).group_by(Job.state)).all()
-        return {state: int(n) for state, n in rows}
-
-
-def _record(job: Job, name: str, email: str, amount: int, currency: str) -> JobRecord:
-    return JobRecord(
-        id=job.id,
-        kind=job.kind,
-        donation_id=job.donation_id,
-        state=job.state,
-        attempts=job.attempts,
-        last_error=job.last_error,
-        last_error_detail=job.last_error_detail,
-        error_kind=job.error_kind,
-        fix=job.fix,
-        next_attempt_at=aware(job.next_attempt_at),
-        receipt_number=job.receipt_number,
-        result_ref=job.result_ref,
-        sent_at=aware(job.sent_at),
-        discard_reason=job.discard_reason,
-        created_at=aware(job.created_at),
-        updated_at=aware(job.updated_at),
-        finished_at=aware(job.finished_at),
-        donor_name=name,
-        donor_email=email,
-        amount_cents=amount,
-        currency=currency,
-    )

@@ -30,6 +30,7 @@ from .connectivity import Connectivity
 from .consumer import EmbeddedConsumer
 from .handlers import ReceiptJob, SaveCardJob
 from .ledger import Ledger, receipt_prefix, utcnow
+from .ledger_view import LedgerView
 from .policy import RetryPolicy
 from .queue import JobQueue
 from .records import JobKind, JobRecord, JobState, JobSummary
@@ -66,6 +67,7 @@ class JobSystem:
             receipt_prefix=receipt_prefix(settings.event.station, settings.receipts.number_prefix),
             save_cards=hasattr(processor, "save_card"),
         )
+        self.view = LedgerView(db)
         self.connectivity = Connectivity(probe_targets, on_back=self.request_wake)
         self.runner = JobRunner(
             self.ledger,
@@ -99,6 +101,8 @@ class JobSystem:
         return self._consumer is not None
 
     def start(self) -> None:
+        # Huey logs every task at INFO; the ledger and jobs.* logs already tell the story.
+        logging.getLogger("huey").setLevel(logging.WARNING)
         with self._lock:
             if self._consumer is not None:
                 return
@@ -202,10 +206,10 @@ class JobSystem:
 
     # ---- reading and people's actions -----------------------------------------------------
     def records(self, donation_id: str | None = None) -> list[JobRecord]:
-        return self.ledger.records(donation_id)
+        return self.view.records(donation_id)
 
     def summary(self) -> JobSummary:
-        counts = self.ledger.counts()
+        counts = self.view.counts()
         online, since, offline_since = self.connectivity.snapshot()
         return JobSummary(
             online=online,
@@ -218,6 +222,9 @@ class JobSystem:
             retrying=counts.get(JobState.RETRY_SCHEDULED.value, 0),
             running=counts.get(JobState.RUNNING.value, 0),
         )
+
+    def record(self, job_id: str) -> JobRecord:
+        return self.view.record(job_id)
 
     def retry(self, job_id: str) -> bool:
         if not self.ledger.retry(job_id):

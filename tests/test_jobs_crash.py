@@ -113,8 +113,11 @@ def test_killed_while_saving_the_card_one_customer_after_restart(
     assert save["state"] == "done" and save["donation_id"] == donation_id
     assert save["attempts"] == 2  # the killed attempt counts
     assert localstripe_stats(stripe_url)["customers_created"] == 1  # the replay found it
-    assert job_of(out, "receipt")["state"] == "done"
-    assert sendgrid.receipt_numbers() == [job_of(out, "receipt")["receipt_number"]]
+    receipt = job_of(out, "receipt")
+    assert receipt["state"] == "done"
+    # The receipt ran alongside and may have been killed between "accepted" and its
+    # sent-marker: at least once, always the same receipt.
+    assert set(sendgrid.receipt_numbers()) == {receipt["receipt_number"]}
     assert sendgrid.violations == []
     assert files_containing(data_dir, TEST_CARD_NUMBERS) == []
 

@@ -57,6 +57,10 @@ def make_sender(receipts: Receipts, outbox_dir: Path) -> Sender:
             )
         from .smtp import SmtpSender
 
+        if not receipts.host.strip():
+            return UnavailableSender(
+                "smtp", "No SMTP server is configured ([receipts] host). Ask IT to set it."
+            )
         password = get_secret(SMTP_PASSWORD) if receipts.username else ""
         return SmtpSender(
             receipts.host,

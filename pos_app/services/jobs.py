@@ -25,7 +25,7 @@ class JobService:
         return self.system.records(donation_id)
 
     def get(self, job_id: str) -> JobRecord:
-        return self.system.ledger.record(job_id)
+        return self.system.record(job_id)
 
     def summary(self) -> JobSummary:
         return self.system.summary()

@@ -1,0 +1,73 @@
+"""Reading the job ledger for people: each job with its gift's donor and amount, and the
+counts by state the status bar needs (one grouped query on an indexed column)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from pos_app.store.database import Database
+from pos_app.store.models import Donation, Job
+
+from .ledger import aware
+from .records import JobRecord
+
+_COLUMNS = (Job, Donation.donor_name, Donation.donor_email, Donation.amount_cents,
+            Donation.currency)
+
+
+class LedgerView:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def records(self, donation_id: str | None = None) -> list[JobRecord]:
+        with self.db.session() as s:
+            q = (
+                select(*_COLUMNS)
+                .join(Donation, Donation.id == Job.donation_id)
+                .order_by(Job.created_at, Job.kind)
+            )
+            if donation_id is not None:
+                q = q.where(Job.donation_id == donation_id)
+            return [_record(*row) for row in s.execute(q).all()]
+
+    def record(self, job_id: str) -> JobRecord:
+        with self.db.session() as s:
+            row = s.execute(
+                select(*_COLUMNS)
+                .join(Donation, Donation.id == Job.donation_id)
+                .where(Job.id == job_id)
+            ).first()
+        if row is None:
+            raise KeyError(job_id)
+        return _record(*row)
+
+    def counts(self) -> dict[str, int]:
+        with self.db.session() as s:
+            rows = s.execute(select(Job.state, func.count()).group_by(Job.state)).all()
+        return {state: int(n) for state, n in rows}
+
+
+def _record(job: Job, name: str, email: str, amount: int, currency: str) -> JobRecord:
+    return JobRecord(
+        id=job.id,
+        kind=job.kind,
+        donation_id=job.donation_id,
+        state=job.state,
+        attempts=job.attempts,
+        last_error=job.last_error,
+        last_error_detail=job.last_error_detail,
+        error_kind=job.error_kind,
+        fix=job.fix,
+        next_attempt_at=aware(job.next_attempt_at),
+        receipt_number=job.receipt_number,
+        result_ref=job.result_ref,
+        sent_at=aware(job.sent_at),
+        discard_reason=job.discard_reason,
+        created_at=aware(job.created_at),
+        updated_at=aware(job.updated_at),
+        finished_at=aware(job.finished_at),
+        donor_name=name,
+        donor_email=email,
+        amount_cents=amount,
+        currency=currency,
+    )
