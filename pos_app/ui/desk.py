@@ -1,0 +1,296 @@
+"""The event desk for leads: totals against the goal, gifts over time, the donations list
+with search, refund or void with a reason, and CSV export for reconciliation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.api import Station
+from pos_app.domain.money import format_cents
+from pos_app.services.records import DonationRecord
+
+from .charts import GiftsChart, Thermometer
+from .keyed_model import RECORD_ROLE, SORT_ROLE, KeyedRecordsModel
+from .result_panel import card_label
+from .tasks import TaskRunner
+
+REFRESH_MS = 2000
+COL_TIME, COL_DONOR, COL_AMOUNT, COL_METHOD, COL_CARD, COL_STATUS = range(6)
+STATUS_LABELS = {
+    "approved": "✓ Approved",
+    "recorded": "✓ Recorded",
+    "declined": "✕ Declined",
+    "failed": "! Not charged",
+    "in_doubt": "? Checking",
+    "charging": "… Charging",
+    "refunded": "↩ Refunded",
+    "refunding": "↩ Refunding",
+    "voided": "– Voided",
+}
+REFUNDABLE = ("approved", "recorded")
+
+
+class DonationsModel(KeyedRecordsModel[DonationRecord]):
+    headers = ("Time", "Donor", "Amount", "Method", "Card", "Status")
+
+    def display(self, d: DonationRecord, col: int) -> str:
+        if col == COL_TIME:
+            return d.created_at.astimezone().strftime("%H:%M:%S")
+        if col == COL_DONOR:
+            return d.donor_name or d.donor_email or "(anonymous)"
+        if col == COL_AMOUNT:
+            return format_cents(d.amount_cents, d.currency)
+        if col == COL_METHOD:
+            return d.method.capitalize()
+        if col == COL_CARD:
+            return card_label(d.brand, d.last4) if d.method == "card" else ""
+        if col == COL_STATUS:
+            return STATUS_LABELS.get(d.status, d.status)
+        return ""
+
+    def sort_key(self, d: DonationRecord, col: int) -> Any:
+        if col == COL_TIME:
+            return d.created_at.timestamp()
+        if col == COL_AMOUNT:
+            return d.amount_cents
+        return self.display(d, col).lower()
+
+
+class DonationSearch(QSortFilterProxyModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSortRole(SORT_ROLE)
+        self.text = ""
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self.text = text.strip().lower()
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, row: int, parent: Any) -> bool:  # noqa: N802
+        if not self.text:
+            return True
+        m = self.sourceModel()
+        d: DonationRecord = m.data(m.index(row, 0, parent), RECORD_ROLE)
+        hay = f"{d.donor_name} {d.donor_email} {d.last4 or ''} {d.payment_intent_id or ''}"
+        return self.text in hay.lower()
+
+
+class EventDesk(QWidget):
+    def __init__(self, station: Station, tasks: TaskRunner) -> None:
+        super().__init__()
+        self.station, self.tasks = station, tasks
+        self.currency = station.settings.payments.currency
+        self._loading = False
+        self._confirming: str | None = None  # donation id awaiting a second, confirming click
+        self.loads = 0
+
+        v = QVBoxLayout(self)
+        head = QGridLayout()
+        self.raised = QLabel("")
+        self.raised.setObjectName("raised")
+        self.stats = QLabel("")
+        self.stats.setWordWrap(True)
+        head.addWidget(self.raised, 0, 0)
+        head.addWidget(self.stats, 1, 0)
+        self.thermometer = Thermometer()
+        head.addWidget(self.thermometer, 0, 1, 2, 1)
+        head.setColumnStretch(1, 1)
+        v.addLayout(head)
+        self.chart = GiftsChart()
+        v.addWidget(self.chart)
+
+        tools = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search donor, email, last four or reference")
+        self.search.setClearButtonEnabled(True)
+        self.export_btn = QPushButton("Export donations CSV…")
+        self.export_jobs_btn = QPushButton("Export jobs CSV…")
+        self.export_btn.clicked.connect(lambda: self.export(jobs=False))
+        self.export_jobs_btn.clicked.connect(lambda: self.export(jobs=True))
+        tools.addWidget(self.search, 1)
+        tools.addWidget(self.export_btn)
+        tools.addWidget(self.export_jobs_btn)
+        v.addLayout(tools)
+
+        self.model = DonationsModel()
+        self.proxy = DonationSearch()
+        self.proxy.setSourceModel(self.model)
+        self.search.textChanged.connect(self.proxy.set_text)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_TIME, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+        v.addWidget(self.table, 1)
+
+        refund = QHBoxLayout()
+        self.selected_label = QLabel("Select a donation to refund or void it.")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Reason (required), e.g. charged twice by mistake")
+        self.refund_btn = QPushButton("Refund…")
+        self.refund_btn.setObjectName("refund")
+        self.refund_btn.clicked.connect(self.refund_clicked)
+        refund.addWidget(self.selected_label, 2)
+        refund.addWidget(self.reason, 2)
+        refund.addWidget(self.refund_btn)
+        v.addLayout(refund)
+        self.feedback = QLabel("")
+        self.feedback.setObjectName("feedback")
+        self.feedback.setWordWrap(True)
+        v.addWidget(self.feedback)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._selected()
+
+    # ---- loading ----
+    def start(self) -> None:
+        self.refresh()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def refresh(self) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        station = self.station
+
+        def work() -> tuple[Any, list[DonationRecord], list[Any]]:
+            return station.totals(), station.donations(), station.gifts_over_time()
+
+        self.tasks.run(work, self._loaded, self._load_failed)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.feedback.setText(f"Couldn't read the donations: {exc}")
+
+    def _loaded(self, data: tuple[Any, list[DonationRecord], list[Any]]) -> None:
+        self._loading = False
+        totals, donations, points = data
+        c = self.currency
+        goal = f" of {format_cents(totals.goal_cents, c)}" if totals.goal_cents else ""
+        self.raised.setText(f"Raised {format_cents(totals.raised_cents, c)}{goal}")
+        methods = ", ".join(
+            f"{m} {format_cents(v, c)}" for m, v in sorted(totals.by_method.items())
+        )
+        refunded = getattr(totals, "refunded_cents", 0)
+        parts = [
+            f"{totals.gifts} gift{'' if totals.gifts == 1 else 's'}",
+            f"average {format_cents(totals.average_cents, c)}",
+        ]
+        if methods:
+            parts.append(methods)
+        if refunded:
+            parts.append(f"refunded {format_cents(refunded, c)}")
+        if totals.in_doubt:
+            parts.append(f"{totals.in_doubt} being checked")
+        self.stats.setText(" · ".join(parts))
+        self.thermometer.set_values(totals.raised_cents, totals.goal_cents, c)
+        self.chart.set_points(points, c)
+        self.model.apply(donations)
+        self._selected()
+        self.loads += 1
+
+    # ---- selection and refunds ----
+    def current(self) -> DonationRecord | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.data(rows[0], RECORD_ROLE) if rows else None
+
+    def select_donation(self, donation_id: str) -> None:
+        row = self.model.row_of(donation_id)
+        if row is not None:
+            self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+
+    def _selected(self, *_: Any) -> None:
+        d = self.current()
+        if d is None or d.id != self._confirming:
+            self._confirming = None
+        if d is None:
+            self.selected_label.setText("Select a donation to refund or void it.")
+            self.refund_btn.setEnabled(False)
+            self.refund_btn.setText("Refund…")
+            return
+        amount = format_cents(d.amount_cents, d.currency)
+        who = d.donor_name or d.donor_email or "anonymous"
+        self.selected_label.setText(
+            f"{amount} from {who} — {STATUS_LABELS.get(d.status, d.status)}"
+        )
+        can = d.status in REFUNDABLE
+        self.refund_btn.setEnabled(can)
+        if self._confirming is None:
+            verb = "Refund" if d.method == "card" else "Void"
+            self.refund_btn.setText(f"{verb} {amount}…")
+
+    def refund_clicked(self) -> None:
+        d = self.current()
+        if d is None or d.status not in REFUNDABLE:
+            return
+        reason = self.reason.text().strip()
+        if not reason:
+            self.feedback.setText("Give a reason: it is kept with the donation and in the export.")
+            self.reason.setFocus()
+            return
+        amount = format_cents(d.amount_cents, d.currency)
+        if self._confirming != d.id:
+            self._confirming = d.id
+            target = card_label(d.brand, d.last4) if d.method == "card" else d.method
+            self.refund_btn.setText(f"Confirm: give back {amount} to {target}")
+            self.feedback.setText("Click again to confirm. This can't be undone.")
+            return
+        self._confirming = None
+        station, donation_id = self.station, d.id
+        self.refund_btn.setEnabled(False)
+        self.feedback.setText(f"Refunding {amount}…")
+        self.tasks.run(lambda: station.refund(donation_id, reason), self._refunded, self._failed)
+
+    def _refunded(self, outcome: Any) -> None:
+        self.reason.clear()
+        self.feedback.setText(outcome.message)
+        self.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.feedback.setText(f"That didn't work: {exc}")
+        self.refresh()
+
+    # ---- export ----
+    def export(self, jobs: bool = False, path: str | Path | None = None) -> None:
+        if path is None:
+            what = "jobs" if jobs else "donations"
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, f"Export {what}", f"tableside-{what}.csv", "CSV files (*.csv)"
+            )
+            if not chosen:
+                return
+            path = chosen
+        station, target = self.station, Path(path)
+        fn = station.export_jobs_csv if jobs else station.export_donations_csv
+        self.feedback.setText(f"Exporting to {target}…")
+        self.tasks.run(
+            lambda: fn(target),
+            lambda n: self.feedback.setText(f"Exported {n} rows to {target}."),
+            self._failed,
+        )
