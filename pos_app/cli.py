@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     configure.add_argument(
         "--stdin", action="store_true", help="read NAME=VALUE lines from stdin (for scripts)"
     )
+    doctor = sub.add_parser("doctor", help="check this laptop is ready: one line per check")
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -41,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         from pos_app.ui.app import run_gui
 
         return run_gui(args.config)
+    if args.command == "doctor":  # reports a bad config itself, as one of its checks
+        from pos_app.commands.doctor import run_doctor
+
+        return run_doctor(args.config, as_json=args.json, out=sys.stdout)
     from pos_app.settings import ConfigError, load_settings
 
     try:

@@ -281,3 +281,17 @@ def _without_card(text: str, card: Card) -> str:
     if card.cvc:
         text = re.sub(rf"(?<!\d){re.escape(card.cvc)}(?!\d)", "[cvc]", text)
     return text
+    def check_access(self) -> str | None:
+        """A harmless read (list one customer) proving the key works; returns the server's
+        Date header for a clock check. Raises Transient or Permanent like any call."""
+        try:
+            response = self._client.get("/v1/customers", params={"limit": 1})
+        except httpx.HTTPError as exc:
+            raise Transient(
+                "Couldn't reach the processor.",
+                f"{type(exc).__name__} GET /v1/customers",
+                maybe_charged=False,
+            ) from None
+        self._parse(response, "/v1/customers")
+        return response.headers.get("Date")
+

@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+SETTINGS_FIX = "check_settings"
+EMAIL_FIX = "fix_email"
+
 
 class SendError(Exception):
     kind = "error"
@@ -46,5 +49,5 @@ def bad_address(address: str, detail: str = "") -> SendPermanent:
     return SendPermanent(
         f"The email address {address!r} can't receive mail. Correct it and send again.",
         detail,
-        fix="fix_email",
+        fix=EMAIL_FIX,
     )

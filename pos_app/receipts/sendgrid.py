@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .errors import SendError, SendPermanent, SendTransient, bad_address
+from .errors import SETTINGS_FIX, SendError, SendPermanent, SendTransient, bad_address
 from .message import OutgoingEmail
 
 SEND_PATH = "/v3/mail/send"
@@ -79,7 +79,8 @@ class SendGridSender:
             response = self._client.post(SEND_PATH, json=mail_send_body(email))
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise SendTransient(
-                "Couldn't reach the email service.", f"{type(exc).__name__} {SEND_PATH}",
+                "Couldn't reach the email service.",
+                f"{type(exc).__name__} {SEND_PATH}",
                 offline=True,
             ) from None
         except httpx.TimeoutException as exc:
@@ -94,6 +95,28 @@ class SendGridSender:
         if response.status_code in (200, 202):
             return response.headers.get("X-Message-Id") or f"sendgrid:{email.receipt_number}"
         raise error_from_response(response, email)
+
+    def check_access(self) -> None:
+        """A harmless read (the key's scopes) proving the service answers and the key works."""
+        try:
+            response = self._client.get("/v3/scopes")
+        except httpx.HTTPError as exc:
+            raise SendTransient(
+                "Couldn't reach the email service.",
+                f"{type(exc).__name__} GET /v3/scopes",
+                offline=True,
+            ) from None
+        if response.status_code in (401, 403):
+            raise SendPermanent(
+                "The email service rejected this station's API key. Ask IT to check it.",
+                f"HTTP {response.status_code} GET /v3/scopes",
+                fix=SETTINGS_FIX,
+            )
+        if response.status_code != 200:
+            raise SendTransient(
+                "The email service gave an unexpected answer.",
+                f"HTTP {response.status_code} GET /v3/scopes",
+            )
 
     def close(self) -> None:
         self._client.close()
@@ -118,19 +141,19 @@ def error_from_response(response: httpx.Response, email: OutgoingEmail) -> SendE
         return SendPermanent(
             "The email service rejected this station's API key. Ask IT to check it.",
             detail,
-            fix="check_settings",
+            fix=SETTINGS_FIX,
         )
     if status == 403:
         return SendPermanent(
             f"The email service won't send from {email.from_email}. Ask IT to verify the "
             "sender address with SendGrid.",
             detail,
-            fix="check_settings",
+            fix=SETTINGS_FIX,
         )
     return SendPermanent(
         "The email service refused the receipt. Ask IT to check the email settings.",
         detail,
-        fix="check_settings",
+        fix=SETTINGS_FIX,
     )
 
 

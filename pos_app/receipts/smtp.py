@@ -12,10 +12,8 @@ import smtplib
 import socket
 import ssl
 
-from .errors import SendError, SendPermanent, SendTransient, bad_address
+from .errors import SETTINGS_FIX, SendError, SendPermanent, SendTransient, bad_address
 from .message import OutgoingEmail
-
-SETTINGS_FIX = "check_settings"
 
 
 class SmtpSender:
@@ -57,15 +55,15 @@ class SmtpSender:
         except SendError:
             raise
         except Exception as exc:  # mapped below; nothing here may escape unclassified
-            raise self._classify(exc, email) from None
+            raise self._classify(exc, email.to_email) from None
         return email.message_id
 
-    def _classify(self, exc: Exception, email: OutgoingEmail) -> SendError:
+    def _classify(self, exc: Exception, to_email: str) -> SendError:
         detail = f"{type(exc).__name__}: {exc}"[:400]
         if isinstance(exc, smtplib.SMTPRecipientsRefused):
             code = next(iter(exc.recipients.values()), (550, b""))[0]
             if code >= 500:
-                return bad_address(email.to_email, detail)
+                return bad_address(to_email, detail)
             return SendTransient("The email server is busy; trying again.", detail)
         if isinstance(exc, smtplib.SMTPNotSupportedError):
             return SendPermanent(
@@ -98,6 +96,26 @@ class SmtpSender:
         if isinstance(exc, smtplib.SMTPException):
             return SendTransient("The email server gave an unexpected answer.", detail)
         return SendPermanent("Sending the receipt failed unexpectedly.", detail)
+
+    def check_access(self) -> None:
+        """Connect, STARTTLS and log in, then quit: what a receipt needs, without sending."""
+        try:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        except (ConnectionRefusedError, socket.gaierror, TimeoutError, OSError) as exc:
+            raise SendTransient(
+                "Couldn't reach the email server.",
+                f"{type(exc).__name__} connecting to {self.host}:{self.port}: {exc}",
+                offline=True,
+            ) from None
+        try:
+            with smtp:
+                smtp.ehlo()
+                smtp.starttls(context=self._tls)
+                smtp.ehlo()
+                if self.username:
+                    smtp.login(self.username, self._password)
+        except Exception as exc:
+            raise self._classify(exc, "") from None
 
     def close(self) -> None:
         pass

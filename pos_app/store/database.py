@@ -38,6 +38,18 @@ def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     cur.close()
 
 
+def schema_status(path: Path) -> tuple[str | None, str | None]:
+    """(current, head) revisions of the DB at `path`, read without upgrading it."""
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+        return current, head
+    finally:
+        engine.dispose()
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = path

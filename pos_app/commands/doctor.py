@@ -1,0 +1,261 @@
+"""`pos-app doctor`: is this laptop ready for tonight? One line per check, with a fix.
+
+Checks: config valid, data dir writable, database migrations current, keyring reachable
+and secrets present, processor reachable with a working key (a harmless read), email
+provider reachable with a working key, queue health, free disk, clock sane. Exit code 1 on
+any failure (warnings don't fail), `--json` for scripts. Nothing here charges, sends or
+migrates anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TextIO
+
+from pos_app.paths import DataPaths, default_config_path
+from pos_app.secrets import NO_BACKEND_HELP, SecretsError, get_secret, has_secret
+from pos_app.settings import ConfigError, Settings, load_settings
+
+from .configure import needed_secrets, stripe_mode
+
+MIN_FREE_MB = 500
+MAX_CLOCK_SKEW_S = 300
+
+
+@dataclass
+class Check:
+    name: str
+    status: str  # ok | warn | fail
+    detail: str
+    fix: str = ""
+
+
+MARKS = {"ok": "✓", "warn": "!", "fail": "✗"}
+
+
+def run_doctor(config_path: str | None, *, as_json: bool, out: TextIO) -> int:
+    checks = diagnose(config_path)
+    if as_json:
+        json.dump({"ok": not _failed(checks), "checks": [asdict(c) for c in checks]}, out, indent=2)
+        out.write("\n")
+    else:
+        for c in checks:
+            line = f"{MARKS[c.status]} {c.name}: {c.detail}"
+            if c.fix:
+                line += f"\n    fix: {c.fix}"
+            print(line, file=out)
+        print("Ready for the event." if not _failed(checks) else "NOT ready: fix the ✗ lines.",
+              file=out)  # fmt: skip
+    return 1 if _failed(checks) else 0
+
+
+def _failed(checks: list[Check]) -> bool:
+    return any(c.status == "fail" for c in checks)
+
+
+def diagnose(config_path: str | None) -> list[Check]:
+    checks: list[Check] = []
+    settings = _config(config_path, checks)
+    paths = DataPaths.resolve()
+    checks.append(_data_dir(paths))
+    checks.append(_migrations(paths))
+    checks.append(_disk(paths))
+    if settings is None:
+        return checks
+    secrets_ok = _keyring(settings, checks)
+    server_date = _processor(settings, checks, secrets_ok)
+    _email(settings, paths, checks, secrets_ok)
+    checks.append(_queue(settings, paths))
+    checks.append(_clock(server_date))
+    return checks
+
+
+def _config(config_path: str | None, checks: list[Check]) -> Settings | None:
+    try:
+        settings = load_settings(config_path)
+    except ConfigError as exc:
+        checks.append(Check("config", "fail", str(exc), "correct the named key in the file"))
+        return None
+    if settings.source is None:
+        where = config_path or os.environ.get("POS_APP_CONFIG") or default_config_path()
+        checks.append(
+            Check(
+                "config",
+                "warn",
+                f"no config file at {where}: TRAINING MODE (simulator, receipts to the outbox)",
+                "copy the event's config.toml there (see packaging/README.md)",
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                "config",
+                "ok",
+                f"{settings.source} ({settings.event.name}, {settings.event.station})",
+            )  # fmt: skip
+        )
+    return settings
+
+
+def _data_dir(paths: DataPaths) -> Check:
+    try:
+        paths.ensure()
+        with tempfile.NamedTemporaryFile(dir=paths.data_dir, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        return Check("data dir", "fail", f"{paths.data_dir} is not writable: {exc}",
+                     "give this user write access, or set POS_APP_DATA_DIR")  # fmt: skip
+    return Check("data dir", "ok", f"{paths.data_dir} is writable; logs in {paths.log_dir}")
+
+
+def _migrations(paths: DataPaths) -> Check:
+    from pos_app.store.database import schema_status
+
+    if not paths.db_file.exists():
+        return Check("database", "ok", "not created yet; it is made at first start")
+    try:
+        current, head = schema_status(paths.db_file)
+    except Exception as exc:  # a corrupt or locked file is a finding, not a crash
+        return Check("database", "fail", f"{paths.db_file} can't be read: {exc}",
+                     "restore it from backup, or move it aside and start fresh")  # fmt: skip
+    if current == head:
+        return Check("database", "ok", f"schema current ({head})")
+    return Check("database", "warn", f"schema {current} is behind {head}",
+                 "start Tableside once: migrations run at start, data kept")  # fmt: skip
+
+
+def _disk(paths: DataPaths) -> Check:
+    target = paths.data_dir if paths.data_dir.exists() else Path(tempfile.gettempdir())
+    free_mb = shutil.disk_usage(target).free // (1024 * 1024)
+    if free_mb < 50:
+        return Check("free disk", "fail", f"{free_mb} MB free", "free some disk space")
+    if free_mb < MIN_FREE_MB:
+        return Check("free disk", "warn", f"only {free_mb} MB free", "free some disk space")
+    return Check("free disk", "ok", f"{free_mb:,} MB free")
+
+
+def _keyring(settings: Settings, checks: list[Check]) -> bool:
+    wanted = needed_secrets(settings)
+    if not wanted:
+        checks.append(Check("keyring", "ok", "no secrets needed in training mode"))
+        return True
+    try:
+        missing = [n for n in wanted if not has_secret(n)]
+    except SecretsError as exc:
+        checks.append(Check("keyring", "fail", str(exc), NO_BACKEND_HELP.split("Fix: ")[-1]))
+        return False
+    if missing:
+        checks.append(Check("keyring", "fail", f"missing: {', '.join(missing)}",
+                            "run `pos-app configure`"))  # fmt: skip
+        return False
+    checks.append(Check("keyring", "ok", f"reachable; {', '.join(wanted)} present"))
+    return True
+
+
+def _processor(settings: Settings, checks: list[Check], secrets_ok: bool) -> str | None:
+    if settings.payments.provider == "simulator":
+        checks.append(Check("processor", "warn", "simulator: TRAINING MODE, no real charges",
+                            "set [payments] provider = \"stripe\" for the event"))  # fmt: skip
+        return None
+    if not secrets_ok:
+        checks.append(Check("processor", "fail", "not checked: the Stripe key isn't available",
+                            "run `pos-app configure`"))  # fmt: skip
+        return None
+    from pos_app.payments.base import ProcessorError
+    from pos_app.payments.stripe import StripeProcessor
+
+    key = get_secret("stripe_secret_key")
+    processor = StripeProcessor(key, api_base=settings.payments.api_base, timeout=10.0)
+    try:
+        date = processor.check_access()
+    except ProcessorError as exc:
+        fix = "check the network" if exc.kind == "transient" else "run `pos-app configure`"
+        checks.append(Check("processor", "fail", f"{exc.message} ({exc.detail})", fix))
+        return None
+    finally:
+        processor.close()
+    checks.append(
+        Check(
+            "processor",
+            "ok",
+            f"Stripe at {settings.payments.api_base}: key works, {stripe_mode(key)}",
+        )
+    )
+    return date
+
+
+def _email(settings: Settings, paths: DataPaths, checks: list[Check], secrets_ok: bool) -> None:
+    from pos_app.receipts.errors import SendError
+    from pos_app.receipts.senders import UnavailableSender, make_sender
+
+    provider = settings.receipts.provider
+    if provider == "outbox":
+        checks.append(
+            Check(
+                "email",
+                "warn",
+                f"receipts go to the outbox folder {paths.outbox_dir}",
+                "set [receipts] provider to sendgrid or smtp to email donors",
+            )
+        )
+        return
+    sender = make_sender(settings.receipts, paths.outbox_dir)
+    try:
+        if isinstance(sender, UnavailableSender):
+            checks.append(Check("email", "fail", sender.reason, "run `pos-app configure`"))
+            return
+        sender.check_access()  # type: ignore[attr-defined]
+    except SendError as exc:
+        checks.append(Check("email", "fail", f"{exc.message} ({exc.detail})",
+                            "check the network" if exc.kind == "transient"
+                            else "check [receipts] and run `pos-app configure`"))  # fmt: skip
+        return
+    finally:
+        sender.close()
+    where = settings.receipts.api_base if provider == "sendgrid" else settings.receipts.host
+    checks.append(Check("email", "ok", f"{provider} at {where}: reachable, credentials work"))
+
+
+def _queue(settings: Settings, paths: DataPaths) -> Check:
+    if not paths.db_file.exists():
+        return Check("queue", "ok", "empty (no donations yet)")
+    from jobs.ledger_view import LedgerView
+    from pos_app.store.database import Database
+
+    db = Database(paths.db_file)
+    try:
+        counts = LedgerView(db).counts()
+    finally:
+        db.close()
+    pending = sum(n for s, n in counts.items() if s not in ("done", "discarded"))
+    attention = counts.get("needs_attention", 0)
+    detail = f"{pending} pending, {attention} need attention, {counts.get('done', 0)} done"
+    if attention:
+        return Check("queue", "warn", detail, "open the lead desk's Pending jobs panel")
+    return Check("queue", "ok", detail)
+
+
+def _clock(server_date: str | None) -> Check:
+    now = dt.datetime.now(dt.UTC)
+    if now.year < 2025:
+        return Check("clock", "fail", f"this laptop says it is {now:%Y-%m-%d}",
+                     "set the date and time (enable automatic time)")  # fmt: skip
+    if server_date:
+        try:
+            server = email.utils.parsedate_to_datetime(server_date)
+        except (TypeError, ValueError):
+            server = None
+        if server is not None:
+            skew = abs((now - server).total_seconds())
+            if skew > MAX_CLOCK_SKEW_S:
+                return Check("clock", "fail", f"{int(skew)} s off the processor's clock",
+                             "enable automatic date and time")  # fmt: skip
+            return Check("clock", "ok", f"within {int(skew)} s of the processor's clock")
+    return Check("clock", "ok", f"{now.astimezone():%Y-%m-%d %H:%M %Z}")
