@@ -1,6 +1,7 @@
 """Where things live: config file, data dir (DB, queue, outbox) and log dir.
 
-Config: --config PATH, else POS_APP_CONFIG, else the platformdirs config dir.
+Config: --config PATH, else POS_APP_CONFIG, else the platformdirs user config dir, else the
+machine-wide (site) config dir that an installer may provision.
 Data and logs: the platformdirs dirs; POS_APP_DATA_DIR overrides both (logs go under it).
 """
 
@@ -19,7 +20,12 @@ def default_config_path() -> Path:
     env = os.environ.get("POS_APP_CONFIG")
     if env:
         return Path(env)
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    user = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    if user.exists():
+        return user
+    # A machine-wide config provisioned by IT (e.g. C:\ProgramData\tableside, /etc/xdg/...).
+    site = Path(platformdirs.site_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    return site if site.exists() else user
 
 
 @dataclass(frozen=True)
