@@ -139,6 +139,7 @@ def test_search_and_kind_filter(qtbot, panel: JobsPanel, smtp_station: Station):
     st.take_card_donation(5000, Donor("Jane Donor", "jane@example.org"), CARD)
     st.record_donation(2000, Donor("Sam Cash", "sam@example.org"), "cash")
     qtbot.waitUntil(lambda: len(panel.model.records()) == 3)
+    panel.state_filter.setCurrentText("All jobs")
     panel.kind_filter.setCurrentText("Receipts")
     assert panel.proxy.rowCount() == 2
     qtbot.keyClicks(panel.search, "sam@")

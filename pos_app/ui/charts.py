@@ -89,7 +89,7 @@ class GiftsChart(QWidget):
         top = max(c for _t, c in self.points) or 1
         n = len(self.points)
         slot = area.width() / n
-        bar = max(2.0, slot * 0.7)
+        bar = min(48.0, max(2.0, slot * 0.7))
         p.drawText(
             QRectF(area.left(), 0, area.width(), 20),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -104,5 +104,6 @@ class GiftsChart(QWidget):
         first, last = self.points[0][0], self.points[-1][0]
         label_rect = QRectF(area.left(), area.bottom() + 2, area.width(), 20)
         p.drawText(label_rect, Qt.AlignmentFlag.AlignLeft, first.astimezone().strftime("%H:%M"))
-        p.drawText(label_rect, Qt.AlignmentFlag.AlignRight, last.astimezone().strftime("%H:%M"))
+        if last != first:
+            p.drawText(label_rect, Qt.AlignmentFlag.AlignRight, last.astimezone().strftime("%H:%M"))
         p.end()

@@ -32,7 +32,7 @@ from jobs.records import JobRecord, JobSummary
 from pos_app.api import Station
 from pos_app.domain.donor import email_error
 
-from .jobs_model import COL_DONOR, JOB_ID_ROLE, STATE_LABELS, JobsFilter, JobsModel
+from .jobs_model import JOB_ID_ROLE, STATE_LABELS, JobsFilter, JobsModel
 from .tasks import TaskRunner
 
 REFRESH_MS = 1000
@@ -107,18 +107,24 @@ class JobsPanel(QWidget):
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_DONOR, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # oldest first until asked
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((170, 90, 90, 150, 50, 110)):
+            self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
         split.addWidget(self.table)
         split.addWidget(self._build_detail())
         split.setSizes([700, 400])
         layout.addWidget(split, 1)
+        # Leads look at what still needs doing; "All jobs" shows the finished ones too.
+        self.state_filter.setCurrentIndex(1)
+        self._filter()
 
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)

@@ -48,6 +48,8 @@ class PinGate(QWidget):
         for w in (self.title, self.prompt, self.pin, self.confirm, self.button, self.message):
             v.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
         v.addStretch()
+        self.prompt.setMinimumWidth(560)
+        self.message.setMinimumWidth(560)
         self.pin.setMinimumWidth(240)
         self.confirm.setMinimumWidth(240)
         self.button.clicked.connect(self.submit)
@@ -59,9 +61,13 @@ class PinGate(QWidget):
         self.pin.clear()
         self.confirm.clear()
         self.message.setText("")
-        self.tasks.run(self.station.lead_pin_is_set, self._show_form)
+        self.prompt.setText("One moment…")
+        self.confirm.hide()
+        self.button.setEnabled(False)
+        self.tasks.run(self.station.lead_pin_is_set, self._show_form, self._fail)
 
     def _show_form(self, is_set: bool) -> None:
+        self.button.setEnabled(True)
         self._setting = not is_set
         self.confirm.setVisible(self._setting)
         if self._setting:
@@ -73,6 +79,8 @@ class PinGate(QWidget):
         self.pin.setFocus()
 
     def submit(self) -> None:
+        if not self.button.isEnabled():
+            return  # still asking the station whether a PIN exists
         pin = self.pin.text().strip()
         station = self.station
         if self._setting:

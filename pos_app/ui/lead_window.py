@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -42,7 +43,9 @@ class LeadWindow(QWidget):
         self.alert.setWordWrap(True)
         self.alert.hide()
         top.addWidget(self.alert, 1)
-        self.lock_btn = QPushButton("Lock")
+        top.addStretch()
+        self.lock_btn = QPushButton("Lock  (Ctrl+Shift+L)")
+        self.lock_btn.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.lock_btn.clicked.connect(self.lock)
         top.addWidget(self.lock_btn)
         v.addLayout(top)
