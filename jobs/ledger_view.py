@@ -3,6 +3,8 @@ counts by state the status bar needs (one grouped query on an indexed column).""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 
 from pos_app.store.database import Database
@@ -19,7 +21,11 @@ class LedgerView:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def records(self, donation_id: str | None = None) -> list[JobRecord]:
+    def records(
+        self, donation_id: str | None = None, changed_since: dt.datetime | None = None
+    ) -> list[JobRecord]:
+        """Jobs oldest first; with `changed_since`, only those updated at or after it (a live
+        view asks for what changed since its last look instead of the whole ledger)."""
         with self.db.session() as s:
             q = (
                 select(*_COLUMNS)
@@ -28,6 +34,8 @@ class LedgerView:
             )
             if donation_id is not None:
                 q = q.where(Job.donation_id == donation_id)
+            if changed_since is not None:
+                q = q.where(Job.updated_at >= changed_since)
             return [_record(*row) for row in s.execute(q).all()]
 
     def record(self, job_id: str) -> JobRecord:

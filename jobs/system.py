@@ -205,8 +205,10 @@ class JobSystem:
         return moved
 
     # ---- reading and people's actions -----------------------------------------------------
-    def records(self, donation_id: str | None = None) -> list[JobRecord]:
-        return self.view.records(donation_id)
+    def records(
+        self, donation_id: str | None = None, changed_since: dt.datetime | None = None
+    ) -> list[JobRecord]:
+        return self.view.records(donation_id, changed_since)
 
     def summary(self) -> JobSummary:
         counts = self.view.counts()

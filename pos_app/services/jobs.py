@@ -7,6 +7,8 @@ a gift that had no email gets its receipt job now.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from jobs.records import JobRecord, JobSummary
 from jobs.system import JobSystem
 from pos_app.domain.donor import email_error
@@ -21,8 +23,10 @@ class JobService:
         self.db = db
         self.system = system
 
-    def list(self, donation_id: str | None = None) -> list[JobRecord]:
-        return self.system.records(donation_id)
+    def list(
+        self, donation_id: str | None = None, changed_since: dt.datetime | None = None
+    ) -> list[JobRecord]:
+        return self.system.records(donation_id, changed_since)
 
     def get(self, job_id: str) -> JobRecord:
         return self.system.record(job_id)
