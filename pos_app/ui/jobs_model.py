@@ -59,9 +59,10 @@ class JobsModel(KeyedRecordsModel[JobRecord]):
         self.now = dt.datetime.now(dt.UTC)
 
     def tick(self, now: dt.datetime) -> None:
-        """Refresh the relative "next attempt" column without touching other columns."""
+        """Move the clock the relative "next attempt" column is drawn against. No signal:
+        a column-wide dataChanged makes the proxy re-filter every row; the view repaints
+        its visible rows instead (JobsPanel)."""
         self.now = now
-        self.refresh_column(COL_NEXT)
 
     def display(self, r: JobRecord, col: int) -> str:
         if col == COL_DONOR:

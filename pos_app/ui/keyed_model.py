@@ -64,10 +64,6 @@ class KeyedRecordsModel(QAbstractTableModel, Generic[R]):
                 self._rows[key] = r
             self.endInsertRows()
 
-    def refresh_column(self, column: int) -> None:
-        if self._ids:
-            self.dataChanged.emit(self.index(0, column), self.index(len(self._ids) - 1, column))
-
     def record(self, key: str) -> R | None:
         return self._rows.get(key)
 
