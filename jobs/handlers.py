@@ -54,6 +54,7 @@ class SaveCardJob:
             if token is not None:
                 return token.customer_id
             state, pm, brand, last4 = d.state, d.payment_method_id, d.brand, d.last4
+            taken_with = d.processor
             request = SaveCardRequest(
                 donation_id=d.id,
                 payment_method_id=pm or "",
@@ -66,6 +67,14 @@ class SaveCardJob:
             raise JobPermanent(
                 "Only an approved card gift can be saved; this one is not approved.",
                 f"donation state {state}, payment method {pm}",
+                fix="discard",
+            )
+        if taken_with and taken_with != self.processor.name:
+            # e.g. a training (simulator) gift still queued when the station went live
+            raise JobPermanent(
+                f"This gift was taken with the {taken_with} processor, so its card can only "
+                f"be saved there, not with {self.processor.name}. Discard this job.",
+                f"donation processor {taken_with}, station processor {self.processor.name}",
                 fix="discard",
             )
         if request.customer_id is None:

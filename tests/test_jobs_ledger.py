@@ -136,3 +136,35 @@ def test_discard_and_retry(make_station: StationFactory) -> None:  # noqa: F811
     assert st.retry_job(job.id).state in ("queued", "running", "done")
     (done,) = wait_settled(st)
     assert done.state == "done" and done.discard_reason is None
+
+
+def test_migration_0002_downgrades_and_upgrades_again(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from pos_app.store.database import Database, _alembic_config
+
+    db = Database(tmp_path / "m.db")
+    try:
+        assert db.current_revision() == db.head_revision()  # 0002 or a later migration
+        assert {"jobs", "donor_tokens", "counters"} <= set(inspect(db.engine).get_table_names())
+        command.downgrade(_alembic_config(db.engine), "0001")
+        assert db.current_revision() == "0001"
+        assert "jobs" not in inspect(db.engine).get_table_names()
+        db.upgrade()
+        assert db.current_revision() == db.head_revision()
+    finally:
+        db.close()
+
+
+def test_job_records_keep_the_design_contract(make_station: StationFactory) -> None:  # noqa: F811
+    st = make_station()
+    o = st.record_donation(2000, Donor("Cy", "cy@example.org"), "cash")
+    (job,) = st.jobs()
+    for name in ("id", "kind", "donation_id", "state", "attempts", "last_error"):
+        assert hasattr(job, name)
+    assert (job.kind, job.donation_id, job.state, job.attempts) == (
+        "receipt", o.donation_id, "queued", 0,
+    )
+    assert job.delivery == "at least once" and job.created_at is not None
+    assert job.created_at.tzinfo is not None and st.job(job.id) == job

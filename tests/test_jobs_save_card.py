@@ -195,3 +195,17 @@ def test_402_on_attach_needs_attention_and_the_gift_stays_approved(
     receipt = next(j for j in jobs if j.kind == "receipt")
     assert receipt.state == "done"  # the receipt doesn't depend on the card being saved
     assert checked.problems == []
+
+
+def test_a_training_gift_is_never_saved_with_the_live_processor(
+    make_station: StationFactory, stripe: StripeProcessor, localstripe: str,  # noqa: F811
+) -> None:
+    training = make_station()  # simulator
+    o = training.take_card_donation(5000, Donor("Ada", ""), CARD)
+    training.close()
+    before = localstripe_stats(localstripe)["customers_created"]
+    live = make_station(processor=stripe)
+    live.start_jobs()
+    job = wait_state(live, save_card_job(live, o.donation_id).id, "needs_attention")
+    assert job.fix == "discard" and "simulator" in (job.last_error or "")
+    assert localstripe_stats(localstripe)["customers_created"] == before

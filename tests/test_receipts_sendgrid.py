@@ -217,3 +217,27 @@ def test_server_down_for_a_while_then_back_every_receipt_goes_out_once(
     numbers = sendgrid.receipt_numbers()
     assert sorted(numbers) == sorted(j.receipt_number for j in jobs)
     assert len(numbers) == len(set(numbers)) == 12
+
+
+def test_rate_limit_waits_come_from_the_response_headers() -> None:
+    import email.utils
+    import time
+
+    import httpx
+
+    from pos_app.receipts.message import OutgoingEmail
+    from pos_app.receipts.sendgrid import SEND_PATH, error_from_response
+
+    mail = OutgoingEmail("a@example.org", "", "r@example.org", "", "s", "t", "<p>t</p>", "N-1", "d")
+
+    def wait_for_429(headers: dict[str, str]) -> float | None:
+        request = httpx.Request("POST", f"http://sg{SEND_PATH}")
+        err = error_from_response(httpx.Response(429, headers=headers, request=request), mail)
+        assert err.kind == "transient"
+        return err.retry_after  # type: ignore[attr-defined, no-any-return]
+
+    assert wait_for_429({"Retry-After": "7"}) == 7.0
+    later = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= (wait_for_429({"Retry-After": later}) or 0) <= 31
+    assert 25 <= (wait_for_429({"X-RateLimit-Reset": str(int(time.time()) + 30)}) or 0) <= 31
+    assert wait_for_429({}) is None
