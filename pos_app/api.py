@@ -6,11 +6,17 @@
 
 `Outcome.status` is approved | declined | in_doubt | failed | recorded ("failed" means
 certainly not charged). Invalid input raises `InvalidDonation` with per-field messages.
+
+The event lead's desk: `refund()` (card refund or cash/check void, crash-safe like a
+charge), `totals()` and `gifts_over_time()`, `export_donations_csv()` / `export_jobs_csv()`,
+the lead PIN (`set_lead_pin`, `check_lead_pin`, ...), `alerts()` and `closing_summary()`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -21,14 +27,27 @@ from pos_app.domain.donor import Donor
 from pos_app.paths import DataPaths
 from pos_app.payments.base import Processor
 from pos_app.receipts.senders import Sender, make_sender
+from pos_app.services import alerts as alert_rules
+from pos_app.services import export
 from pos_app.services.donations import DonationService
 from pos_app.services.jobs import JobService
-from pos_app.services.records import DonationRecord, InvalidDonation, Outcome, Totals
-from pos_app.services.totals import event_totals
+from pos_app.services.lead_pin import LeadPinService, PinError
+from pos_app.services.records import (
+    Alert,
+    DonationRecord,
+    InvalidDonation,
+    Outcome,
+    RefundOutcome,
+    RefundRecord,
+    Totals,
+)
+from pos_app.services.refunds import RefundService
+from pos_app.services.totals import event_totals, gifts_over_time
 from pos_app.settings import ConfigError, Settings, load_settings
 from pos_app.store.database import Database
 
 __all__ = [
+    "Alert",
     "Card",
     "ConfigError",
     "DonationRecord",
@@ -37,6 +56,9 @@ __all__ = [
     "JobRecord",
     "JobSummary",
     "Outcome",
+    "PinError",
+    "RefundOutcome",
+    "RefundRecord",
     "Station",
     "Totals",
     "open_station",
@@ -113,6 +135,9 @@ class Station:
         # The transactional outbox: ledger rows commit with the gift, then go to Huey.
         self.donations_service.on_recorded = self.jobs_system.on_recorded
         self.donations_service.after_commit = self.jobs_system.after_commit
+        self.refunds_service = RefundService(self.db, self.processor)
+        self.refunds_service.on_reversed = self._drop_unstarted_jobs
+        self.lead_pin = LeadPinService(self.db)
         self._stop = threading.Event()
         self._settler: threading.Thread | None = None
         log.info(
@@ -155,21 +180,52 @@ class Station:
         """Replay unsettled charges; at start-up include rows a crash left in `charging`."""
         return self.donations_service.settle(include_charging=include_charging)
 
+    # ---- refunds and voids (lead action) ----
+    def refund(
+        self, donation_id: str, reason: str, *, category: str | None = None
+    ) -> RefundOutcome:
+        """Refund a card gift through the processor, or void a cash/check gift.
+
+        `status`: refunded | voided | in_doubt (not confirmed yet; Tableside keeps
+        checking, same key) | failed (nothing given back). `reason` is required and kept;
+        `category` is the processor's code (requested_by_customer | duplicate |
+        fraudulent), by default read from the reason (never "fraudulent" by guess).
+        Asking again for a refund in doubt replays it; it never refunds twice.
+        Raises KeyError for an unknown gift, InvalidDonation for an empty reason.
+        """
+        return self.refunds_service.refund(donation_id, reason, category)
+
+    def refunds(self, donation_id: str | None = None) -> list[RefundRecord]:
+        return self.refunds_service.list(donation_id)
+
+    def settle_refunds(self, *, include_refunding: bool = False) -> list[RefundOutcome]:
+        """Replay refunds in doubt; at start-up include rows a crash left `refunding`."""
+        return self.refunds_service.settle(include_refunding=include_refunding)
+
+    def _drop_unstarted_jobs(self, donation_id: str, why: str) -> None:
+        """A refunded or voided gift gets no receipt and keeps no saved card."""
+        for job in self.jobs_service.list(donation_id):
+            if job.state in ("queued", "retry_scheduled", "needs_attention"):
+                self.jobs_system.discard(job.id, why)
+
     # ---- reading ----
     def donations(self) -> list[DonationRecord]:
-        return self.donations_service.list()
+        return self.refunds_service.annotate(self.donations_service.list())
 
     def donation(self, donation_id: str) -> DonationRecord:
-        return self.donations_service.get(donation_id)
+        return self.refunds_service.annotate([self.donations_service.get(donation_id)])[0]
 
     def outcome(self, donation_id: str) -> Outcome:
         """The donation's result as the volunteer should hear it now (e.g. once settled)."""
         return self.donations_service.outcome_of(donation_id)
 
     # ---- background jobs (save card, receipt) ----
-    def jobs(self, donation_id: str | None = None) -> list[JobRecord]:
-        """The job ledger, oldest first: what is waiting, retrying, failed and why."""
-        return self.jobs_service.list(donation_id)
+    def jobs(
+        self, donation_id: str | None = None, changed_since: dt.datetime | None = None
+    ) -> list[JobRecord]:
+        """The job ledger, oldest first: what is waiting, retrying, failed and why.
+        `changed_since` returns only jobs updated at or after that time (live views)."""
+        return self.jobs_service.list(donation_id, changed_since)
 
     def job(self, job_id: str) -> JobRecord:
         return self.jobs_service.get(job_id)
@@ -192,6 +248,54 @@ class Station:
     def totals(self) -> Totals:
         return event_totals(self.db, self.settings.event.goal)
 
+    def gifts_over_time(self, bucket_minutes: int = 15) -> list[tuple[dt.datetime, int]]:
+        """(bucket start, local time; cents raised in it), oldest first, gaps as 0."""
+        return gifts_over_time(self.db, bucket_minutes)
+
+    # ---- export for reconciliation ----
+    def export_donations_csv(self, path: str | os.PathLike[str]) -> int:
+        """Every donation as a bookkeeper's CSV (see services/export.py); rows written."""
+        rows = export.donation_rows(self.donations(), export.receipts_by_donation(self.db))
+        count = export.write_csv(path, export.DONATION_COLUMNS, rows)
+        log.info("exported %d donations to %s", count, path)
+        return count
+
+    def export_jobs_csv(self, path: str | os.PathLike[str]) -> int:
+        count = export.write_csv(path, export.JOB_COLUMNS, export.job_rows(self.jobs()))
+        log.info("exported %d jobs to %s", count, path)
+        return count
+
+    # ---- the lead PIN ----
+    def lead_pin_is_set(self) -> bool:
+        return self.lead_pin.is_set()
+
+    def set_lead_pin(self, pin: str, *, current: str | None = None) -> None:
+        """Set the PIN on first use (4-8 digits). Changing it needs `current`.
+        Raises PinError with a message for the lead."""
+        self.lead_pin.set(pin, current)
+
+    def check_lead_pin(self, pin: str) -> bool:
+        """False for a wrong PIN, no PIN set, or during the 30 s lock after 5 wrong tries."""
+        return self.lead_pin.check(pin)
+
+    def lead_pin_locked_for(self) -> float:
+        """Seconds until the PIN may be tried again (0.0: now)."""
+        return self.lead_pin.locked_for()
+
+    # ---- attention ----
+    def alerts(self) -> list[Alert]:
+        """Volunteer banners and the lead's alerts, from the ledger and `[alerts]`."""
+        return alert_rules.alerts(
+            alert_rules.pending_work(self.db),
+            self.job_summary(),
+            self.settings.alerts,
+            charges_need_network=not self.training,
+        )
+
+    def closing_summary(self) -> str | None:
+        """What happens to unfinished work if the app closes now; None if nothing is."""
+        return alert_rules.closing_summary(alert_rules.pending_work(self.db))
+
     # ---- background work ----
     def start_jobs(self) -> None:
         """Start background work: settle what a crash left and keep settling; run jobs."""
@@ -211,13 +315,18 @@ class Station:
         self.jobs_system.stop(timeout=min(timeout, 5.0))
 
     def _settle_loop(self) -> None:
-        include_charging = True
+        include_charging = include_refunding = True
         while not self._stop.is_set():
             try:
                 self.settle_in_doubt(include_charging=include_charging)
                 include_charging = False
             except Exception:  # keep the loop alive; the next pass tries again
                 log.exception("settling charges in doubt failed")
+            try:
+                self.settle_refunds(include_refunding=include_refunding)
+                include_refunding = False
+            except Exception:
+                log.exception("settling refunds in doubt failed")
             self._stop.wait(self.settle_interval)
 
     def close(self) -> None:

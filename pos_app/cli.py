@@ -3,6 +3,11 @@
 pos-app                     the volunteer's window
 pos-app --self-test         offscreen smoke test of an installed build
 pos-app configure [--stdin] store secrets in the OS keyring
+pos-app doctor [--json]     check this laptop is ready
+pos-app jobs [--json]       the background-job ledger; `jobs retry ID|--all` queues again
+pos-app export PATH [--jobs] donations (or jobs) as CSV for reconciliation
+
+Exit codes: 0 ok, 1 not found / failed, 2 bad usage or config.
 """
 
 from __future__ import annotations
@@ -30,6 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor = sub.add_parser("doctor", help="check this laptop is ready: one line per check")
     doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    jobs = sub.add_parser("jobs", help="list background jobs (receipts, card saves)")
+    jobs.add_argument("--json", action="store_true", help="every job, all fields, as JSON")
+    jobs_sub = jobs.add_subparsers(dest="jobs_action", metavar="ACTION")
+    retry = jobs_sub.add_parser("retry", help="queue a job again now: ID (or a prefix) or --all")
+    retry.add_argument("job_id", nargs="?", help="the job's id, or its first characters")
+    retry.add_argument(
+        "--all", action="store_true", help="every job that needs attention or waits to retry"
+    )
+    export = sub.add_parser("export", help="write the donations as CSV for reconciliation")
+    export.add_argument("path", help="the CSV file to write")
+    export.add_argument("--jobs", action="store_true", help="export the job ledger instead")
     return parser
 
 
@@ -58,6 +74,22 @@ def main(argv: list[str] | None = None) -> int:
         from pos_app.commands.configure import run_configure
 
         return run_configure(settings, from_stdin=args.stdin)
+    if args.command == "jobs":
+        from pos_app.commands.jobs import run_jobs
+
+        return run_jobs(
+            settings,
+            action=args.jobs_action,
+            job_id=getattr(args, "job_id", None),
+            retry_all=getattr(args, "all", False),
+            as_json=args.json,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+    if args.command == "export":
+        from pos_app.commands.export import run_export
+
+        return run_export(settings, args.path, jobs=args.jobs, out=sys.stdout, err=sys.stderr)
     raise AssertionError(args.command)
 
 

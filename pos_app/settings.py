@@ -71,12 +71,22 @@ class Jobs:
 
 
 @dataclass(frozen=True)
+class Alerts:
+    """When background work needs a person: thresholds for the lead's alerts (0 = off)."""
+
+    backlog: int = 25  # jobs waiting (queued, running, retrying) at once
+    oldest_minutes: int = 15  # the oldest waiting job's age
+    needs_attention: int = 1  # jobs a person must fix or discard
+
+
+@dataclass(frozen=True)
 class Settings:
     organization: Organization = field(default_factory=Organization)
     event: Event = field(default_factory=Event)
     payments: Payments = field(default_factory=Payments)
     receipts: Receipts = field(default_factory=Receipts)
     jobs: Jobs = field(default_factory=Jobs)
+    alerts: Alerts = field(default_factory=Alerts)
     source: Path | None = None  # None: no config file, training mode
 
     @property
@@ -90,6 +100,7 @@ _SECTIONS: dict[str, type] = {
     "payments": Payments,
     "receipts": Receipts,
     "jobs": Jobs,
+    "alerts": Alerts,
 }
 _RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
 _CHOICES = {
@@ -152,6 +163,9 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
         raise ConfigError(f"{path}: 'payments.max_amount' must be more than 0.")
     if settings.jobs.workers < 1:
         raise ConfigError(f"{path}: 'jobs.workers' must be at least 1.")
+    for key in ("backlog", "oldest_minutes", "needs_attention"):
+        if getattr(settings.alerts, key) < 0:
+            raise ConfigError(f"{path}: 'alerts.{key}' can't be negative (0 turns it off).")
     if settings.event.goods_value < 0:
         raise ConfigError(f"{path}: 'event.goods_value' can't be negative.")
     return settings

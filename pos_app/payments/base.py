@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -110,6 +111,41 @@ class SavedCard:
     payment_method_id: str
 
 
+@dataclass(frozen=True)
+class RefundRequest:
+    """Everything a refund needs, persisted before it is sent: a replay sends the same bytes.
+
+    `reason` is the lead's own words (kept in the processor's metadata); `category` is the
+    processor's reason code (requested_by_customer | duplicate | fraudulent), worked out
+    from `reason` by `refund_category` when empty.
+    """
+
+    payment_intent_id: str
+    amount_cents: int
+    idempotency_key: str
+    donation_id: str
+    reason: str
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: str
+    status: str  # succeeded | pending (card refunds are usually succeeded at once)
+
+
+_DUPLICATE_WORDS = re.compile(r"(?i)\b(duplicate[ds]?|twice|double[ds]?|charged again)\b")
+
+
+def refund_category(reason: str) -> str:
+    """The processor's reason code for a lead's words.
+
+    Only "duplicate" is read from the words. "fraudulent" is never guessed: Stripe feeds it
+    to its fraud systems (it can block the card), so a lead must choose it explicitly.
+    """
+    return "duplicate" if _DUPLICATE_WORDS.search(reason) else "requested_by_customer"
+
+
 class Processor(Protocol):
     name: str
 
@@ -129,6 +165,13 @@ class Processor(Protocol):
         """Attach the gift's PaymentMethod to the customer (created if `customer_id` is None).
 
         Raises Declined when the processor refuses to keep the card, Transient or Permanent.
+        """
+        ...
+
+    def refund(self, request: RefundRequest) -> RefundResult:
+        """Give the payment back. Replaying the same request returns the same refund.
+
+        Raises Transient (maybe sent), Permanent (refused: e.g. already refunded).
         """
         ...
 

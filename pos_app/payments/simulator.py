@@ -4,7 +4,9 @@ It keeps Stripe's idempotency behaviour (same key: the same answer, never a seco
 so training drills and tests exercise the real retry and replay paths. `network_down`
 makes every call fail as if the venue Wi-Fi had dropped. Saving a card derives the
 customer id from the idempotency key (one customer per donation however often it is
-retried); `refuse_save` and `save_processor_error` are its failure switches.
+retried); `refuse_save` and `save_processor_error` are its failure switches. A refund's id
+is derived from its key too, and a payment is refunded at most once, as Stripe refuses to
+refund more than was charged.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from .base import (
     Declined,
     PaymentMethod,
     Permanent,
+    RefundRequest,
+    RefundResult,
     SaveCardRequest,
     SavedCard,
     Transient,
@@ -54,6 +58,9 @@ class SimulatorProcessor:
         self._lock = threading.Lock()
         self._keys: dict[str, tuple[ChargeRequest, object]] = {}
         self.charges: dict[str, ChargeRequest] = {}  # payment_intent_id -> request
+        self.refunds: dict[str, RefundRequest] = {}  # refund id -> request
+        self._refund_keys: dict[str, tuple[RefundRequest, object]] = {}
+        self._refunded: set[str] = set()  # payment_intent_ids given back
 
     def _wait(self) -> None:
         if self.latency_ms:
@@ -144,6 +151,48 @@ class SimulatorProcessor:
                 raise Permanent("The saved-card record is missing.", f"no such {customer_id}")
             self.attached[request.payment_method_id] = customer_id
         return SavedCard(customer_id=customer_id, payment_method_id=request.payment_method_id)
+
+    def refund(self, request: RefundRequest) -> RefundResult:
+        self._wait()
+        with self._lock:
+            seen = self._refund_keys.get(request.idempotency_key)
+            if seen is not None:
+                if seen[0] != request:
+                    raise Permanent(
+                        "The processor refused a retry with changed details.",
+                        "idempotency_error: key reused with different parameters",
+                    )
+                outcome = seen[1]
+            else:
+                outcome = self._decide_refund(request)
+                self._refund_keys[request.idempotency_key] = (request, outcome)
+        if self.lose_next_response:
+            self.lose_next_response = False
+            raise Transient("No answer from the processor.", "simulator: response lost")
+        if isinstance(outcome, Exception):
+            raise outcome
+        assert isinstance(outcome, RefundResult)
+        return outcome
+
+    def _decide_refund(self, request: RefundRequest) -> RefundResult | Exception:
+        pi = request.payment_intent_id
+        if not pi.startswith("pi_sim_"):
+            return Permanent("The payment to refund is unknown.", f"no such {pi}")
+        charged = self.charges.get(pi)  # unknown after a restart: the simulator forgets
+        if request.amount_cents <= 0 or (charged and request.amount_cents > charged.amount_cents):
+            return Permanent(
+                "The processor refused the refund amount.",
+                f"refund of {request.amount_cents} on {pi}",
+            )
+        if pi in self._refunded:
+            return Permanent(
+                "This payment has already been refunded.",
+                f"charge_already_refunded: {pi}",
+            )
+        self._refunded.add(pi)
+        refund_id = "re_sim_" + hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:20]
+        self.refunds[refund_id] = request
+        return RefundResult(refund_id=refund_id, status="succeeded")
 
     def close(self) -> None:
         pass

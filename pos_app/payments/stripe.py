@@ -24,10 +24,13 @@ from .base import (
     PaymentMethod,
     Permanent,
     ProcessorError,
+    RefundRequest,
+    RefundResult,
     SaveCardRequest,
     SavedCard,
     Transient,
     decline_message,
+    refund_category,
 )
 
 log = logging.getLogger(__name__)
@@ -78,6 +81,25 @@ def payment_intent_params(request: ChargeRequest) -> dict[str, Any]:
     if request.description:
         params["description"] = request.description
     return params
+
+
+METADATA_VALUE_MAX = 500  # Stripe's limit on one metadata value
+
+
+def refund_params(request: RefundRequest) -> dict[str, Any]:
+    """The Refund body, a pure function of the persisted request: replays match.
+
+    The amount is always explicit, so a replay can never mean "whatever is left".
+    """
+    return {
+        "payment_intent": request.payment_intent_id,
+        "amount": request.amount_cents,
+        "reason": request.category or refund_category(request.reason),
+        "metadata": {
+            "donation_id": request.donation_id,
+            "reason": request.reason[:METADATA_VALUE_MAX],
+        },
+    }
 
 
 def customer_params(request: SaveCardRequest) -> dict[str, Any]:
@@ -169,8 +191,11 @@ class StripeProcessor:
         if not isinstance(err, dict):
             err = {}
         if status == "requires_payment_method" and err:
-            code = err.get("decline_code") or err.get("code") or "generic_decline"
-            raise Declined(decline_message(code), err.get("code", ""), code, f"{pi_id}: {status}")
+            # Any JSON may sit in these fields: text, bounded (the codes are stored and shown).
+            code = _code(err.get("decline_code") or err.get("code") or "generic_decline")
+            raise Declined(
+                decline_message(code), _code(err.get("code") or ""), code, f"{pi_id}: {status}"
+            )
         raise Permanent(
             "The card needs a step Tableside can't do at the table. Ask for another card.",
             f"{pi_id}: unexpected status {status}",
@@ -196,9 +221,32 @@ class StripeProcessor:
         if body.get("customer") not in (customer_id, None):
             raise Permanent(
                 "The card is already saved for someone else.",
-                f"{request.payment_method_id} attached to {body.get('customer')}",
+                f"{request.payment_method_id} attached to {_code(body.get('customer'))}",
             )
         return SavedCard(customer_id=customer_id, payment_method_id=request.payment_method_id)
+
+    # ---- giving a payment back ----
+    def refund(self, request: RefundRequest) -> RefundResult:
+        try:
+            body = self._post("/v1/refunds", refund_params(request), request.idempotency_key)
+        except Permanent as exc:
+            if "charge_already_refunded" in exc.detail:
+                exc.message = "This payment has already been refunded at the processor."
+            raise
+        refund_id, status = body.get("id"), body.get("status")
+        if not isinstance(refund_id, str):
+            raise Transient(
+                "The processor's answer was garbled; the refund will be checked again.",
+                "refund response without id",
+            )
+        if status in ("succeeded", "pending"):
+            return RefundResult(refund_id=refund_id, status=status)
+        reason = body.get("failure_reason") or ""
+        raise Permanent(
+            "The processor could not refund this payment. Give the donor the money back "
+            "another way, and tell the organisation's treasurer.",
+            f"{refund_id}: status {status} {reason}".strip(),
+        )
 
     def _post(self, path: str, params: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
         try:
@@ -241,6 +289,20 @@ class StripeProcessor:
             return body
         raise error_from_response(status, body, response.headers.get("Retry-After"), path)
 
+    def check_access(self) -> str | None:
+        """A harmless read (list one customer) proving the key works; returns the server's
+        Date header for a clock check. Raises Transient or Permanent like any call."""
+        try:
+            response = self._client.get("/v1/customers", params={"limit": 1})
+        except httpx.HTTPError as exc:
+            raise Transient(
+                "Couldn't reach the processor.",
+                f"{type(exc).__name__} GET /v1/customers",
+                maybe_charged=False,
+            ) from None
+        self._parse(response, "/v1/customers")
+        return response.headers.get("Date")
+
     def close(self) -> None:
         self._client.close()
 
@@ -251,12 +313,12 @@ def error_from_response(
     err = (body or {}).get("error") or {}
     if not isinstance(err, dict):
         err = {}
-    etype, code = str(err.get("type", "")), str(err.get("code", ""))
+    etype, code = _code(err.get("type", "")), _code(err.get("code", ""))
     detail = f"HTTP {status} {path}: {etype} {code} {str(err.get('message', ''))[:300]}".strip()
     if status == 402 or etype == "card_error":
-        dcode = str(err.get("decline_code") or code or "generic_decline")
+        dcode = _code(err.get("decline_code") or code or "generic_decline")
         return Declined(decline_message(dcode), code, dcode, detail)
-    if status == 429 or status >= 500 or status == 409:
+    if status in (408, 409, 429) or status >= 500:  # 408: a timeout on the way, like ours
         return Transient(
             "The processor is busy; trying again.", detail, retry_after=_seconds(retry_after)
         )
@@ -265,6 +327,15 @@ def error_from_response(
     if etype == "idempotency_error":
         return Permanent("The processor refused a retry with changed details.", detail)
     return Permanent("The processor refused the request.", detail)
+
+
+CODE_MAX = 64  # Stripe's codes are short words; anything longer is not one of them
+
+
+def _code(value: Any) -> str:
+    """An error or decline code from the answer as bounded text, whatever JSON it was: it
+    goes into details, logs and the donation row, so a runaway answer must not."""
+    return str(value)[:CODE_MAX]
 
 
 def _seconds(value: str | None) -> float | None:
@@ -281,17 +352,3 @@ def _without_card(text: str, card: Card) -> str:
     if card.cvc:
         text = re.sub(rf"(?<!\d){re.escape(card.cvc)}(?!\d)", "[cvc]", text)
     return text
-    def check_access(self) -> str | None:
-        """A harmless read (list one customer) proving the key works; returns the server's
-        Date header for a clock check. Raises Transient or Permanent like any call."""
-        try:
-            response = self._client.get("/v1/customers", params={"limit": 1})
-        except httpx.HTTPError as exc:
-            raise Transient(
-                "Couldn't reach the processor.",
-                f"{type(exc).__name__} GET /v1/customers",
-                maybe_charged=False,
-            ) from None
-        self._parse(response, "/v1/customers")
-        return response.headers.get("Date")
-

@@ -42,6 +42,11 @@ class DonationRecord:
     charge_attempts: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    # Filled in by the facade from the refunds table (services/refunds.py).
+    refunded_cents: int = 0  # given back (card) or taken out (void); 0 while in doubt
+    refund_status: str | None = None  # refunding | in_doubt | refunded | failed | voided
+    refund_reason: str | None = None
+    refund_reference: str | None = None  # the processor's refund id
 
     @classmethod
     def of(cls, row: Donation) -> DonationRecord:
@@ -61,18 +66,35 @@ class DonationRecord:
             payment_intent_id=row.payment_intent_id,
             message=row.message,
             charge_attempts=row.charge_attempts,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
+            created_at=_utc(row.created_at),
+            updated_at=_utc(row.updated_at),
         )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands datetimes back naive; they are stored in UTC. Aware, so that
+    `.astimezone()` gives local time instead of taking UTC for local."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
 class Totals:
+    """Raised so far: approved card gifts minus refunds, plus cash and checks not voided.
+
+    `by_method` and `gifts` are net in the same way (a refunded or voided gift is not a
+    gift). A refund still in doubt is not subtracted until the processor confirms it.
+    """
+
     raised_cents: int = 0
     gifts: int = 0
     by_method: dict[str, int] = field(default_factory=dict)
     goal_cents: int = 0
-    in_doubt: int = 0
+    in_doubt: int = 0  # charges not confirmed yet
+    refunded_cents: int = 0  # card refunds the processor confirmed
+    refunds: int = 0
+    refunds_in_doubt: int = 0
+    voided_cents: int = 0  # cash and checks taken back out
+    voided: int = 0
 
     @property
     def average_cents(self) -> int:
@@ -85,3 +107,54 @@ class InvalidDonation(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    """The result of a refund or void, as the event lead should hear it.
+
+    `status`: refunded | voided (cash/check) | in_doubt (not confirmed yet: Tableside keeps
+    checking with the same key; don't refund again) | failed (nothing was given back).
+    """
+
+    status: str
+    donation_id: str
+    message: str
+    refund_id: str | None = None  # our row in the refunds table
+    amount_cents: int = 0
+    currency: str = "usd"
+    reference: str | None = None  # the processor's refund id
+    can_retry: bool = False  # in doubt: Retry replays it with the same key
+
+
+@dataclass(frozen=True)
+class RefundRecord:
+    id: str
+    donation_id: str
+    kind: str  # refund | void
+    state: str  # refunding | in_doubt | refunded | failed | voided
+    amount_cents: int
+    currency: str
+    reason: str
+    category: str | None
+    reference: str | None
+    message: str | None
+    attempts: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something a person should know about the background work, in plain words.
+
+    `audience` volunteer: a calm banner for the table; lead: the event lead's alert.
+    `key` names the condition (offline, needs_attention, backlog, oldest, ...) so a GUI
+    can tell a new alert from one it already showed.
+    """
+
+    level: str  # info | warning
+    audience: str  # volunteer | lead
+    message: str
+    since: dt.datetime | None = None
+    key: str = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -102,3 +102,57 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Refund(Base):
+    """A refund (card, through the processor) or a void (cash, check) of one gift.
+
+    Written with its idempotency key before the processor is called, like a charge, so a
+    crash can only leave it `refunding` or `in_doubt`, and a replay settles it. At most one
+    that is not `failed` per gift (a partial unique index).
+    """
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        Index(
+            "ux_refunds_live",
+            "donation_id",
+            unique=True,
+            sqlite_where=text("state != 'failed'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    donation_id: Mapped[str] = mapped_column(ForeignKey("donations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # refund | void
+    state: Mapped[str] = mapped_column(String(16), index=True)  # domain.states.RefundState
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="usd")
+    reason: Mapped[str] = mapped_column(Text)  # the lead's words
+    category: Mapped[str | None] = mapped_column(String(32))  # Stripe's reason enum
+    processor: Mapped[str | None] = mapped_column(String(16))
+    payment_intent_id: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reference: Mapped[str | None] = mapped_column(String(64))  # the processor's refund id
+    message: Mapped[str | None] = mapped_column(Text)  # plain words shown to people
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class LeadPin(Base):
+    """The event lead's PIN as a salted scrypt hash (never the PIN), and its lockout."""
+
+    __tablename__ = "lead_pin"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    salt: Mapped[str] = mapped_column(String(64))  # hex
+    pin_hash: Mapped[str] = mapped_column(String(128))  # hex
+    n: Mapped[int] = mapped_column(Integer)
+    r: Mapped[int] = mapped_column(Integer)
+    p: Mapped[int] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong tries in a row
+    locked_until: Mapped[float | None] = mapped_column()  # epoch seconds
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -8,9 +8,15 @@ Bridges (here, in the test peer, never by weakening what the adapter sends):
   the header, so a middleware does it.
 - `setup_future_usage` and `error_on_requires_action` on PaymentIntent create: localstripe
   rejects them; their values are checked against Stripe's allowed values, then dropped.
+- Refunds: localstripe rejects `reason` ("Unexpected reason") and lets a payment be
+  refunded again and again. Here `reason` is checked against Stripe's enum and kept on the
+  refund (Stripe echoes it), and a refund beyond what is left of the charge is refused
+  like Stripe does (400 invalid_request_error, code charge_already_refunded when nothing
+  is left, amount_too_large otherwise).
 - localstripe pickles its whole store (card numbers included) to /tmp after every write;
   that is switched off so no card data from tests reaches disk.
-`GET /_test/stats` reports how many PaymentIntents were really created (not replays).
+`GET /_test/stats` reports how many PaymentIntents, customers and refunds were really
+created (not replays).
 """
 
 from __future__ import annotations
@@ -26,8 +32,14 @@ from localstripe import resources, server
 
 resources.Store.dump_to_disk = lambda self: None  # keep card data in memory only
 
-stats = {"payment_intents_created": 0, "customers_created": 0, "requests": 0}
-_idempotency: dict[str, tuple[str, int, bytes, str]] = {}  # key -> (fingerprint, status, body, type)
+stats = {
+    "payment_intents_created": 0,
+    "customers_created": 0,
+    "refunds_created": 0,
+    "requests": 0,
+}
+# key -> (fingerprint, status, body, content type)
+_idempotency: dict[str, tuple[str, int, bytes, str]] = {}
 _inflight: dict[str, asyncio.Lock] = {}
 
 _original_pi_create = resources.PaymentIntent._api_create.__func__
@@ -55,6 +67,41 @@ def _customer_create(cls, **data):
 
 
 resources.Customer._api_create = classmethod(_customer_create)
+
+_original_refund_create = resources.Refund._api_create.__func__
+REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
+
+
+def _refund_create(cls, reason=None, **data):
+    if reason is not None and reason not in REFUND_REASONS:
+        raise resources.UserError(400, "Invalid reason", {"param": "reason"})
+    charge = None
+    if isinstance(data.get("payment_intent"), str):
+        charge = resources.PaymentIntent._api_retrieve(data["payment_intent"]).latest_charge
+    elif isinstance(data.get("charge"), str):
+        charge = resources.Charge._api_retrieve(data["charge"])
+    if charge is not None:
+        amount = resources.try_convert_to_int(data.get("amount"))
+        left = charge.amount - charge.amount_refunded
+        if left <= 0:
+            raise resources.UserError(
+                400,
+                f"Charge {charge.id} has already been refunded.",
+                {"code": "charge_already_refunded"},
+            )
+        if isinstance(amount, int) and amount > left:
+            raise resources.UserError(
+                400,
+                f"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})",
+                {"code": "amount_too_large", "param": "amount"},
+            )
+    obj = _original_refund_create(cls, **data)
+    obj.reason = reason
+    stats["refunds_created"] += 1
+    return obj
+
+
+resources.Refund._api_create = classmethod(_refund_create)
 
 
 @web.middleware

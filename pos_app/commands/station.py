@@ -1,0 +1,41 @@
+"""Opening the station for a command-line tool: no window, no job consumer, no secrets.
+
+The commands read and change the ledger and the DB only. A job queued again goes into the
+shared queue file, where the running app's consumer (or the next start) picks it up. The
+processor and the email sender are stand-ins that refuse every call, so a command never
+charges, sends or needs the OS keyring (often unreachable over SSH).
+"""
+
+from __future__ import annotations
+
+from pos_app.api import Station
+from pos_app.paths import DataPaths
+from pos_app.payments.base import Permanent
+from pos_app.receipts.senders import UnavailableSender
+from pos_app.settings import Settings
+
+NOT_HERE = "Not available from the command line; the Tableside window does this."
+
+
+class CommandLineProcessor:
+    """Stands in for the processor: knows its name, makes no calls."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def _refuse(self, *_args: object) -> None:
+        raise Permanent(NOT_HERE, "command-line station")
+
+    create_payment_method = charge = create_customer = save_card = refund = _refuse
+
+    def close(self) -> None:
+        pass
+
+
+def open_command_station(settings: Settings) -> Station:
+    return Station(
+        settings,
+        DataPaths.resolve(),
+        processor=CommandLineProcessor(settings.payments.provider),  # type: ignore[arg-type]
+        sender=UnavailableSender(settings.receipts.provider, NOT_HERE),
+    )
