@@ -15,8 +15,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
@@ -36,6 +37,10 @@ def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     cur.execute("PRAGMA synchronous=FULL")  # a committed donation survives power loss
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def schema_status(path: Path) -> tuple[str | None, str | None]:
@@ -62,8 +67,28 @@ class Database:
         self.upgrade()
 
     def upgrade(self) -> None:
-        """Bring the schema to head; installed laptops get upgraded on start."""
-        command.upgrade(_alembic_config(self.engine), "head")
+        """Bring the schema to head; installed laptops get upgraded on start.
+
+        Each migration is one SQLite transaction, so a crash or power cut in the middle
+        leaves the schema as it was before that migration, never half-built. Alembic runs
+        SQLite DDL outside transactions and pysqlite commits DDL statement by statement;
+        a kill between two statements used to leave e.g. `donations` without its version
+        stamp, and every later start failed with "table donations already exists". So the
+        migrations get a connection of their own on which SQLAlchemy, not pysqlite, begins
+        the transactions (BEGIN IMMEDIATE); alembic commits after each migration with its
+        version stamp. The app's own connections keep pysqlite's usual handling.
+        """
+        engine = create_engine(
+            f"sqlite:///{self.path}",
+            connect_args={"timeout": 10, "isolation_level": None},
+            poolclass=NullPool,
+        )
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", _begin_immediate)
+        try:
+            command.upgrade(_alembic_config(engine), "head")
+        finally:
+            engine.dispose()
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as conn:
