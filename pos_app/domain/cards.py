@@ -7,6 +7,7 @@ shows the number or CVC, so a card that ends up in a log line or a traceback sta
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 
@@ -78,6 +79,38 @@ def luhn_ok(number: str) -> bool:
                 d -= 9
         total += d
     return total % 10 == 0
+
+
+# Free text (a donor's name or email, a check number) must never carry card data to disk.
+_TRACK_START = re.compile(r"%B[0-9]{12,19}|;[0-9]{12,19}=")
+_DIGIT_GROUPS = re.compile(r"[0-9]+(?:[ -][0-9]+)*")  # "4242 4242 4242 4242", "5555-5555-..."
+
+
+def contains_card_data(text: str) -> bool:
+    """True when `text` holds magstripe track data or a card number anywhere in it: 13-19
+    digits passing Luhn, typed whole or in groups joined by spaces or dashes, or inside a
+    longer run of digits (with a card brand's prefix). For the free-text fields, so a card
+    swiped or typed into the wrong field is refused instead of stored. Text with fewer
+    than 13 digits is never card data."""
+    if _TRACK_START.search(text):
+        return True
+    for run in _DIGIT_GROUPS.finditer(text):
+        groups = run.group().replace("-", " ").split(" ")
+        for i in range(len(groups)):
+            count = 0
+            for j in range(i, len(groups)):
+                count += len(groups[j])
+                if count > 19:
+                    break
+                if count >= 13 and luhn_ok("".join(groups[i : j + 1])):
+                    return True
+        for group in groups:
+            for start in range(max(0, len(group) - 12)):
+                for length in range(13, min(19, len(group) - start) + 1):
+                    window = group[start : start + length]
+                    if detect_brand(window) is not None and luhn_ok(window):
+                        return True
+    return False
 
 
 def group_number(number: str) -> str:

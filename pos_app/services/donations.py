@@ -20,7 +20,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_app.domain.cards import Card, card_errors
+from pos_app.domain.cards import Card, card_errors, contains_card_data
 from pos_app.domain.donor import Donor, donor_errors
 from pos_app.domain.money import AmountError, check_amount, format_cents
 from pos_app.domain.states import DonationState, Method
@@ -95,6 +95,10 @@ class DonationService:
         self.validate(amount_cents, donor)
         if m is Method.CHECK and not check_number.strip():
             raise InvalidDonation({"check_number": "Enter the check number."})
+        if contains_card_data(check_number):  # never stored: a card swiped into the field
+            raise InvalidDonation(
+                {"check_number": "That looks like card data, not a check number."}
+            )
         with self.db.session() as s:
             row = Donation(
                 amount_cents=amount_cents,
