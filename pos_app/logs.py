@@ -78,6 +78,23 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it opens is owner-only (0600): the first one, and the fresh one after
+    each rollover, which the stock handler creates with the umask's mode (0644 on most
+    desktops) and the chmod in setup_logging never saw."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        if os.name != "posix":
+            return super()._open()
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # a file an older version left readable
+            return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+        except BaseException:
+            os.close(fd)
+            raise
+
+
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     """Send the app's logs to a rotating file; returns the file's path. Idempotent."""
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -86,7 +103,7 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     for h in root.handlers:
         if getattr(h, "_tableside", None) == str(path):
             return path
-    handler = logging.handlers.RotatingFileHandler(
+    handler = PrivateRotatingFileHandler(
         path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )
     handler._tableside = str(path)  # type: ignore[attr-defined]
