@@ -1,0 +1,60 @@
+"""The long chaos soak: many donations, many SIGKILLs, faults at the processor and the email
+service; then everything settles with faults off and is checked (tests/support/chaos.py).
+
+    .venv/bin/python bench/chaos.py --donations 500 --kills 30 [--seed N] [--fault-rate 0.15]
+
+Prints the numbers (donations, kills, faults injected by type, duplicates, losses) and exits
+1 if anything was lost, charged twice, left unsettled, found on disk or readable by others.
+Needs ../shared/specs (the SendGrid fake validates every request against SendGrid's spec).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/support
+
+from support.chaos import ChaosConfig, report_json, run_chaos  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--donations", type=int, default=500)
+    ap.add_argument("--kills", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=2025)
+    ap.add_argument("--fault-rate", type=float, default=0.15, help="per request, per proxy")
+    ap.add_argument("--timeout", type=float, default=1.0, help="the clients' timeout, s")
+    ap.add_argument("--keep", action="store_true", help="keep the work dir (data, logs)")
+    ap.add_argument("--json", type=Path, help="also write the report as JSON here")
+    args = ap.parse_args(argv)
+
+    config = ChaosConfig(
+        donations=args.donations,
+        kills=args.kills,
+        seed=args.seed,
+        fault_rate=args.fault_rate,
+        timeout=args.timeout,
+        hang_s=args.timeout * 1.5,
+    )
+    workdir = Path(tempfile.mkdtemp(prefix="tableside-chaos-"))
+    try:
+        report = run_chaos(config, workdir, log=lambda s: print(s, flush=True))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    print("\n".join(report.lines()))
+    if args.keep:
+        print(f"work dir kept: {workdir}")
+    if args.json:
+        args.json.write_text(report_json(report), encoding="utf-8")
+    print("RESULT:", "OK" if report.ok else "FAILED")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
