@@ -43,6 +43,7 @@ from pos_app.payments.base import (
     Declined,
     Permanent,
     ProcessorError,
+    RefundRequest,
     SaveCardRequest,
     Transient,
 )
@@ -106,7 +107,8 @@ stripe_like = st.fixed_dictionaries({}, optional={
 
 @st.composite
 def bodies(draw: st.DrawFn) -> bytes:
-    kind = draw(st.sampled_from(["shaped", "json", "bytes", "truncated", "huge", "empty"]))
+    kind = draw(st.sampled_from(["shaped", "json", "bytes", "truncated", "huge", "huge",
+                                 "empty"]))
     if kind == "shaped":
         return json.dumps(draw(stripe_like)).encode()
     if kind == "json":
@@ -118,12 +120,17 @@ def bodies(draw: st.DrawFn) -> bytes:
         return whole[: draw(st.integers(0, max(0, len(whole) - 1)))]
     if kind == "huge":  # a runaway error page or a megabyte-long message
         size = draw(st.sampled_from([1, 3, 8])) * 1_000_000
-        shape = draw(st.sampled_from(["message", "type", "id", "html"]))
+        shape = draw(st.sampled_from(["message", "type", "id", "status", "html"]))
         filler = "x" * size
         if shape == "html":
             return b"<html>" + filler.encode() + b"</html>"
         if shape == "id":
             return json.dumps({"id": filler, "status": "succeeded", "customer": filler}).encode()
+        if shape == "status":  # an object in a state of its own, and why
+            return json.dumps({"id": draw(st.sampled_from(["pi_1", "re_1", filler])),
+                               "status": filler, "failure_reason": filler,
+                               "last_payment_error": {"code": filler},
+                               "card": {"brand": filler, "last4": filler}}).encode()
         return json.dumps({"error": {shape: filler, "code": filler}, "errors": [
             {"field": filler, "message": filler}]}).encode()
     return b""
@@ -220,6 +227,9 @@ def stripe(script: Script) -> StripeProcessor:
 
 REQUEST = SaveCardRequest(donation_id="d1", payment_method_id="pm_1",
                           idempotency_key="tableside-save-d1", name="Ada", email="a@example.org")
+REFUND = RefundRequest(payment_intent_id="pi_1", amount_cents=5000,
+                       idempotency_key="tableside-refund-d1", donation_id="d1",
+                       reason="Donor asked for the gift back")
 CHARGE = ChargeRequest(amount_cents=5000, currency="usd", payment_method_id="pm_1",
                        donation_id="d1", idempotency_key="tableside-k1")
 OPERATIONS: dict[str, Callable[[StripeProcessor], object]] = {
@@ -230,8 +240,8 @@ OPERATIONS: dict[str, Callable[[StripeProcessor], object]] = {
     "save_card_known_customer": lambda p: p.save_card(
         SaveCardRequest(**{**vars(REQUEST), "customer_id": "cus_123"})),
 }
-if hasattr(StripeProcessor, "check_access"):
-    OPERATIONS["check_access"] = lambda p: p.check_access()
+OPERATIONS["check_access"] = lambda p: p.check_access()
+OPERATIONS["refund"] = lambda p: p.refund(REFUND)
 
 
 @pytest.mark.parametrize("op", sorted(OPERATIONS))
@@ -258,6 +268,33 @@ def test_stripe_adapter_raises_only_its_three_kinds(op: str, answer: Any) -> Non
     assert says_succeeded(answer), (op, answer.status, answer.failure, result)
 
 
+HUGE = "x" * 2_000_000
+RUNAWAY = [
+    (200, {"id": "pi_1", "status": HUGE, "failure_reason": HUGE, "customer": HUGE,
+           "card": {"brand": HUGE, "last4": HUGE}}),
+    (200, {"id": HUGE, "status": "requires_action", "customer": "cus_other"}),
+    (200, {"id": "pi_1", "status": "requires_payment_method",
+           "last_payment_error": {"decline_code": HUGE, "code": HUGE}}),
+    (400, {"error": {"type": HUGE, "code": HUGE, "message": HUGE, "param": HUGE}}),
+    (402, {"error": {"type": "card_error", "code": HUGE, "decline_code": HUGE}}),
+]
+
+
+@pytest.mark.parametrize("op", sorted(OPERATIONS))
+@pytest.mark.parametrize(("status", "body"), RUNAWAY, ids=range(len(RUNAWAY)))
+def test_a_runaway_answer_makes_a_bounded_error(op: str, status: int, body: Any) -> None:
+    """Every field of the answer megabytes long: what the adapter says stays short."""
+    script = Script()
+    script.routes["/"] = good_json(body, status)
+    processor = stripe(script)
+    try:
+        OPERATIONS[op](processor)
+    except PROCESSOR_KINDS as exc:
+        assert_plain(exc)
+    finally:
+        processor.close()
+
+
 # ---- a charge through the donation service: state is kept -----------------------------------
 
 PM_OK = {"id": "pm_ok", "object": "payment_method",
@@ -277,20 +314,32 @@ def stripe_station(data_dir: Path) -> Iterator[tuple[Station, Script]]:
         st_.close()
 
 
+PM_ANSWERS = st.one_of(st.just(good_json(PM_OK)), answers(), st.builds(
+    lambda card: good_json({"id": "pm_odd", "card": card}),
+    st.fixed_dictionaries({}, optional={"brand": odd, "last4": odd, "exp_month": odd,
+                                        "exp_year": odd})))
+
+
 @SLOW
-@given(answer=answers())
+@given(pm=PM_ANSWERS, answer=answers())
 def test_a_charge_that_may_have_gone_through_is_never_failed_and_settles(
-    stripe_station: tuple[Station, Script], answer: Any
+    stripe_station: tuple[Station, Script], pm: Any, answer: Any
 ) -> None:
     station, script = stripe_station
-    script.routes = {"/v1/payment_methods": good_json(PM_OK), "/v1/payment_intents": answer}
+    script.routes = {"/v1/payment_methods": pm, "/v1/payment_intents": answer}
     script.seen.clear()
-    outcome = station.take_card_donation(5000, Donor("Ada", "ada@example.org"), CARD)
+    outcome = station.take_card_donation(5000, Donor("Ada", "ada@example.org"), CARD)  # no raise
+    station.forget_card()  # Next donor
     assert outcome.status in ("approved", "declined", "in_doubt", "failed")
     row = station.donation(outcome.donation_id)
     assert row.status == outcome.status or (row.status, outcome.status) == ("charging",
                                                                              "in_doubt")
+    assert isinstance(row.brand, str) and len(row.brand) <= 16, row.brand
+    assert isinstance(row.last4, str) and len(row.last4) == 4, row.last4
     charges = [r for r in script.seen if r.url.path == "/v1/payment_intents"]
+    if not charges:  # the card was never tokenized: nothing can have been charged
+        assert outcome.status in ("failed", "declined"), outcome
+        return
     assert len(charges) == 1
     if outcome.status == "approved":
         assert says_succeeded(answer)

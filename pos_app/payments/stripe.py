@@ -161,10 +161,15 @@ class StripeProcessor:
             raise
         try:
             c = body["card"]
+            if not isinstance(body["id"], str):
+                raise TypeError("id")
+            # Brand and last four are stored on the gift: from the answer only when they are
+            # what Stripe sends (short text), else from the card the volunteer typed.
+            brand, last4 = c.get("brand"), c.get("last4")
             return PaymentMethod(
                 id=body["id"],
-                brand=c.get("brand") or card.brand.key,
-                last4=c.get("last4") or card.last4,
+                brand=brand if isinstance(brand, str) and 0 < len(brand) <= 16 else card.brand.key,
+                last4=last4 if isinstance(last4, str) and len(last4) == 4 else card.last4,
                 exp_month=int(c.get("exp_month") or card.exp_month),
                 exp_year=int(c.get("exp_year") or card.exp_year),
             )
@@ -194,11 +199,14 @@ class StripeProcessor:
             # Any JSON may sit in these fields: text, bounded (the codes are stored and shown).
             code = _code(err.get("decline_code") or err.get("code") or "generic_decline")
             raise Declined(
-                decline_message(code), _code(err.get("code") or ""), code, f"{pi_id}: {status}"
+                decline_message(code),
+                _code(err.get("code") or ""),
+                code,
+                f"{_code(pi_id)}: {status}",
             )
         raise Permanent(
             "The card needs a step Tableside can't do at the table. Ask for another card.",
-            f"{pi_id}: unexpected status {status}",
+            f"{_code(pi_id)}: unexpected status {_code(status)}",
         )
 
     # ---- saving a card (a background job, never while the donor waits) ----
@@ -245,7 +253,7 @@ class StripeProcessor:
         raise Permanent(
             "The processor could not refund this payment. Give the donor the money back "
             "another way, and tell the organisation's treasurer.",
-            f"{refund_id}: status {status} {reason}".strip(),
+            f"{_code(refund_id)}: status {_code(status)} {_code(reason)}".strip(),
         )
 
     def _post(self, path: str, params: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
