@@ -71,3 +71,18 @@ def files_containing(root: Path, needles: tuple[str, ...]) -> list[tuple[Path, s
             if n.encode() in blob or n.encode("utf-16-le") in blob:
                 found.append((path, n))
     return found
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real modal dialog would block the test run (pytest-timeout can't break Qt's modal
+    loop): fail the test at once instead, naming the dialog."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def refuse(*args: object, **_kw: object) -> None:
+        title = next((a for a in args if isinstance(a, str)), "")
+        raise AssertionError(f"a modal dialog opened in a test: {title!r}")
+
+    for name in ("question", "information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(refuse))
+    monkeypatch.setattr(QMessageBox, "exec", refuse)

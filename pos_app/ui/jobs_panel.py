@@ -36,6 +36,8 @@ from .jobs_model import JOB_ID_ROLE, STATE_LABELS, JobsFilter, JobsModel
 from .tasks import TaskRunner
 
 REFRESH_MS = 1000
+OVERLAP = dt.timedelta(seconds=5)
+FULL_RELOAD_EVERY = 60  # refreshes; a belt-and-braces full read now and then
 STATE_FILTERS: list[tuple[str, set[str] | None]] = [
     ("All jobs", None),
     ("Not finished", {"queued", "running", "retry_scheduled", "needs_attention"}),
@@ -78,6 +80,7 @@ class JobsPanel(QWidget):
         self.proxy = JobsFilter()
         self.proxy.setSourceModel(self.model)
         self._loading = False
+        self._since: dt.datetime | None = None  # ask only for jobs changed after this
         self.loads = 0  # completed refreshes, for tests and the bench
 
         layout = QVBoxLayout(self)
@@ -195,9 +198,13 @@ class JobsPanel(QWidget):
             return
         self._loading = True
         station = self.station
+        since = self._since if self.loads % FULL_RELOAD_EVERY else None
+        started = dt.datetime.now(dt.UTC)
+        # Overlap the window: a job updated just before `started` may commit just after.
+        self._since = started - OVERLAP
 
         def work() -> tuple[list[JobRecord], JobSummary]:
-            return station.jobs(), station.job_summary()
+            return station.jobs(changed_since=since), station.job_summary()
 
         self.tasks.run(work, self._loaded, self._load_failed)
 
@@ -211,9 +218,10 @@ class JobsPanel(QWidget):
         now = dt.datetime.now(dt.UTC)
         self.model.apply(records)
         self.model.tick(now)
+        self.table.viewport().update()  # redraw visible "in 40 s" countdowns only
         counts: dict[str, int] = {}
         oldest = None
-        for r in records:
+        for r in self.model.records():
             counts[r.state] = counts.get(r.state, 0) + 1
             if r.state in ("queued", "retry_scheduled", "needs_attention") and r.created_at:
                 oldest = r.created_at if oldest is None else min(oldest, r.created_at)

@@ -28,6 +28,7 @@ from pos_app.domain.states import Method
 from pos_app.services.records import Outcome
 
 from .donation_form import DonationForm
+from .lead_window import LeadWindow
 from .result_panel import ResultPanel
 from .tasks import TaskRunner
 
@@ -45,7 +46,8 @@ class MainWindow(QMainWindow):
         self._polling = False
         settings = station.settings
         self.setWindowTitle(f"Tableside — {settings.event.name} — {settings.event.station}")
-        self.resize(1366, 768)
+        screen = self.screen().availableGeometry()  # never larger than the laptop's screen
+        self.resize(min(1366, screen.width()), min(768, screen.height()))
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -58,9 +60,26 @@ class MainWindow(QMainWindow):
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setVisible(station.training)
         outer.addWidget(self.banner)
+        self.alert_banner = QLabel("")
+        self.alert_banner.setObjectName("alertBanner")
+        self.alert_banner.setWordWrap(True)
+        self.alert_banner.hide()
+        outer.addWidget(self.alert_banner)
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 16, 0)
         header = QLabel(f"{settings.event.name}  ·  {settings.event.station}")
         header.setObjectName("header")
-        outer.addWidget(header)
+        head.addWidget(header, 1)
+        self.lead_btn = QPushButton("Lead desk  (Ctrl+L)")
+        self.lead_btn.setObjectName("leadButton")
+        self.lead_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.lead_btn.clicked.connect(self.open_lead_desk)
+        head.addWidget(self.lead_btn)
+        outer.addLayout(head)
+        self.lead_window: LeadWindow | None = None
+        self.closing_summary: str | None = None
+        # Asked before closing with unfinished work; replaced in tests (no modal dialogs).
+        self.confirm_close = self._ask_close
 
         body = QHBoxLayout()
         body.setContentsMargins(16, 8, 16, 8)
@@ -102,6 +121,7 @@ class MainWindow(QMainWindow):
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_form)
         QShortcut(QKeySequence("Ctrl+N"), self, self.next_donor)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.open_lead_desk)
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(POLL_MS)
         self._poll_timer.timeout.connect(self.poll)
@@ -241,11 +261,13 @@ class MainWindow(QMainWindow):
         watch_id = watched.donation_id if watched and watched.status == "in_doubt" else None
 
         def work() -> dict[str, Any]:
-            summary = station.job_summary() if hasattr(station, "job_summary") else None
+            summary = station.job_summary()
             return {
                 "totals": station.totals(),
                 "summary": summary,
                 "settled": station.outcome(watch_id) if watch_id else None,
+                "alerts": station.alerts(),
+                "closing": station.closing_summary(),
             }
 
         self.tasks.run(work, self._polled, self._poll_failed)
@@ -267,6 +289,12 @@ class MainWindow(QMainWindow):
         if s is not None:
             self.online_label.setText("● Online" if s.online else "○ Offline — work is queued")
             self.jobs_label.setText(f"{s.pending} jobs pending" if s.pending else "All jobs done")
+        volunteer = [a.message for a in data["alerts"] if a.audience == "volunteer"]
+        self.alert_banner.setText("  ·  ".join(volunteer))
+        self.alert_banner.setVisible(bool(volunteer))
+        if self.lead_window is not None:
+            self.lead_window.show_alerts(data["alerts"])
+        self.closing_summary = data["closing"]
         settled: Outcome | None = data["settled"]
         current = self.result.outcome
         if (
@@ -280,7 +308,25 @@ class MainWindow(QMainWindow):
             if settled.status == "approved":
                 self.result.next.setDefault(True)
 
+    # ---- the lead desk ----
+    def open_lead_desk(self) -> None:
+        if self.lead_window is None:
+            self.lead_window = LeadWindow(self.station, self.tasks)
+        self.lead_window.show()
+        self.lead_window.raise_()
+        self.lead_window.activateWindow()
+
     # ---- closing ----
+    def _ask_close(self, summary: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Close Tableside?",
+            f"{summary}\n\nNothing is lost. Close now?",
+            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Close
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if self._busy:
             QMessageBox.information(
@@ -288,6 +334,11 @@ class MainWindow(QMainWindow):
             )
             event.ignore()
             return
+        if self.closing_summary and not self.confirm_close(self.closing_summary):
+            event.ignore()
+            return
+        if self.lead_window is not None:
+            self.lead_window.close()
         self._poll_timer.stop()
         self.tasks.shutdown(wait=False)
         event.accept()
