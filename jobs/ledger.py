@@ -315,7 +315,9 @@ class Ledger:
                     .where(Job.id == job_id, Job.state != JobState.DONE.value)
                     .values(
                         state=JobState.DISCARDED.value,
-                        discard_reason=reason.strip() or "Discarded by the event lead.",
+                        # free text a lead typed: a card swiped into it must not be kept
+                        discard_reason=redact(reason.strip())[:500]
+                        or "Discarded by the event lead.",
                         next_attempt_at=None,
                         finished_at=now,
                         updated_at=now,

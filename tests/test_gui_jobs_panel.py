@@ -83,7 +83,7 @@ def test_panel_follows_real_jobs_and_fixes_a_bad_address(
 
     qtbot.waitUntil(lambda: states(panel).get(("Jane Donor", "receipt")) == "retry_scheduled",
                     timeout=20000)  # fmt: skip
-    assert states(panel)[("Jane Donor", "save_card")] == "done"
+    qtbot.waitUntil(lambda: states(panel).get(("Jane Donor", "save_card")) == "done")
     assert ("No Email", "receipt") not in states(panel)
     qtbot.waitUntil(lambda: "Offline" in panel.summary.text(), timeout=20000)
     assert "retrying" in panel.summary.text()
@@ -144,3 +144,21 @@ def test_search_and_kind_filter(qtbot, panel: JobsPanel, smtp_station: Station):
     assert panel.proxy.rowCount() == 2
     qtbot.keyClicks(panel.search, "sam@")
     assert panel.proxy.rowCount() == 1
+
+
+def test_a_card_typed_into_a_discard_reason_is_not_kept(
+    qtbot, panel: JobsPanel, smtp_station: Station
+):
+    st = smtp_station
+    st.start_jobs()
+    st.record_donation(2000, Donor("Bo Bounce", "bounce@example.org"), "cash")
+    qtbot.waitUntil(
+        lambda: states(panel).get(("Bo Bounce", "receipt")) == "needs_attention", timeout=30000
+    )
+    [job] = panel.model.records()
+    panel.select_job(job.id)
+    qtbot.keyClicks(panel.discard_reason, "oops 4242 4242 4242 4242 typed here")
+    qtbot.mouseClick(panel.discard_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: st.job(job.id).state == "discarded")
+    reason = st.job(job.id).discard_reason or ""
+    assert "4242 4242 4242 4242" not in reason and "•••• 4242" in reason
