@@ -53,9 +53,12 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.banner = QLabel(
-            "TRAINING MODE — practice only: no real card is charged and no email is sent."
+        emails = (
+            "and receipts go to the outbox folder"
+            if settings.receipts.provider == "outbox"
+            else "but receipts ARE emailed to donors"
         )
+        self.banner = QLabel(f"TRAINING MODE — practice only: no real card is charged, {emails}.")
         self.banner.setObjectName("trainingBanner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setVisible(station.training)
