@@ -88,9 +88,16 @@ class SimulatorProcessor:
         return pm
 
     def charge(self, request: ChargeRequest) -> ChargeResult:
+        outcome = self._idempotent(self._keys, request, self._decide)
+        assert isinstance(outcome, ChargeResult)
+        return outcome
+
+    def _idempotent(self, seen_keys: dict, request, decide):  # type: ignore[no-untyped-def]
+        """Stripe's idempotency: the first answer for a key is replayed for the same
+        request; the same key with other parameters is refused. Then the answer may be lost."""
         self._wait()
         with self._lock:
-            seen = self._keys.get(request.idempotency_key)
+            seen = seen_keys.get(request.idempotency_key)
             if seen is not None:
                 if seen[0] != request:
                     raise Permanent(
@@ -99,14 +106,13 @@ class SimulatorProcessor:
                     )
                 outcome = seen[1]
             else:
-                outcome = self._decide(request)
-                self._keys[request.idempotency_key] = (request, outcome)
+                outcome = decide(request)
+                seen_keys[request.idempotency_key] = (request, outcome)
         if self.lose_next_response:
             self.lose_next_response = False
             raise Transient("No answer from the processor.", "simulator: response lost")
         if isinstance(outcome, Exception):
             raise outcome
-        assert isinstance(outcome, ChargeResult)
         return outcome
 
     def _decide(self, request: ChargeRequest) -> ChargeResult | Exception:
@@ -153,24 +159,7 @@ class SimulatorProcessor:
         return SavedCard(customer_id=customer_id, payment_method_id=request.payment_method_id)
 
     def refund(self, request: RefundRequest) -> RefundResult:
-        self._wait()
-        with self._lock:
-            seen = self._refund_keys.get(request.idempotency_key)
-            if seen is not None:
-                if seen[0] != request:
-                    raise Permanent(
-                        "The processor refused a retry with changed details.",
-                        "idempotency_error: key reused with different parameters",
-                    )
-                outcome = seen[1]
-            else:
-                outcome = self._decide_refund(request)
-                self._refund_keys[request.idempotency_key] = (request, outcome)
-        if self.lose_next_response:
-            self.lose_next_response = False
-            raise Transient("No answer from the processor.", "simulator: response lost")
-        if isinstance(outcome, Exception):
-            raise outcome
+        outcome = self._idempotent(self._refund_keys, request, self._decide_refund)
         assert isinstance(outcome, RefundResult)
         return outcome
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 
 from .errors import SETTINGS_FIX, SendError, SendPermanent, SendTransient, bad_address
 from .message import OutgoingEmail
@@ -36,6 +37,20 @@ class SmtpSender:
 
     def send(self, email: OutgoingEmail) -> str:
         message = email.to_mime()
+        self._session(
+            lambda smtp: smtp.send_message(
+                message, from_addr=email.from_email, to_addrs=[email.to_email]
+            ),
+            email.to_email,
+        )
+        return email.message_id
+
+    def check_access(self) -> None:
+        """Connect, STARTTLS and log in, then quit: what a receipt needs, without sending."""
+        self._session(lambda _smtp: None, "")
+
+    def _session(self, work: Callable[[smtplib.SMTP], object], to_email: str) -> None:
+        """Connect, STARTTLS, log in, run `work`, quit; every failure mapped to a kind."""
         try:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         except (ConnectionRefusedError, socket.gaierror, TimeoutError, OSError) as exc:
@@ -51,12 +66,11 @@ class SmtpSender:
                 smtp.ehlo()
                 if self.username:
                     smtp.login(self.username, self._password)
-                smtp.send_message(message, from_addr=email.from_email, to_addrs=[email.to_email])
+                work(smtp)
         except SendError:
             raise
         except Exception as exc:  # mapped below; nothing here may escape unclassified
-            raise self._classify(exc, email.to_email) from None
-        return email.message_id
+            raise self._classify(exc, to_email) from None
 
     def _classify(self, exc: Exception, to_email: str) -> SendError:
         detail = f"{type(exc).__name__}: {exc}"[:400]
@@ -96,26 +110,6 @@ class SmtpSender:
         if isinstance(exc, smtplib.SMTPException):
             return SendTransient("The email server gave an unexpected answer.", detail)
         return SendPermanent("Sending the receipt failed unexpectedly.", detail)
-
-    def check_access(self) -> None:
-        """Connect, STARTTLS and log in, then quit: what a receipt needs, without sending."""
-        try:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        except (ConnectionRefusedError, socket.gaierror, TimeoutError, OSError) as exc:
-            raise SendTransient(
-                "Couldn't reach the email server.",
-                f"{type(exc).__name__} connecting to {self.host}:{self.port}: {exc}",
-                offline=True,
-            ) from None
-        try:
-            with smtp:
-                smtp.ehlo()
-                smtp.starttls(context=self._tls)
-                smtp.ehlo()
-                if self.username:
-                    smtp.login(self.username, self._password)
-        except Exception as exc:
-            raise self._classify(exc, "") from None
 
     def close(self) -> None:
         pass
