@@ -11,16 +11,15 @@ import pytest
 from PySide6.QtCore import Qt
 from support.job_fixtures import (  # noqa: F401
     StationFactory,
-    event_settings,
     make_station,
+    smtp_keyring,
     smtp_server,
+    smtp_station,
 )
-from support.memory_keyring import MemoryKeyring, memory_keyring
+from support.memory_keyring import MemoryKeyring
 from support.smtp_server import SmtpServer
 
 from pos_app.api import Card, Donor, Station
-from pos_app.secrets import SERVICE, SMTP_PASSWORD
-from pos_app.settings import Receipts
 from pos_app.ui.jobs_panel import JobsPanel
 from pos_app.ui.tasks import TaskRunner
 
@@ -29,34 +28,18 @@ pytestmark = pytest.mark.timeout(90)
 
 
 @pytest.fixture
-def smtp_keyring(smtp_server: SmtpServer) -> Iterator[MemoryKeyring]:  # noqa: F811
-    with memory_keyring() as ring:
-        ring.set_password(SERVICE, SMTP_PASSWORD, smtp_server.password)
-        yield ring
-
-
-@pytest.fixture
-def smtp_station(
+def station_smtp(
     make_station: StationFactory,  # noqa: F811
     smtp_server: SmtpServer,  # noqa: F811
-    smtp_keyring: MemoryKeyring,
+    smtp_keyring: MemoryKeyring,  # noqa: F811
 ) -> Station:
-    receipts = Receipts(
-        provider="smtp",
-        sender="receipts@riverside.example",
-        host="127.0.0.1",
-        port=smtp_server.port,
-        username=smtp_server.username,
-        timeout=5.0,
-        ca_file=str(smtp_server.cert_file),
-    )
-    return make_station(settings=event_settings(receipts=receipts))
+    return smtp_station(make_station, smtp_server)
 
 
 @pytest.fixture
-def panel(qtbot, smtp_station: Station) -> Iterator[JobsPanel]:
+def panel(qtbot, station_smtp: Station) -> Iterator[JobsPanel]:
     tasks = TaskRunner()
-    p = JobsPanel(smtp_station, tasks)
+    p = JobsPanel(station_smtp, tasks)
     p._timer.setInterval(100)
     qtbot.addWidget(p)
     p.resize(1200, 600)
@@ -72,9 +55,9 @@ def states(p: JobsPanel) -> dict[tuple[str, str], str]:
 
 
 def test_panel_follows_real_jobs_and_fixes_a_bad_address(
-    qtbot, panel: JobsPanel, smtp_station: Station, smtp_server: SmtpServer  # noqa: F811
+    qtbot, panel: JobsPanel, station_smtp: Station, smtp_server: SmtpServer  # noqa: F811
 ):
-    st = smtp_station
+    st = station_smtp
     smtp_server.down()
     st.start_jobs()
     st.take_card_donation(5000, Donor("Jane Donor", "jane@example.org"), CARD)
@@ -113,9 +96,9 @@ def test_panel_follows_real_jobs_and_fixes_a_bad_address(
 
 
 def test_discard_needs_a_reason_and_keeps_it(
-    qtbot, panel: JobsPanel, smtp_station: Station, smtp_server: SmtpServer  # noqa: F811
+    qtbot, panel: JobsPanel, station_smtp: Station, smtp_server: SmtpServer  # noqa: F811
 ):
-    st = smtp_station
+    st = station_smtp
     st.start_jobs()
     st.record_donation(2000, Donor("Bo Bounce", "bounce@example.org"), "cash")
     qtbot.waitUntil(
@@ -134,8 +117,8 @@ def test_discard_needs_a_reason_and_keeps_it(
     assert panel.proxy.rowCount() == 1
 
 
-def test_search_and_kind_filter(qtbot, panel: JobsPanel, smtp_station: Station):
-    st = smtp_station
+def test_search_and_kind_filter(qtbot, panel: JobsPanel, station_smtp: Station):
+    st = station_smtp
     st.take_card_donation(5000, Donor("Jane Donor", "jane@example.org"), CARD)
     st.record_donation(2000, Donor("Sam Cash", "sam@example.org"), "cash")
     qtbot.waitUntil(lambda: len(panel.model.records()) == 3)
@@ -147,9 +130,9 @@ def test_search_and_kind_filter(qtbot, panel: JobsPanel, smtp_station: Station):
 
 
 def test_a_card_typed_into_a_discard_reason_is_not_kept(
-    qtbot, panel: JobsPanel, smtp_station: Station
+    qtbot, panel: JobsPanel, station_smtp: Station
 ):
-    st = smtp_station
+    st = station_smtp
     st.start_jobs()
     st.record_donation(2000, Donor("Bo Bounce", "bounce@example.org"), "cash")
     qtbot.waitUntil(

@@ -7,7 +7,6 @@ certificate checking stays on; the password comes from the keyring (`smtp_passwo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,40 +16,19 @@ from support.job_fixtures import (  # noqa: F401
     StationFactory,
     event_settings,
     make_station,
+    smtp_keyring,
     smtp_server,
+    smtp_station,
 )
 from support.jobwait import wait_for, wait_settled, wait_state
 from support.memory_keyring import MemoryKeyring, memory_keyring
 from support.smtp_server import SmtpServer
 
-from pos_app.api import Card, Donor, Station
+from pos_app.api import Card, Donor
 from pos_app.secrets import SERVICE, SMTP_PASSWORD
-from pos_app.settings import Receipts
 
 CARD = Card("4242424242424242", 12, dt.date.today().year + 2, "123")
 pytestmark = pytest.mark.timeout(90)
-
-
-@pytest.fixture
-def smtp_keyring(smtp_server: SmtpServer) -> Iterator[MemoryKeyring]:  # noqa: F811
-    with memory_keyring() as ring:
-        ring.set_password(SERVICE, SMTP_PASSWORD, smtp_server.password)
-        yield ring
-
-
-def smtp_station(
-    make: StationFactory, server: SmtpServer, *, ca: bool = True, **kw: object
-) -> Station:
-    receipts = Receipts(
-        provider="smtp",
-        sender="receipts@riverside.example",
-        host="127.0.0.1",
-        port=server.port,
-        username=server.username,
-        timeout=5.0,
-        ca_file=str(server.cert_file) if ca else "",
-    )
-    return make(settings=event_settings(receipts=receipts), **kw)  # type: ignore[arg-type]
 
 
 def test_receipts_go_out_over_starttls_after_login(

@@ -17,8 +17,10 @@ from pos_app.paths import DataPaths
 from pos_app.payments.base import Processor
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.receipts.senders import Sender
+from pos_app.secrets import SERVICE, SMTP_PASSWORD
 from pos_app.settings import Event, Jobs, Organization, Receipts, Settings
 
+from .memory_keyring import MemoryKeyring, memory_keyring
 from .sendgrid_server import SendGridServer
 from .smtp_server import SmtpServer
 
@@ -99,3 +101,27 @@ def make_station(data_dir: Path) -> Iterator[StationFactory]:
     yield make
     for st in opened:
         st.close()
+
+
+@pytest.fixture
+def smtp_keyring(smtp_server: SmtpServer) -> Iterator[MemoryKeyring]:
+    """An in-memory OS keyring holding the test SMTP server's password."""
+    with memory_keyring() as ring:
+        ring.set_password(SERVICE, SMTP_PASSWORD, smtp_server.password)
+        yield ring
+
+
+def smtp_station(
+    make: StationFactory, server: SmtpServer, *, ca: bool = True, **kw: object
+) -> Station:
+    """A station whose receipts go over STARTTLS + login to `server`."""
+    receipts = Receipts(
+        provider="smtp",
+        sender=FROM,
+        host="127.0.0.1",
+        port=server.port,
+        username=server.username,
+        timeout=5.0,
+        ca_file=str(server.cert_file) if ca else "",
+    )
+    return make(settings=event_settings(receipts=receipts), **kw)  # type: ignore[arg-type]
