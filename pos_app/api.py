@@ -14,6 +14,7 @@ the lead PIN (`set_lead_pin`, `check_lead_pin`, ...), `alerts()` and `closing_su
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -30,6 +31,7 @@ from pos_app.receipts.senders import Sender, make_sender
 from pos_app.services import alerts as alert_rules
 from pos_app.services import export
 from pos_app.services.donations import DonationService
+from pos_app.services.event_settings import check_event, save_override, with_override
 from pos_app.services.jobs import JobService
 from pos_app.services.lead_pin import LeadPinService, PinError
 from pos_app.services.records import (
@@ -113,6 +115,7 @@ class Station:
         paths.ensure()
         self.log_file = setup_logging(paths.log_dir)
         self.db = Database(paths.db_file)
+        settings = self.settings = with_override(self.db, settings)
         self.processor = processor or make_processor(settings)
         self.donations_service = DonationService(
             self.db,
@@ -244,6 +247,29 @@ class Station:
     def update_donor_email(self, donation_id: str, email: str) -> list[JobRecord]:
         """Correct a donor's email and (re)send the receipt, same receipt number."""
         return self.jobs_service.update_donor_email(donation_id, email)
+
+    # ---- settings the lead changes at the desk ----
+    def update_event(self, name: str, goal_dollars: int, station: str) -> Settings:
+        """Change the event's name, goal and this station's name; kept in the DB, they win
+        over the config file from now on. Raises InvalidDonation with per-field messages."""
+        event = check_event(name, goal_dollars, station)
+        save_override(self.db, event)
+        self.settings = dataclasses.replace(self.settings, event=event)
+        self.donations_service.station = event.station
+        log.info("event settings changed: %s, goal %d, station %s", *dataclasses.astuple(event))
+        return self.settings
+
+    def store_secret(self, name: str, value: str) -> str:
+        """Put a secret in the OS keyring (never a file); returns what was stored, in words.
+        A new key is used from the next start. Raises SecretsError where no keyring exists."""
+        from pos_app.commands.configure import LABELS, stripe_mode
+        from pos_app.secrets import set_secret
+
+        if name not in LABELS or not value.strip():
+            raise ValueError(f"Unknown secret {name!r} or empty value.")
+        set_secret(name, value.strip())
+        mode = f" — {stripe_mode(value.strip())}" if name == "stripe_secret_key" else ""
+        return f"Stored {name} in the OS keyring{mode}. It is used from the next start."
 
     def totals(self) -> Totals:
         return event_totals(self.db, self.settings.event.goal)

@@ -156,3 +156,19 @@ class LeadPin(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong tries in a row
     locked_until: Mapped[float | None] = mapped_column()  # epoch seconds
     set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EventOverride(Base):
+    """The event lead's changes to the event settings (name, goal, station), made at the desk.
+
+    The config file stays IT's; these values win over it on this laptop."""
+
+    __tablename__ = "event_override"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    name: Mapped[str] = mapped_column(String(200))
+    goal: Mapped[int] = mapped_column(Integer)  # dollars
+    station: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

@@ -23,6 +23,7 @@ from pos_app.api import Station
 from .desk import EventDesk
 from .jobs_panel import JobsPanel
 from .lead_lock import LOCK_AFTER_MS, InactivityLock, PinGate
+from .settings_tab import SettingsTab
 from .tasks import TaskRunner
 
 
@@ -54,6 +55,8 @@ class LeadWindow(QWidget):
         self.desk = EventDesk(station, tasks)
         self.tabs.addTab(self.jobs, "Pending jobs")
         self.tabs.addTab(self.desk, "Event desk")
+        self.settings_tab = SettingsTab(station, tasks)
+        self.tabs.addTab(self.settings_tab, "Settings")
         v.addWidget(self.tabs, 1)
         self.stack.addWidget(self.gate)
         self.stack.addWidget(self.content)
@@ -77,6 +80,7 @@ class LeadWindow(QWidget):
         self.gate.prepare()
 
     def unlock(self) -> None:
+        self.settings_tab.load()
         self.stack.setCurrentWidget(self.content)
         self.jobs.start()
         self.desk.start()

@@ -37,6 +37,15 @@ log = logging.getLogger(__name__)
 POLL_MS = 2000
 
 
+def mode_text(station: Station) -> str:
+    """Which account a charge really hits, always in view (colour is not the only signal)."""
+    if station.training:
+        return "Training (simulator)"
+    if getattr(station.processor, "live_mode", False):
+        return "Stripe LIVE — real charges"
+    return "Stripe TEST mode"
+
+
 class MainWindow(QMainWindow):
     def __init__(self, station: Station) -> None:
         super().__init__()
@@ -70,9 +79,9 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.alert_banner)
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 16, 0)
-        header = QLabel(f"{settings.event.name}  ·  {settings.event.station}")
-        header.setObjectName("header")
-        head.addWidget(header, 1)
+        self.header = QLabel(f"{settings.event.name}  ·  {settings.event.station}")
+        self.header.setObjectName("header")
+        head.addWidget(self.header, 1)
         self.lead_btn = QPushButton("Lead desk  (Ctrl+L)")
         self.lead_btn.setObjectName("leadButton")
         self.lead_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -111,7 +120,7 @@ class MainWindow(QMainWindow):
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
-        self.mode_label = QLabel("Training" if station.training else "Live")
+        self.mode_label = QLabel(mode_text(station))
         self.mode_label.setObjectName("mode")
         self.online_label = QLabel("")
         self.jobs_label = QLabel("")
@@ -298,6 +307,8 @@ class MainWindow(QMainWindow):
         if self.lead_window is not None:
             self.lead_window.show_alerts(data["alerts"])
         self.closing_summary = data["closing"]
+        event = self.station.settings.event  # the lead may have renamed it at the desk
+        self.header.setText(f"{event.name}  ·  {event.station}")
         settled: Outcome | None = data["settled"]
         current = self.result.outcome
         if (
