@@ -37,6 +37,7 @@ def _run() -> int:
     app = make_app([])
     with open_station(processor=SimulatorProcessor(latency_ms=0)) as station:
         window = MainWindow(station)
+        window.confirm_close = lambda _summary: True  # the card-save job may still be pending
         window.show()
         QTest.keyClicks(window.form.amount, "25")
         QTest.keyClicks(window.form.number, "4242424242424242")
