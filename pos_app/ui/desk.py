@@ -3,10 +3,11 @@ with search, refund or void with a reason, and CSV export for reconciliation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -26,6 +27,7 @@ from pos_app.services.records import DonationRecord
 
 from .charts import GiftsChart, Thermometer
 from .keyed_model import RECORD_ROLE, SORT_ROLE, KeyedRecordsModel
+from .polling import Poller
 from .result_panel import card_label
 from .tasks import TaskRunner
 
@@ -96,9 +98,7 @@ class EventDesk(QWidget):
         super().__init__()
         self.station, self.tasks = station, tasks
         self.currency = station.settings.payments.currency
-        self._loading = False
         self._confirming: str | None = None  # donation id awaiting a second, confirming click
-        self.loads = 0
 
         v = QVBoxLayout(self)
         head = QGridLayout()
@@ -162,36 +162,37 @@ class EventDesk(QWidget):
         self.feedback.setWordWrap(True)
         v.addWidget(self.feedback)
 
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self.poller = Poller(self, tasks, REFRESH_MS, self._read, self._loaded, self._load_failed)
+        self._timer = self.poller.timer
+        self.start, self.stop, self.refresh = (
+            self.poller.start,
+            self.poller.stop,
+            self.poller.refresh,
+        )
         self._selected()
 
     # ---- loading ----
     def start(self) -> None:
-        self.refresh()
-        self._timer.start()
+        self.poller.start()
 
     def stop(self) -> None:
-        self._timer.stop()
+        self.poller.stop()
 
     def refresh(self) -> None:
-        if self._loading:
-            return
-        self._loading = True
+        self.poller.refresh()
+
+    @property
+    def loads(self) -> int:
+        return self.poller.loads
+
+    def _read(self) -> Callable[[], tuple[Any, list[DonationRecord], list[Any]]]:
         station = self.station
-
-        def work() -> tuple[Any, list[DonationRecord], list[Any]]:
-            return station.totals(), station.donations(), station.gifts_over_time()
-
-        self.tasks.run(work, self._loaded, self._load_failed)
+        return lambda: (station.totals(), station.donations(), station.gifts_over_time())
 
     def _load_failed(self, exc: BaseException) -> None:
-        self._loading = False
         self.feedback.setText(f"Couldn't read the donations: {exc}")
 
     def _loaded(self, data: tuple[Any, list[DonationRecord], list[Any]]) -> None:
-        self._loading = False
         totals, donations, points = data
         c = self.currency
         goal = f" of {format_cents(totals.goal_cents, c)}" if totals.goal_cents else ""
@@ -215,7 +216,6 @@ class EventDesk(QWidget):
         self.chart.set_points(points, c)
         self.model.apply(donations)
         self._selected()
-        self.loads += 1
 
     # ---- selection and refunds ----
     def current(self) -> DonationRecord | None:

@@ -8,10 +8,11 @@ with a reason, open a sent receipt. All station calls go through the TaskRunner.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +34,7 @@ from pos_app.api import Station
 from pos_app.domain.donor import email_error
 
 from .jobs_model import JOB_ID_ROLE, STATE_LABELS, JobsFilter, JobsModel
+from .polling import Poller
 from .tasks import TaskRunner
 
 REFRESH_MS = 1000
@@ -79,9 +81,7 @@ class JobsPanel(QWidget):
         self.model = JobsModel()
         self.proxy = JobsFilter()
         self.proxy.setSourceModel(self.model)
-        self._loading = False
         self._since: dt.datetime | None = None  # ask only for jobs changed after this
-        self.loads = 0  # completed refreshes, for tests and the bench
 
         layout = QVBoxLayout(self)
         self.summary = QLabel("Loading jobs…")
@@ -129,9 +129,13 @@ class JobsPanel(QWidget):
         self.state_filter.setCurrentIndex(1)
         self._filter()
 
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self.poller = Poller(self, tasks, REFRESH_MS, self._read, self._loaded, self._load_failed)
+        self._timer = self.poller.timer
+        self.start, self.stop, self.refresh = (
+            self.poller.start,
+            self.poller.stop,
+            self.poller.refresh,
+        )
 
     def _build_detail(self) -> QWidget:
         box = QWidget()
@@ -187,33 +191,31 @@ class JobsPanel(QWidget):
 
     # ---- loading ----
     def start(self) -> None:
-        self.refresh()
-        self._timer.start()
+        self.poller.start()
 
     def stop(self) -> None:
-        self._timer.stop()
+        self.poller.stop()
 
     def refresh(self) -> None:
-        if self._loading:
-            return
-        self._loading = True
+        self.poller.refresh()
+
+    @property
+    def loads(self) -> int:
+        """Completed refreshes, for tests and the bench."""
+        return self.poller.loads
+
+    def _read(self) -> Callable[[], tuple[list[JobRecord], JobSummary]]:
         station = self.station
         since = self._since if self.loads % FULL_RELOAD_EVERY else None
         started = dt.datetime.now(dt.UTC)
         # Overlap the window: a job updated just before `started` may commit just after.
         self._since = started - OVERLAP
-
-        def work() -> tuple[list[JobRecord], JobSummary]:
-            return station.jobs(changed_since=since), station.job_summary()
-
-        self.tasks.run(work, self._loaded, self._load_failed)
+        return lambda: (station.jobs(changed_since=since), station.job_summary())
 
     def _load_failed(self, exc: BaseException) -> None:
-        self._loading = False
         self.summary.setText(f"Couldn't read the job list: {exc}")
 
     def _loaded(self, data: tuple[list[JobRecord], JobSummary]) -> None:
-        self._loading = False
         records, summary = data
         now = dt.datetime.now(dt.UTC)
         self.model.apply(records)
@@ -227,7 +229,6 @@ class JobsPanel(QWidget):
                 oldest = r.created_at if oldest is None else min(oldest, r.created_at)
         self.summary.setText(summary_text(summary, counts, oldest))
         self._show_selected()
-        self.loads += 1
 
     def _filter(self) -> None:
         _label, states = STATE_FILTERS[self.state_filter.currentIndex()]
