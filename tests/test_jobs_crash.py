@@ -11,20 +11,19 @@ next start can bring the job back.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import TEST_CARD_NUMBERS, files_containing
+from support.crash import env, stripe_url  # noqa: F401
 from support.job_fixtures import SENDGRID_SPEC, sendgrid  # noqa: F401
-from support.processes import localstripe_process, localstripe_stats
+from support.processes import localstripe_stats
 from support.sendgrid_server import SendGridServer
 
 pytestmark = [
@@ -35,22 +34,6 @@ pytestmark = [
 
 JOB_STATION = Path(__file__).parent / "support" / "job_station.py"
 WAIT_S = 30
-
-
-@pytest.fixture
-def stripe_url() -> Iterator[str]:
-    """A fresh localstripe per test, so its counts are this test's alone."""
-    with localstripe_process() as url:
-        yield url
-
-
-@pytest.fixture
-def env(data_dir: Path, tmp_path: Path) -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if k != "TABLESIDE_CRASHPOINT"}
-    e["POS_APP_DATA_DIR"] = str(data_dir)
-    e["POS_APP_CONFIG"] = str(tmp_path / "no-config.toml")
-    e["PYTHONUNBUFFERED"] = "1"
-    return e
 
 
 def run_to_crashpoint(args: list[str], env: dict[str, str], point: str) -> str:

@@ -20,14 +20,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from conftest import TEST_CARD_NUMBERS, files_containing
-from support.processes import localstripe_process, localstripe_stats
+from support.crash import env, stripe_url  # noqa: F401
+from support.processes import localstripe_stats
 
 pytestmark = [
     pytest.mark.slow,
@@ -38,22 +38,6 @@ pytestmark = [
 STATION_PROC = Path(__file__).parent / "support" / "station_proc.py"
 API_KEY = "sk_test_tableside_crash"
 WAIT_S = 20
-
-
-@pytest.fixture
-def stripe_url() -> Iterator[str]:
-    """A fresh localstripe per test, so its counts are this test's alone."""
-    with localstripe_process() as url:
-        yield url
-
-
-@pytest.fixture
-def env(data_dir: Path, tmp_path: Path) -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if k != "TABLESIDE_CRASHPOINT"}
-    e["POS_APP_DATA_DIR"] = str(data_dir)
-    e["POS_APP_CONFIG"] = str(tmp_path / "no-config.toml")
-    e["PYTHONUNBUFFERED"] = "1"
-    return e
 
 
 def cmd(data_dir: Path, url: str, mode: str, *extra: str) -> list[str]:
