@@ -12,23 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import queue
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from conftest import TEST_CARD_NUMBERS, files_containing
-from support.crash import env, stripe_url  # noqa: F401
+from support.crash import Killed, env, kill_at_crashpoint, stripe_url  # noqa: F401
 from support.processes import localstripe_stats
 
 from pos_app.api import Card, Donor, Station
@@ -49,57 +44,11 @@ def station_cmd(data_dir: Path, url: str, mode: str, *extra: str) -> list[str]:
     return [sys.executable, str(STATION_PROC), str(data_dir), url, mode, *extra]
 
 
-@dataclass
-class Killed:
-    stderr: list[str]
-
-
 def charge_and_kill_at(
     point: str, data_dir: Path, url: str, env: dict[str, str], *extra: str
 ) -> Killed:
     """Start a charge, wait for the crash point on stderr, SIGKILL the process there."""
-    proc = subprocess.Popen(
-        station_cmd(data_dir, url, "charge", *extra),
-        env={**env, "TABLESIDE_CRASHPOINT": point},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: queue.Queue[str | None] = queue.Queue()
-    seen: list[str] = []
-
-    def pump() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while True:
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                pytest.fail(f"no 'CRASHPOINT {point}' within {WAIT_S}s; stderr: {seen}")
-            if line is None:
-                out = proc.stdout.read() if proc.stdout else ""
-                pytest.fail(f"station exited before {point}: stderr {seen}, stdout {out!r}")
-            seen.append(line)
-            if line == f"CRASHPOINT {point}":
-                break
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(WAIT_S) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
-        reader.join(5)
-        for pipe in (proc.stdout, proc.stderr):
-            if pipe:
-                pipe.close()
-    return Killed(seen)
+    return kill_at_crashpoint(station_cmd(data_dir, url, "charge", *extra), env, point, WAIT_S)
 
 
 def run_station(data_dir: Path, url: str, env: dict[str, str], mode: str, *extra: str) -> Any:

@@ -11,17 +11,15 @@ next start can bring the job back.
 from __future__ import annotations
 
 import json
-import queue
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import TEST_CARD_NUMBERS, files_containing
-from support.crash import env, stripe_url  # noqa: F401
+from support.crash import env, kill_at_crashpoint, stripe_url  # noqa: F401
 from support.job_fixtures import SENDGRID_SPEC, sendgrid  # noqa: F401
 from support.processes import localstripe_stats
 from support.sendgrid_server import SendGridServer
@@ -38,35 +36,9 @@ WAIT_S = 30
 
 def run_to_crashpoint(args: list[str], env: dict[str, str], point: str) -> str:
     """Start the station, wait for it to reach `point`, SIGKILL it; return the donation id."""
-    proc = subprocess.Popen(
-        [sys.executable, str(JOB_STATION), *args],
-        env={**env, "TABLESIDE_CRASHPOINT": point},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(
-        target=lambda: [lines.put(line) for line in proc.stderr], daemon=True  # type: ignore[union-attr]
-    ).start()
-    try:
-        while True:
-            try:
-                line = lines.get(timeout=WAIT_S)
-            except queue.Empty:
-                raise AssertionError(f"the station never reached {point}") from None
-            if line.strip() == f"CRASHPOINT {point}":
-                break
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(WAIT_S)
-        assert proc.returncode == -signal.SIGKILL
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        return str(json.loads(first)["donation_id"])
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    killed = kill_at_crashpoint([sys.executable, str(JOB_STATION), *args], env, point, WAIT_S)
+    first = killed.stdout.splitlines()[0]
+    return str(json.loads(first)["donation_id"])
 
 
 def restart(args: list[str], env: dict[str, str]) -> dict[str, Any]:
@@ -86,7 +58,10 @@ def job_of(out: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def test_killed_while_saving_the_card_one_customer_after_restart(
-    stripe_url: str, sendgrid: SendGridServer, env: dict[str, str], data_dir: Path  # noqa: F811
+    stripe_url: str,
+    sendgrid: SendGridServer,
+    env: dict[str, str],
+    data_dir: Path,  # noqa: F811
 ) -> None:
     base = [str(data_dir), stripe_url, sendgrid.url]
     donation_id = run_to_crashpoint([*base, "donate"], env, "save_card_after_customer")
@@ -106,7 +81,10 @@ def test_killed_while_saving_the_card_one_customer_after_restart(
 
 
 def test_killed_before_the_receipt_went_out_it_goes_out_once(
-    stripe_url: str, sendgrid: SendGridServer, env: dict[str, str], data_dir: Path  # noqa: F811
+    stripe_url: str,
+    sendgrid: SendGridServer,
+    env: dict[str, str],
+    data_dir: Path,  # noqa: F811
 ) -> None:
     base = [str(data_dir), stripe_url, sendgrid.url]
     run_to_crashpoint([*base, "donate"], env, "receipt_before_send")
@@ -120,7 +98,10 @@ def test_killed_before_the_receipt_went_out_it_goes_out_once(
 
 
 def test_killed_after_sending_before_marking_the_receipt_is_at_least_once(
-    stripe_url: str, sendgrid: SendGridServer, env: dict[str, str], data_dir: Path  # noqa: F811
+    stripe_url: str,
+    sendgrid: SendGridServer,
+    env: dict[str, str],
+    data_dir: Path,  # noqa: F811
 ) -> None:
     """Email has no idempotency: the window between "accepted" and the sent-marker can
     repeat a receipt. The repeat carries the same receipt number (and, over SMTP, the same

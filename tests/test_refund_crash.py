@@ -11,22 +11,18 @@ exist, and that the gift and its refund row tell the same story.
 from __future__ import annotations
 
 import json
-import os
-import queue
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from conftest import TEST_CARD_NUMBERS, files_containing
-from support.crash import env, stripe_url  # noqa: F401
+from support.crash import env, kill_at_crashpoint, stripe_url  # noqa: F401
 from support.processes import localstripe_stats
 
 pytestmark = [
@@ -46,7 +42,10 @@ def cmd(data_dir: Path, url: str, mode: str, *extra: str) -> list[str]:
 
 def run(data_dir: Path, url: str, env: dict[str, str], mode: str, *extra: str) -> Any:
     done = subprocess.run(
-        cmd(data_dir, url, mode, *extra), env=env, capture_output=True, text=True,
+        cmd(data_dir, url, mode, *extra),
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=WAIT_S,
     )
     assert done.returncode == 0, done.stderr
@@ -55,46 +54,7 @@ def run(data_dir: Path, url: str, env: dict[str, str], mode: str, *extra: str) -
 
 def kill_at(point: str, data_dir: Path, url: str, env: dict[str, str], *extra: str) -> None:
     """Run a refund, wait for 'CRASHPOINT <point>' on stderr, SIGKILL the process there."""
-    proc = subprocess.Popen(
-        cmd(data_dir, url, "refund", *extra),
-        env={**env, "TABLESIDE_CRASHPOINT": point},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: queue.Queue[str | None] = queue.Queue()
-    seen: list[str] = []
-
-    def pump() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while True:
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                pytest.fail(f"no 'CRASHPOINT {point}' within {WAIT_S}s; stderr: {seen}")
-            if line is None:
-                pytest.fail(f"station exited before {point}: stderr {seen}")
-            seen.append(line)
-            if line == f"CRASHPOINT {point}":
-                break
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(WAIT_S) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
-        reader.join(5)
-        for pipe in (proc.stdout, proc.stderr):
-            if pipe:
-                pipe.close()
+    kill_at_crashpoint(cmd(data_dir, url, "refund", *extra), env, point, WAIT_S)
 
 
 def refund_rows(data_dir: Path) -> list[dict[str, Any]]:
@@ -109,8 +69,9 @@ def refund_rows(data_dir: Path) -> list[dict[str, Any]]:
 
 
 def refunds_at(url: str, payment_intent: str) -> list[dict[str, Any]]:
-    r = httpx.get(f"{url}/v1/refunds", params={"payment_intent": payment_intent},
-                  auth=(API_KEY, ""))
+    r = httpx.get(
+        f"{url}/v1/refunds", params={"payment_intent": payment_intent}, auth=(API_KEY, "")
+    )
     r.raise_for_status()
     return r.json()["data"]
 
