@@ -5,6 +5,7 @@ Qt runs offscreen; pytest-qt makes the one QApplication for the session.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,3 +87,16 @@ def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("question", "information", "warning", "critical"):
         monkeypatch.setattr(QMessageBox, name, staticmethod(refuse))
     monkeypatch.setattr(QMessageBox, "exec", refuse)
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_garbage_on_the_gui_thread() -> Iterator[None]:
+    """Qt objects left in reference cycles by a GUI test must die on the GUI thread: if the
+    garbage collector ran later on a worker thread (a job, a server in another test), their
+    C++ destructors would run there and crash the process."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()

@@ -31,7 +31,7 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None, workers: int = 3) -> None:
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ui-task")
-        self._bridge = _Bridge()
+        self._bridge = _Bridge(self)  # owned by the runner: dies with it, on its thread
         self._bridge.deliver.connect(self._on_main, Qt.ConnectionType.QueuedConnection)
         self._closed = False
         self._lock = threading.Lock()
