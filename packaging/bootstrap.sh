@@ -2,6 +2,9 @@
 # Prepare a fresh Debian/Ubuntu machine to run Tableside from source: the Qt runtime
 # libraries (only those missing) and uv. Python packages come from uv.lock via `uv run`.
 set -euo pipefail
+# --tests: also the peers the test suite starts itself (PostgreSQL's server binaries).
+with_tests=0
+[ "${1:-}" = "--tests" ] && with_tests=1
 
 qt_libs=(
   libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libglib2.0-0 libdbus-1-3
@@ -10,6 +13,10 @@ qt_libs=(
   libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 libxkbcommon-x11-0
 )
+
+if [ "$with_tests" -eq 1 ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  qt_libs+=(postgresql)
+fi
 
 if command -v dpkg >/dev/null 2>&1; then
   missing=()
