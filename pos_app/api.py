@@ -34,6 +34,7 @@ from pos_app.services.donations import DonationService
 from pos_app.services.event_settings import check_event, save_override, with_override
 from pos_app.services.jobs import JobService
 from pos_app.services.lead_pin import LeadPinService, PinError
+from pos_app.services.reader import ReaderService
 from pos_app.services.records import (
     Alert,
     DonationRecord,
@@ -80,6 +81,12 @@ def make_processor(settings: Settings) -> Processor:
     from pos_app.payments.stripe import StripeProcessor
     from pos_app.secrets import STRIPE_SECRET_KEY, get_secret
 
+    if p.provider == "stripe_terminal":
+        from pos_app.payments.stripe_terminal import StripeTerminalProcessor
+
+        return StripeTerminalProcessor(
+            get_secret(STRIPE_SECRET_KEY), p.reader, api_base=p.api_base, timeout=p.timeout
+        )
     return StripeProcessor(get_secret(STRIPE_SECRET_KEY), api_base=p.api_base, timeout=p.timeout)
 
 
@@ -141,6 +148,7 @@ class Station:
         self.refunds_service = RefundService(self.db, self.processor)
         self.refunds_service.on_reversed = self._drop_unstarted_jobs
         self.lead_pin = LeadPinService(self.db)
+        self.reader_service = make_reader_service(self.processor, self.donations_service, settings)
         self._stop = threading.Event()
         self._settler: threading.Thread | None = None
         log.info(
@@ -355,6 +363,41 @@ class Station:
                 log.exception("settling refunds in doubt failed")
             self._stop.wait(self.settle_interval)
 
+    # ---- the card reader (card present) ----
+    @property
+    def has_reader(self) -> bool:
+        """A reader to take cards on: the configured Terminal reader, or training's."""
+        return self.reader_service is not None
+
+    def take_reader_donation(self, amount_cents: int, donor: Donor) -> Outcome:
+        """Take a card on the reader: returns when the gift is settled (approved, declined,
+        failed = certainly not charged) or its deadline passed (in_doubt: settled by the
+        background settler from the PaymentIntent, never charged twice). Blocks while the
+        donor taps; `cancel_reader()` from another thread stops it. Raises InvalidDonation
+        for a bad amount or email, RuntimeError when no reader is set up."""
+        if self.reader_service is None:
+            raise RuntimeError("No card reader is set up for this station.")
+        return self.reader_service.take(amount_cents, donor)
+
+    def cancel_reader(self) -> bool:
+        """Stop the gift waiting on the reader (Esc). True when one was waiting; its
+        take_reader_donation() call then returns saying whether anything was charged."""
+        return self.reader_service.cancel() if self.reader_service else False
+
+    def present_on_reader(self, kind: str) -> None:
+        """Training mode, or a Stripe test key with a simulated reader: play the donor's
+        part ("approve", "decline", "removed"). Raises ProcessorError otherwise."""
+        if self.reader_service is None:
+            raise RuntimeError("No card reader is set up for this station.")
+        self.reader_service.reader.present(kind)
+
+    @property
+    def reader_is_simulated(self) -> bool:
+        """Training's reader, or a test-mode reader Tableside can tap for (test helper)."""
+        if self.reader_service is None:
+            return False
+        return self.training or bool(getattr(self.reader_service.reader, "test_mode", False))
+
     def close(self) -> None:
         self.stop_jobs()
         self.jobs_system.close()
@@ -362,6 +405,34 @@ class Station:
         self.processor.close()
         self.db.close()
         log.info("station closed")
+
+
+def make_reader_service(
+    processor: Processor, donations: DonationService, settings: Settings
+) -> ReaderService | None:
+    """The reader to take cards on: the processor itself when it drives one (Stripe
+    Terminal), the simulator's reader in training mode, none for keyed-only Stripe."""
+    from pos_app.payments.simulated_reader import SimulatedReader
+    from pos_app.payments.simulator import SimulatorProcessor
+
+    p = settings.payments
+    if hasattr(processor, "create_reader_payment"):
+        reader = processor
+    elif isinstance(processor, SimulatorProcessor):
+        reader = getattr(processor, "reader", None) or SimulatedReader(processor)
+        processor.reader = reader  # type: ignore[attr-defined]  # tests reach it there
+    else:
+        return None
+    service = ReaderService(
+        donations,
+        reader,  # type: ignore[arg-type]
+        reader_timeout=p.reader_timeout,
+        poll_s=p.reader_poll,
+        call_timeout=min(p.timeout, 10.0),
+        save_cards=hasattr(processor, "save_card"),
+    )
+    donations.settle_reader = service.settle_one
+    return service
 
 
 def open_station(

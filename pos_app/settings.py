@@ -40,12 +40,17 @@ class Event:
 
 @dataclass(frozen=True)
 class Payments:
-    provider: str = "simulator"  # or "stripe"
+    provider: str = "simulator"  # or "stripe" or "stripe_terminal" (a card reader)
     api_base: str = "https://api.stripe.com"
     currency: str = "usd"
     max_amount: int = 25000  # dollars, the largest single gift accepted without a lead
     timeout: float = 30.0  # seconds; Stripe advises allowing long reads on confirm
     simulator_latency_ms: int = 600
+    # stripe_terminal: the smart reader's id (tmr_...), how long the reader waits for a
+    # card before Tableside cancels it, and how often the reader's action is read.
+    reader: str = ""
+    reader_timeout: float = 60.0  # seconds
+    reader_poll: float = 0.5  # seconds
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ _SECTIONS: dict[str, type] = {
 }
 _RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
 _CHOICES = {
-    ("payments", "provider"): ("simulator", "stripe"),
+    ("payments", "provider"): ("simulator", "stripe", "stripe_terminal"),
     ("receipts", "provider"): ("outbox", "sendgrid", "smtp"),
 }
 
@@ -161,6 +166,13 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
     settings = Settings(**parts, source=path)
     if settings.payments.max_amount <= 0:
         raise ConfigError(f"{path}: 'payments.max_amount' must be more than 0.")
+    if settings.payments.provider == "stripe_terminal" and not settings.payments.reader:
+        raise ConfigError(
+            f"{path}: 'payments.reader' must name the reader (tmr_...) for stripe_terminal; "
+            "see `pos-app reader list`."
+        )
+    if settings.payments.reader_timeout <= 0 or settings.payments.reader_poll <= 0:
+        raise ConfigError(f"{path}: 'payments.reader_timeout' and 'reader_poll' must be > 0.")
     if settings.jobs.workers < 1:
         raise ConfigError(f"{path}: 'jobs.workers' must be at least 1.")
     for key in ("backlog", "oldest_minutes", "needs_attention"):

@@ -71,6 +71,8 @@ class DonationService:
         self._lock = threading.Lock()
         self._active: set[str] = set()  # donations being charged by this process right now
         self._held_cards: dict[str, Card] = {}  # memory only, for Retry of a failed attempt
+        # Settles a card-present gift (services/reader.py), which is never replayed here.
+        self.settle_reader: Callable[[str], Outcome] | None = None
 
     # ---- checks -----------------------------------------------------------------------
     def validate(self, amount_cents: int, donor: Donor, card: Card | None = None) -> None:
@@ -170,6 +172,14 @@ class DonationService:
             state = DonationState(row.state)
             if state not in (DonationState.FAILED, DonationState.IN_DOUBT):
                 return self._outcome(row)
+            on_reader = row.reader_id is not None
+            if on_reader and (state is DonationState.FAILED or self.settle_reader is None):
+                return self._outcome(row)  # the card is on the reader: never replayed here
+        if on_reader and self.settle_reader is not None:
+            return self.settle_reader(donation_id)
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
             if row.payment_method_id is None and donation_id not in self._held_cards:
                 return Outcome(
                     status="failed",
@@ -213,6 +223,11 @@ class DonationService:
         return outcomes
 
     def _settle_one(self, donation_id: str) -> Outcome:
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            on_reader = row is not None and row.reader_id is not None
+        if on_reader and self.settle_reader is not None:
+            return self.settle_reader(donation_id)
         with self.db.session() as s:
             row = s.get(Donation, donation_id)
             assert row is not None
@@ -335,6 +350,7 @@ class DonationService:
         }.get(state, state.value)
         can_retry = state is DonationState.IN_DOUBT or (
             state is DonationState.FAILED
+            and row.reader_id is None
             and (row.payment_method_id is not None or row.id in self._held_cards)
             and row.payment_intent_id is None
         )
@@ -348,6 +364,7 @@ class DonationService:
             last4=row.last4,
             reference=row.payment_intent_id,
             can_retry=can_retry,
+            entry_mode=row.entry_mode,
         )
 
     def outcome_of(self, donation_id: str) -> Outcome:

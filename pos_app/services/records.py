@@ -21,6 +21,7 @@ class Outcome:
     last4: str | None = None
     reference: str | None = None  # processor payment id
     can_retry: bool = False  # Retry reuses the same idempotency key
+    entry_mode: str | None = None  # card on a reader: contactless_emv | contact_emv | ...
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,16 @@ class Donation(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # Card-present gifts (migration 0005): the reader that took it, what the PaymentIntent
+    # was created with (a replay sends the same), and what the card network wants printed.
+    reader_id: Mapped[str | None] = mapped_column(String(64))
+    setup_future_usage: Mapped[str | None] = mapped_column(String(16))
+    entry_mode: Mapped[str | None] = mapped_column(String(32))  # read_method: tap/chip/swipe
+    generated_card: Mapped[str | None] = mapped_column(String(64))  # reusable pm for saving
+    emv_application: Mapped[str | None] = mapped_column(String(64))
+    emv_aid: Mapped[str | None] = mapped_column(String(32))
+    emv_cvm: Mapped[str | None] = mapped_column(String(32))
+    emv_auth_code: Mapped[str | None] = mapped_column(String(16))
 
 
 class Job(Base):
