@@ -29,7 +29,8 @@ from pos_app.paths import DataPaths
 from pos_app.payments.base import Processor
 from pos_app.receipts.senders import Sender, make_sender
 from pos_app.services import alerts as alert_rules
-from pos_app.services import export
+from pos_app.services import desk_reads, export
+from pos_app.services.desk_reads import JobCounts, PageQuery
 from pos_app.services.donations import DonationService
 from pos_app.services.event_settings import check_event, save_override, with_override
 from pos_app.services.jobs import JobService
@@ -56,8 +57,10 @@ __all__ = [
     "Donor",
     "InvalidDonation",
     "JobRecord",
+    "JobCounts",
     "JobSummary",
     "Outcome",
+    "PageQuery",
     "PinError",
     "RefundOutcome",
     "RefundRecord",
@@ -354,6 +357,23 @@ class Station:
             except Exception:
                 log.exception("settling refunds in doubt failed")
             self._stop.wait(self.settle_interval)
+
+    # ---- live views sized for a big night (services/desk_reads.py) ----
+    def donations_page(self, query: PageQuery | None = None) -> list[DonationRecord]:
+        """One page of donations (newest first by default; search, sort, keyset paging)."""
+        return desk_reads.donations_page(self.db, query or PageQuery())
+
+    def donations_changed(self, since: dt.datetime) -> list[DonationRecord]:
+        """Donations (or their refunds) written at or after `since`."""
+        return desk_reads.donations_changed(self.db, since)
+
+    def desk_stamp(self) -> tuple[object, ...]:
+        """Changes whenever a donation or refund is written; cheap to ask every second."""
+        return desk_reads.desk_stamp(self.db)
+
+    def job_counts(self) -> JobCounts:
+        """Jobs per state and the oldest waiting one, in one grouped query."""
+        return desk_reads.job_counts(self.db)
 
     def close(self) -> None:
         self.stop_jobs()

@@ -172,3 +172,19 @@ class EventOverride(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+# Indexes for the hot reads (migration 0005_perf_indexes; tests/test_query_plans.py).
+Index("ix_jobs_updated_at", Job.updated_at)
+Index("ix_jobs_created_kind", Job.created_at, Job.kind)
+Index("ix_jobs_state_created", Job.state, Job.created_at)
+Index("ix_donations_created_at", Donation.created_at, Donation.id)
+Index("ix_donations_updated_at", Donation.updated_at)
+Index("ix_donations_state_method_amount", Donation.state, Donation.method, Donation.amount_cents)
+Index(
+    "ix_donations_state_created_amount",
+    Donation.state,
+    Donation.created_at,
+    Donation.amount_cents,
+)
+Index("ix_refunds_updated_at", Refund.updated_at)
