@@ -12,6 +12,7 @@ reached the processor until the volunteer retries or moves on.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import uuid
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.domain.cards import Card, card_errors, contains_card_data
 from pos_app.domain.donor import Donor, donor_errors
+from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions, gift_columns, option_errors
 from pos_app.domain.money import AmountError, check_amount, format_cents
 from pos_app.domain.states import DonationState, Method
 from pos_app.faults import crashpoint
@@ -71,28 +73,49 @@ class DonationService:
         self._lock = threading.Lock()
         self._active: set[str] = set()  # donations being charged by this process right now
         self._held_cards: dict[str, Card] = {}  # memory only, for Retry of a failed attempt
+        self.fee_rule = FeeRule()  # cover the fee: set from [fees] by the station
 
     # ---- checks -----------------------------------------------------------------------
-    def validate(self, amount_cents: int, donor: Donor, card: Card | None = None) -> None:
+    def validate(
+        self,
+        amount_cents: int,
+        donor: Donor,
+        card: Card | None = None,
+        options: GiftOptions = NO_OPTIONS,
+    ) -> None:
         errors: dict[str, str] = {}
         try:
-            check_amount(amount_cents, self.max_amount_cents)
+            check_amount(amount_cents + self.fee_for(amount_cents, options), self.max_amount_cents)
         except AmountError as exc:
             errors["amount"] = str(exc)
         errors.update(donor_errors(donor))
+        errors.update(option_errors(options))
         if card is not None:
             errors.update(card_errors(card))
         if errors:
             raise InvalidDonation(errors)
 
+    def fee_for(self, gift_cents: int, options: GiftOptions = NO_OPTIONS) -> int:
+        """The fee the donor adds when they cover it (0 when they don't)."""
+        return self.fee_rule.fee_for(gift_cents) if options.cover_fee else 0
+
     # ---- cash and check ---------------------------------------------------------------
     def record(
-        self, amount_cents: int, donor: Donor, method: str, check_number: str = ""
+        self,
+        amount_cents: int,
+        donor: Donor,
+        method: str,
+        check_number: str = "",
+        options: GiftOptions = NO_OPTIONS,
     ) -> Outcome:
+        """Cash and check have no processing fee: `cover_fee` is ignored."""
         m = Method(method)
         if m is Method.CARD:
             raise ValueError("Card donations go through take_card_donation().")
-        self.validate(amount_cents, donor)
+        options = dataclasses.replace(options, cover_fee=False)  # no processor, no fee
+        self.validate(amount_cents, donor, options=options)
+        fee = self.fee_for(amount_cents, options)
+        amount_cents += fee
         if m is Method.CHECK and not check_number.strip():
             raise InvalidDonation({"check_number": "Enter the check number."})
         if contains_card_data(check_number):  # never stored: a card swiped into the field
@@ -110,6 +133,7 @@ class DonationService:
                 check_number=check_number.strip() or None,
                 station=self.station,
                 charge_attempts=0,
+                **gift_columns(options, fee),
                 message=f"Recorded {format_cents(amount_cents, self.currency)} {m.value}.",
             )
             s.add(row)
@@ -127,8 +151,13 @@ class DonationService:
         return outcome
 
     # ---- card -------------------------------------------------------------------------
-    def take_card(self, amount_cents: int, donor: Donor, card: Card) -> Outcome:
-        self.validate(amount_cents, donor, card)
+    def take_card(
+        self, amount_cents: int, donor: Donor, card: Card, options: GiftOptions = NO_OPTIONS
+    ) -> Outcome:
+        """Charge `amount_cents` (the gift) plus the fee when the donor covers it."""
+        self.validate(amount_cents, donor, card, options)
+        fee = self.fee_for(amount_cents, options)
+        amount_cents += fee
         donation_id = new_id()
         # Claimed before the row exists, so a background settle can never pick it up mid-way.
         with self._claim(donation_id):
@@ -148,6 +177,7 @@ class DonationService:
                         brand=card.brand.key,
                         last4=card.last4,
                         charge_attempts=1,
+                        **gift_columns(options, fee),
                     )
                 )
             log.info("donation %s charging %d cents", donation_id, amount_cents)
