@@ -83,6 +83,7 @@ class Ledger:
             donation.method == Method.CARD.value
             and donation.state == DonationState.APPROVED.value
             and bool(donation.payment_method_id)
+            and not donation.off_session  # charged on a card already saved: nothing to save
         )
         if approved_card and self.save_cards and JobKind.SAVE_CARD not in existing:
             ids.append(self._add(s, donation.id, JobKind.SAVE_CARD))

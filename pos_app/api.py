@@ -33,6 +33,7 @@ from pos_app.services import alerts as alert_rules
 from pos_app.services import export
 from pos_app.services.donations import DonationService
 from pos_app.services.event_settings import check_event, save_override, with_override
+from pos_app.services.give_again import GiveAgainService, SavedDonor
 from pos_app.services.jobs import JobService
 from pos_app.services.lead_pin import LeadPinService, PinError
 from pos_app.services.records import (
@@ -63,6 +64,7 @@ __all__ = [
     "PinError",
     "RefundOutcome",
     "RefundRecord",
+    "SavedDonor",
     "Station",
     "Totals",
     "open_station",
@@ -143,6 +145,7 @@ class Station:
         # The transactional outbox: ledger rows commit with the gift, then go to Huey.
         self.donations_service.on_recorded = self.jobs_system.on_recorded
         self.donations_service.after_commit = self.jobs_system.after_commit
+        self.give_again_service = GiveAgainService(self.donations_service)
         self.refunds_service = RefundService(self.db, self.processor)
         self.refunds_service.on_reversed = self._drop_unstarted_jobs
         self.lead_pin = LeadPinService(self.db)
@@ -208,6 +211,20 @@ class Station:
     def fee_cause(self) -> str:
         """Whom "all of your gift goes to" names: [fees] cause, else the organisation."""
         return self.settings.fees.cause.strip() or self.settings.organization.name
+
+    # ---- give again (a returning donor's saved card) ----
+    def find_saved_donors(self, query: str) -> list[SavedDonor]:
+        """Returning donors with a card on file, by name, email or paddle number."""
+        return self.give_again_service.find(query)
+
+    def give_again(
+        self, ref: str, amount_cents: int, options: GiftOptions = NO_OPTIONS
+    ) -> Outcome:
+        """Charge a saved card (`SavedDonor.ref`) off-session for a new gift: "Give $100
+        again on Visa •••• 4242". Crash-safe like any charge. A refused card or one needing
+        the donor's authentication comes back with `ask_for_card=True`: take the card the
+        normal way. Raises KeyError for an unknown ref, InvalidDonation for bad input."""
+        return self.give_again_service.give(ref, amount_cents, options)
 
     def settle_in_doubt(self, *, include_charging: bool = False) -> list[Outcome]:
         """Replay unsettled charges; at start-up include rows a crash left in `charging`."""

@@ -300,6 +300,8 @@ class DonationService:
                 payment_method_id=row.payment_method_id,
                 donation_id=row.id,
                 idempotency_key=row.idempotency_key,
+                customer_id=row.customer_id,
+                off_session=bool(row.off_session),
             )
         crashpoint("before_charge")
         try:

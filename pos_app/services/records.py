@@ -21,6 +21,9 @@ class Outcome:
     last4: str | None = None
     reference: str | None = None  # processor payment id
     can_retry: bool = False  # Retry reuses the same idempotency key
+    # A saved card charged without the donor was refused or needs them (authentication):
+    # the volunteer asks for the card and takes the gift the normal way.
+    ask_for_card: bool = False
 
 
 @dataclass(frozen=True)
