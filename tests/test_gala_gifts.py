@@ -137,3 +137,32 @@ def test_spanish_receipt_with_fee_dedication_and_ticket_value_over_smtp(
     assert "Publicación 1771" in text
     assert st.donation(out.donation_id).receipt_language == "es"
     assert dataclasses.asdict(st.donation(out.donation_id))["dedication_name"] == "Abuela Rosa"
+
+
+def test_dedication_notice_is_its_own_job_and_never_states_the_amount(
+    make_station: StationFactory, smtp_server: SmtpServer,  # noqa: F811
+    smtp_keyring: MemoryKeyring,
+) -> None:
+    st = smtp_station(make_station, smtp_server)
+    options = GiftOptions(
+        dedication_kind="memory", dedication_name="Grace Hopper",
+        dedication_email="family@example.org",
+    )
+    out = st.take_card_donation(12345, Donor("Ada Lovelace", "ada@example.org"), CARD, options)
+    st.record_donation(2000, Donor("Bob", "bob@example.org"), "cash")  # no dedication: no notice
+    st.start_jobs()
+    jobs = wait_settled(st)
+    notices = [j for j in jobs if j.kind == "dedication"]
+    assert [(j.donation_id, j.state, j.delivery) for j in notices] == [
+        (out.donation_id, "done", "at least once")
+    ]
+    by_to = {str(m["To"]): m for m in smtp_server.received()}
+    assert set(by_to) == {
+        "Ada Lovelace <ada@example.org>", "Bob <bob@example.org>", "family@example.org"
+    }
+    notice = by_to["family@example.org"]
+    assert str(notice["Subject"]) == "A gift to Riverside Food Bank in memory of Grace Hopper"
+    text = notice.get_body(("plain",)).get_content()
+    assert "Ada Lovelace has made a gift" in text and "$" not in text and "123.45" not in text
+    receipt = by_to["Ada Lovelace <ada@example.org>"].get_body(("plain",)).get_content()
+    assert "In memory of Grace Hopper" in receipt and "$123.45" in receipt
