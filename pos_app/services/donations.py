@@ -12,6 +12,7 @@ reached the processor until the volunteer retries or moves on.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import uuid
@@ -21,7 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_app.domain.cards import Card, card_errors, contains_card_data
+<<<<<<< HEAD
 from pos_app.domain.donor import Donor, donor_errors, text_error
+=======
+from pos_app.domain.donor import Donor, donor_errors
+from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions, gift_columns, option_errors
+>>>>>>> gala
 from pos_app.domain.money import AmountError, check_amount, format_cents
 from pos_app.domain.states import DonationState, Method
 from pos_app.faults import crashpoint
@@ -79,13 +85,23 @@ class DonationService:
         self._lock = threading.Lock()
         self._active: set[str] = set()  # donations being charged by this process right now
         self._held_cards: dict[str, Card] = {}  # memory only, for Retry of a failed attempt
+<<<<<<< HEAD
         self._acted: set[str] = set()  # charges sent in this call: a failure now is in doubt
+=======
+        self.fee_rule = FeeRule()  # cover the fee: set from [fees] by the station
+>>>>>>> gala
 
     # ---- checks -----------------------------------------------------------------------
-    def validate(self, amount_cents: int, donor: Donor, card: Card | None = None) -> None:
+    def validate(
+        self,
+        amount_cents: int,
+        donor: Donor,
+        card: Card | None = None,
+        options: GiftOptions = NO_OPTIONS,
+    ) -> None:
         errors: dict[str, str] = {}
         try:
-            check_amount(amount_cents, self.max_amount_cents)
+            check_amount(amount_cents + self.fee_for(amount_cents, options), self.max_amount_cents)
         except AmountError as exc:
             errors["amount"] = str(exc)
         if not isinstance(donor, Donor) or not all(
@@ -93,19 +109,33 @@ class DonationService:
         ):
             raise InvalidDonation({"name": "Enter the donor's name and email as text."})
         errors.update(donor_errors(donor))
+        errors.update(option_errors(options))
         if card is not None:
             errors.update(card_errors(card))
         if errors:
             raise InvalidDonation(errors)
 
+    def fee_for(self, gift_cents: int, options: GiftOptions = NO_OPTIONS) -> int:
+        """The fee the donor adds when they cover it (0 when they don't)."""
+        return self.fee_rule.fee_for(gift_cents) if options.cover_fee else 0
+
     # ---- cash and check ---------------------------------------------------------------
     def record(
-        self, amount_cents: int, donor: Donor, method: str, check_number: str = ""
+        self,
+        amount_cents: int,
+        donor: Donor,
+        method: str,
+        check_number: str = "",
+        options: GiftOptions = NO_OPTIONS,
     ) -> Outcome:
+        """Cash and check have no processing fee: `cover_fee` is ignored."""
         m = Method(method)
         if m is Method.CARD:
             raise ValueError("Card donations go through take_card_donation().")
-        self.validate(amount_cents, donor)
+        options = dataclasses.replace(options, cover_fee=False)  # no processor, no fee
+        self.validate(amount_cents, donor, options=options)
+        fee = self.fee_for(amount_cents, options)
+        amount_cents += fee
         if m is Method.CHECK and not check_number.strip():
             raise InvalidDonation({"check_number": "Enter the check number."})
         if not isinstance(check_number, str) or text_error(check_number):
@@ -140,6 +170,7 @@ class DonationService:
                 check_number=check_number.strip() or None,
                 station=self.station,
                 charge_attempts=0,
+                **gift_columns(options, fee),
                 message=f"Recorded {format_cents(amount_cents, self.currency)} {m.value}.",
             )
             s.add(row)
@@ -157,11 +188,17 @@ class DonationService:
         return outcome
 
     # ---- card -------------------------------------------------------------------------
-    def take_card(self, amount_cents: int, donor: Donor, card: Card) -> Outcome:
-        self.validate(amount_cents, donor, card)
+    def take_card(
+        self, amount_cents: int, donor: Donor, card: Card, options: GiftOptions = NO_OPTIONS
+    ) -> Outcome:
+        """Charge `amount_cents` (the gift) plus the fee when the donor covers it."""
+        self.validate(amount_cents, donor, card, options)
+        fee = self.fee_for(amount_cents, options)
+        amount_cents += fee
         donation_id = new_id()
         # Claimed before the row exists, so a background settle can never pick it up mid-way.
         with self._claim(donation_id):
+<<<<<<< HEAD
             try:
                 self._write_charging_row(donation_id, amount_cents, donor, card)
             except STORAGE_ERRORS as exc:
@@ -169,6 +206,27 @@ class DonationService:
                     raise
                 log.error("donation %s not started: the disk is full", donation_id)
                 return self._disk_full_not_charged(None, amount_cents)
+=======
+            with self.db.session() as s:
+                s.add(
+                    Donation(
+                        id=donation_id,
+                        amount_cents=amount_cents,
+                        currency=self.currency,
+                        method=Method.CARD.value,
+                        state=DonationState.CHARGING.value,
+                        donor_name=donor.name.strip(),
+                        donor_email=donor.email.strip(),
+                        station=self.station,
+                        processor=self.processor.name,
+                        idempotency_key=f"tableside-{uuid.uuid4().hex}",
+                        brand=card.brand.key,
+                        last4=card.last4,
+                        charge_attempts=1,
+                        **gift_columns(options, fee),
+                    )
+                )
+>>>>>>> gala
             log.info("donation %s charging %d cents", donation_id, amount_cents)
             crashpoint("after_row")
             return self._tokenize_and_charge(donation_id, card)
@@ -329,6 +387,8 @@ class DonationService:
                 payment_method_id=row.payment_method_id,
                 donation_id=row.id,
                 idempotency_key=row.idempotency_key,
+                customer_id=row.customer_id,
+                off_session=bool(row.off_session),
             )
         crashpoint("before_charge")
         self._acted.add(donation_id)
