@@ -13,11 +13,11 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-import psycopg
 from psycopg import sql
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
@@ -67,11 +67,13 @@ class NewStation:
     lead: bool
 
 
-def add_station(admin_url: str, name: str, *, lead: bool = False, reset: bool = False) -> NewStation:
+def add_station(
+    admin_url: str, name: str, *, lead: bool = False, reset: bool = False
+) -> NewStation:
     """Create the station's login role in the event's group; `reset` gives a new password."""
     name = " ".join(name.split())
     if not name:
-        raise ValueError("Give the station a name, e.g. \"Table 4\".")
+        raise ValueError('Give the station a name, e.g. "Table 4".')
     password = secrets.token_urlsafe(24)
     with connect(admin_url, admin=True) as conn:
         dbname = conn.info.dbname

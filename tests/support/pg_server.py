@@ -77,7 +77,9 @@ class PgServer:
     dbname: str
     socket_dir: Path
 
-    def url(self, user: str | None = None, password: str | None = None, db: str | None = None) -> str:
+    def url(
+        self, user: str | None = None, password: str | None = None, db: str | None = None
+    ) -> str:
         auth = user or self.admin
         if password is not None:
             auth += f":{password}"
@@ -109,27 +111,60 @@ def pg_server(bindir: Path) -> Iterator[PgServer]:
     try:
         subprocess.run(
             [
-                str(bindir / "initdb"), "-D", str(data), "-U", ADMIN, "--pwfile", str(pwfile),
-                "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync",
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                ADMIN,
+                "--pwfile",
+                str(pwfile),
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-sync",
             ],
-            check=True, capture_output=True, env=env, cwd=root, **kwargs,  # type: ignore[arg-type]
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=root,
+            **kwargs,  # type: ignore[arg-type]
         )
         pwfile.unlink()
         log = open(root / "server.log", "wb")  # noqa: SIM115 - kept for the server's life
         proc = subprocess.Popen(
             [
-                str(bindir / "postgres"), "-D", str(data), "-p", str(port),
-                "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={sock}",
-                "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200",
-                "-c", "shared_buffers=32MB",
+                str(bindir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={sock}",
+                "-c",
+                "fsync=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "shared_buffers=32MB",
             ],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root, **kwargs,  # type: ignore[arg-type]
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=root,
+            **kwargs,  # type: ignore[arg-type]
         )
         log.close()
         _wait_ready(bindir, sock, port, proc, root)
         subprocess.run(
             [str(bindir / "createdb"), "-h", str(sock), "-p", str(port), "-U", ADMIN, DBNAME],
-            check=True, capture_output=True, env=env,
+            check=True,
+            capture_output=True,
+            env=env,
         )
         yield PgServer("127.0.0.1", port, ADMIN, DBNAME, sock)
     finally:

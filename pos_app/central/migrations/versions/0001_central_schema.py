@@ -19,7 +19,7 @@ depends_on = None
 TABLES = """
 CREATE TABLE tableside.stations (
     role            name PRIMARY KEY,            -- the station's login role
-    id              uuid UNIQUE,                 -- the station's own stable id, claimed at first push
+    id              uuid UNIQUE,                 -- its stable id, claimed at first push
     name            text NOT NULL,               -- display name (the station's, once it pushed)
     is_lead         boolean NOT NULL DEFAULT false,
     created_at      timestamptz NOT NULL DEFAULT now(),
