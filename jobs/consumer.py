@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from huey import SqliteHuey
 from huey.consumer import Consumer
@@ -47,11 +48,16 @@ class EmbeddedConsumer(Consumer):
 
     def shutdown(self, timeout: float) -> bool:
         """Stop taking work; wait up to `timeout` s for running jobs. True if all stopped."""
-        self.shutdown_timeout = max(0.0, timeout)
-        self.stop(graceful=True)
+        # Huey's stop(graceful=True) joins every worker with no timeout (2.6), so a job
+        # stuck in a network call would hold the app's exit: set the flag, join to a deadline.
+        self.stop(graceful=False)
+        deadline = time.monotonic() + max(0.0, timeout)
+        procs = [t for _, t in self.worker_threads] + [self.scheduler]
+        for proc in procs:
+            if proc.is_alive() or proc.ident is not None:
+                proc.join(max(0.0, deadline - time.monotonic()))
         if self._thread is not None:
             self._thread.join(1.0)
-        procs = [t for _, t in self.worker_threads] + [self.scheduler]
         clean = not any(p.is_alive() for p in procs)
         if not clean:
             log.warning("jobs still running after %.1fs; they run again at next start", timeout)
