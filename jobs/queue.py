@@ -16,7 +16,7 @@ from pathlib import Path
 from huey import SqliteHuey
 from huey.api import Task
 from huey.exceptions import RetryTask
-from huey.storage import SqliteStorage, to_blob
+from huey.storage import SqliteStorage
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class QueueStorage(SqliteStorage):
                 curs.execute("delete from schedule where id = ?", (row_id,))
                 curs.execute(
                     "insert into task (queue, data, priority) values (?, ?, ?)",
-                    (self.name, to_blob(rewrite(bytes(data))), 0),
+                    (self.name, self.to_blob(rewrite(bytes(data))), 0),
                 )
             return len(rows)
 

@@ -22,12 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_app.domain.cards import Card, card_errors, contains_card_data
-<<<<<<< HEAD
 from pos_app.domain.donor import Donor, donor_errors, text_error
-=======
-from pos_app.domain.donor import Donor, donor_errors
 from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions, gift_columns, option_errors
->>>>>>> gala
 from pos_app.domain.money import AmountError, check_amount, format_cents
 from pos_app.domain.states import DonationState, Method
 from pos_app.faults import crashpoint
@@ -85,11 +81,8 @@ class DonationService:
         self._lock = threading.Lock()
         self._active: set[str] = set()  # donations being charged by this process right now
         self._held_cards: dict[str, Card] = {}  # memory only, for Retry of a failed attempt
-<<<<<<< HEAD
         self._acted: set[str] = set()  # charges sent in this call: a failure now is in doubt
-=======
         self.fee_rule = FeeRule()  # cover the fee: set from [fees] by the station
->>>>>>> gala
 
     # ---- checks -----------------------------------------------------------------------
     def validate(
@@ -145,7 +138,7 @@ class DonationService:
                 {"check_number": "That looks like card data, not a check number."}
             )
         try:
-            return self._record(amount_cents, donor, m, check_number)
+            return self._record(amount_cents, donor, m, check_number, options, fee)
         except STORAGE_ERRORS as exc:
             if not disk_full(exc):
                 raise
@@ -158,7 +151,15 @@ class DonationService:
                 currency=self.currency,
             )
 
-    def _record(self, amount_cents: int, donor: Donor, m: Method, check_number: str) -> Outcome:
+    def _record(
+        self,
+        amount_cents: int,
+        donor: Donor,
+        m: Method,
+        check_number: str,
+        options: GiftOptions,
+        fee: int,
+    ) -> Outcome:
         with self.db.session() as s:
             row = Donation(
                 amount_cents=amount_cents,
@@ -198,35 +199,13 @@ class DonationService:
         donation_id = new_id()
         # Claimed before the row exists, so a background settle can never pick it up mid-way.
         with self._claim(donation_id):
-<<<<<<< HEAD
             try:
-                self._write_charging_row(donation_id, amount_cents, donor, card)
+                self._write_charging_row(donation_id, amount_cents, donor, card, options, fee)
             except STORAGE_ERRORS as exc:
                 if not disk_full(exc):
                     raise
                 log.error("donation %s not started: the disk is full", donation_id)
                 return self._disk_full_not_charged(None, amount_cents)
-=======
-            with self.db.session() as s:
-                s.add(
-                    Donation(
-                        id=donation_id,
-                        amount_cents=amount_cents,
-                        currency=self.currency,
-                        method=Method.CARD.value,
-                        state=DonationState.CHARGING.value,
-                        donor_name=donor.name.strip(),
-                        donor_email=donor.email.strip(),
-                        station=self.station,
-                        processor=self.processor.name,
-                        idempotency_key=f"tableside-{uuid.uuid4().hex}",
-                        brand=card.brand.key,
-                        last4=card.last4,
-                        charge_attempts=1,
-                        **gift_columns(options, fee),
-                    )
-                )
->>>>>>> gala
             log.info("donation %s charging %d cents", donation_id, amount_cents)
             crashpoint("after_row")
             return self._tokenize_and_charge(donation_id, card)
@@ -241,7 +220,13 @@ class DonationService:
         )
 
     def _write_charging_row(
-        self, donation_id: str, amount_cents: int, donor: Donor, card: Card
+        self,
+        donation_id: str,
+        amount_cents: int,
+        donor: Donor,
+        card: Card,
+        options: GiftOptions,
+        fee: int,
     ) -> None:
         with self.db.session() as s:
             s.add(
@@ -259,6 +244,7 @@ class DonationService:
                     brand=card.brand.key,
                     last4=card.last4,
                     charge_attempts=1,
+                    **gift_columns(options, fee),
                 )
             )
 
