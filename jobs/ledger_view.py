@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from pos_app.store.database import Database
 from pos_app.store.models import Donation, Job
@@ -13,7 +13,9 @@ from pos_app.store.models import Donation, Job
 from .ledger import aware
 from .records import JobRecord
 
-_COLUMNS = (Job, Donation.donor_name, Donation.donor_email, Donation.amount_cents,
+# An anonymous gift shows no name on the lead's screens (its receipt still uses it).
+_NAME = case((Donation.anonymous.is_(True), ""), else_=Donation.donor_name)
+_COLUMNS = (Job, _NAME, Donation.donor_email, Donation.amount_cents,
             Donation.currency)
 
 
@@ -27,15 +29,15 @@ class LedgerView:
         """Jobs oldest first; with `changed_since`, only those updated at or after it (a live
         view asks for what changed since its last look instead of the whole ledger)."""
         with self.db.session() as s:
-            q = (
-                select(*_COLUMNS)
-                .join(Donation, Donation.id == Job.donation_id)
-                .order_by(Job.created_at, Job.kind)
-            )
+            q = select(*_COLUMNS).join(Donation, Donation.id == Job.donation_id)
             if donation_id is not None:
                 q = q.where(Job.donation_id == donation_id)
             if changed_since is not None:
-                q = q.where(Job.updated_at >= changed_since)
+                # In the order they changed, so the updated_at index finds them (ordering
+                # by created_at made SQLite walk every job to skip the sort).
+                q = q.where(Job.updated_at >= changed_since).order_by(Job.updated_at)
+            else:
+                q = q.order_by(Job.created_at, Job.kind)
             return [_record(*row) for row in s.execute(q).all()]
 
     def record(self, job_id: str) -> JobRecord:

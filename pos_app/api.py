@@ -25,13 +25,16 @@ from jobs.records import JobRecord, JobSummary
 from jobs.system import JobSystem
 from pos_app.domain.cards import Card
 from pos_app.domain.donor import Donor
+from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions
 from pos_app.paths import DataPaths
 from pos_app.payments.base import Processor
 from pos_app.receipts.senders import Sender, make_sender
 from pos_app.services import alerts as alert_rules
-from pos_app.services import export
+from pos_app.services import desk_reads, export
+from pos_app.services.desk_reads import JobCounts, PageQuery
 from pos_app.services.donations import DonationService
 from pos_app.services.event_settings import check_event, save_override, with_override
+from pos_app.services.give_again import GiveAgainService, SavedDonor
 from pos_app.services.jobs import JobService
 from pos_app.services.lead_pin import LeadPinService, PinError
 from pos_app.services.reader import ReaderService
@@ -55,13 +58,17 @@ __all__ = [
     "ConfigError",
     "DonationRecord",
     "Donor",
+    "GiftOptions",
     "InvalidDonation",
     "JobRecord",
+    "JobCounts",
     "JobSummary",
     "Outcome",
+    "PageQuery",
     "PinError",
     "RefundOutcome",
     "RefundRecord",
+    "SavedDonor",
     "Station",
     "Totals",
     "open_station",
@@ -131,6 +138,9 @@ class Station:
             station=settings.event.station,
             max_amount_cents=settings.payments.max_amount * 100,
         )
+        self.donations_service.fee_rule = FeeRule(
+            settings.fees.percent, round(settings.fees.fixed * 100)
+        )
         self.settle_interval = SETTLE_INTERVAL_S
         self.sender = sender or make_sender(settings.receipts, paths.outbox_dir)
         self.jobs_system = JobSystem(
@@ -145,6 +155,7 @@ class Station:
         # The transactional outbox: ledger rows commit with the gift, then go to Huey.
         self.donations_service.on_recorded = self.jobs_system.on_recorded
         self.donations_service.after_commit = self.jobs_system.after_commit
+        self.give_again_service = GiveAgainService(self.donations_service)
         self.refunds_service = RefundService(self.db, self.processor)
         self.refunds_service.on_reversed = self._drop_unstarted_jobs
         self.lead_pin = LeadPinService(self.db)
@@ -170,8 +181,12 @@ class Station:
         return self.processor.name == "simulator"
 
     # ---- taking donations ----
-    def take_card_donation(self, amount_cents: int, donor: Donor, card: Card) -> Outcome:
-        return self.donations_service.take_card(amount_cents, donor, card)
+    def take_card_donation(
+        self, amount_cents: int, donor: Donor, card: Card, options: GiftOptions = NO_OPTIONS
+    ) -> Outcome:
+        """`options`: cover the fee, a dedication, anonymous, the receipt's language, goods
+        received (see GiftOptions). With `cover_fee` the charge is the gift plus fee_for()."""
+        return self.donations_service.take_card(amount_cents, donor, card, options)
 
     def retry_charge(self, donation_id: str) -> Outcome:
         return self.donations_service.retry(donation_id)
@@ -180,12 +195,47 @@ class Station:
         self.donations_service.forget_card(donation_id)
 
     def record_donation(
-        self, amount_cents: int, donor: Donor, method: str, check_number: str = ""
+        self,
+        amount_cents: int,
+        donor: Donor,
+        method: str,
+        check_number: str = "",
+        options: GiftOptions = NO_OPTIONS,
     ) -> Outcome:
-        return self.donations_service.record(amount_cents, donor, method, check_number)
+        return self.donations_service.record(amount_cents, donor, method, check_number, options)
 
-    def validate(self, amount_cents: int, donor: Donor, card: Card | None = None) -> None:
-        self.donations_service.validate(amount_cents, donor, card)
+    def validate(
+        self,
+        amount_cents: int,
+        donor: Donor,
+        card: Card | None = None,
+        options: GiftOptions = NO_OPTIONS,
+    ) -> None:
+        self.donations_service.validate(amount_cents, donor, card, options)
+
+    def fee_for(self, gift_cents: int) -> int:
+        """What covering the fee adds to a card gift of `gift_cents` ([fees] in the config):
+        "Add $1.44 so all of your $50.00 goes to ..."."""
+        return self.donations_service.fee_rule.fee_for(gift_cents)
+
+    @property
+    def fee_cause(self) -> str:
+        """Whom "all of your gift goes to" names: [fees] cause, else the organisation."""
+        return self.settings.fees.cause.strip() or self.settings.organization.name
+
+    # ---- give again (a returning donor's saved card) ----
+    def find_saved_donors(self, query: str) -> list[SavedDonor]:
+        """Returning donors with a card on file, by name, email or paddle number."""
+        return self.give_again_service.find(query)
+
+    def give_again(
+        self, ref: str, amount_cents: int, options: GiftOptions = NO_OPTIONS
+    ) -> Outcome:
+        """Charge a saved card (`SavedDonor.ref`) off-session for a new gift: "Give $100
+        again on Visa •••• 4242". Crash-safe like any charge. A refused card or one needing
+        the donor's authentication comes back with `ask_for_card=True`: take the card the
+        normal way. Raises KeyError for an unknown ref, InvalidDonation for bad input."""
+        return self.give_again_service.give(ref, amount_cents, options)
 
     def settle_in_doubt(self, *, include_charging: bool = False) -> list[Outcome]:
         """Replay unsettled charges; at start-up include rows a crash left in `charging`."""
@@ -397,6 +447,23 @@ class Station:
         if self.reader_service is None:
             return False
         return self.training or bool(getattr(self.reader_service.reader, "test_mode", False))
+
+    # ---- live views sized for a big night (services/desk_reads.py) ----
+    def donations_page(self, query: PageQuery | None = None) -> list[DonationRecord]:
+        """One page of donations (newest first by default; search, sort, keyset paging)."""
+        return desk_reads.donations_page(self.db, query or PageQuery())
+
+    def donations_changed(self, since: dt.datetime) -> list[DonationRecord]:
+        """Donations (or their refunds) written at or after `since`."""
+        return desk_reads.donations_changed(self.db, since)
+
+    def desk_stamp(self) -> tuple[object, ...]:
+        """Changes whenever a donation or refund is written; cheap to ask every second."""
+        return desk_reads.desk_stamp(self.db)
+
+    def job_counts(self) -> JobCounts:
+        """Jobs per state and the oldest waiting one, in one grouped query."""
+        return desk_reads.job_counts(self.db)
 
     def close(self) -> None:
         self.stop_jobs()

@@ -85,6 +85,17 @@ class Alerts:
 
 
 @dataclass(frozen=True)
+class Fees:
+    """Cover the fee: the processor's rate the donor may add (Stripe's nonprofit rate by
+    default), and whether the form's checkbox starts ticked."""
+
+    percent: float = 2.2
+    fixed: float = 0.30  # dollars per charge
+    cover_by_default: bool = False
+    cause: str = ""  # "...so all of your $50 goes to <cause>"; default: the organisation
+
+
+@dataclass(frozen=True)
 class Settings:
     organization: Organization = field(default_factory=Organization)
     event: Event = field(default_factory=Event)
@@ -92,6 +103,7 @@ class Settings:
     receipts: Receipts = field(default_factory=Receipts)
     jobs: Jobs = field(default_factory=Jobs)
     alerts: Alerts = field(default_factory=Alerts)
+    fees: Fees = field(default_factory=Fees)
     source: Path | None = None  # None: no config file, training mode
 
     @property
@@ -106,6 +118,7 @@ _SECTIONS: dict[str, type] = {
     "receipts": Receipts,
     "jobs": Jobs,
     "alerts": Alerts,
+    "fees": Fees,
 }
 _RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
 _CHOICES = {
@@ -178,6 +191,8 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
     for key in ("backlog", "oldest_minutes", "needs_attention"):
         if getattr(settings.alerts, key) < 0:
             raise ConfigError(f"{path}: 'alerts.{key}' can't be negative (0 turns it off).")
+    if not 0 <= settings.fees.percent < 50 or settings.fees.fixed < 0:
+        raise ConfigError(f"{path}: 'fees.percent' must be 0 to 50 and 'fees.fixed' 0 or more.")
     if settings.event.goods_value < 0:
         raise ConfigError(f"{path}: 'event.goods_value' can't be negative.")
     return settings

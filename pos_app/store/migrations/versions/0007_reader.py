@@ -1,14 +1,14 @@
 """card-present gifts: reader, entry mode, EMV receipt fields, generated card
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007_reader
+Revises: 0005_gala
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007_reader"
+down_revision = "0005_gala"
 branch_labels = None
 depends_on = None
 
