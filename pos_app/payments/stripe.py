@@ -191,7 +191,7 @@ class StripeProcessor:
         )
         pi_id = body.get("id")
         status = body.get("status")
-        if not isinstance(pi_id, str):
+        if not isinstance(pi_id, str) or not pi_id:  # an approval we could never look up
             raise Transient(
                 "The processor's answer was garbled; the charge will be checked again.",
                 "payment_intent response without id",
