@@ -250,6 +250,8 @@ class MainWindow(QMainWindow):
         outcome = self.result.outcome
         self.station.forget_card(outcome.donation_id if outcome else None)
         self.form.set_enabled(True)
+        self.action.setEnabled(True)  # the finished gift disabled it; the new one needs it
+        self.result.next.setDefault(False)
         self.form.clear_all()
         self.result.show_ready()
         self._update_action()
