@@ -3,6 +3,12 @@
 Only the ledger id ever goes into the queue file, never card data or donor details.
 Huey keeps scheduled retries in the same SQLite file, so they survive a restart. `wake()`
 moves every scheduled retry to the front at once, keeping its task id.
+
+The queue holds nothing but ledger ids, so it can always be rebuilt from the ledger: a
+queue file that isn't a database, fails SQLite's quick check or holds tasks that can't be
+read is set aside as `queue.db.damaged-<time>` (kept for IT, with its -wal/-shm) and a new
+one is made; the start-up ledger sync then puts every unfinished job back. A station that
+only reads beside a running window (`recover=False`) never moves the window's file.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import pickle
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -59,19 +67,69 @@ class QueueStorage(SqliteStorage):
             return len(rows)
 
 
+class QueueDamaged(Exception):
+    """The queue file can't be used (and this station may not rebuild it)."""
+
+
+DAMAGE = (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, ValueError, TypeError)
+
+
 class JobQueue:
-    def __init__(self, path: Path, run: Callable[[str], float | None]) -> None:
+    def __init__(
+        self, path: Path, run: Callable[[str], float | None], *, recover: bool = True
+    ) -> None:
         secure_file(path)
         self.path = path
-        self.huey = SqliteHuey(
+        self.set_aside: Path | None = None  # where a damaged queue file was put, if any
+        try:
+            self.huey = self._open_checked(run)
+        except DAMAGE as exc:
+            if not recover:
+                raise QueueDamaged(f"{path} can't be read: {exc}") from exc
+            self.set_aside = self._set_aside(exc)
+            secure_file(path)
+            self.huey = self._open_checked(run)
+
+    def _open_checked(self, run: Callable[[str], float | None]) -> SqliteHuey:
+        huey = SqliteHuey(
             QUEUE_NAME,
-            filename=str(path),
+            filename=str(self.path),
             results=False,
             timeout=10,
             storage_class=QueueStorage,
         )
+        self.huey = huey
+        self._register(run)
+        try:
+            storage = huey.storage
+            assert isinstance(storage, QueueStorage)
+            with storage.db() as curs:
+                (verdict,) = curs.execute("pragma quick_check").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"quick_check: {verdict}")
+            self.queued_ids()  # every task must deserialize
+        except BaseException:
+            huey.storage.close()
+            raise
+        return huey
 
-        @self.huey.task(name=TASK_NAME)
+    def _set_aside(self, exc: BaseException) -> Path:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(f"{self.path}{suffix}")
+            if src.exists():
+                os.replace(src, Path(f"{target}{suffix}"))
+        log.error(
+            "queue file %s was damaged (%s): set aside as %s; rebuilding it from the ledger",
+            self.path,
+            exc,
+            target.name,
+        )
+        return target
+
+    def _register(self, run: Callable[[str], float | None]) -> None:
+        @self.huey.task(name=TASK_NAME)  # type: ignore[misc]
         def run_job(job_id: str) -> None:
             delay = run(job_id)
             if delay is not None:

@@ -56,6 +56,7 @@ class JobSystem:
         *,
         probe_targets: Iterable[tuple[str, int]] = (),
         policy: RetryPolicy | None = None,
+        recover_queue: bool = True,
     ) -> None:
         self.settings = settings
         self.processor = processor
@@ -80,12 +81,13 @@ class JobSystem:
             self.policy,
             self.connectivity,
         )
-        self.queue = JobQueue(queue_file, self.runner.run)
+        self.queue = JobQueue(queue_file, self.runner.run, recover=recover_queue)
         self._consumer: EmbeddedConsumer | None = None
         self._housekeeper: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._lock = threading.Lock()
+        self._closed = False
 
     # ---- the transactional outbox ---------------------------------------------------------
     def on_recorded(self, session: Session, donation: Donation) -> list[str]:
@@ -108,6 +110,8 @@ class JobSystem:
         with self._lock:
             if self._consumer is not None:
                 return
+            if self._closed:
+                raise RuntimeError("the job system is closed; open the station again")
             self.sync(startup=True)
             self._stop.clear()
             self._consumer = EmbeddedConsumer(self.queue.huey, workers=self.workers)
@@ -134,7 +138,12 @@ class JobSystem:
         return clean
 
     def close(self, timeout: float = 5.0) -> None:
+        """Stop and let go of the queue and the sender; a second close does nothing."""
         self.stop(timeout)
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         self.queue.close()
         self.sender.close()
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from jobs.records import JobRecord, JobSummary
 from jobs.system import JobSystem
+from pos_app import station_lock
 from pos_app.domain.cards import Card
 from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions
@@ -34,6 +35,7 @@ from pos_app.services import desk_reads, export
 from pos_app.services.desk_reads import JobCounts, PageQuery
 from pos_app.services.donations import DonationService
 from pos_app.services.event_settings import check_event, save_override, with_override
+from pos_app.services.export import clean_export_leftovers
 from pos_app.services.give_again import GiveAgainService, SavedDonor
 from pos_app.services.jobs import JobService
 from pos_app.services.lead_pin import LeadPinService, PinError
@@ -50,6 +52,8 @@ from pos_app.services.records import (
 from pos_app.services.refunds import RefundService
 from pos_app.services.totals import event_totals, gifts_over_time
 from pos_app.settings import ConfigError, Settings, load_settings
+from pos_app.startup import StartupError, explain
+from pos_app.station_lock import StationBusy
 from pos_app.store.database import Database
 
 __all__ = [
@@ -69,7 +73,9 @@ __all__ = [
     "RefundOutcome",
     "RefundRecord",
     "SavedDonor",
+    "StartupError",
     "Station",
+    "StationBusy",
     "Totals",
     "open_station",
 ]
@@ -121,14 +127,61 @@ class Station:
         paths: DataPaths,
         processor: Processor | None = None,
         sender: Sender | None = None,
+        *,
+        role: str = station_lock.API,
+        read_only: bool = False,
+    ) -> None:
+        """Open the station, holding the data dir's lock (see pos_app/station_lock.py).
+
+        Raises StationBusy when another Tableside has the data dir, and a plain
+        StartupError (message, fix, folder) for every other start-up failure. With
+        `read_only` (the `pos-app jobs` and `export` commands) a running window is no
+        obstacle: the station then reads beside it, never migrating or rebuilding."""
+        self.lock: station_lock.StationLock | None = None
+        self.beside_window = False
+        self._closed = False
+        self._start_lock = threading.Lock()
+        try:
+            self._open(settings, paths, processor, sender, role, read_only)
+        except BaseException as exc:
+            if self.lock is not None:
+                self.lock.release()
+            db = getattr(self, "db", None)
+            if db is not None:
+                db.close()
+            plain = explain(exc, paths.data_dir, paths.db_file)
+            if plain is None or plain is exc:
+                raise
+            raise plain from exc
+
+    def _open(
+        self,
+        settings: Settings,
+        paths: DataPaths,
+        processor: Processor | None,
+        sender: Sender | None,
+        role: str,
+        read_only: bool,
     ) -> None:
         from pos_app.logs import setup_logging
 
         self.settings = settings
         self.paths = paths
         paths.ensure()
+        try:
+            self.lock = station_lock.StationLock.acquire(
+                paths.data_dir,
+                station_lock.COMMAND if read_only else role,
+                wait_s=0.0 if read_only else station_lock.COMMAND_WAIT_S,
+            )
+        except station_lock.StationBusy:
+            if not read_only:
+                raise
+            self.beside_window = True  # the window migrated the DB and owns the queue
         self.log_file = setup_logging(paths.log_dir)
-        self.db = Database(paths.db_file)
+        for leftover in clean_export_leftovers(paths.data_dir):
+            log.info("removed the temp file of an interrupted export: %s", leftover)
+        self.db = Database(paths.db_file, migrate=not self.beside_window)
         settings = self.settings = with_override(self.db, settings)
         self.processor = processor or make_processor(settings)
         self.donations_service = DonationService(
@@ -150,6 +203,7 @@ class Station:
             self.processor,
             self.sender,
             probe_targets=probe_targets(self.processor, self.sender),
+            recover_queue=not self.beside_window,
         )
         self.jobs_service = JobService(self.db, self.jobs_system)
         # The transactional outbox: ledger rows commit with the gift, then go to Huey.
@@ -340,12 +394,16 @@ class Station:
     def export_donations_csv(self, path: str | os.PathLike[str]) -> int:
         """Every donation as a bookkeeper's CSV (see services/export.py); rows written."""
         rows = export.donation_rows(self.donations(), export.receipts_by_donation(self.db))
-        count = export.write_csv(path, export.DONATION_COLUMNS, rows)
+        count = export.write_csv(
+            path, export.DONATION_COLUMNS, rows, journal_dir=self.paths.data_dir
+        )
         log.info("exported %d donations to %s", count, path)
         return count
 
     def export_jobs_csv(self, path: str | os.PathLike[str]) -> int:
-        count = export.write_csv(path, export.JOB_COLUMNS, export.job_rows(self.jobs()))
+        count = export.write_csv(
+            path, export.JOB_COLUMNS, export.job_rows(self.jobs()), journal_dir=self.paths.data_dir
+        )
         log.info("exported %d jobs to %s", count, path)
         return count
 
@@ -382,21 +440,32 @@ class Station:
 
     # ---- background work ----
     def start_jobs(self) -> None:
-        """Start background work: settle what a crash left and keep settling; run jobs."""
-        self.jobs_system.start()
-        if self._settler is not None:
-            return
-        self._stop.clear()
-        self._settler = threading.Thread(target=self._settle_loop, name="settler", daemon=True)
-        self._settler.start()
+        """Start background work: settle what a crash left and keep settling; run jobs.
+        Safe from any thread and in any order with `stop_jobs()`; a second call does
+        nothing; after `close()` it raises RuntimeError."""
+        with self._start_lock:
+            if self._closed:
+                raise RuntimeError("this station is closed")
+            if self.beside_window:
+                raise RuntimeError("this station only reads beside the open window")
+            self.jobs_system.start()
+            if self._settler is not None:
+                return
+            self._stop.clear()
+            self._settler = threading.Thread(
+                target=self._settle_loop, name="settler", daemon=True
+            )
+            self._settler.start()
 
     def stop_jobs(self, timeout: float = 10.0) -> None:
-        """Stop within about `timeout` s; a job still running is run again at next start."""
-        self._stop.set()
-        if self._settler is not None:
-            self._settler.join(timeout)
-            self._settler = None
-        self.jobs_system.stop(timeout=min(timeout, 5.0))
+        """Stop within about `timeout` s; a job still running is run again at next start.
+        Safe before `start_jobs()`, twice, or right after it."""
+        with self._start_lock:
+            self._stop.set()
+            settler, self._settler = self._settler, None
+            if settler is not None:
+                settler.join(timeout)
+            self.jobs_system.stop(timeout=min(timeout, 5.0))
 
     def _settle_loop(self) -> None:
         include_charging = include_refunding = True
@@ -466,12 +535,21 @@ class Station:
         return desk_reads.job_counts(self.db)
 
     def close(self) -> None:
+        """Stop, close, and let the next station in (the lock goes last); idempotent."""
+        if self._closed:
+            return
         self.stop_jobs()
-        self.jobs_system.close()
-        self.forget_card()
-        self.processor.close()
-        self.db.close()
-        log.info("station closed")
+        with self._start_lock:
+            self._closed = True
+        try:
+            self.jobs_system.close()
+            self.forget_card()
+            self.processor.close()
+            self.db.close()
+            log.info("station closed")
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
 
 def make_reader_service(
@@ -509,6 +587,8 @@ def open_station(
     processor: Processor | None = None,
     sender: Sender | None = None,
 ) -> Station:
-    """Open this laptop's station. Raises ConfigError for an unusable config."""
+    """Open this laptop's station. Raises ConfigError for an unusable config, StationBusy
+    when another Tableside has this data dir, StartupError (plain message, fix, folder)
+    for a data dir or database it can't use."""
     settings = load_settings(config_path)
     return Station(settings, DataPaths.resolve(data_dir), processor=processor, sender=sender)

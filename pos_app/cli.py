@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pos_app.settings import Settings
 
 from pos_app import __version__
 
@@ -69,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_doctor(args.config, as_json=args.json, out=sys.stdout)
     from pos_app.settings import ConfigError, load_settings
+    from pos_app.startup import StartupError
 
     try:
         settings = load_settings(args.config)
@@ -79,6 +84,16 @@ def main(argv: list[str] | None = None) -> int:
         from pos_app.commands.configure import run_configure
 
         return run_configure(settings, from_stdin=args.stdin)
+    try:
+        return _data_command(args, settings)
+    except StartupError as exc:  # a busy, unwritable or too-new station: said plainly
+        print(f"✗ {exc.message}\n  {exc.fix}", file=sys.stderr)
+        if exc.folder is not None:
+            print(f"  Folder: {exc.folder}", file=sys.stderr)
+        return 1
+
+
+def _data_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "jobs":
         from pos_app.commands.jobs import run_jobs
 

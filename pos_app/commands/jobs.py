@@ -6,8 +6,8 @@
     pos-app jobs retry --all  queue again every job that needs attention or waits to retry
 
 Exit codes: 0 ok, 1 not found or nothing could be done, 2 bad usage or config. The job
-consumer is not started: a retried job runs in the open Tableside window, or at its next
-start.
+consumer is not started: a retried job runs at Tableside's next start. Listing works beside
+an open window; `retry` refuses while the window is open (retry from its lead desk).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def run_jobs(
     out: TextIO,
     err: TextIO,
 ) -> int:
-    with open_command_station(settings) as station:
+    with open_command_station(settings, writes=action is not None) as station:
         if action is None:
             return _list(station, as_json, out)
         if retry_all == bool(job_id):
@@ -116,7 +116,7 @@ def _retry_all(station: Station, out: TextIO) -> int:
 
 
 def _where() -> str:
-    return "It runs in the open Tableside window, or when Tableside next starts."
+    return "It runs when Tableside next starts."
 
 
 def _next(job: JobRecord, now: dt.datetime) -> str:

@@ -4,6 +4,11 @@ The commands read and change the ledger and the DB only. A job queued again goes
 shared queue file, where the running app's consumer (or the next start) picks it up. The
 processor and the email sender are stand-ins that refuse every call, so a command never
 charges, sends or needs the OS keyring (often unreachable over SSH).
+
+Reading commands (`jobs`, `export`) work beside an open window: they read the DB without
+migrating it and leave the window's queue alone. Commands that write (`jobs retry`) take
+the station's lock like a window would, so with the window open they refuse
+(`StationBusy`, "Tableside is already open on this laptop": do it from the lead desk).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pos_app.paths import DataPaths
 from pos_app.payments.base import Permanent
 from pos_app.receipts.senders import UnavailableSender
 from pos_app.settings import Settings
+from pos_app.station_lock import COMMAND
 
 NOT_HERE = "Not available from the command line; the Tableside window does this."
 
@@ -32,10 +38,12 @@ class CommandLineProcessor:
         pass
 
 
-def open_command_station(settings: Settings) -> Station:
+def open_command_station(settings: Settings, *, writes: bool = False) -> Station:
     return Station(
         settings,
         DataPaths.resolve(),
         processor=CommandLineProcessor(settings.payments.provider),  # type: ignore[arg-type]
         sender=UnavailableSender(settings.receipts.provider, NOT_HERE),
+        role=COMMAND,
+        read_only=not writes,
     )

@@ -180,11 +180,29 @@ def job_rows(jobs: Iterable[JobRecord]) -> list[dict[str, str]]:
     ]
 
 
-def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: list[dict]) -> int:
-    """Write rows atomically (temp file, then rename); returns how many were written."""
+def write_csv(
+    path: str | os.PathLike[str],
+    columns: Sequence[str],
+    rows: list[dict],
+    *,
+    journal_dir: Path | None = None,
+) -> int:
+    """Write rows atomically (temp file, then rename); returns how many were written.
+
+    The hidden temp file holds donor names and emails. A kill or power cut mid-export used
+    to leave it behind for good; so its name carries this process's id, and with
+    `journal_dir` (the data dir) a note of where it is is kept there until the rename.
+    `clean_export_leftovers()` removes the temp files of exports whose process is gone:
+    at the next start and before every export.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if journal_dir is not None:
+        clean_export_leftovers(journal_dir)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent
+    )
+    note = _note(journal_dir, Path(tmp)) if journal_dir is not None else None
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=list(columns))
@@ -196,4 +214,56 @@ def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: list[d
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        if note is not None:
+            note.unlink(missing_ok=True)
     return len(rows)
+
+
+TEMP_SUFFIX = ".tmp"
+NOTE_PREFIX = ".export-"
+
+
+def _note(journal_dir: Path, tmp: Path) -> Path:
+    note = journal_dir / f"{NOTE_PREFIX}{os.getpid()}-{tmp.name}"
+    note.write_text(str(tmp), encoding="utf-8")
+    return note
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # pragma: no cover - no cheap check: keep it until next time
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_export_leftovers(journal_dir: Path) -> list[Path]:
+    """Delete the temp files of interrupted exports (their process is gone); return them."""
+    removed: list[Path] = []
+    try:
+        notes = list(journal_dir.glob(f"{NOTE_PREFIX}*"))
+    except OSError:
+        return removed
+    for note in notes:
+        try:
+            pid = int(note.name[len(NOTE_PREFIX) :].split("-", 1)[0])
+        except ValueError:
+            continue
+        if _alive(pid):
+            continue
+        try:
+            tmp = Path(note.read_text(encoding="utf-8").strip())
+            if tmp.name.startswith(".") and tmp.name.endswith(TEMP_SUFFIX) and tmp.exists():
+                tmp.unlink()
+                removed.append(tmp)
+            note.unlink(missing_ok=True)
+        except OSError:
+            continue
+    return removed

@@ -2,11 +2,23 @@
 
 Each unit of work opens its own short session (`db.session()`); plain data, never ORM
 objects, leaves this layer, and no transaction is held while waiting on the network.
+
+Before it touches anything, the file is read read-only: a DB stamped by a newer Tableside
+(an Alembic revision this build doesn't know) or one that isn't a database raises a plain
+`StartupError` and is left exactly as it was. While the station runs, every unit of work
+first checks the file at the path is still the one opened (device and inode): a sync tool or
+a cleaner that deleted or replaced it used to make later gifts "recorded" into a deleted
+inode that vanished at restart. Then the station stops with `DatabaseGone`, after copying
+what the still-open file holds to `tableside.db.rescued-<time>` next to it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +30,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+
+from pos_app.startup import DatabaseGone, DatabaseTooNew, unreadable_db
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
@@ -55,16 +71,61 @@ def schema_status(path: Path) -> tuple[str | None, str | None]:
         engine.dispose()
 
 
+def known_revisions() -> set[str]:
+    script = ScriptDirectory(str(MIGRATIONS))
+    return {r.revision for r in script.walk_revisions()}
+
+
+def stamped_revision(path: Path) -> str | None:
+    """The Alembic revision stamped in the DB, read without writing anything (no WAL
+    switch, no -wal file made by us). Raises sqlite3.DatabaseError for a non-database."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    try:
+        has = conn.execute(
+            "select 1 from sqlite_master where type='table' and name='alembic_version'"
+        ).fetchone()
+        if not has:
+            return None
+        row = conn.execute("select version_num from alembic_version").fetchone()
+        return row[0] if row else None
+    finally:
+        conn.close()
+
+
+def check_openable(path: Path) -> str | None:
+    """Raise the plain StartupError if this build must not touch the DB; else its revision."""
+    try:
+        current = stamped_revision(path)
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise unreadable_db(path, str(exc)) from exc
+        raise
+    if current is not None and current not in known_revisions():
+        raise DatabaseTooNew(path, current)
+    return current
+
+
 class Database:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, migrate: bool = True) -> None:
         self.path = path
         new = not path.exists()
+        if not new:
+            check_openable(path)
         self.engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 10})
         event.listen(self.engine, "connect", _on_connect)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if new and os.name == "posix":
             path.touch(mode=0o600)
-        self.upgrade()
+        if migrate:
+            self.upgrade()
+        self._identity = _identity(path)
+        self._gone: DatabaseGone | None = None
+        self._rescue_lock = threading.Lock()
+        # Held for the station's life: keeps the opened file (and its WAL) alive if it is
+        # unlinked, so what it holds can still be copied out.
+        self._sentinel: sqlite3.Connection | None = sqlite3.connect(
+            str(path), check_same_thread=False, timeout=10
+        )
 
     def upgrade(self) -> None:
         """Bring the schema to head; installed laptops get upgraded on start.
@@ -99,9 +160,59 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on error."""
+        """A unit of work: commits on success, rolls back on error. Raises DatabaseGone
+        (and takes no connection, which would make a new empty file) once the file at the
+        path is no longer the one this station opened."""
+        self.check_file()
         with self._sessions.begin() as s:
             yield s
 
+    def check_file(self) -> None:
+        if self._gone is not None:
+            raise self._gone
+        if _identity(self.path) == self._identity:
+            return
+        with self._rescue_lock:
+            if self._gone is None:
+                rescued = self._rescue()
+                self._gone = DatabaseGone(self.path, rescued)
+                log.critical(
+                    "database %s was deleted or replaced while running; rescued copy: %s",
+                    self.path,
+                    rescued,
+                )
+        raise self._gone
+
+    def _rescue(self) -> Path | None:
+        """Copy what the still-open (maybe unlinked) file holds next to the path."""
+        if self._sentinel is None:
+            return None
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.rescued-{stamp}")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            out = sqlite3.connect(str(target))
+            try:
+                self._sentinel.backup(out)
+            finally:
+                out.close()
+            if os.name == "posix":
+                os.chmod(target, 0o600)
+        except (sqlite3.Error, OSError):
+            log.exception("could not rescue the deleted database")
+            return None
+        return target
+
     def close(self) -> None:
+        sentinel, self._sentinel = self._sentinel, None
+        if sentinel is not None:
+            sentinel.close()
         self.engine.dispose()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
