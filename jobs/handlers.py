@@ -140,8 +140,18 @@ class ReceiptJob:
                 tax_id=org.tax_id,
                 event_name=event.name,
                 thanks_text=org.receipt_text,
-                goods_description=event.goods_description,
-                goods_value_cents=round(event.goods_value * 100),
+                # a gift's own goods (a ticket) win over the event's default
+                goods_description=d.goods_description
+                if d.goods_value_cents is not None
+                else event.goods_description,
+                goods_value_cents=d.goods_value_cents
+                if d.goods_value_cents is not None
+                else round(event.goods_value * 100),
+                language=d.receipt_language or "en",
+                fee_cents=d.fee_cents or 0,
+                dedication_kind=d.dedication_kind or "",
+                dedication_name=d.dedication_name or "",
+                anonymous=bool(d.anonymous),
             )
         problem = email_error(to_email) if to_email else "There is no email address."
         if problem:

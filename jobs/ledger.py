@@ -25,6 +25,12 @@ from pos_app.store.models import Counter, Donation, DonorToken, Job
 
 from .records import UNFINISHED, JobKind, JobState
 
+
+def wants_notice(donation: Donation) -> bool:
+    from .dedication import wants_notice as wants  # the rule lives with its job
+
+    return wants(donation)
+
 RECEIPT_COUNTER = "receipt"
 EARLY_TOLERANCE = dt.timedelta(seconds=1)  # the scheduler may fire a retry a hair early
 
@@ -83,11 +89,14 @@ class Ledger:
             donation.method == Method.CARD.value
             and donation.state == DonationState.APPROVED.value
             and bool(donation.payment_method_id)
+            and not donation.off_session  # charged on a card already saved: nothing to save
         )
         if approved_card and self.save_cards and JobKind.SAVE_CARD not in existing:
             ids.append(self._add(s, donation.id, JobKind.SAVE_CARD))
         if donation.donor_email.strip() and JobKind.RECEIPT not in existing:
             ids.append(self._add(s, donation.id, JobKind.RECEIPT, self._next_receipt_number(s)))
+        if wants_notice(donation) and JobKind.DEDICATION not in existing:
+            ids.append(self._add(s, donation.id, JobKind.DEDICATION))
         return ids
 
     def add_receipt(self, s: Session, donation_id: str) -> str:

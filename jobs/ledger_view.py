@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from pos_app.store.database import Database
 from pos_app.store.models import Donation, Job
@@ -13,7 +13,9 @@ from pos_app.store.models import Donation, Job
 from .ledger import aware
 from .records import JobRecord
 
-_COLUMNS = (Job, Donation.donor_name, Donation.donor_email, Donation.amount_cents,
+# An anonymous gift shows no name on the lead's screens (its receipt still uses it).
+_NAME = case((Donation.anonymous.is_(True), ""), else_=Donation.donor_name)
+_COLUMNS = (Job, _NAME, Donation.donor_email, Donation.amount_cents,
             Donation.currency)
 
 

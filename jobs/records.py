@@ -13,6 +13,7 @@ from enum import StrEnum
 class JobKind(StrEnum):
     SAVE_CARD = "save_card"
     RECEIPT = "receipt"
+    DEDICATION = "dedication"  # jobs/dedication.py: the notice to whom a gift honours
 
 
 class JobState(StrEnum):
@@ -31,7 +32,11 @@ class JobState(StrEnum):
 UNFINISHED = (JobState.QUEUED, JobState.RUNNING, JobState.RETRY_SCHEDULED)
 
 # What a retry can promise: Stripe honours idempotency keys, email APIs don't.
-DELIVERY = {JobKind.SAVE_CARD: "exactly once", JobKind.RECEIPT: "at least once"}
+DELIVERY = {
+    JobKind.SAVE_CARD: "exactly once",
+    JobKind.RECEIPT: "at least once",
+    JobKind.DEDICATION: "at least once",
+}
 
 
 @dataclass(frozen=True)

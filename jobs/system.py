@@ -28,6 +28,7 @@ from pos_app.store.models import Donation
 
 from .connectivity import Connectivity
 from .consumer import EmbeddedConsumer
+from .dedication import DedicationNoticeJob
 from .handlers import ReceiptJob, SaveCardJob
 from .ledger import Ledger, receipt_prefix, utcnow
 from .ledger_view import LedgerView
@@ -74,6 +75,7 @@ class JobSystem:
             {
                 JobKind.SAVE_CARD.value: SaveCardJob(db, self.ledger, processor),
                 JobKind.RECEIPT.value: ReceiptJob(db, self.ledger, sender, settings),
+                JobKind.DEDICATION.value: DedicationNoticeJob(db, self.ledger, sender, settings),
             },
             self.policy,
             self.connectivity,

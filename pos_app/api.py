@@ -25,6 +25,7 @@ from jobs.records import JobRecord, JobSummary
 from jobs.system import JobSystem
 from pos_app.domain.cards import Card
 from pos_app.domain.donor import Donor
+from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions
 from pos_app.paths import DataPaths
 from pos_app.payments.base import Processor
 from pos_app.receipts.senders import Sender, make_sender
@@ -33,8 +34,10 @@ from pos_app.services import desk_reads, export
 from pos_app.services.desk_reads import JobCounts, PageQuery
 from pos_app.services.donations import DonationService
 from pos_app.services.event_settings import check_event, save_override, with_override
+from pos_app.services.give_again import GiveAgainService, SavedDonor
 from pos_app.services.jobs import JobService
 from pos_app.services.lead_pin import LeadPinService, PinError
+from pos_app.services.reader import ReaderService
 from pos_app.services.records import (
     Alert,
     DonationRecord,
@@ -55,6 +58,7 @@ __all__ = [
     "ConfigError",
     "DonationRecord",
     "Donor",
+    "GiftOptions",
     "InvalidDonation",
     "JobRecord",
     "JobCounts",
@@ -64,6 +68,7 @@ __all__ = [
     "PinError",
     "RefundOutcome",
     "RefundRecord",
+    "SavedDonor",
     "Station",
     "Totals",
     "open_station",
@@ -83,6 +88,12 @@ def make_processor(settings: Settings) -> Processor:
     from pos_app.payments.stripe import StripeProcessor
     from pos_app.secrets import STRIPE_SECRET_KEY, get_secret
 
+    if p.provider == "stripe_terminal":
+        from pos_app.payments.stripe_terminal import StripeTerminalProcessor
+
+        return StripeTerminalProcessor(
+            get_secret(STRIPE_SECRET_KEY), p.reader, api_base=p.api_base, timeout=p.timeout
+        )
     return StripeProcessor(get_secret(STRIPE_SECRET_KEY), api_base=p.api_base, timeout=p.timeout)
 
 
@@ -127,6 +138,9 @@ class Station:
             station=settings.event.station,
             max_amount_cents=settings.payments.max_amount * 100,
         )
+        self.donations_service.fee_rule = FeeRule(
+            settings.fees.percent, round(settings.fees.fixed * 100)
+        )
         self.settle_interval = SETTLE_INTERVAL_S
         self.sender = sender or make_sender(settings.receipts, paths.outbox_dir)
         self.jobs_system = JobSystem(
@@ -141,9 +155,11 @@ class Station:
         # The transactional outbox: ledger rows commit with the gift, then go to Huey.
         self.donations_service.on_recorded = self.jobs_system.on_recorded
         self.donations_service.after_commit = self.jobs_system.after_commit
+        self.give_again_service = GiveAgainService(self.donations_service)
         self.refunds_service = RefundService(self.db, self.processor)
         self.refunds_service.on_reversed = self._drop_unstarted_jobs
         self.lead_pin = LeadPinService(self.db)
+        self.reader_service = make_reader_service(self.processor, self.donations_service, settings)
         self._stop = threading.Event()
         self._settler: threading.Thread | None = None
         log.info(
@@ -165,8 +181,12 @@ class Station:
         return self.processor.name == "simulator"
 
     # ---- taking donations ----
-    def take_card_donation(self, amount_cents: int, donor: Donor, card: Card) -> Outcome:
-        return self.donations_service.take_card(amount_cents, donor, card)
+    def take_card_donation(
+        self, amount_cents: int, donor: Donor, card: Card, options: GiftOptions = NO_OPTIONS
+    ) -> Outcome:
+        """`options`: cover the fee, a dedication, anonymous, the receipt's language, goods
+        received (see GiftOptions). With `cover_fee` the charge is the gift plus fee_for()."""
+        return self.donations_service.take_card(amount_cents, donor, card, options)
 
     def retry_charge(self, donation_id: str) -> Outcome:
         return self.donations_service.retry(donation_id)
@@ -175,12 +195,47 @@ class Station:
         self.donations_service.forget_card(donation_id)
 
     def record_donation(
-        self, amount_cents: int, donor: Donor, method: str, check_number: str = ""
+        self,
+        amount_cents: int,
+        donor: Donor,
+        method: str,
+        check_number: str = "",
+        options: GiftOptions = NO_OPTIONS,
     ) -> Outcome:
-        return self.donations_service.record(amount_cents, donor, method, check_number)
+        return self.donations_service.record(amount_cents, donor, method, check_number, options)
 
-    def validate(self, amount_cents: int, donor: Donor, card: Card | None = None) -> None:
-        self.donations_service.validate(amount_cents, donor, card)
+    def validate(
+        self,
+        amount_cents: int,
+        donor: Donor,
+        card: Card | None = None,
+        options: GiftOptions = NO_OPTIONS,
+    ) -> None:
+        self.donations_service.validate(amount_cents, donor, card, options)
+
+    def fee_for(self, gift_cents: int) -> int:
+        """What covering the fee adds to a card gift of `gift_cents` ([fees] in the config):
+        "Add $1.44 so all of your $50.00 goes to ..."."""
+        return self.donations_service.fee_rule.fee_for(gift_cents)
+
+    @property
+    def fee_cause(self) -> str:
+        """Whom "all of your gift goes to" names: [fees] cause, else the organisation."""
+        return self.settings.fees.cause.strip() or self.settings.organization.name
+
+    # ---- give again (a returning donor's saved card) ----
+    def find_saved_donors(self, query: str) -> list[SavedDonor]:
+        """Returning donors with a card on file, by name, email or paddle number."""
+        return self.give_again_service.find(query)
+
+    def give_again(
+        self, ref: str, amount_cents: int, options: GiftOptions = NO_OPTIONS
+    ) -> Outcome:
+        """Charge a saved card (`SavedDonor.ref`) off-session for a new gift: "Give $100
+        again on Visa •••• 4242". Crash-safe like any charge. A refused card or one needing
+        the donor's authentication comes back with `ask_for_card=True`: take the card the
+        normal way. Raises KeyError for an unknown ref, InvalidDonation for bad input."""
+        return self.give_again_service.give(ref, amount_cents, options)
 
     def settle_in_doubt(self, *, include_charging: bool = False) -> list[Outcome]:
         """Replay unsettled charges; at start-up include rows a crash left in `charging`."""
@@ -358,6 +413,41 @@ class Station:
                 log.exception("settling refunds in doubt failed")
             self._stop.wait(self.settle_interval)
 
+    # ---- the card reader (card present) ----
+    @property
+    def has_reader(self) -> bool:
+        """A reader to take cards on: the configured Terminal reader, or training's."""
+        return self.reader_service is not None
+
+    def take_reader_donation(self, amount_cents: int, donor: Donor) -> Outcome:
+        """Take a card on the reader: returns when the gift is settled (approved, declined,
+        failed = certainly not charged) or its deadline passed (in_doubt: settled by the
+        background settler from the PaymentIntent, never charged twice). Blocks while the
+        donor taps; `cancel_reader()` from another thread stops it. Raises InvalidDonation
+        for a bad amount or email, RuntimeError when no reader is set up."""
+        if self.reader_service is None:
+            raise RuntimeError("No card reader is set up for this station.")
+        return self.reader_service.take(amount_cents, donor)
+
+    def cancel_reader(self) -> bool:
+        """Stop the gift waiting on the reader (Esc). True when one was waiting; its
+        take_reader_donation() call then returns saying whether anything was charged."""
+        return self.reader_service.cancel() if self.reader_service else False
+
+    def present_on_reader(self, kind: str) -> None:
+        """Training mode, or a Stripe test key with a simulated reader: play the donor's
+        part ("approve", "decline", "removed"). Raises ProcessorError otherwise."""
+        if self.reader_service is None:
+            raise RuntimeError("No card reader is set up for this station.")
+        self.reader_service.reader.present(kind)
+
+    @property
+    def reader_is_simulated(self) -> bool:
+        """Training's reader, or a test-mode reader Tableside can tap for (test helper)."""
+        if self.reader_service is None:
+            return False
+        return self.training or bool(getattr(self.reader_service.reader, "test_mode", False))
+
     # ---- live views sized for a big night (services/desk_reads.py) ----
     def donations_page(self, query: PageQuery | None = None) -> list[DonationRecord]:
         """One page of donations (newest first by default; search, sort, keyset paging)."""
@@ -382,6 +472,34 @@ class Station:
         self.processor.close()
         self.db.close()
         log.info("station closed")
+
+
+def make_reader_service(
+    processor: Processor, donations: DonationService, settings: Settings
+) -> ReaderService | None:
+    """The reader to take cards on: the processor itself when it drives one (Stripe
+    Terminal), the simulator's reader in training mode, none for keyed-only Stripe."""
+    from pos_app.payments.simulated_reader import SimulatedReader
+    from pos_app.payments.simulator import SimulatorProcessor
+
+    p = settings.payments
+    if hasattr(processor, "create_reader_payment"):
+        reader = processor
+    elif isinstance(processor, SimulatorProcessor):
+        reader = getattr(processor, "reader", None) or SimulatedReader(processor)
+        processor.reader = reader  # type: ignore[attr-defined]  # tests reach it there
+    else:
+        return None
+    service = ReaderService(
+        donations,
+        reader,  # type: ignore[arg-type]
+        reader_timeout=p.reader_timeout,
+        poll_s=p.reader_poll,
+        call_timeout=min(p.timeout, 10.0),
+        save_cards=hasattr(processor, "save_card"),
+    )
+    donations.settle_reader = service.settle_one
+    return service
 
 
 def open_station(

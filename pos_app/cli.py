@@ -15,11 +15,16 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pos_app import __version__
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-app", description="Tableside point of sale")
     parser.add_argument(
         "--config", help="settings file (default: POS_APP_CONFIG or the user config dir)"
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"Tableside {__version__}"
     )
     parser.add_argument(
         "--self-test",

@@ -10,54 +10,34 @@ import logging
 import logging.handlers
 import os
 import re
+import unicodedata
 from pathlib import Path
 
-from pos_app.domain.cards import luhn_ok
+from pos_app.domain.cards import card_number_spans
 
 LOG_FILE = "tableside.log"
 _TRACK = re.compile(
     r"%B\d{12,19}\^[^?]*\?|;\d{12,19}=[^?]*\?"  # whole tracks
     r"|%B\d{12,19}\^[^^?\n]{0,26}(?:\^\w*)?|;\d{12,19}=\d*"  # cut short: no end sentinel
 )
-# A run of digit groups joined by single spaces or dashes: "4242 4242 4242 4242", but also
-# "Table 3 4242 4242 4242 4242" or "4242424242424242-12", where the card is only part of it.
-_DIGIT_RUN = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
-_GROUP = re.compile(r"[0-9]+")
 _CVC = re.compile(r"(?i)(cvc|cvv|card\[cvc\])([\"']?\s*[:=]\s*[\"']?)\d{3,4}")
 _SECRET = re.compile(r"\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]+|\bSG\.[A-Za-z0-9_.-]{10,}")
 
 
 def redact(text: str) -> str:
-    text = _TRACK.sub("[track data removed]", text)
-    text = _DIGIT_RUN.sub(_mask_pan, text)
+    text = _TRACK.sub("[track data removed]", unicodedata.normalize("NFKC", text))
+    text = _mask_cards(text)
     text = _CVC.sub(r"\1\2***", text)
     return _SECRET.sub("[secret removed]", text)
 
 
-def _mask_pan(match: re.Match[str]) -> str:
-    """Mask every stretch of whole groups in the run that has 13-19 digits and passes Luhn.
-
-    Matching the run as a whole let a card leak when other digits stood next to it.
-    """
-    text = match.group(0)
-    groups = [(g.start(), g.end()) for g in _GROUP.finditer(text)]
-    out, done, i = [], 0, 0
-    while i < len(groups):
-        found, count = None, 0
-        for j in range(i, len(groups)):  # the longest Luhn-valid stretch starting at group i
-            count += groups[j][1] - groups[j][0]
-            if count > 19:
-                break
-            if count >= 13:
-                digits = "".join(text[a:b] for a, b in groups[i : j + 1])
-                if luhn_ok(digits):
-                    found = (j, digits)
-        if found is None:
-            i += 1
-            continue
-        j, digits = found
-        out += [text[done : groups[i][0]], f"[card •••• {digits[-4:]}]"]
-        done, i = groups[j][1], j + 1
+def _mask_cards(text: str) -> str:
+    """Every card number the shared detector finds (domain/cards.py), whatever separators or
+    digits it was typed with, becomes "[card •••• 4242]"."""
+    out, done = [], 0
+    for span in card_number_spans(text):
+        out += [text[done : span.start], f"[card •••• {span.digits[-4:]}]"]
+        done = span.end
     out.append(text[done:])
     return "".join(out)
 

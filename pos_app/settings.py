@@ -40,12 +40,17 @@ class Event:
 
 @dataclass(frozen=True)
 class Payments:
-    provider: str = "simulator"  # or "stripe"
+    provider: str = "simulator"  # or "stripe" or "stripe_terminal" (a card reader)
     api_base: str = "https://api.stripe.com"
     currency: str = "usd"
     max_amount: int = 25000  # dollars, the largest single gift accepted without a lead
     timeout: float = 30.0  # seconds; Stripe advises allowing long reads on confirm
     simulator_latency_ms: int = 600
+    # stripe_terminal: the smart reader's id (tmr_...), how long the reader waits for a
+    # card before Tableside cancels it, and how often the reader's action is read.
+    reader: str = ""
+    reader_timeout: float = 60.0  # seconds
+    reader_poll: float = 0.5  # seconds
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,17 @@ class Alerts:
 
 
 @dataclass(frozen=True)
+class Fees:
+    """Cover the fee: the processor's rate the donor may add (Stripe's nonprofit rate by
+    default), and whether the form's checkbox starts ticked."""
+
+    percent: float = 2.2
+    fixed: float = 0.30  # dollars per charge
+    cover_by_default: bool = False
+    cause: str = ""  # "...so all of your $50 goes to <cause>"; default: the organisation
+
+
+@dataclass(frozen=True)
 class Settings:
     organization: Organization = field(default_factory=Organization)
     event: Event = field(default_factory=Event)
@@ -87,6 +103,7 @@ class Settings:
     receipts: Receipts = field(default_factory=Receipts)
     jobs: Jobs = field(default_factory=Jobs)
     alerts: Alerts = field(default_factory=Alerts)
+    fees: Fees = field(default_factory=Fees)
     source: Path | None = None  # None: no config file, training mode
 
     @property
@@ -101,10 +118,11 @@ _SECTIONS: dict[str, type] = {
     "receipts": Receipts,
     "jobs": Jobs,
     "alerts": Alerts,
+    "fees": Fees,
 }
 _RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
 _CHOICES = {
-    ("payments", "provider"): ("simulator", "stripe"),
+    ("payments", "provider"): ("simulator", "stripe", "stripe_terminal"),
     ("receipts", "provider"): ("outbox", "sendgrid", "smtp"),
 }
 
@@ -161,11 +179,20 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
     settings = Settings(**parts, source=path)
     if settings.payments.max_amount <= 0:
         raise ConfigError(f"{path}: 'payments.max_amount' must be more than 0.")
+    if settings.payments.provider == "stripe_terminal" and not settings.payments.reader:
+        raise ConfigError(
+            f"{path}: 'payments.reader' must name the reader (tmr_...) for stripe_terminal; "
+            "see `pos-app reader list`."
+        )
+    if settings.payments.reader_timeout <= 0 or settings.payments.reader_poll <= 0:
+        raise ConfigError(f"{path}: 'payments.reader_timeout' and 'reader_poll' must be > 0.")
     if settings.jobs.workers < 1:
         raise ConfigError(f"{path}: 'jobs.workers' must be at least 1.")
     for key in ("backlog", "oldest_minutes", "needs_attention"):
         if getattr(settings.alerts, key) < 0:
             raise ConfigError(f"{path}: 'alerts.{key}' can't be negative (0 turns it off).")
+    if not 0 <= settings.fees.percent < 50 or settings.fees.fixed < 0:
+        raise ConfigError(f"{path}: 'fees.percent' must be 0 to 50 and 'fees.fixed' 0 or more.")
     if settings.event.goods_value < 0:
         raise ConfigError(f"{path}: 'event.goods_value' can't be negative.")
     return settings

@@ -75,8 +75,10 @@ RETRY_AFTER = st.one_of(st.none(), st.sampled_from(
      "Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 31 Dec 2100 23:59:59 GMT", ""]),
     st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=8))
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                    st.text(max_size=20))
+# No inf: a JSON peer can't send it (httpx refuses to encode it, so a generated inf made
+# this test's own fake fail instead of the adapter under test).
+scalars = st.one_of(st.none(), st.booleans(), st.integers(),
+                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20))
 any_json = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
                         | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=12)
 odd = st.one_of(any_json, st.text(max_size=30))

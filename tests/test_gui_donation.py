@@ -280,3 +280,29 @@ def test_no_card_number_reaches_disk(qtbot, window: MainWindow, data_dir: Path):
         qtbot.waitUntil(lambda: w.result.state in ("approved", "declined"))
         w.next_donor()
     assert files_containing(data_dir, TEST_CARD_NUMBERS) == []
+
+
+@pytest.mark.parametrize("how", ["ctrl_n", "enter", "click"])
+def test_main_button_works_by_mouse_after_next_donor(qtbot, window: MainWindow, station, how):
+    """After a finished gift, Next donor (Ctrl+N, Enter or its button) gives back a live
+    main button: a mouse click on it records the next gift (it stayed greyed out)."""
+    w = window
+    w.form.method_buttons[Method.CASH].click()
+    qtbot.keyClicks(w.form.amount, "20")
+    qtbot.mouseClick(w.action, Qt.MouseButton.LeftButton)
+    wait_state(qtbot, w, "recorded")
+    assert not w.action.isEnabled()  # this gift is done
+    if how == "ctrl_n":
+        qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    elif how == "enter":
+        qtbot.keyClick(w.result.next, Qt.Key.Key_Return)
+    else:
+        qtbot.mouseClick(w.result.next, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.result.state == "ready")
+    assert w.action.isEnabled()
+    w.form.method_buttons[Method.CASH].click()
+    qtbot.keyClicks(w.form.amount, "30")
+    assert w.action.text() == "Record $30.00 cash"
+    qtbot.mouseClick(w.action, Qt.MouseButton.LeftButton)
+    wait_state(qtbot, w, "recorded")
+    assert sorted(d.amount_cents for d in station.donations()) == [2000, 3000]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 
@@ -81,36 +82,122 @@ def luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
-# Free text (a donor's name or email, a check number) must never carry card data to disk.
+# Free text (a donor's name or email, a check number, a log line) must never carry card data
+# to disk. ONE detector for the validators and the log redactor (pos_app/logs.py), so what
+# one lets through the other would not have caught either.
 _TRACK_START = re.compile(r"%B[0-9]{12,19}|;[0-9]{12,19}=")
-_DIGIT_GROUPS = re.compile(r"[0-9]+(?:[ -][0-9]+)*")  # "4242 4242 4242 4242", "5555-5555-..."
+# Between the groups of a typed number: any whitespace (double spaces, NBSP, tabs),
+# zero-width characters, dashes of every kind, dots, slashes, underscores; up to three.
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+_SEPARATOR_CHARS = frozenset("-./_\\")
+MAX_SEPARATORS = 3
+LONG_GROUP = 200  # a digit blob longer than this is masked whole, not searched inside
+
+
+def _digit(ch: str) -> str | None:
+    """The ASCII digit `ch` stands for: "4", a full-width "４", an Arabic-Indic digit."""
+    if ch in _DIGITS:
+        return ch
+    value = unicodedata.decimal(ch, None) if ord(ch) > 127 else None
+    return None if value is None else str(value)
+
+
+def _separator(ch: str) -> bool:
+    return (
+        ch in _SEPARATOR_CHARS
+        or ch.isspace()
+        or ch in _ZERO_WIDTH
+        or unicodedata.category(ch) == "Pd"
+    )
+
+
+@dataclass(frozen=True)
+class CardSpan:
+    """Where a card number sits in a text: [start, end) and its digits (to show the last 4)."""
+
+    start: int
+    end: int
+    digits: str
+
+
+def _runs(text: str) -> list[list[tuple[int, int, str]]]:
+    """Runs of digit groups joined by short separators: [(start, end, digits), ...]."""
+    runs: list[list[tuple[int, int, str]]] = []
+    run: list[tuple[int, int, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        d = _digit(text[i])
+        if d is None:
+            i += 1
+            continue
+        start, digits = i, [d]
+        i += 1
+        while i < n and (d := _digit(text[i])) is not None:
+            digits.append(d)
+            i += 1
+        group = (start, i, "".join(digits))
+        gap = text[run[-1][1] : start] if run else ""
+        if run and len(gap) <= MAX_SEPARATORS and all(_separator(c) for c in gap):
+            run.append(group)
+        else:
+            if run:
+                runs.append(run)
+            run = [group]
+    if run:
+        runs.append(run)
+    return runs
+
+
+def card_number_spans(text: str) -> list[CardSpan]:
+    """Every card number in `text`: 13-19 digits passing Luhn, typed whole or in groups
+    (any separators above, full-width digits too), or inside a longer run of digits with a
+    card brand's prefix. Text with fewer than 13 digits never holds one."""
+    spans: list[CardSpan] = []
+    for run in _runs(text):
+        i = 0
+        while i < len(run):  # the longest Luhn-valid stretch of whole groups from group i
+            found, count = None, 0
+            for j in range(i, len(run)):
+                count += len(run[j][2])
+                if count > 19:
+                    break
+                if count >= 13:
+                    digits = "".join(g[2] for g in run[i : j + 1])
+                    if luhn_ok(digits):
+                        found = (j, digits)
+            if found is not None:
+                j, digits = found
+                spans.append(CardSpan(run[i][0], run[j][1], digits))
+                i = j + 1
+                continue
+            start, end, digits = run[i]
+            if len(digits) > LONG_GROUP:
+                spans.append(CardSpan(start, end, digits[-4:]))
+            elif len(digits) > 13:
+                span = _inside(start, end, digits)
+                if span is not None:
+                    spans.append(span)
+            i += 1
+    return spans
+
+
+def _inside(start: int, end: int, group: str) -> CardSpan | None:
+    """A card number hidden in a longer run of digits ("00424242...42420"): the whole run."""
+    for offset in range(max(0, len(group) - 12)):
+        for length in range(13, min(19, len(group) - offset) + 1):
+            window = group[offset : offset + length]
+            if detect_brand(window) is not None and luhn_ok(window):
+                return CardSpan(start, end, window)
+    return None
 
 
 def contains_card_data(text: str) -> bool:
-    """True when `text` holds magstripe track data or a card number anywhere in it: 13-19
-    digits passing Luhn, typed whole or in groups joined by spaces or dashes, or inside a
-    longer run of digits (with a card brand's prefix). For the free-text fields, so a card
-    swiped or typed into the wrong field is refused instead of stored. Text with fewer
-    than 13 digits is never card data."""
-    if _TRACK_START.search(text):
+    """True when `text` holds magstripe track data or a card number in any spelling (see
+    `card_number_spans`). For the free-text fields, so a card swiped or typed into the
+    wrong field is refused instead of stored."""
+    if _TRACK_START.search(unicodedata.normalize("NFKC", text)):
         return True
-    for run in _DIGIT_GROUPS.finditer(text):
-        groups = run.group().replace("-", " ").split(" ")
-        for i in range(len(groups)):
-            count = 0
-            for j in range(i, len(groups)):
-                count += len(groups[j])
-                if count > 19:
-                    break
-                if count >= 13 and luhn_ok("".join(groups[i : j + 1])):
-                    return True
-        for group in groups:
-            for start in range(max(0, len(group) - 12)):
-                for length in range(13, min(19, len(group) - start) + 1):
-                    window = group[start : start + length]
-                    if detect_brand(window) is not None and luhn_ok(window):
-                        return True
-    return False
+    return bool(card_number_spans(text))
 
 
 def group_number(number: str) -> str:

@@ -27,8 +27,11 @@ def parse_amount(text: str) -> int:
     return whole * 100 + int(frac)
 
 
-def check_amount(cents: int, max_cents: int) -> None:
-    """Raise AmountError unless 0 < cents <= max_cents."""
+def check_amount(cents: object, max_cents: int) -> None:
+    """Raise AmountError unless `cents` is an int (not a bool, a float, NaN or text) and
+    0 < cents <= max_cents. A float row once broke every CSV export after it."""
+    if isinstance(cents, bool) or not isinstance(cents, int):
+        raise AmountError("The amount must be a whole number of cents.")
     if cents <= 0:
         raise AmountError("The amount must be more than $0.00.")
     if cents > max_cents:

@@ -80,6 +80,10 @@ class ChargeRequest:
     donation_id: str
     idempotency_key: str
     description: str = ""
+    # A saved card charged with no card in hand (give again, a pledge): the donor's
+    # Customer, and `off_session` so the processor never waits for the donor to authenticate.
+    customer_id: str | None = None
+    off_session: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,11 +194,13 @@ DECLINE_MESSAGES = {
     "processing_error": "The bank had a processing error.",
     "generic_decline": "The card was declined.",
     "do_not_honor": "The card was declined.",
+    "authentication_required": "The bank wants the donor to confirm this payment.",
 }
 DECLINE_ADVICE = {
     "incorrect_cvc": "Check the security code and try again, or ask for another card.",
     "incorrect_number": "Check the number and try again, or ask for another card.",
     "processing_error": "Try again, or ask for another card.",
+    "authentication_required": "Take the card again with the donor present.",
 }
 
 

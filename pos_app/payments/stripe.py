@@ -80,6 +80,12 @@ def payment_intent_params(request: ChargeRequest) -> dict[str, Any]:
     }
     if request.description:
         params["description"] = request.description
+    if request.off_session:
+        # A saved card charged without the donor: Stripe answers 402 authentication_required
+        # instead of waiting for 3-D Secure; the card is already saved for later use.
+        params["customer"] = request.customer_id
+        params["off_session"] = True
+        del params["error_on_requires_action"], params["setup_future_usage"]
     return params
 
 
@@ -185,7 +191,7 @@ class StripeProcessor:
         )
         pi_id = body.get("id")
         status = body.get("status")
-        if not isinstance(pi_id, str):
+        if not isinstance(pi_id, str) or not pi_id:  # an approval we could never look up
             raise Transient(
                 "The processor's answer was garbled; the charge will be checked again.",
                 "payment_intent response without id",

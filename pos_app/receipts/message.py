@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 
+from pos_app.domain.donor import email_error, sendable_email, text_error
+
+from .errors import bad_address
 from .render import RenderedReceipt
 
 
@@ -72,9 +75,14 @@ class OutgoingEmail:
         return msg
 
 
-def _address(name: str, addr: str) -> Address | str:
-    user, _, domain = addr.partition("@")
+def _address(name: str, addr: str) -> Address:
+    """A header address that always folds correctly: the domain in its ASCII form, and an
+    address that can't be written plainly refused (a bad address, for a person to fix)
+    rather than put into a broken To: header."""
+    if email_error(addr) or text_error(name):
+        raise bad_address(addr, "address or name not sendable in a header")
+    user, _, domain = sendable_email(addr).rpartition("@")
     try:
         return Address(display_name=name.strip(), username=user, domain=domain)
     except (ValueError, IndexError):
-        return addr
+        raise bad_address(addr, "address not valid in a header") from None

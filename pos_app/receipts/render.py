@@ -1,32 +1,51 @@
-"""Render a receipt (subject, plain text, HTML) from the templates in resources/receipts.
+"""Render a receipt (subject, plain text, HTML) from the Jinja2 templates in resources/receipts.
 
-Templates use `string.Template` placeholders ($org_name, $amount, ...); values are HTML-
-escaped for the HTML part. The acknowledgment is what a donor needs for taxes: "No goods
-or services were provided..." or, when the event gives goods (a dinner), their fair market
-value and the deductible part.
+One set of templates serves every language: their words sit in Jinja2's i18n tags and a
+gettext catalog translates them (receipts/i18n.py). Money and dates are formatted by Babel
+for the donor's language. HTML is autoescaped (what people typed can never become markup);
+the plain-text part is not escaped, and is wrapped at 72 columns.
+
+What a receipt states, so the donor can file it (IRS Publication 1771):
+- the amount paid, with the part the donor added to cover the processing fee;
+- the fair market value of goods or services received (a dinner, a ticket) and the
+  deductible part, or "No goods or services were provided...";
+- when a payment over $75 is partly for goods or services, the quid-pro-quo disclosure;
+- a dedication ("in honour of" / "in memory of"), and for an anonymous gift a line saying
+  it is listed anonymously (the receipt itself still goes to the donor, by name).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import textwrap
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from string import Template
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from pos_app.domain.cards import BRANDS_BY_KEY
-from pos_app.domain.money import format_cents
 from resources import RESOURCES
+
+from .i18n import CATALOGS, babel_locale, normalize, translations
 
 TEMPLATES = RESOURCES / "receipts"
 NO_GOODS = "No goods or services were provided in exchange for this contribution."
+# IRS Pub 1771: a payment over $75 made partly for goods or services needs a written
+# disclosure of their value and of the deductible part.
+QUID_PRO_QUO_THRESHOLD_CENTS = 7500
+DEDICATIONS = ("honour", "memory")  # "in honour of" / "in memory of"
 
 
 @dataclass(frozen=True)
 class ReceiptData:
-    """Everything printed on one receipt: plain data, no card number (only last 4)."""
+    """Everything printed on one receipt: plain data, no card number (only last 4).
+
+    `amount_cents` is what the donor paid, `fee_cents` the part of it they added to cover
+    the processing fee (0 when they didn't)."""
 
     receipt_number: str
     donation_id: str
@@ -47,6 +66,11 @@ class ReceiptData:
     thanks_text: str = ""
     goods_description: str = ""
     goods_value_cents: int = 0
+    language: str = "en"
+    fee_cents: int = 0
+    dedication_kind: str = ""  # "" | honour | memory
+    dedication_name: str = ""
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,60 +80,146 @@ class RenderedReceipt:
     html: str
 
 
-def acknowledgment(data: ReceiptData) -> str:
-    if data.goods_value_cents <= 0:
-        return NO_GOODS
-    goods = data.goods_description.strip() or "goods or services"
-    fmv = format_cents(data.goods_value_cents, data.currency)
-    deductible = format_cents(max(0, data.amount_cents - data.goods_value_cents), data.currency)
-    return (
-        f"In exchange for this contribution you received {goods} with an estimated fair "
-        f"market value of {fmv}. The amount of your contribution that is deductible for "
-        f"federal income tax purposes is limited to the excess of your contribution over "
-        f"that value: {deductible}."
+@dataclass(frozen=True)
+class NoticeData:
+    """A dedication notice: told to the person the donor named. Never the amount."""
+
+    donor_name: str
+    dedication_kind: str  # honour | memory
+    dedication_name: str
+    recipient_name: str = ""
+    org_name: str = ""
+    event_name: str = ""
+    anonymous: bool = False
+    language: str = "en"
+
+
+def deductible_cents(data: ReceiptData) -> int:
+    return max(0, data.amount_cents - max(0, data.goods_value_cents))
+
+
+def needs_disclosure(data: ReceiptData) -> bool:
+    """The quid-pro-quo disclosure is required: over $75 and partly for goods/services."""
+    return data.goods_value_cents > 0 and data.amount_cents > QUID_PRO_QUO_THRESHOLD_CENTS
+
+
+def money(cents: int, currency: str, language: str) -> str:
+    return format_currency(Decimal(cents) / 100, currency.upper(), locale=babel_locale(language))
+
+
+@lru_cache(maxsize=8)
+def environment(language: str, templates: Path = TEMPLATES) -> Environment:
+    """One environment per language: installing translations on a shared one would race
+    between the job threads rendering receipts at once."""
+    env = Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=select_autoescape(["html"], default_for_string=False, default=False),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
+    env.install_gettext_translations(translations(language, CATALOGS), newstyle=True)
+    env.filters["col"] = lambda s, width: str(s).ljust(max(width, len(str(s)) + 1))
+    return env
+
+
+def _gettext(language: str) -> Any:
+    return translations(normalize(language), CATALOGS).gettext
 
 
 def method_label(data: ReceiptData) -> str:
+    _ = _gettext(data.language)
     if data.method == "card":
         brand = BRANDS_BY_KEY.get(data.brand or "")
-        label = brand.label if brand else "Card"
+        label = brand.label if brand else _("Card")
         return f"{label} •••• {data.last4}" if data.last4 else label
     if data.method == "check":
-        return f"Check #{data.check_number}" if data.check_number else "Check"
+        return _("Check #%(number)s") % {"number": data.check_number} if data.check_number else _(
+            "Check"
+        )
+    if data.method == "cash":
+        return _("Cash")
     return data.method.capitalize()
 
 
-def fields(data: ReceiptData) -> dict[str, str]:
+def fields(data: ReceiptData) -> dict[str, Any]:
+    """The values the templates use (strings and flags; the templates hold the words)."""
+    lang = normalize(data.language)
+    _ = _gettext(lang)
     local = data.donated_at.astimezone() if data.donated_at.tzinfo else data.donated_at
+    cur = data.currency
+
+    def m(cents: int) -> str:
+        return money(cents, cur, lang)
+
+    kind = data.dedication_kind if data.dedication_kind in DEDICATIONS else ""
     return {
         "org_name": data.org_name,
         "org_address": data.org_address,
         "tax_id": data.tax_id or "—",
-        "event_name": data.event_name or "our event",
+        "event_name": data.event_name or _("our event"),
         "receipt_number": data.receipt_number,
-        "donor_greeting": data.donor_name.strip() or "friend",
-        "amount": format_cents(data.amount_cents, data.currency),
-        "date": f"{local:%B} {local.day}, {local:%Y}",
+        "donor_greeting": data.donor_name.strip() or _("friend"),
+        "amount": m(data.amount_cents),
+        "gift": m(data.amount_cents - data.fee_cents),
+        "fee": m(data.fee_cents),
+        "has_fee": data.fee_cents > 0,
+        "date": format_date(local.date(), "long", locale=babel_locale(lang)),
         "method": method_label(data),
         "reference": data.payment_reference or data.donation_id,
-        "acknowledgment": acknowledgment(data),
-        "thanks_text": data.thanks_text.strip() or "Your support makes our work possible.",
+        "has_goods": data.goods_value_cents > 0,
+        "goods": data.goods_description.strip() or _("goods or services"),
+        "goods_value": m(max(0, data.goods_value_cents)),
+        "deductible": m(deductible_cents(data)),
+        "disclosure": needs_disclosure(data),
+        "dedication": kind,
+        "dedication_name": data.dedication_name.strip(),
+        "anonymous": data.anonymous,
+        "thanks_text": data.thanks_text.strip(),
+        "lang": lang,
     }
 
 
-@lru_cache(maxsize=8)
-def _template(path: Path) -> Template:
-    return Template(path.read_text(encoding="utf-8"))
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _tidy(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 
 def render(data: ReceiptData, templates: Path = TEMPLATES) -> RenderedReceipt:
-    """Render all three parts. Raises KeyError if a template names an unknown field."""
+    """Render all three parts in the gift's language. A template naming an unknown field
+    raises jinja2.UndefinedError (StrictUndefined): a typo can't print an empty line."""
+    env = environment(normalize(data.language), templates)
     values = fields(data)
-    escaped = {k: html.escape(v) for k, v in values.items()}
-    subject = _template(templates / "subject.txt").substitute(values).strip()
-    plain = dict(values, acknowledgment=textwrap.fill(values["acknowledgment"], 72))
-    text = _template(templates / "receipt.txt").substitute(plain)
-    text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
-    page = _template(templates / "receipt.html").substitute(escaped)
-    return RenderedReceipt(subject=" ".join(subject.split()), text=text, html=page)
+    return RenderedReceipt(
+        subject=_one_line(env.get_template("subject.txt").render(values)),
+        text=_tidy(env.get_template("receipt.txt").render(values)),
+        html=env.get_template("receipt.html").render(values),
+    )
+
+
+def render_notice(data: NoticeData, templates: Path = TEMPLATES) -> RenderedReceipt:
+    """The short note to the person a dedication names: who gave, in whose name; no amount."""
+    lang = normalize(data.language)
+    env = environment(lang, templates)
+    _ = _gettext(lang)
+    values = {
+        "donor": _("Someone who wishes to remain anonymous")
+        if data.anonymous or not data.donor_name.strip()
+        else data.donor_name.strip(),
+        "dedication": data.dedication_kind if data.dedication_kind in DEDICATIONS else "honour",
+        "dedication_name": data.dedication_name.strip(),
+        "recipient": data.recipient_name.strip(),
+        "org_name": data.org_name,
+        "event_name": data.event_name or _("our event"),
+        "lang": lang,
+    }
+    return RenderedReceipt(
+        subject=_one_line(env.get_template("notice_subject.txt").render(values)),
+        text=_tidy(env.get_template("notice.txt").render(values)),
+        html=env.get_template("notice.html").render(values),
+    )

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from pos_app.domain.donor import sendable_email
+
 from .errors import SETTINGS_FIX, SendError, SendPermanent, SendTransient, bad_address
 from .message import OutgoingEmail
 
@@ -24,7 +26,7 @@ SEND_PATH = "/v3/mail/send"
 
 def mail_send_body(email: OutgoingEmail) -> dict[str, Any]:
     """The JSON body, valid against SendGrid's OpenAPI requestBody for /v3/mail/send."""
-    to: dict[str, str] = {"email": email.to_email}
+    to: dict[str, str] = {"email": sendable_email(email.to_email)}
     if email.to_name.strip():
         to["name"] = email.to_name.strip()
     sender: dict[str, str] = {"email": email.from_email}

@@ -13,6 +13,8 @@ import socket
 import ssl
 from collections.abc import Callable
 
+from pos_app.domain.donor import sendable_email
+
 from .errors import SETTINGS_FIX, SendError, SendPermanent, SendTransient, bad_address
 from .message import OutgoingEmail
 
@@ -36,10 +38,10 @@ class SmtpSender:
         self._tls = ssl.create_default_context(cafile=ca_file or None)
 
     def send(self, email: OutgoingEmail) -> str:
-        message = email.to_mime()
+        message = email.to_mime()  # raises a bad address rather than build a broken header
         self._session(
             lambda smtp: smtp.send_message(
-                message, from_addr=email.from_email, to_addrs=[email.to_email]
+                message, from_addr=email.from_email, to_addrs=[sendable_email(email.to_email)]
             ),
             email.to_email,
         )

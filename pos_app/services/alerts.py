@@ -22,7 +22,11 @@ from .records import Alert
 
 WAITING = ("queued", "running", "retry_scheduled")  # jobs.records.UNFINISHED
 NEEDS_ATTENTION = "needs_attention"
-KIND_WORDS = {"receipt": ("receipt", "receipts"), "save_card": ("card save", "card saves")}
+KIND_WORDS = {
+    "receipt": ("receipt", "receipts"),
+    "save_card": ("card save", "card saves"),
+    "dedication": ("dedication notice", "dedication notices"),
+}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ reached the processor until the volunteer retries or moves on.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import uuid
@@ -21,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_app.domain.cards import Card, card_errors, contains_card_data
-from pos_app.domain.donor import Donor, donor_errors
+from pos_app.domain.donor import Donor, donor_errors, text_error
+from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions, gift_columns, option_errors
 from pos_app.domain.money import AmountError, check_amount, format_cents
 from pos_app.domain.states import DonationState, Method
 from pos_app.faults import crashpoint
@@ -34,6 +36,7 @@ from pos_app.payments.base import (
     Transient,
 )
 from pos_app.store.database import Database
+from pos_app.store.disk import DISK_FULL, STORAGE_ERRORS, disk_full
 from pos_app.store.models import Donation, new_id
 
 from .records import DonationRecord, InvalidDonation, Outcome
@@ -49,6 +52,13 @@ IN_DOUBT = (
     "No answer from the processor, so this charge is not confirmed yet. "
     "Don't charge again: Tableside will check it as soon as the processor is reachable."
 )
+# The processor answered (or may have acted) but the answer could not be written down.
+NOT_RECORDED = (
+    "The processor answered, but Tableside could not save the answer{why}. This charge is "
+    "not confirmed yet. Don't charge again: Tableside will check it and update this gift."
+)
+DISK_FULL_WHY = " (the laptop's disk is full: free space)"
+NOT_SAVED_CASH = "The laptop's disk is full: free space, then record this gift again."
 
 
 class DonationService:
@@ -71,34 +81,87 @@ class DonationService:
         self._lock = threading.Lock()
         self._active: set[str] = set()  # donations being charged by this process right now
         self._held_cards: dict[str, Card] = {}  # memory only, for Retry of a failed attempt
+        # Settles a card-present gift (services/reader.py), which is never replayed here.
+        self.settle_reader: Callable[[str], Outcome] | None = None
+        self._acted: set[str] = set()  # charges sent in this call: a failure now is in doubt
+        self.fee_rule = FeeRule()  # cover the fee: set from [fees] by the station
 
     # ---- checks -----------------------------------------------------------------------
-    def validate(self, amount_cents: int, donor: Donor, card: Card | None = None) -> None:
+    def validate(
+        self,
+        amount_cents: int,
+        donor: Donor,
+        card: Card | None = None,
+        options: GiftOptions = NO_OPTIONS,
+    ) -> None:
         errors: dict[str, str] = {}
         try:
-            check_amount(amount_cents, self.max_amount_cents)
+            check_amount(amount_cents + self.fee_for(amount_cents, options), self.max_amount_cents)
         except AmountError as exc:
             errors["amount"] = str(exc)
+        if not isinstance(donor, Donor) or not all(
+            isinstance(v, str) for v in (donor.name, donor.email)
+        ):
+            raise InvalidDonation({"name": "Enter the donor's name and email as text."})
         errors.update(donor_errors(donor))
+        errors.update(option_errors(options))
         if card is not None:
             errors.update(card_errors(card))
         if errors:
             raise InvalidDonation(errors)
 
+    def fee_for(self, gift_cents: int, options: GiftOptions = NO_OPTIONS) -> int:
+        """The fee the donor adds when they cover it (0 when they don't)."""
+        return self.fee_rule.fee_for(gift_cents) if options.cover_fee else 0
+
     # ---- cash and check ---------------------------------------------------------------
     def record(
-        self, amount_cents: int, donor: Donor, method: str, check_number: str = ""
+        self,
+        amount_cents: int,
+        donor: Donor,
+        method: str,
+        check_number: str = "",
+        options: GiftOptions = NO_OPTIONS,
     ) -> Outcome:
+        """Cash and check have no processing fee: `cover_fee` is ignored."""
         m = Method(method)
         if m is Method.CARD:
             raise ValueError("Card donations go through take_card_donation().")
-        self.validate(amount_cents, donor)
+        options = dataclasses.replace(options, cover_fee=False)  # no processor, no fee
+        self.validate(amount_cents, donor, options=options)
+        fee = self.fee_for(amount_cents, options)
+        amount_cents += fee
         if m is Method.CHECK and not check_number.strip():
             raise InvalidDonation({"check_number": "Enter the check number."})
+        if not isinstance(check_number, str) or text_error(check_number):
+            raise InvalidDonation({"check_number": "Retype the check number."})
         if contains_card_data(check_number):  # never stored: a card swiped into the field
             raise InvalidDonation(
                 {"check_number": "That looks like card data, not a check number."}
             )
+        try:
+            return self._record(amount_cents, donor, m, check_number, options, fee)
+        except STORAGE_ERRORS as exc:
+            if not disk_full(exc):
+                raise
+            log.error("recording a %s gift failed: the disk is full", m.value)
+            return Outcome(
+                status="failed",
+                donation_id=None,
+                message=NOT_SAVED_CASH,
+                amount_cents=amount_cents,
+                currency=self.currency,
+            )
+
+    def _record(
+        self,
+        amount_cents: int,
+        donor: Donor,
+        m: Method,
+        check_number: str,
+        options: GiftOptions,
+        fee: int,
+    ) -> Outcome:
         with self.db.session() as s:
             row = Donation(
                 amount_cents=amount_cents,
@@ -110,6 +173,7 @@ class DonationService:
                 check_number=check_number.strip() or None,
                 station=self.station,
                 charge_attempts=0,
+                **gift_columns(options, fee),
                 message=f"Recorded {format_cents(amount_cents, self.currency)} {m.value}.",
             )
             s.add(row)
@@ -127,32 +191,64 @@ class DonationService:
         return outcome
 
     # ---- card -------------------------------------------------------------------------
-    def take_card(self, amount_cents: int, donor: Donor, card: Card) -> Outcome:
-        self.validate(amount_cents, donor, card)
+    def take_card(
+        self, amount_cents: int, donor: Donor, card: Card, options: GiftOptions = NO_OPTIONS
+    ) -> Outcome:
+        """Charge `amount_cents` (the gift) plus the fee when the donor covers it."""
+        self.validate(amount_cents, donor, card, options)
+        fee = self.fee_for(amount_cents, options)
+        amount_cents += fee
         donation_id = new_id()
         # Claimed before the row exists, so a background settle can never pick it up mid-way.
         with self._claim(donation_id):
-            with self.db.session() as s:
-                s.add(
-                    Donation(
-                        id=donation_id,
-                        amount_cents=amount_cents,
-                        currency=self.currency,
-                        method=Method.CARD.value,
-                        state=DonationState.CHARGING.value,
-                        donor_name=donor.name.strip(),
-                        donor_email=donor.email.strip(),
-                        station=self.station,
-                        processor=self.processor.name,
-                        idempotency_key=f"tableside-{uuid.uuid4().hex}",
-                        brand=card.brand.key,
-                        last4=card.last4,
-                        charge_attempts=1,
-                    )
-                )
+            try:
+                self._write_charging_row(donation_id, amount_cents, donor, card, options, fee)
+            except STORAGE_ERRORS as exc:
+                if not disk_full(exc):
+                    raise
+                log.error("donation %s not started: the disk is full", donation_id)
+                return self._disk_full_not_charged(None, amount_cents)
             log.info("donation %s charging %d cents", donation_id, amount_cents)
             crashpoint("after_row")
             return self._tokenize_and_charge(donation_id, card)
+
+    def _disk_full_not_charged(self, donation_id: str | None, amount_cents: int) -> Outcome:
+        return Outcome(
+            status="failed",
+            donation_id=donation_id,
+            message=DISK_FULL,
+            amount_cents=amount_cents,
+            currency=self.currency,
+        )
+
+    def _write_charging_row(
+        self,
+        donation_id: str,
+        amount_cents: int,
+        donor: Donor,
+        card: Card,
+        options: GiftOptions,
+        fee: int,
+    ) -> None:
+        with self.db.session() as s:
+            s.add(
+                Donation(
+                    id=donation_id,
+                    amount_cents=amount_cents,
+                    currency=self.currency,
+                    method=Method.CARD.value,
+                    state=DonationState.CHARGING.value,
+                    donor_name=donor.name.strip(),
+                    donor_email=donor.email.strip(),
+                    station=self.station,
+                    processor=self.processor.name,
+                    idempotency_key=f"tableside-{uuid.uuid4().hex}",
+                    brand=card.brand.key,
+                    last4=card.last4,
+                    charge_attempts=1,
+                    **gift_columns(options, fee),
+                )
+            )
 
     def retry(self, donation_id: str) -> Outcome:
         """Retry a failed or in-doubt charge with the same idempotency key."""
@@ -170,6 +266,14 @@ class DonationService:
             state = DonationState(row.state)
             if state not in (DonationState.FAILED, DonationState.IN_DOUBT):
                 return self._outcome(row)
+            on_reader = row.reader_id is not None
+            if on_reader and (state is DonationState.FAILED or self.settle_reader is None):
+                return self._outcome(row)  # the card is on the reader: never replayed here
+        if on_reader and self.settle_reader is not None:
+            return self.settle_reader(donation_id)
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
             if row.payment_method_id is None and donation_id not in self._held_cards:
                 return Outcome(
                     status="failed",
@@ -215,6 +319,11 @@ class DonationService:
     def _settle_one(self, donation_id: str) -> Outcome:
         with self.db.session() as s:
             row = s.get(Donation, donation_id)
+            on_reader = row is not None and row.reader_id is not None
+        if on_reader and self.settle_reader is not None:
+            return self.settle_reader(donation_id)
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
             assert row is not None
             if not DonationState(row.state).unsettled:
                 return self._outcome(row)
@@ -250,11 +359,20 @@ class DonationService:
                     DonationState.DECLINED if isinstance(exc, Declined) else DonationState.FAILED
                 )
                 return self._finish(donation_id, state, exc.message, exc)
-            with self.db.session() as s:
-                row = s.get(Donation, donation_id)
-                assert row is not None
-                row.payment_method_id = pm.id
-                row.brand, row.last4 = pm.brand, pm.last4
+            try:
+                with self.db.session() as s:
+                    row = s.get(Donation, donation_id)
+                    assert row is not None
+                    row.payment_method_id = pm.id
+                    row.brand, row.last4 = pm.brand, pm.last4
+            except STORAGE_ERRORS as exc:
+                # Only a token exists; no charge was sent. The row stays `charging` without
+                # a token, which the settler marks failed once it can write again.
+                self.forget_card(donation_id)
+                if not disk_full(exc):
+                    raise
+                log.error("donation %s: token not saved, the disk is full", donation_id)
+                return self._disk_full_not_charged(donation_id, self._amount_of(donation_id))
             crashpoint("after_payment_method")
         self.forget_card(donation_id)
         return self._charge(donation_id)
@@ -270,8 +388,11 @@ class DonationService:
                 payment_method_id=row.payment_method_id,
                 donation_id=row.id,
                 idempotency_key=row.idempotency_key,
+                customer_id=row.customer_id,
+                off_session=bool(row.off_session),
             )
         crashpoint("before_charge")
+        self._acted.add(donation_id)
         try:
             result = self.processor.charge(request)
         except Transient as exc:
@@ -304,24 +425,61 @@ class DonationService:
         reference: str | None = None,
     ) -> Outcome:
         jobs: list[str] = []
-        with self.db.session() as s:
-            row = s.get(Donation, donation_id)
-            assert row is not None
-            row.state = state.value
-            row.message = message
-            if reference:
-                row.payment_intent_id = reference
-            if isinstance(error, Declined):
-                row.decline_code = error.decline_code or error.code or None
-            if state is DonationState.APPROVED and self.on_recorded:
-                jobs = self.on_recorded(s, row)
-            outcome = self._outcome(row)
+        acted = donation_id in self._acted
+        self._acted.discard(donation_id)
+        try:
+            with self.db.session() as s:
+                row = s.get(Donation, donation_id)
+                assert row is not None
+                row.state = state.value
+                row.message = message
+                if reference:
+                    row.payment_intent_id = reference
+                if isinstance(error, Declined):
+                    row.decline_code = error.decline_code or error.code or None
+                if state is DonationState.APPROVED and self.on_recorded:
+                    jobs = self.on_recorded(s, row)
+                outcome = self._outcome(row)
+        except STORAGE_ERRORS as exc:
+            return self._unrecorded(donation_id, state, acted, exc)
         self._jobs_committed(jobs)
         if error is not None:
             log.info("donation %s %s: %s (%s)", donation_id, state.value, error.kind, error.detail)
         else:
             log.info("donation %s %s (%s)", donation_id, state.value, reference)
         return outcome
+
+    def _unrecorded(
+        self, donation_id: str, state: DonationState, acted: bool, exc: BaseException
+    ) -> Outcome:
+        """The answer could not be written. After the processor may have acted the gift is
+        in doubt, never an error: the row still says `charging`, and the settler replays
+        it (same key) on its next pass once the disk has room. Before, nothing was charged."""
+        full = disk_full(exc)
+        log.error(
+            "donation %s: recording %s failed%s: %s",
+            donation_id, state.value, " (disk full)" if full else "", type(exc).__name__,
+        )
+        if not acted:
+            if not full:
+                raise exc
+            return self._disk_full_not_charged(donation_id, self._amount_of(donation_id))
+        return Outcome(
+            status="in_doubt",
+            donation_id=donation_id,
+            message=NOT_RECORDED.format(why=DISK_FULL_WHY if full else ""),
+            amount_cents=self._amount_of(donation_id),
+            currency=self.currency,
+            can_retry=False,
+        )
+
+    def _amount_of(self, donation_id: str) -> int:
+        try:  # reading still works on a full disk
+            with self.db.session() as s:
+                row = s.get(Donation, donation_id)
+                return row.amount_cents if row is not None else 0
+        except STORAGE_ERRORS:
+            return 0
 
     def _jobs_committed(self, job_ids: list[str]) -> None:
         if job_ids and self.after_commit:
@@ -335,6 +493,7 @@ class DonationService:
         }.get(state, state.value)
         can_retry = state is DonationState.IN_DOUBT or (
             state is DonationState.FAILED
+            and row.reader_id is None
             and (row.payment_method_id is not None or row.id in self._held_cards)
             and row.payment_intent_id is None
         )
@@ -348,6 +507,7 @@ class DonationService:
             last4=row.last4,
             reference=row.payment_intent_id,
             can_retry=can_retry,
+            entry_mode=row.entry_mode,
         )
 
     def outcome_of(self, donation_id: str) -> Outcome:

@@ -28,6 +28,8 @@ from .records import DonationRecord
 DONATION_COLUMNS = (
     "Date and time",
     "Amount",
+    "Gift",
+    "Fee covered",
     "Currency",
     "Method",
     "Status",
@@ -44,6 +46,8 @@ DONATION_COLUMNS = (
     "Check number",
     "Station",
     "Donation ID",
+    "Anonymous",
+    "Dedication",
 )
 JOB_COLUMNS = (
     "Job ID",
@@ -118,13 +122,15 @@ def donation_rows(
             {
                 "Date and time": local_iso(d.created_at),
                 "Amount": dollars(d.amount_cents),
+                "Gift": dollars(d.gift_cents),
+                "Fee covered": dollars(d.fee_cents),
                 "Currency": d.currency.upper(),
                 "Method": d.method,
                 "Status": d.status,
                 "Brand": d.brand or "",
                 "Last 4": d.last4 or "",
                 "Processor reference": d.payment_intent_id or "",
-                "Donor name": safe_text(d.donor_name),
+                "Donor name": "Anonymous" if d.anonymous else safe_text(d.donor_name),
                 "Email": safe_text(d.donor_email),
                 "Receipt status": receipt,
                 "Receipt number": (job[1] or "") if job else "",
@@ -134,9 +140,19 @@ def donation_rows(
                 "Check number": safe_text(d.check_number),
                 "Station": safe_text(d.station),
                 "Donation ID": d.id,
+                "Anonymous": "yes" if d.anonymous else "",
+                "Dedication": safe_text(_dedication(d)),
             }
         )
     return rows
+
+
+def _dedication(d: DonationRecord) -> str:
+    if d.dedication_kind == "honour":
+        return f"In honour of {d.dedication_name or ''}"
+    if d.dedication_kind == "memory":
+        return f"In memory of {d.dedication_name or ''}"
+    return ""
 
 
 def job_rows(jobs: Iterable[JobRecord]) -> list[dict[str, str]]:

@@ -21,6 +21,10 @@ class Outcome:
     last4: str | None = None
     reference: str | None = None  # processor payment id
     can_retry: bool = False  # Retry reuses the same idempotency key
+    entry_mode: str | None = None  # card on a reader: contactless_emv | contact_emv | ...
+    # A saved card charged without the donor was refused or needs them (authentication):
+    # the volunteer asks for the card and takes the gift the normal way.
+    ask_for_card: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,19 @@ class DonationRecord:
     refund_status: str | None = None  # refunding | in_doubt | refunded | failed | voided
     refund_reason: str | None = None
     refund_reference: str | None = None  # the processor's refund id
+    # The gala (issue 15). An anonymous gift's donor_name is "" here: every list, export and
+    # screen reads these records; only the receipt (read from the row) uses the name.
+    fee_cents: int = 0  # part of amount_cents added by the donor to cover the fee
+    anonymous: bool = False
+    dedication_kind: str | None = None  # honour | memory
+    dedication_name: str | None = None
+    receipt_language: str | None = None
+    paddle: str | None = None
+
+    @property
+    def gift_cents(self) -> int:
+        """The gift itself, without the fee the donor covered."""
+        return self.amount_cents - self.fee_cents
 
     @classmethod
     def of(cls, row: Donation) -> DonationRecord:
@@ -56,7 +73,7 @@ class DonationRecord:
             currency=row.currency,
             method=row.method,
             status=row.state,
-            donor_name=row.donor_name,
+            donor_name="" if row.anonymous else row.donor_name,
             donor_email=row.donor_email,
             check_number=row.check_number,
             station=row.station,
@@ -68,6 +85,12 @@ class DonationRecord:
             charge_attempts=row.charge_attempts,
             created_at=_utc(row.created_at),
             updated_at=_utc(row.updated_at),
+            fee_cents=row.fee_cents or 0,
+            anonymous=bool(row.anonymous),
+            dedication_kind=row.dedication_kind,
+            dedication_name=row.dedication_name,
+            receipt_language=row.receipt_language,
+            paddle=row.paddle,
         )
 
 
@@ -95,6 +118,12 @@ class Totals:
     refunds_in_doubt: int = 0
     voided_cents: int = 0  # cash and checks taken back out
     voided: int = 0
+    fees_cents: int = 0  # of raised_cents: what donors added to cover the processing fee
+
+    @property
+    def gifts_cents(self) -> int:
+        """Raised without the fees donors covered: the gifts themselves."""
+        return self.raised_cents - self.fees_cents
 
     @property
     def average_cents(self) -> int:

@@ -29,6 +29,11 @@ def event_totals(db: Database, goal_dollars: int) -> Totals:
             .where(Donation.state.in_(COUNTED))
             .group_by(Donation.method)
         ).all()
+        fees = s.scalar(
+            select(func.coalesce(func.sum(Donation.fee_cents), 0)).where(
+                Donation.state.in_(COUNTED)
+            )
+        )
         in_doubt = s.scalar(
             select(func.count()).where(
                 Donation.state.in_((DonationState.IN_DOUBT.value, DonationState.CHARGING.value))
@@ -56,6 +61,7 @@ def event_totals(db: Database, goal_dollars: int) -> Totals:
         ),
         voided_cents=voided[1],
         voided=voided[0],
+        fees_cents=int(fees or 0),
     )
 
 

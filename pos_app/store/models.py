@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -46,6 +46,32 @@ class Donation(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # Card-present gifts (migration 0007_reader): the reader that took it, what the PaymentIntent
+    # was created with (a replay sends the same), and what the card network wants printed.
+    reader_id: Mapped[str | None] = mapped_column(String(64))
+    setup_future_usage: Mapped[str | None] = mapped_column(String(16))
+    entry_mode: Mapped[str | None] = mapped_column(String(32))  # read_method: tap/chip/swipe
+    generated_card: Mapped[str | None] = mapped_column(String(64))  # reusable pm for saving
+    emv_application: Mapped[str | None] = mapped_column(String(64))
+    emv_aid: Mapped[str | None] = mapped_column(String(32))
+    emv_cvm: Mapped[str | None] = mapped_column(String(32))
+    emv_auth_code: Mapped[str | None] = mapped_column(String(16))
+    # ---- the gala (migration 0005_gala) ----
+    # the donor's language for the receipt (receipts/i18n.py); None: English
+    receipt_language: Mapped[str | None] = mapped_column(String(8))
+    # the part of amount_cents the donor added to cover the processing fee
+    fee_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    dedication_kind: Mapped[str | None] = mapped_column(String(8))  # honour | memory
+    dedication_name: Mapped[str | None] = mapped_column(String(200))
+    dedication_email: Mapped[str | None] = mapped_column(String(254))  # told, no amount
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # goods or services received for this gift (a ticket); None: the event's default
+    goods_description: Mapped[str | None] = mapped_column(String(200))
+    goods_value_cents: Mapped[int | None] = mapped_column(Integer)
+    # off-session charges of a saved card (give again, pledges): the saved Customer
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    off_session: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    paddle: Mapped[str | None] = mapped_column(String(8))
 
 
 class Job(Base):
@@ -188,3 +214,67 @@ Index(
     Donation.amount_cents,
 )
 Index("ix_refunds_updated_at", Refund.updated_at)
+
+
+class Attendee(Base):
+    """A donor checked in at the door: a paddle number, and maybe a saved card (tokens only).
+
+    `card_state`: none | saving | saved | failed. The card is saved with a SetupIntent whose
+    idempotency key is written here before the request is sent."""
+
+    __tablename__ = "attendees"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    paddle: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    processor: Mapped[str | None] = mapped_column(String(16))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    payment_method_id: Mapped[str | None] = mapped_column(String(64))
+    setup_intent_id: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    brand: Mapped[str | None] = mapped_column(String(16))
+    last4: Mapped[str | None] = mapped_column(String(4))
+    card_state: Mapped[str] = mapped_column(String(16), default="none")
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class PaddleRaise(Base):
+    """A fund-a-need: levels (JSON list of cents, highest first), open until the lead closes it."""
+
+    __tablename__ = "paddle_raises"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(200))
+    levels: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(8))  # open | closed
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Pledge(Base):
+    """A promise of a gift: from a paddle raise or taken at the table for a pay link.
+
+    Its gift is a Donation row written with the pledge (state `pledged`), so the charge job,
+    the receipt and the totals all work on one row; `state` says how it is being collected."""
+
+    __tablename__ = "pledges"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    raise_id: Mapped[str | None] = mapped_column(ForeignKey("paddle_raises.id"), index=True)
+    donation_id: Mapped[str] = mapped_column(ForeignKey("donations.id"), unique=True)
+    paddle: Mapped[str | None] = mapped_column(String(8))
+    level_cents: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255))
+    checkout_url: Mapped[str | None] = mapped_column(Text)
+    link_sends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

@@ -19,7 +19,7 @@ HEADERS = ("Donor", "Amount", "Job", "State", "Tries", "Next attempt", "Problem"
 
 JOB_ID_ROLE = ID_ROLE
 
-KIND_LABELS = {"save_card": "Save card", "receipt": "Receipt"}
+KIND_LABELS = {"save_card": "Save card", "receipt": "Receipt", "dedication": "Dedication notice"}
 STATE_LABELS = {
     "queued": "Waiting",
     "running": "Running",

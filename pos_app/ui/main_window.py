@@ -250,6 +250,8 @@ class MainWindow(QMainWindow):
         outcome = self.result.outcome
         self.station.forget_card(outcome.donation_id if outcome else None)
         self.form.set_enabled(True)
+        self.action.setEnabled(True)  # the finished gift disabled it; the new one needs it
+        self.result.next.setDefault(False)
         self.form.clear_all()
         self.result.show_ready()
         self._update_action()
@@ -300,7 +302,11 @@ class MainWindow(QMainWindow):
         s = data["summary"]
         if s is not None:
             self.online_label.setText("● Online" if s.online else "○ Offline — work is queued")
-            self.jobs_label.setText(f"{s.pending} jobs pending" if s.pending else "All jobs done")
+            self.jobs_label.setText(
+                f"{s.pending} job{'' if s.pending == 1 else 's'} pending"
+                if s.pending
+                else "All jobs done"
+            )
         volunteer = [a.message for a in data["alerts"] if a.audience == "volunteer"]
         self.alert_banner.setText("  ·  ".join(volunteer))
         self.alert_banner.setVisible(bool(volunteer))

@@ -8,6 +8,8 @@ Bridges (here, in the test peer, never by weakening what the adapter sends):
   the header, so a middleware does it.
 - `setup_future_usage` and `error_on_requires_action` on PaymentIntent create: localstripe
   rejects them; their values are checked against Stripe's allowed values, then dropped.
+- Off-session charges of a saved card that wants 3-D Secure: Stripe answers 402
+  card_error `authentication_required`; localstripe answers 200 `requires_action`. Bridged.
 - Refunds: localstripe rejects `reason` ("Unexpected reason") and lets a payment be
   refunded again and again. Here `reason` is checked against Stripe's enum and kept on the
   refund (Stripe echoes it), and a refund beyond what is left of the charge is refused
@@ -52,6 +54,21 @@ def _pi_create(cls, setup_future_usage=None, error_on_requires_action=None, **da
         raise resources.UserError(400, "Invalid error_on_requires_action")
     obj = _original_pi_create(cls, **data)
     stats["payment_intents_created"] += 1
+    if resources.try_convert_to_bool(data.get("off_session")) is True and obj.next_action:
+        # Stripe never waits for a donor who isn't there: an off-session confirm of a card
+        # that wants 3-D Secure fails at once with 402 authentication_required, and the
+        # PaymentIntent goes back to requires_payment_method. localstripe leaves it in
+        # requires_action (200), so that answer is made here.
+        obj.next_action = None
+        obj.payment_method = None
+        err = resources.UserError(
+            402,
+            "Your card was declined. This transaction requires authentication.",
+            {"code": "authentication_required", "decline_code": "authentication_required"},
+        )
+        err.body["error"]["type"] = "card_error"
+        err.body["error"]["payment_intent"] = {"id": obj.id, "status": obj.status}
+        raise err
     return obj
 
 

@@ -147,6 +147,11 @@ class SendGridServer:
             def _any(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if len(raw) < length:
+                    # The client died mid-request (a SIGKILL test): the real service
+                    # never sees a request at all, so neither a violation nor an answer.
+                    self.close_connection = True
+                    return
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status, extra, body = outer._handle(self.command, self.path, headers, raw)
                 if outer.latency:

@@ -1,0 +1,89 @@
+"""The dedication notice job: a short email to the person a donor named ("in memory of
+Grace Hopper": tell her family), saying who gave and in whose name, never the amount.
+
+Like a receipt: email has no idempotency, so the sent-marker is checked first and the
+notice is delivered at least once; its Message-ID is stable, so a repeat is recognisable.
+It goes only for an approved or recorded gift, and an anonymous donor stays anonymous.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pos_app.domain.donor import email_error
+from pos_app.domain.states import DonationState
+from pos_app.faults import crashpoint
+from pos_app.receipts.message import OutgoingEmail
+from pos_app.receipts.render import NoticeData, render_notice
+from pos_app.receipts.senders import Sender
+from pos_app.settings import Settings
+from pos_app.store.database import Database
+from pos_app.store.models import Donation
+
+from .handlers import JobPermanent
+from .ledger import Ledger, Work
+
+log = logging.getLogger(__name__)
+
+
+def wants_notice(donation: Donation) -> bool:
+    """A gift with a dedication and an address to tell, once it is taken."""
+    return bool(
+        donation.dedication_kind
+        and (donation.dedication_email or "").strip()
+        and donation.state in (DonationState.APPROVED.value, DonationState.RECORDED.value)
+    )
+
+
+class DedicationNoticeJob:
+    def __init__(self, db: Database, ledger: Ledger, sender: Sender, settings: Settings) -> None:
+        self.db, self.ledger, self.sender, self.settings = db, ledger, sender, settings
+
+    def __call__(self, work: Work) -> str:
+        if work.sent_at is not None:  # the sent-marker: already handed over
+            self.ledger.mark_done(work.id)
+            return work.result_ref or ""
+        with self.db.session() as s:
+            d = s.get(Donation, work.donation_id)
+            if d is None:
+                raise JobPermanent("The gift for this notice is missing.", work.donation_id)
+            if not wants_notice(d):
+                raise JobPermanent(
+                    "This gift has no dedication to announce (or is not taken).",
+                    f"donation state {d.state}",
+                    fix="discard",
+                )
+            to_email = (d.dedication_email or "").strip()
+            data = NoticeData(
+                donor_name=d.donor_name,
+                dedication_kind=d.dedication_kind or "honour",
+                dedication_name=d.dedication_name or "",
+                org_name=self.settings.organization.name,
+                event_name=self.settings.event.name,
+                anonymous=bool(d.anonymous),
+                language=d.receipt_language or "en",
+            )
+            donation_id = d.id
+        problem = email_error(to_email)
+        if problem:
+            raise JobPermanent(
+                f"The dedication notice can't be sent to {to_email!r}: {problem}",
+                "invalid recipient address",
+                fix="discard",
+            )
+        rendered = render_notice(data)
+        email = OutgoingEmail.of(
+            rendered,
+            to_email=to_email,
+            to_name="",
+            from_email=self.settings.receipts.sender,
+            from_name=self.settings.organization.name,
+            receipt_number=f"notice-{donation_id[:8]}",
+            donation_id=donation_id,
+        )
+        crashpoint("notice_before_send")
+        ref = self.sender.send(email)
+        self.ledger.mark_done(work.id, ref, sent=True)
+        log.info("job %s: dedication notice for %s sent via %s", work.id, donation_id,
+                 self.sender.name)
+        return ref

@@ -1,0 +1,153 @@
+"""What a card reader gift is made of, shared by the reader adapters and the service.
+
+A reader processor (Stripe Terminal's server-driven readers, or the simulator's reader in
+training mode) offers small steps, each one HTTP call or less; services/reader.py strings
+them together crash-safely and owns the waiting. Nothing here carries card data: the card
+stays inside the reader, only brand, last four, entry mode and the EMV receipt fields
+come back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .base import Permanent
+
+
+class ReaderUnavailable(Permanent):
+    """The reader refused to start (offline, busy with another action): nothing charged.
+
+    `code` is Stripe's (terminal_reader_offline | terminal_reader_busy | ...)."""
+
+    def __init__(self, message: str, code: str, detail: str = "") -> None:
+        super().__init__(message, detail)
+        self.code = code
+
+
+OFFLINE_MESSAGE = (
+    "The reader is off or asleep: press its power button and wait for its home screen, "
+    "then try again."
+)
+BUSY_MESSAGE = (
+    "The reader is busy with another payment. Wait for it to finish (or cancel it on the "
+    "other station), then try again."
+)
+
+
+@dataclass(frozen=True)
+class ReaderChargeRequest:
+    """Everything the PaymentIntent is created with, persisted first: replays match."""
+
+    amount_cents: int
+    currency: str
+    donation_id: str
+    idempotency_key: str
+    reader_id: str
+    setup_future_usage: str | None = "off_session"  # None when the card won't be saved
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ReaderAction:
+    """The reader's current action, as GET /v1/terminal/readers/{id} says."""
+
+    reader_status: str  # online | offline
+    type: str | None = None  # process_payment_intent | set_reader_display | None
+    status: str | None = None  # in_progress | succeeded | failed
+    payment_intent_id: str | None = None
+    failure_code: str = ""
+    failure_message: str = ""
+
+
+@dataclass(frozen=True)
+class EmvReceipt:
+    """The fields card-network rules want on a chip/tap receipt."""
+
+    application_name: str = ""  # application_preferred_name, e.g. "Visa Credit"
+    aid: str = ""  # dedicated_file_name, e.g. A0000000031010
+    verification: str = ""  # cardholder_verification_method: none, signature, online_pin...
+    authorization_code: str = ""
+
+
+@dataclass(frozen=True)
+class CardPresentPayment:
+    """The PaymentIntent as it stands, with its charge's card_present details."""
+
+    payment_intent_id: str
+    status: str  # requires_payment_method | processing | succeeded | canceled | ...
+    payment_method_id: str | None = None
+    brand: str | None = None
+    last4: str | None = None
+    read_method: str | None = None  # contactless_emv | contact_emv | magnetic_stripe_track2
+    generated_card: str | None = None
+    receipt: EmvReceipt = field(default_factory=EmvReceipt)
+    decline_code: str = ""  # from last_payment_error when a card was refused
+    error_code: str = ""
+
+
+@dataclass(frozen=True)
+class ReaderInfo:
+    id: str
+    label: str
+    status: str  # online | offline
+    device_type: str
+    location: str | None
+    action: str | None = None  # "process_payment_intent in_progress", None when idle
+
+
+# read_method -> the words a volunteer and a donor know
+ENTRY_MODES = {
+    "contactless_emv": "tap",
+    "contactless_magstripe_mode": "tap",
+    "contact_emv": "chip",
+    "magnetic_stripe_track2": "swipe",
+    "magnetic_stripe_fallback": "swipe",
+}
+
+
+def entry_mode_label(read_method: str | None) -> str:
+    return ENTRY_MODES.get(read_method or "", "")
+
+
+# The donor's part, played by test helpers or by the training buttons.
+PRESENT_APPROVE = "approve"
+PRESENT_DECLINE = "decline"
+PRESENT_REMOVED = "removed"
+
+
+class ReaderProcessor(Protocol):
+    """The steps of a card-present gift. Each raises Transient, Permanent (incl.
+    ReaderUnavailable) or Declined like any processor call; `timeout` bounds one call."""
+
+    name: str
+    reader_id: str
+
+    def create_reader_payment(self, request: ReaderChargeRequest, timeout: float) -> str:
+        """Create (or, replayed with the same key, find again) the PaymentIntent."""
+        ...
+
+    def show_amount(self, request: ReaderChargeRequest, timeout: float) -> None: ...
+
+    def process(self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float) -> None:
+        """Hand the PaymentIntent to the reader (which then waits for the card)."""
+        ...
+
+    def reader_action(self, timeout: float) -> ReaderAction: ...
+
+    def payment(self, payment_intent_id: str, timeout: float) -> CardPresentPayment: ...
+
+    def cancel_reader_action(self, timeout: float) -> None: ...
+
+    def cancel_payment(
+        self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float
+    ) -> CardPresentPayment:
+        """Cancel the PaymentIntent so no reader can charge it any more; returns its state
+        (succeeded when the donor's card got there first)."""
+        ...
+
+    def present(self, kind: str) -> None:
+        """Test mode / training only: play the donor's part (approve, decline, removed)."""
+        ...
+
+    def readers(self) -> list[ReaderInfo]: ...

@@ -1,0 +1,210 @@
+"""Training mode's card reader: Stripe Terminal's behaviour in memory, no hardware.
+
+It plays Stripe's part (PaymentIntents keyed by idempotency key, a reader whose action goes
+in_progress -> succeeded/failed, cancel_action, busy and offline readers) and the donor's
+part is played by `present()`, which the window's "Tap approve / Tap decline / Card
+removed" buttons call. It shares the simulator's switches (`network_down`, latency), and
+its approved payments are the simulator's charges, so refunds and card saving work on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field, replace
+
+from .base import ChargeRequest, Permanent
+from .card_present import (
+    BUSY_MESSAGE,
+    OFFLINE_MESSAGE,
+    PRESENT_APPROVE,
+    PRESENT_DECLINE,
+    PRESENT_REMOVED,
+    CardPresentPayment,
+    EmvReceipt,
+    ReaderAction,
+    ReaderChargeRequest,
+    ReaderInfo,
+    ReaderUnavailable,
+)
+from .simulator import SimulatorProcessor
+
+SIMULATED_READER_ID = "tmr_training"
+
+
+@dataclass
+class _Payment:
+    request: ReaderChargeRequest
+    state: CardPresentPayment
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class SimulatedReader:
+    name = "simulator"
+
+    def __init__(self, simulator: SimulatorProcessor) -> None:
+        self.sim = simulator
+        self.reader_id = SIMULATED_READER_ID
+        self.offline = False  # the reader itself is off (the laptop's network is fine)
+        self._lock = threading.Lock()
+        self._by_key: dict[str, str] = {}
+        self._payments: dict[str, _Payment] = {}
+        self._action = ReaderAction(reader_status="online")
+        self.payment_intents_created = 0
+
+    # ---- Stripe's part ----
+    def create_reader_payment(self, request: ReaderChargeRequest, timeout: float) -> str:
+        self.sim._wait()
+        with self._lock:
+            pi = self._by_key.get(request.idempotency_key)
+            if pi is not None:
+                if self._payments[pi].request != request:
+                    raise Permanent(
+                        "The processor refused a retry with changed details.",
+                        "idempotency_error: key reused with different parameters",
+                    )
+                return pi
+            pi = "pi_sim_" + hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:20]
+            self._by_key[request.idempotency_key] = pi
+            self._payments[pi] = _Payment(
+                request, CardPresentPayment(payment_intent_id=pi, status="requires_payment_method")
+            )
+            self.payment_intents_created += 1
+        return pi
+
+    def show_amount(self, request: ReaderChargeRequest, timeout: float) -> None:
+        self.sim._wait()
+        self._online()
+
+    def process(self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float) -> None:
+        self.sim._wait()
+        with self._lock:
+            self._online()
+            a = self._action
+            if a.status == "in_progress" and a.payment_intent_id != payment_intent_id:
+                raise ReaderUnavailable(BUSY_MESSAGE, "terminal_reader_busy")
+            pay = self._payments.get(payment_intent_id)
+            if pay is None or pay.state.status != "requires_payment_method":
+                raise Permanent("The payment can't go to the reader.", "unexpected state")
+            self._action = ReaderAction(
+                reader_status="online",
+                type="process_payment_intent",
+                status="in_progress",
+                payment_intent_id=payment_intent_id,
+            )
+
+    def reader_action(self, timeout: float) -> ReaderAction:
+        self.sim._wait()
+        with self._lock:
+            return replace(self._action, reader_status="offline" if self.offline else "online")
+
+    def payment(self, payment_intent_id: str, timeout: float) -> CardPresentPayment:
+        self.sim._wait()
+        with self._lock:
+            pay = self._payments.get(payment_intent_id)
+            if pay is None:
+                raise Permanent("The payment is unknown.", f"no such {payment_intent_id}")
+            return pay.state
+
+    def cancel_reader_action(self, timeout: float) -> None:
+        self.sim._wait()
+        with self._lock:
+            self._online()
+            if self._action.status == "in_progress":
+                self._action = replace(
+                    self._action,
+                    status="failed",
+                    failure_code="canceled",
+                    failure_message="The action was canceled.",
+                )
+
+    def cancel_payment(
+        self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float
+    ) -> CardPresentPayment:
+        self.sim._wait()
+        with self._lock:
+            pay = self._payments[payment_intent_id]
+            if pay.state.status != "succeeded":
+                pay.state = replace(pay.state, status="canceled")
+            return pay.state
+
+    # ---- the donor's part ----
+    def present(self, kind: str) -> None:
+        with self._lock:
+            self._online()
+            a = self._action
+            if a.status != "in_progress" or a.payment_intent_id is None:
+                raise Permanent("The reader isn't waiting for a card.", "no action in progress")
+            pay = self._payments[a.payment_intent_id]
+            if kind == PRESENT_APPROVE:
+                pay.state = self._approved(pay)
+                self._action = replace(a, status="succeeded")
+                req = pay.request
+                self.sim.charges[pay.state.payment_intent_id] = ChargeRequest(
+                    req.amount_cents,
+                    req.currency,
+                    pay.state.payment_method_id or "",
+                    req.donation_id,
+                    req.idempotency_key,
+                )
+            elif kind == PRESENT_DECLINE:
+                pay.state = replace(
+                    pay.state,
+                    decline_code="generic_decline",
+                    error_code="card_declined",
+                    brand="visa",
+                    last4="0002",
+                )
+                self._action = replace(
+                    a,
+                    status="failed",
+                    failure_code="card_declined",
+                    failure_message="Your card was declined.",
+                )
+            elif kind == PRESENT_REMOVED:
+                self._action = replace(
+                    a,
+                    status="failed",
+                    failure_code="card_removed",
+                    failure_message="The card was removed too soon.",
+                )
+            else:
+                raise ValueError(kind)
+
+    @staticmethod
+    def _approved(pay: _Payment) -> CardPresentPayment:
+        h = hashlib.sha256(pay.state.payment_intent_id.encode()).hexdigest()
+        saving = pay.request.setup_future_usage is not None
+        return replace(
+            pay.state,
+            status="succeeded",
+            payment_method_id=f"pm_sim_present_{h[:12]}",
+            brand="visa",
+            last4="4242",
+            read_method="contactless_emv",
+            # pm_sim_ok_: the simulator's save_card accepts it, as Stripe accepts a generated card
+            generated_card=f"pm_sim_ok_{h[12:24]}" if saving else None,
+            receipt=EmvReceipt(
+                application_name="Visa Credit",
+                aid="A0000000031010",
+                verification="none",
+                authorization_code=h[24:30].upper(),
+            ),
+        )
+
+    def _online(self) -> None:
+        if self.offline:
+            raise ReaderUnavailable(OFFLINE_MESSAGE, "terminal_reader_offline")
+
+    def readers(self) -> list[ReaderInfo]:
+        a = self._action
+        return [
+            ReaderInfo(
+                id=self.reader_id,
+                label="Training reader",
+                status="offline" if self.offline else "online",
+                device_type="simulated_wisepos_e",
+                location=None,
+                action=f"{a.type} {a.status}" if a.type else None,
+            )
+        ]

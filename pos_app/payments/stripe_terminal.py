@@ -1,0 +1,360 @@
+"""Stripe Terminal, server-driven: a smart reader (WisePOS E, S700) driven over the REST API.
+
+The card never touches the laptop: Tableside creates a card_present PaymentIntent, hands
+it to the reader (`process_payment_intent`), and reads the reader's action and the
+PaymentIntent until the donor's tap, chip or swipe settles it. Keyed entry (the fallback a
+lead may switch on) and refunds, customers and card saving are the keyed adapter's,
+inherited: one account, one key.
+
+Every write carries an Idempotency-Key derived from the gift's own key, so a replay after a
+crash or a lost answer reaches the same PaymentIntent and never makes a second one.
+Reader errors (offline, busy) become ReaderUnavailable; network failures Transient.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from .base import Permanent, ProcessorError, Transient
+from .card_present import (
+    BUSY_MESSAGE,
+    OFFLINE_MESSAGE,
+    PRESENT_APPROVE,
+    PRESENT_DECLINE,
+    PRESENT_REMOVED,
+    CardPresentPayment,
+    EmvReceipt,
+    ReaderAction,
+    ReaderChargeRequest,
+    ReaderInfo,
+    ReaderUnavailable,
+)
+from .stripe import StripeProcessor, _code, error_from_response, form_encode
+
+log = logging.getLogger(__name__)
+
+# Stripe's test cards for the simulated reader's present_payment_method helper.
+TEST_APPROVE_CARD = "4242424242424242"
+TEST_DECLINE_CARD = "4000000000000002"
+TEXT_MAX = 64  # any text taken from an answer is bounded before it is stored
+
+
+def reader_payment_intent_params(request: ReaderChargeRequest) -> dict[str, Any]:
+    """The PaymentIntent body, a pure function of the persisted request: replays match."""
+    params: dict[str, Any] = {
+        "amount": request.amount_cents,
+        "currency": request.currency,
+        "payment_method_types": ["card_present"],
+        "capture_method": "automatic",
+        "metadata": {"donation_id": request.donation_id},
+    }
+    if request.setup_future_usage:
+        # Stripe then attaches a reusable card (generated_card) to the charge.
+        params["setup_future_usage"] = request.setup_future_usage
+    if request.description:
+        params["description"] = request.description
+    return params
+
+
+def display_params(request: ReaderChargeRequest, line: str) -> dict[str, Any]:
+    return {
+        "type": "cart",
+        "cart": {
+            "currency": request.currency,
+            "line_items": [{"description": line, "amount": request.amount_cents, "quantity": 1}],
+            "total": request.amount_cents,
+        },
+    }
+
+
+def _text(value: Any) -> str:
+    return value[:TEXT_MAX] if isinstance(value, str) else ""
+
+
+def parse_payment(body: Mapping[str, Any]) -> CardPresentPayment:
+    """A PaymentIntent (latest_charge expanded or not) as plain, bounded data."""
+    pi_id = body.get("id")
+    if not isinstance(pi_id, str):
+        raise Transient(
+            "The processor's answer was garbled; the payment will be checked again.",
+            "payment_intent response without id",
+        )
+    charge = body.get("latest_charge")
+    details: Mapping[str, Any] = {}
+    pm = body.get("payment_method")
+    if isinstance(charge, Mapping):
+        pmd = charge.get("payment_method_details")
+        if isinstance(pmd, Mapping) and isinstance(pmd.get("card_present"), Mapping):
+            details = pmd["card_present"]
+        pm = charge.get("payment_method") or pm
+    receipt = details.get("receipt") if isinstance(details.get("receipt"), Mapping) else {}
+    err = body.get("last_payment_error")
+    err = err if isinstance(err, Mapping) else {}
+    last4 = details.get("last4")
+    return CardPresentPayment(
+        payment_intent_id=_code(pi_id),
+        status=_text(body.get("status")),
+        payment_method_id=_text(pm) or None,
+        brand=_text(details.get("brand"))[:16] or None,
+        last4=last4 if isinstance(last4, str) and len(last4) == 4 and last4.isdigit() else None,
+        read_method=_text(details.get("read_method")) or None,
+        generated_card=_text(details.get("generated_card")) or None,
+        receipt=EmvReceipt(
+            application_name=_text(receipt.get("application_preferred_name")),
+            aid=_text(receipt.get("dedicated_file_name"))[:32],
+            verification=_text(receipt.get("cardholder_verification_method"))[:32],
+            authorization_code=_text(receipt.get("authorization_code"))[:16],
+        ),
+        decline_code=_text(err.get("decline_code") or ""),
+        error_code=_text(err.get("code") or ""),
+    )
+
+
+def parse_action(body: Mapping[str, Any]) -> ReaderAction:
+    action = body.get("action")
+    status = _text(body.get("status")) or "online"
+    if not isinstance(action, Mapping):
+        return ReaderAction(reader_status=status)
+    ppi = action.get("process_payment_intent")
+    pi = ppi.get("payment_intent") if isinstance(ppi, Mapping) else None
+    if isinstance(pi, Mapping):
+        pi = pi.get("id")
+    return ReaderAction(
+        reader_status=status,
+        type=_text(action.get("type")) or None,
+        status=_text(action.get("status")) or None,
+        payment_intent_id=_text(pi) or None,
+        failure_code=_text(action.get("failure_code")),
+        failure_message=str(action.get("failure_message") or "")[:300],
+    )
+
+
+class StripeTerminalProcessor(StripeProcessor):
+    name = "stripe_terminal"
+
+    def __init__(
+        self,
+        api_key: str,
+        reader_id: str,
+        api_base: str = "https://api.stripe.com",
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__(api_key, api_base=api_base, timeout=timeout, transport=transport)
+        self.reader_id = reader_id
+        self.test_mode = not self.live_mode
+
+    # ---- one gift on the reader ----
+    def create_reader_payment(self, request: ReaderChargeRequest, timeout: float) -> str:
+        body = self._call(
+            "POST",
+            "/v1/payment_intents",
+            reader_payment_intent_params(request),
+            request.idempotency_key,
+            timeout,
+        )
+        pi_id = body.get("id")
+        if not isinstance(pi_id, str) or not pi_id.startswith("pi_"):
+            raise Transient(
+                "The processor's answer was garbled; the payment will be checked again.",
+                "payment_intent response without id",
+            )
+        return pi_id
+
+    def show_amount(self, request: ReaderChargeRequest, timeout: float) -> None:
+        from pos_app.domain.money import format_cents
+
+        line = f"Donation {format_cents(request.amount_cents, request.currency)}"
+        self._reader_post(
+            "set_reader_display",
+            display_params(request, line),
+            f"{request.idempotency_key}-display",
+            timeout,
+        )
+
+    def process(self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float) -> None:
+        body = self._reader_post(
+            "process_payment_intent",
+            {"payment_intent": payment_intent_id},
+            f"{request.idempotency_key}-process",
+            timeout,
+        )
+        action = parse_action(body)
+        if action.payment_intent_id not in (None, payment_intent_id):
+            raise ReaderUnavailable(BUSY_MESSAGE, "terminal_reader_busy", "action for another PI")
+
+    def reader_action(self, timeout: float) -> ReaderAction:
+        return parse_action(
+            self._call("GET", f"/v1/terminal/readers/{self.reader_id}", {}, None, timeout)
+        )
+
+    def payment(self, payment_intent_id: str, timeout: float) -> CardPresentPayment:
+        body = self._call(
+            "GET",
+            f"/v1/payment_intents/{payment_intent_id}",
+            {"expand": ["latest_charge"]},
+            None,
+            timeout,
+        )
+        return parse_payment(body)
+
+    def cancel_reader_action(self, timeout: float) -> None:
+        # Cancelling twice is harmless, so each attempt has its own key.
+        self._reader_post("cancel_action", {}, f"tableside-cancel-{uuid.uuid4().hex}", timeout)
+
+    def cancel_payment(
+        self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float
+    ) -> CardPresentPayment:
+        try:
+            self._call(
+                "POST",
+                f"/v1/payment_intents/{payment_intent_id}/cancel",
+                {"cancellation_reason": "abandoned"},
+                f"{request.idempotency_key}-cancel",
+                timeout,
+            )
+        except Permanent as exc:  # e.g. it succeeded first: the state below says so
+            log.info("cancel of %s refused: %s", payment_intent_id, exc.detail)
+        return self.payment(payment_intent_id, timeout)
+
+    def present(self, kind: str) -> None:
+        """Test mode only: the simulated reader's donor, through Stripe's test helper."""
+        if not self.test_mode:
+            raise Permanent("Simulated taps only work with a test key.", "live key")
+        if kind == PRESENT_REMOVED:
+            self.cancel_reader_action(self._timeout)  # the nearest Stripe has: the tap stops
+            return
+        number = {PRESENT_APPROVE: TEST_APPROVE_CARD, PRESENT_DECLINE: TEST_DECLINE_CARD}[kind]
+        self._call(
+            "POST",
+            f"/v1/test_helpers/terminal/readers/{self.reader_id}/present_payment_method",
+            {"type": "card_present", "card_present": {"number": number}},
+            f"tableside-present-{uuid.uuid4().hex}",
+            self._timeout,
+        )
+
+    # ---- set-up (pos-app reader ...) ----
+    def readers(self) -> list[ReaderInfo]:
+        body = self._call("GET", "/v1/terminal/readers", {"limit": 100}, None, self._timeout)
+        return [reader_info(r) for r in body.get("data") or [] if isinstance(r, Mapping)]
+
+    def locations(self) -> list[dict[str, Any]]:
+        body = self._call("GET", "/v1/terminal/locations", {"limit": 100}, None, self._timeout)
+        return [r for r in body.get("data") or [] if isinstance(r, Mapping)]
+
+    def create_location(self, display_name: str, address: Mapping[str, str]) -> str:
+        body = self._call(
+            "POST",
+            "/v1/terminal/locations",
+            {"display_name": display_name, "address": dict(address)},
+            f"tableside-location-{uuid.uuid4().hex}",
+            self._timeout,
+        )
+        return str(body.get("id"))
+
+    def register_reader(self, code: str, label: str, location: str) -> ReaderInfo:
+        body = self._call(
+            "POST",
+            "/v1/terminal/readers",
+            {"registration_code": code, "label": label, "location": location},
+            f"tableside-register-{uuid.uuid4().hex}",
+            self._timeout,
+        )
+        return reader_info(body)
+
+    def reader(self, reader_id: str | None = None) -> ReaderInfo:
+        rid = reader_id or self.reader_id
+        return reader_info(
+            self._call("GET", f"/v1/terminal/readers/{rid}", {}, None, self._timeout)
+        )
+
+    # ---- HTTP ----
+    @property
+    def _timeout(self) -> float:
+        return float(self._client.timeout.read or 30.0)
+
+    def _reader_post(
+        self, what: str, params: Mapping[str, Any], key: str, timeout: float
+    ) -> dict[str, Any]:
+        path = f"/v1/terminal/readers/{self.reader_id}/{what}"
+        return self._call("POST", path, params, key, timeout)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any],
+        key: str | None,
+        timeout: float,
+    ) -> dict[str, Any]:
+        t = httpx.Timeout(max(timeout, 0.05), connect=min(max(timeout, 0.05), 5.0))
+        try:
+            if method == "GET":
+                response = self._client.get(path, params=form_encode(params), timeout=t)
+            else:
+                response = self._client.post(
+                    path,
+                    data=dict(form_encode(params)),
+                    headers={"Idempotency-Key": key or f"tableside-{uuid.uuid4().hex}"},
+                    timeout=t,
+                )
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise Transient(
+                "Couldn't reach the processor.",
+                f"{type(exc).__name__} {path}",
+                maybe_charged=False,
+                offline=True,
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise Transient(
+                "The processor didn't answer in time.", f"{type(exc).__name__} {path}"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise Transient(
+                "The connection to the processor dropped.", f"{type(exc).__name__} {path}"
+            ) from None
+        if response.status_code >= 400:
+            raise _reader_error(response, path)
+        return self._parse(response, path)
+
+
+def _reader_error(response: httpx.Response, path: str) -> ProcessorError:
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    body = body if isinstance(body, dict) else None
+    err = (body or {}).get("error")
+    code = _code(err.get("code", "")) if isinstance(err, dict) else ""
+    detail = f"HTTP {response.status_code} {path}: {code}"
+    if code == "terminal_reader_offline":
+        return ReaderUnavailable(OFFLINE_MESSAGE, code, detail)
+    if code == "terminal_reader_busy":
+        return ReaderUnavailable(BUSY_MESSAGE, code, detail)
+    if code == "terminal_reader_timeout":
+        # The reader didn't answer Stripe in time: the action may or may not have started.
+        return Transient("The reader didn't answer in time.", detail)
+    return error_from_response(
+        response.status_code, body, response.headers.get("Retry-After"), path
+    )
+
+
+def reader_info(body: Mapping[str, Any]) -> ReaderInfo:
+    action = parse_action(body)
+    location = body.get("location")
+    if isinstance(location, Mapping):
+        location = location.get("id")
+    return ReaderInfo(
+        id=_text(body.get("id")),
+        label=str(body.get("label") or "")[:100],
+        status=action.reader_status,
+        device_type=_text(body.get("device_type")),
+        location=_text(location) or None,
+        action=f"{action.type} {action.status}" if action.type else None,
+    )

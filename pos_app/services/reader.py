@@ -1,0 +1,306 @@
+"""Taking a card on the reader: the keyed charge's crash-safe protocol, card-present.
+
+1. Check the amount and donor. 2. Write the row (`charging`, fresh idempotency key, the
+   reader, what the PaymentIntent will be created with) and commit.
+3. Create the PaymentIntent with that key and store its id, before any reader action.
+4. Show the amount on the reader and hand it the PaymentIntent; poll the reader's action
+   (every `poll_s`, the PaymentIntent too every few polls) until it settles, the volunteer
+   cancels (Esc) or `reader_timeout` passes. Every call has its own short timeout, so the
+   whole gift is bounded by reader_timeout + a few call timeouts.
+5. Any ending other than an approval cancels the reader action and then the PaymentIntent,
+   so no reader can charge it later; a PaymentIntent that got there first is an approval.
+6. Record the result in one transaction with its follow-up jobs (save card, receipt).
+
+Anything that fails after the reader may have acted is *in doubt*. `settle_one()` (start-up
+and the background settler) reads the PaymentIntent, cancels a reader action left hanging
+by a crash, and never creates a second PaymentIntent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+
+from pos_app.domain.donor import Donor
+from pos_app.domain.money import format_cents
+from pos_app.domain.states import DonationState, Method
+from pos_app.faults import crashpoint
+from pos_app.payments.base import Declined, ProcessorError, Transient, decline_message
+from pos_app.payments.card_present import (
+    OFFLINE_MESSAGE,
+    CardPresentPayment,
+    ReaderChargeRequest,
+    ReaderProcessor,
+    ReaderUnavailable,
+    entry_mode_label,
+)
+from pos_app.store.models import Donation, new_id
+
+from .donations import IN_DOUBT, NOT_CHARGED, DonationService, _Busy
+from .records import Outcome
+
+log = logging.getLogger(__name__)
+
+NOTHING = "Nothing was charged."
+CANCELLED = f"Cancelled on the reader. {NOTHING}"
+TIMED_OUT = f"The reader timed out waiting for a card. {NOTHING}"
+STOPPED = "The reader stopped before the card was read"
+NEVER_SENT = f"Tableside stopped before the reader was asked for the card. {NOTHING}"
+PI_CHECK_EVERY = 4  # polls of the reader per read of the PaymentIntent itself
+
+
+class ReaderService:
+    def __init__(
+        self,
+        donations: DonationService,
+        reader: ReaderProcessor,
+        *,
+        reader_timeout: float = 60.0,
+        poll_s: float = 0.5,
+        call_timeout: float = 10.0,
+        save_cards: bool = True,
+    ) -> None:
+        self.donations = donations
+        self.db = donations.db
+        self.reader = reader
+        self.reader_timeout = reader_timeout
+        self.poll_s = poll_s
+        self.call_timeout = call_timeout
+        self.save_cards = save_cards
+        self._cancel = threading.Event()
+        self._active: str | None = None  # the gift on the reader now
+        self.polls = 0  # reader/PI reads made while waiting (bench/reader.py reports them)
+
+    # ---- the volunteer's side --------------------------------------------------------
+    def take(self, amount_cents: int, donor: Donor) -> Outcome:
+        self.donations.validate(amount_cents, donor)
+        donation_id = new_id()
+        with self.donations._claim(donation_id):
+            self._cancel.clear()
+            self._active = donation_id
+            try:
+                return self._take(donation_id, amount_cents, donor)
+            finally:
+                self._active = None
+
+    def cancel(self) -> bool:
+        """Esc: stop the gift on the reader; True when one was waiting. The waiting call
+        returns the outcome (it says whether anything was charged)."""
+        if self._active is None:
+            return False
+        self._cancel.set()
+        return True
+
+    @property
+    def active(self) -> str | None:
+        return self._active
+
+    def _take(self, donation_id: str, amount_cents: int, donor: Donor) -> Outcome:
+        with self.db.session() as s:
+            s.add(
+                Donation(
+                    id=donation_id,
+                    amount_cents=amount_cents,
+                    currency=self.donations.currency,
+                    method=Method.CARD.value,
+                    state=DonationState.CHARGING.value,
+                    donor_name=donor.name.strip(),
+                    donor_email=donor.email.strip(),
+                    station=self.donations.station,
+                    processor=self.reader.name,
+                    idempotency_key=f"tableside-{uuid.uuid4().hex}",
+                    reader_id=self.reader.reader_id,
+                    setup_future_usage="off_session" if self.save_cards else None,
+                    charge_attempts=1,
+                    message="Waiting for the card on the reader.",
+                )
+            )
+        log.info("donation %s: reader gift of %d cents", donation_id, amount_cents)
+        crashpoint("reader_after_row")
+        request = self._request(donation_id)
+        try:
+            pi = self.reader.create_reader_payment(request, self.call_timeout)
+        except ProcessorError as exc:
+            # No reader action was ever sent, so nothing can have been charged, even if a
+            # PaymentIntent was made (it waits, harmless, for a reader that never gets it).
+            message = NOT_CHARGED if isinstance(exc, Transient) else f"{exc.message} {NOTHING}"
+            return self.donations._finish(donation_id, DonationState.FAILED, message, exc)
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
+            row.payment_intent_id = pi
+        crashpoint("reader_after_pi")
+        try:
+            self.reader.show_amount(request, self.call_timeout)
+        except ReaderUnavailable as exc:
+            return self._end(donation_id, request, pi, f"{exc.message} {NOTHING}", exc)
+        except ProcessorError as exc:  # the amount also shows when the reader gets the PI
+            log.info("donation %s: reader display failed: %s", donation_id, exc.detail)
+        try:
+            self.reader.process(request, pi, self.call_timeout)
+        except ReaderUnavailable as exc:
+            return self._end(donation_id, request, pi, f"{exc.message} {NOTHING}", exc)
+        except Transient as exc:
+            if not exc.maybe_charged:
+                return self._end(donation_id, request, pi, NOT_CHARGED, exc)
+            log.info("donation %s: process answer lost (%s); watching", donation_id, exc.detail)
+        except ProcessorError as exc:
+            return self._end(donation_id, request, pi, f"{exc.message} {NOTHING}", exc)
+        crashpoint("reader_waiting")
+        return self._wait(donation_id, request, pi)
+
+    def _wait(self, donation_id: str, request: ReaderChargeRequest, pi: str) -> Outcome:
+        deadline = time.monotonic() + self.reader_timeout
+        offline = False
+        n = 0
+        while True:
+            if self._cancel.is_set():
+                return self._end(donation_id, request, pi, CANCELLED)
+            if time.monotonic() >= deadline:
+                why = f"{OFFLINE_MESSAGE} {NOTHING}" if offline else TIMED_OUT
+                return self._end(donation_id, request, pi, why)
+            n += 1
+            self.polls += 1
+            try:
+                action = self.reader.reader_action(self.call_timeout)
+                offline = action.reader_status == "offline"
+                ours = action.payment_intent_id == pi and action.type == "process_payment_intent"
+                if ours and action.status == "succeeded" or n % PI_CHECK_EVERY == 0 or not ours:
+                    pay = self.reader.payment(pi, self.call_timeout)
+                    if pay.status == "succeeded":
+                        crashpoint("reader_after_tap")
+                        return self._approve(donation_id, pay)
+                    if not ours and not offline:
+                        # The reader dropped our action (rebooted, another station took it).
+                        return self._end(donation_id, request, pi, f"{STOPPED}. {NOTHING}")
+                if ours and action.status == "failed":
+                    if action.failure_code == "card_declined":
+                        return self._end(donation_id, request, pi, "", declined=True)
+                    reason = action.failure_message.rstrip(".") or action.failure_code
+                    return self._end(donation_id, request, pi, f"{STOPPED}: {reason}. {NOTHING}")
+            except ProcessorError as exc:  # keep watching until the deadline
+                log.info("donation %s: reader poll failed: %s", donation_id, exc.detail)
+            self._cancel.wait(self.poll_s)
+
+    def _end(
+        self,
+        donation_id: str,
+        request: ReaderChargeRequest,
+        pi: str,
+        message: str,
+        error: ProcessorError | None = None,
+        *,
+        declined: bool = False,
+    ) -> Outcome:
+        """Stop the reader and cancel the PaymentIntent, so nothing can be charged later.
+        A PaymentIntent that succeeded first is an approval; no answer is in doubt."""
+        try:
+            self.reader.cancel_reader_action(self.call_timeout)
+        except ProcessorError as exc:  # offline, nothing to cancel: the PI cancel decides
+            log.info("donation %s: cancel_action: %s", donation_id, exc.detail)
+        try:
+            pay = self.reader.cancel_payment(request, pi, self.call_timeout)
+        except ProcessorError as exc:
+            log.info("donation %s: cancel of %s unanswered: %s", donation_id, pi, exc.detail)
+            return self.donations._finish(donation_id, DonationState.IN_DOUBT, IN_DOUBT, exc)
+        return self._from_payment(donation_id, pay, message, error, declined=declined)
+
+    def _from_payment(
+        self,
+        donation_id: str,
+        pay: CardPresentPayment,
+        message: str,
+        error: ProcessorError | None = None,
+        *,
+        declined: bool = False,
+    ) -> Outcome:
+        if pay.status == "succeeded":
+            return self._approve(donation_id, pay)
+        if pay.status != "canceled":  # e.g. processing: only Stripe can say what comes next
+            return self.donations._finish(
+                donation_id,
+                DonationState.IN_DOUBT,
+                IN_DOUBT,
+                Transient("payment not final", f"{pay.payment_intent_id}: {pay.status}"),
+            )
+        if declined or pay.decline_code or pay.error_code == "card_declined":
+            code = pay.decline_code or "generic_decline"
+            exc = Declined(decline_message(code), pay.error_code or "card_declined", code)
+            with self.db.session() as s:
+                row = s.get(Donation, donation_id)
+                assert row is not None
+                row.brand, row.last4 = pay.brand or row.brand, pay.last4 or row.last4
+            return self.donations._finish(donation_id, DonationState.DECLINED, exc.message, exc)
+        return self.donations._finish(
+            donation_id, DonationState.FAILED, message or NEVER_SENT, error
+        )
+
+    def _approve(self, donation_id: str, pay: CardPresentPayment) -> Outcome:
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
+            row.payment_method_id = pay.payment_method_id or pay.payment_intent_id
+            row.brand, row.last4 = pay.brand, pay.last4
+            row.entry_mode = pay.read_method
+            row.generated_card = pay.generated_card
+            row.emv_application = pay.receipt.application_name or None
+            row.emv_aid = pay.receipt.aid or None
+            row.emv_cvm = pay.receipt.verification or None
+            row.emv_auth_code = pay.receipt.authorization_code or None
+            amount = format_cents(row.amount_cents, row.currency)
+        crashpoint("reader_before_commit")
+        mode = entry_mode_label(pay.read_method)
+        message = f"Approved {amount}" + (f" ({mode})." if mode else ".")
+        return self.donations._finish(
+            donation_id, DonationState.APPROVED, message, reference=pay.payment_intent_id
+        )
+
+    # ---- settling what a crash or a lost answer left -----------------------------------
+    def settle_one(self, donation_id: str) -> Outcome:
+        """Called with the donation claimed: read the PaymentIntent, never make a new one."""
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
+            if not DonationState(row.state).unsettled:
+                return self.donations._outcome(row)
+            pi = row.payment_intent_id
+            if pi is None:
+                row.state = DonationState.FAILED.value
+                row.message = NEVER_SENT
+                log.info("donation %s: reader never asked, marked failed", donation_id)
+                return self.donations._outcome(row)
+            row.state = DonationState.CHARGING.value
+        request = self._request(donation_id)
+        try:
+            action = self.reader.reader_action(self.call_timeout)
+            if action.payment_intent_id == pi and action.status == "in_progress":
+                log.info("donation %s: cancelling the reader action left hanging", donation_id)
+                self.reader.cancel_reader_action(self.call_timeout)
+            pay = self.reader.payment(pi, self.call_timeout)
+            if pay.status not in ("succeeded", "canceled", "processing"):
+                pay = self.reader.cancel_payment(request, pi, self.call_timeout)
+        except ProcessorError as exc:
+            return self.donations._finish(donation_id, DonationState.IN_DOUBT, IN_DOUBT, exc)
+        return self._from_payment(donation_id, pay, NEVER_SENT)
+
+    def settle(self, donation_id: str) -> Outcome:
+        try:
+            with self.donations._claim(donation_id):
+                return self.settle_one(donation_id)
+        except _Busy:
+            return self.donations.outcome_of(donation_id)
+
+    def _request(self, donation_id: str) -> ReaderChargeRequest:
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None and row.idempotency_key
+            return ReaderChargeRequest(
+                amount_cents=row.amount_cents,
+                currency=row.currency,
+                donation_id=row.id,
+                idempotency_key=row.idempotency_key,
+                reader_id=row.reader_id or self.reader.reader_id,
+                setup_future_usage=row.setup_future_usage,
+            )

@@ -1,0 +1,197 @@
+"""A throwaway PostgreSQL server for the test session, from the machine's own binaries.
+
+pytest-postgresql's process fixture runs `pg_ctl` as the current user, and PostgreSQL
+refuses to run as root (CI runs as root on a fresh machine). So this starts `initdb` and
+`postgres` itself, as the unprivileged `postgres` system user when we are root (Debian's
+`postgresql` package creates it; we create a `tableside-pg` user when it is missing), on
+127.0.0.1 and a Unix socket in a private directory, and removes everything afterwards.
+
+`find_bindir()` returns None where no binaries exist; the fixture then skips with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ADMIN = "tableside_admin"
+ADMIN_PASSWORD = "admin-pass"
+DBNAME = "gala"
+
+
+def find_bindir() -> Path | None:
+    """The newest installed PostgreSQL server's bin dir, or None."""
+    env = os.environ.get("PG_BINDIR")
+    candidates = [env] if env else []
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version, reverse=True)
+    for c in candidates:
+        if c and (Path(c) / "postgres").exists() and (Path(c) / "initdb").exists():
+            return Path(c)
+    found = shutil.which("postgres")
+    return Path(found).parent if found and shutil.which("initdb") else None
+
+
+def _version(path: str) -> int:
+    try:
+        return int(Path(path).parent.name.split(".")[0])
+    except ValueError:
+        return 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run_as() -> pwd.struct_passwd | None:
+    """The user the server runs as: None (ourselves) unless we are root."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "tableside-pg"):
+        with contextlib.suppress(KeyError):
+            return pwd.getpwnam(name)
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "tableside-pg"],
+        check=True,
+        capture_output=True,
+    )
+    return pwd.getpwnam("tableside-pg")
+
+
+@dataclass(frozen=True)
+class PgServer:
+    host: str
+    port: int
+    admin: str
+    dbname: str
+    socket_dir: Path
+
+    def url(
+        self, user: str | None = None, password: str | None = None, db: str | None = None
+    ) -> str:
+        auth = user or self.admin
+        if password is not None:
+            auth += f":{password}"
+        return f"postgresql://{auth}@{self.host}:{self.port}/{db or self.dbname}"
+
+    @property
+    def admin_url(self) -> str:
+        return self.url(password=ADMIN_PASSWORD)
+
+
+@contextlib.contextmanager
+def pg_server(bindir: Path) -> Iterator[PgServer]:
+    """Start a fresh cluster; stop it and delete its files on exit."""
+    owner = _run_as()
+    root = Path(tempfile.mkdtemp(prefix="tableside-pg-"))
+    data, sock = root / "data", root / "sock"
+    data.mkdir()
+    sock.mkdir()
+    pwfile = root / "pw"
+    pwfile.write_text(ADMIN_PASSWORD + "\n")
+    kwargs: dict[str, object] = {}
+    if owner is not None:
+        for p in (root, data, sock, pwfile):
+            os.chown(p, owner.pw_uid, owner.pw_gid)
+        kwargs = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+    port = _free_port()
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        subprocess.run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                ADMIN,
+                "--pwfile",
+                str(pwfile),
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=root,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        pwfile.unlink()
+        log = open(root / "server.log", "wb")  # noqa: SIM115 - kept for the server's life
+        proc = subprocess.Popen(
+            [
+                str(bindir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={sock}",
+                "-c",
+                "fsync=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "shared_buffers=32MB",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=root,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        log.close()
+        _wait_ready(bindir, sock, port, proc, root)
+        subprocess.run(
+            [str(bindir / "createdb"), "-h", str(sock), "-p", str(port), "-U", ADMIN, DBNAME],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+        yield PgServer("127.0.0.1", port, ADMIN, DBNAME, sock)
+    finally:
+        if proc is not None:
+            proc.terminate()  # smart shutdown; then fast if clients linger
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _wait_ready(
+    bindir: Path, sock: Path, port: int, proc: subprocess.Popen[bytes], root: Path
+) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                "PostgreSQL exited at start: " + (root / "server.log").read_text(errors="replace")
+            )
+        ok = subprocess.run(
+            [str(bindir / "pg_isready"), "-h", str(sock), "-p", str(port), "-U", ADMIN],
+            capture_output=True,
+        )
+        if ok.returncode == 0:
+            return
+        time.sleep(0.1)
+    raise RuntimeError("PostgreSQL did not become ready within 60 s")

@@ -1,0 +1,129 @@
+"""The reader gift's protocol with training's simulated reader (payments/simulated_reader.py):
+approve, decline, card removed, Esc, offline, busy, a lost answer after the tap (in doubt,
+then settled from the PaymentIntent) and a crash's hanging reader action. Exactly one
+PaymentIntent per gift in every case. No timing asserts: the tests wait on states."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from pos_app.api import Donor, Outcome, Station, open_station
+from pos_app.domain.states import DonationState
+from pos_app.payments.simulator import SimulatorProcessor
+from pos_app.store.models import Donation
+
+DONOR = Donor("Ada Lovelace", "ada@example.org")
+
+
+@pytest.fixture
+def st(data_dir, simulator: SimulatorProcessor) -> Iterator[Station]:
+    with open_station(data_dir=data_dir, processor=simulator) as station:
+        assert station.reader_service is not None
+        station.reader_service.poll_s = 0.01
+        yield station
+
+
+def gift(st: Station, donor_part: Callable[[], None]) -> Outcome:
+    """Start a reader gift on a thread, wait until the reader waits, play the donor."""
+    result: list[Outcome] = []
+    t = threading.Thread(target=lambda: result.append(st.take_reader_donation(5000, DONOR)))
+    t.start()
+    reader = st.reader_service.reader
+    give_up = time.monotonic() + 30
+    while reader._action.status != "in_progress" and t.is_alive():
+        assert time.monotonic() < give_up, "the reader never got the payment"
+        time.sleep(0.005)
+    donor_part()
+    t.join(30)
+    assert result, "take_reader_donation did not return"
+    return result[0]
+
+
+def test_approve_records_card_entry_mode_emv_and_jobs(st: Station) -> None:
+    out = gift(st, lambda: st.present_on_reader("approve"))
+    assert out.status == "approved" and out.last4 == "4242" and out.entry_mode == "contactless_emv"
+    assert "(tap)" in out.message
+    with st.db.session() as s:
+        row = s.get(Donation, out.donation_id)
+        assert row.emv_aid == "A0000000031010" and row.emv_application == "Visa Credit"
+        assert row.generated_card and row.setup_future_usage == "off_session"
+    assert {j.kind for j in st.jobs(out.donation_id)} == {"save_card", "receipt"}
+    assert st.reader_service.reader.payment_intents_created == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "words"),
+    [("decline", "declined", "declined"), ("removed", "failed", "Nothing was charged")],
+)
+def test_decline_and_card_removed_charge_nothing(st, kind, status, words) -> None:
+    out = gift(st, lambda: st.present_on_reader(kind))
+    assert out.status == status and words in out.message
+    assert st.jobs(out.donation_id) == []
+    reader = st.reader_service.reader
+    assert reader.payment(out.reference, 1).status == "canceled"  # no reader can charge it now
+
+
+def test_esc_cancels_and_says_nothing_was_charged(st: Station) -> None:
+    out = gift(st, st.cancel_reader)
+    assert out.status == "failed" and "Nothing was charged" in out.message
+    assert st.reader_service.reader._action.status == "failed"
+
+
+def test_offline_reader_gets_a_plain_message(st: Station) -> None:
+    st.reader_service.reader.offline = True
+    out = st.take_reader_donation(5000, DONOR)
+    assert out.status == "failed" and "power button" in out.message
+
+
+def test_busy_reader(st: Station) -> None:
+    reader = st.reader_service.reader
+    from pos_app.payments.card_present import ReaderChargeRequest
+
+    other = ReaderChargeRequest(100, "usd", "other", "other-key", reader.reader_id)
+    reader.process(other, reader.create_reader_payment(other, 1), 1)
+    out = st.take_reader_donation(5000, DONOR)
+    assert out.status == "failed" and "busy" in out.message
+
+
+def test_lost_answer_after_tap_is_in_doubt_then_settled(st, simulator) -> None:
+    st.reader_service.reader_timeout = 0.3
+
+    def tap_then_wifi_drops() -> None:
+        st.present_on_reader("approve")
+        simulator.network_down = True
+
+    out = gift(st, tap_then_wifi_drops)
+    assert out.status == "in_doubt"
+    simulator.network_down = False
+    settled = st.settle_in_doubt()
+    assert [o.status for o in settled] == ["approved"]
+    assert st.reader_service.reader.payment_intents_created == 1
+    assert len(simulator.charges) == 1
+
+
+def test_crash_left_a_hanging_reader_action_settle_cancels_it(st: Station) -> None:
+    """What a kill -9 while the reader waits leaves: a `charging` row with its PI on the
+    reader. Start-up settle cancels the action and the PI: failed, nothing charged."""
+    reader = st.reader_service.reader
+    svc = st.reader_service
+    svc.reader_timeout = 1000.0
+    started = threading.Event()
+    real_wait = svc._wait
+    svc._wait = lambda *a: (started.set(), threading.Event().wait())  # the process "dies" here
+    t = threading.Thread(target=lambda: svc.take(5000, DONOR), daemon=True)
+    t.start()
+    assert started.wait(30)
+    svc._wait = real_wait
+    with st.db.session() as s:
+        (row,) = s.query(Donation).all()
+        assert row.state == DonationState.CHARGING.value and row.payment_intent_id
+        donation_id = row.id
+    svc.donations._active.discard(donation_id)  # the claim died with the process
+    assert reader._action.status == "in_progress"
+    (out,) = st.settle_in_doubt(include_charging=True)
+    assert out.status == "failed" and reader._action.status == "failed"
+    assert reader.payment_intents_created == 1
