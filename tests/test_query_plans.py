@@ -83,9 +83,7 @@ def test_charge_gift_and_job_queries_use_indexes(
     assert bad_plans(station, captured) == []
 
 
-def test_live_view_reads_use_indexes(
-    station: Station, captured: list[tuple[str, tuple]]
-) -> None:
+def test_live_view_reads_use_indexes(station: Station, captured: list[tuple[str, tuple]]) -> None:
     for i in range(3):
         station.take_card_donation(1000 + i, Donor(f"D{i}", f"d{i}@example.org"), CARD)
     refund_me = station.record_donation(700, Donor("Void", ""), "cash")

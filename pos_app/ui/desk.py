@@ -3,11 +3,12 @@ with search, refund or void with a reason, and CSV export for reconciliation."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -21,76 +22,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.api import Station
+from pos_app.api import PageQuery, Station
 from pos_app.domain.money import format_cents
 from pos_app.services.records import DonationRecord
 
 from .charts import GiftsChart, Thermometer
-from .keyed_model import RECORD_ROLE, SORT_ROLE, KeyedRecordsModel
+from .donations_model import COL_TIME, STATUS_LABELS, PagedDonationsModel
+from .keyed_model import RECORD_ROLE
 from .polling import Poller
 from .result_panel import card_label
 from .tasks import TaskRunner
 
 REFRESH_MS = 2000
-COL_TIME, COL_DONOR, COL_AMOUNT, COL_METHOD, COL_CARD, COL_STATUS = range(6)
-STATUS_LABELS = {
-    "approved": "✓ Approved",
-    "recorded": "✓ Recorded",
-    "declined": "✕ Declined",
-    "failed": "! Not charged",
-    "in_doubt": "? Checking",
-    "charging": "… Charging",
-    "refunded": "↩ Refunded",
-    "refunding": "↩ Refunding",
-    "voided": "– Voided",
-}
+SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking SQL
+OVERLAP = dt.timedelta(seconds=5)  # a write just before a read may commit just after it
 REFUNDABLE = ("approved", "recorded")
 
 
-class DonationsModel(KeyedRecordsModel[DonationRecord]):
-    headers = ("Time", "Donor", "Amount", "Method", "Card", "Status")
-
-    def display(self, d: DonationRecord, col: int) -> str:
-        if col == COL_TIME:
-            return d.created_at.astimezone().strftime("%H:%M:%S")
-        if col == COL_DONOR:
-            return d.donor_name or d.donor_email or "(anonymous)"
-        if col == COL_AMOUNT:
-            return format_cents(d.amount_cents, d.currency)
-        if col == COL_METHOD:
-            return d.method.capitalize()
-        if col == COL_CARD:
-            return card_label(d.brand, d.last4) if d.method == "card" else ""
-        if col == COL_STATUS:
-            return STATUS_LABELS.get(d.status, d.status)
-        return ""
-
-    def sort_key(self, d: DonationRecord, col: int) -> Any:
-        if col == COL_TIME:
-            return d.created_at.timestamp()
-        if col == COL_AMOUNT:
-            return d.amount_cents
-        return self.display(d, col).lower()
-
-
-class DonationSearch(QSortFilterProxyModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setSortRole(SORT_ROLE)
-        self.text = ""
-
-    def set_text(self, text: str) -> None:
-        self.beginFilterChange()
-        self.text = text.strip().lower()
-        self.endFilterChange()
-
-    def filterAcceptsRow(self, row: int, parent: Any) -> bool:  # noqa: N802
-        if not self.text:
-            return True
-        m = self.sourceModel()
-        d: DonationRecord = m.data(m.index(row, 0, parent), RECORD_ROLE)
-        hay = f"{d.donor_name} {d.donor_email} {d.last4 or ''} {d.payment_intent_id or ''}"
-        return self.text in hay.lower()
+# (stamp, read started, totals, changed donations, chart points)
+DeskRead = tuple[tuple[object, ...], dt.datetime, Any, list[DonationRecord], list[Any]]
 
 
 class EventDesk(QWidget):
@@ -128,14 +78,23 @@ class EventDesk(QWidget):
         tools.addWidget(self.export_jobs_btn)
         v.addLayout(tools)
 
-        self.model = DonationsModel()
-        self.proxy = DonationSearch()
-        self.proxy.setSourceModel(self.model)
-        self.search.textChanged.connect(self.proxy.set_text)
+        # Windowed: pages are read as they scroll into view; search and sort run in SQL.
+        self.model = PagedDonationsModel(self._fetch_page)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(
+            lambda: self.model.set_query(search=self.search.text().strip())
+        )
+        self.search.textChanged.connect(self._search_timer.start)
+        # Ask only for donations written after this; the first page is read from now on,
+        # so a gift written while it is on its way arrives as a change.
+        self._since: dt.datetime | None = dt.datetime.now(dt.UTC) - OVERLAP
+        self._stamp: tuple[object, ...] | None = None  # what the last read saw
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_TIME, Qt.SortOrder.DescendingOrder)
+        self.table.sortByColumn(COL_TIME, Qt.SortOrder.DescendingOrder)  # reads page 1
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -185,15 +144,37 @@ class EventDesk(QWidget):
     def loads(self) -> int:
         return self.poller.loads
 
-    def _read(self) -> Callable[[], tuple[Any, list[DonationRecord], list[Any]]]:
-        station = self.station
-        return lambda: (station.totals(), station.donations(), station.gifts_over_time())
+    def _fetch_page(self, generation: int, query: PageQuery) -> None:
+        station, model = self.station, self.model
+        self.tasks.run(
+            lambda: station.donations_page(query),
+            lambda rows: model.add_page(generation, rows),
+            lambda exc: (model.page_failed(generation), self._load_failed(exc)),
+        )
+
+    def _read(self) -> Callable[[], DeskRead | None]:
+        """Nothing changed since the last look (two index look-ups): nothing to read or draw.
+        Otherwise the totals and the chart (aggregates in SQL) and the changed rows only."""
+        station, last_stamp, since = self.station, self._stamp, self._since
+        started = dt.datetime.now(dt.UTC)
+
+        def read() -> DeskRead | None:
+            stamp = station.desk_stamp()
+            if stamp == last_stamp:
+                return None
+            changed = station.donations_changed(since) if since is not None else []
+            return stamp, started, station.totals(), changed, station.gifts_over_time()
+
+        return read
 
     def _load_failed(self, exc: BaseException) -> None:
         self.feedback.setText(f"Couldn't read the donations: {exc}")
 
-    def _loaded(self, data: tuple[Any, list[DonationRecord], list[Any]]) -> None:
-        totals, donations, points = data
+    def _loaded(self, data: DeskRead | None) -> None:
+        if data is None:
+            return
+        self._stamp, started, totals, changed, points = data
+        self._since = started - OVERLAP
         c = self.currency
         goal = f" of {format_cents(totals.goal_cents, c)}" if totals.goal_cents else ""
         self.raised.setText(f"Raised {format_cents(totals.raised_cents, c)}{goal}")
@@ -214,18 +195,18 @@ class EventDesk(QWidget):
         self.stats.setText(" · ".join(parts))
         self.thermometer.set_values(totals.raised_cents, totals.goal_cents, c)
         self.chart.set_points(points, c)
-        self.model.apply(donations)
+        self.model.apply(changed)
         self._selected()
 
     # ---- selection and refunds ----
     def current(self) -> DonationRecord | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.proxy.data(rows[0], RECORD_ROLE) if rows else None
+        return self.model.data(rows[0], RECORD_ROLE) if rows else None
 
     def select_donation(self, donation_id: str) -> None:
         row = self.model.row_of(donation_id)
         if row is not None:
-            self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+            self.table.selectRow(row)
 
     def _selected(self, *_: Any) -> None:
         d = self.current()

@@ -1,0 +1,214 @@
+"""The desk's donations list as a windowed Qt model: rows are fetched a page at a time as
+they scroll into view (`canFetchMore` / `fetchMore`), never "all donations".
+
+Searching and sorting happen in SQL (a new query resets the model and fetches its first
+page). Live changes arrive keyed by id: a row already shown is updated in place, a new
+gift goes on top of the newest-first list. A page that comes back for an older query
+(the lead typed again meanwhile) is dropped by its generation number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from pos_app.domain.money import format_cents
+from pos_app.services.desk_reads import PageQuery
+from pos_app.services.records import DonationRecord
+
+from .keyed_model import ID_ROLE, RECORD_ROLE, SORT_ROLE
+from .result_panel import card_label
+
+COL_TIME, COL_DONOR, COL_AMOUNT, COL_METHOD, COL_CARD, COL_STATUS = range(6)
+SORTS = {COL_TIME: "time", COL_DONOR: "donor", COL_AMOUNT: "amount", COL_METHOD: "method",
+         COL_STATUS: "status"}  # fmt: skip
+STATUS_LABELS = {
+    "approved": "✓ Approved",
+    "recorded": "✓ Recorded",
+    "declined": "✕ Declined",
+    "failed": "! Not charged",
+    "in_doubt": "? Checking",
+    "charging": "… Charging",
+    "refunded": "↩ Refunded",
+    "refunding": "↩ Refunding",
+    "voided": "– Voided",
+}
+
+Index = QModelIndex | QPersistentModelIndex
+# (generation, query) -> asks for that page off the GUI thread; the answer comes back
+# through `add_page(generation, query, rows)`.
+Fetcher = Callable[[int, PageQuery], None]
+
+
+class PagedDonationsModel(QAbstractTableModel):
+    headers = ("Time", "Donor", "Amount", "Method", "Card", "Status")
+
+    def __init__(self, fetch: Fetcher | None = None, page_size: int = 200) -> None:
+        super().__init__()
+        self.fetch = fetch
+        self.page_size = page_size
+        self.query = PageQuery(limit=page_size)
+        self.generation = 0
+        self._ids: list[str] = []
+        self._rows: dict[str, DonationRecord] = {}
+        self._pos: dict[str, int] = {}
+        self._fetching = False
+        self._exhausted = False
+        self.pages = 0  # pages received for the current query
+
+    # ---- what to show ----
+    def display(self, d: DonationRecord, col: int) -> str:
+        if col == COL_TIME:
+            return d.created_at.astimezone().strftime("%H:%M:%S")
+        if col == COL_DONOR:
+            return d.donor_name or d.donor_email or "(anonymous)"
+        if col == COL_AMOUNT:
+            return format_cents(d.amount_cents, d.currency)
+        if col == COL_METHOD:
+            return d.method.capitalize()
+        if col == COL_CARD:
+            return card_label(d.brand, d.last4) if d.method == "card" else ""
+        if col == COL_STATUS:
+            return STATUS_LABELS.get(d.status, d.status)
+        return ""
+
+    # ---- the query ----
+    def set_query(self, **changes: Any) -> None:
+        """A new search or sort: start over from its first page."""
+        query = dataclasses.replace(self.query, offset=0, after=None, **changes)
+        if query == self.query and self.pages:
+            return
+        self.beginResetModel()
+        self.query = query
+        self.generation += 1
+        self._ids, self._rows, self._pos = [], {}, {}
+        self._fetching = self._exhausted = False
+        self.pages = 0
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and not self._exhausted and not self._fetching
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
+        if not self.canFetchMore(parent) or self.fetch is None:
+            return
+        self._fetching = True
+        q = self.query
+        if q.sort == "time" and self._ids:
+            last = self._rows[self._ids[-1]]
+            q = dataclasses.replace(q, after=(last.created_at, last.id))
+        elif self._ids:
+            q = dataclasses.replace(q, offset=len(self._ids))
+        self.fetch(self.generation, q)
+
+    def add_page(self, generation: int, rows: list[DonationRecord]) -> None:
+        if generation != self.generation:
+            return  # an answer to a query the lead has moved on from
+        self._fetching = False
+        self.pages += 1
+        self._exhausted = len(rows) < self.query.limit
+        fresh = [r for r in rows if r.id not in self._pos]
+        if fresh:
+            first = len(self._ids)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            for r in fresh:
+                self._pos[r.id] = len(self._ids)
+                self._ids.append(r.id)
+                self._rows[r.id] = r
+            self.endInsertRows()
+
+    def page_failed(self, generation: int) -> None:
+        if generation == self.generation:
+            self._fetching = False
+
+    # ---- live changes ----
+    def apply(self, records: list[DonationRecord]) -> None:
+        """Changed or new donations, keyed by id: in place, or on top of the default list."""
+        changed: list[int] = []
+        new: list[DonationRecord] = []
+        for r in records:
+            row = self._pos.get(r.id)
+            if row is None:
+                new.append(r)
+            elif self._rows[r.id] != r:
+                self._rows[r.id] = r
+                changed.append(row)
+        last = len(self.headers) - 1
+        for first, end in _runs(sorted(changed)):
+            self.dataChanged.emit(self.index(first, 0), self.index(end, last))
+        q = self.query
+        if not new or not self.pages or q.search or q.sort != "time" or not q.descending:
+            # Shown when the lead searches or sorts again; the default view gets them now.
+            return
+        top = self._rows[self._ids[0]] if self._ids else None
+        newer = sorted(
+            (r for r in new if top is None or (r.created_at, r.id) > (top.created_at, top.id)),
+            key=lambda r: (r.created_at, r.id),
+            reverse=True,
+        )
+        if not newer:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(newer) - 1)
+        self._ids[:0] = [r.id for r in newer]
+        for r in newer:
+            self._rows[r.id] = r
+        self._pos = {key: i for i, key in enumerate(self._ids)}
+        self.endInsertRows()
+
+    def record(self, key: str) -> DonationRecord | None:
+        return self._rows.get(key)
+
+    def row_of(self, key: str) -> int | None:
+        return self._pos.get(key)
+
+    def records(self) -> list[DonationRecord]:
+        """The rows loaded so far, in the order shown."""
+        return [self._rows[i] for i in self._ids]
+
+    # ---- Qt model API ----
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(self.headers[section])
+        return None
+
+    def data(self, index: Index, role: int = 0) -> Any:
+        if not index.isValid() or index.row() >= len(self._ids):
+            return None
+        d = self._rows[self._ids[index.row()]]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(d, index.column())
+        if role == ID_ROLE:
+            return d.id
+        if role == RECORD_ROLE:
+            return d
+        if role == SORT_ROLE:
+            return self.display(d, index.column()).lower()
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Header clicks sort in SQL, over every donation, not just the rows loaded."""
+        self.set_query(
+            sort=SORTS.get(column, "time"),
+            descending=order == Qt.SortOrder.DescendingOrder,
+        )
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) ranges: one dataChanged per run."""
+    out: list[tuple[int, int]] = []
+    for r in rows:
+        if out and r == out[-1][1] + 1:
+            out[-1] = (out[-1][0], r)
+        elif not out or r != out[-1][1]:
+            out.append((r, r))
+    return out
