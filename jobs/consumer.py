@@ -23,7 +23,6 @@ import time
 
 from huey import SqliteHuey
 from huey.consumer import Consumer, ConsumerStopped
-from huey.utils import time_clock
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ class EmbeddedConsumer(Consumer):
 
     def _loop(self) -> None:
         """Huey's `run()` without its `start()` (done already) and without its re-exec."""
-        health_check_ts = time_clock()
+        health_check_ts = time.monotonic()  # as huey 3 run() does
         while True:
             try:
                 health_check_ts = self.loop(health_check_ts)
