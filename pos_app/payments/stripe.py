@@ -7,10 +7,11 @@ Error text from Stripe is kept as detail, but never the request body (it holds t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -263,27 +264,12 @@ class StripeProcessor:
         )
 
     def _post(self, path: str, params: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
-        try:
+        with transport_errors(path):
             response = self._client.post(
                 path,
                 data=dict(form_encode(params)),
                 headers={"Idempotency-Key": idempotency_key},
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise Transient(
-                "Couldn't reach the processor.",
-                f"{type(exc).__name__} {path}",
-                maybe_charged=False,
-                offline=True,
-            ) from None
-        except httpx.TimeoutException as exc:
-            raise Transient(
-                "The processor didn't answer in time.", f"{type(exc).__name__} {path}"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise Transient(
-                "The connection to the processor dropped.", f"{type(exc).__name__} {path}"
-            ) from None
         return self._parse(response, path)
 
     def _parse(self, response: httpx.Response, path: str) -> dict[str, Any]:
@@ -366,3 +352,26 @@ def _without_card(text: str, card: Card) -> str:
     if card.cvc:
         text = re.sub(rf"(?<!\d){re.escape(card.cvc)}(?!\d)", "[cvc]", text)
     return text
+
+
+@contextlib.contextmanager
+def transport_errors(path: str) -> Iterator[None]:
+    """httpx's failures as our kinds: nothing connected is certainly not charged (offline);
+    a timeout or a dropped connection after sending may have been acted on."""
+    try:
+        yield
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        raise Transient(
+            "Couldn't reach the processor.",
+            f"{type(exc).__name__} {path}",
+            maybe_charged=False,
+            offline=True,
+        ) from None
+    except httpx.TimeoutException as exc:
+        raise Transient(
+            "The processor didn't answer in time.", f"{type(exc).__name__} {path}"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise Transient(
+            "The connection to the processor dropped.", f"{type(exc).__name__} {path}"
+        ) from None

@@ -35,7 +35,7 @@ from .card_present import (
     ReaderInfo,
     ReaderUnavailable,
 )
-from .stripe import StripeProcessor, _code, error_from_response, form_encode
+from .stripe import StripeProcessor, _code, error_from_response, form_encode, transport_errors
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +294,7 @@ class StripeTerminalProcessor(StripeProcessor):
         timeout: float,
     ) -> dict[str, Any]:
         t = httpx.Timeout(max(timeout, 0.05), connect=min(max(timeout, 0.05), 5.0))
-        try:
+        with transport_errors(path):
             if method == "GET":
                 response = self._client.get(path, params=form_encode(params), timeout=t)
             else:
@@ -304,21 +304,6 @@ class StripeTerminalProcessor(StripeProcessor):
                     headers={"Idempotency-Key": key or f"tableside-{uuid.uuid4().hex}"},
                     timeout=t,
                 )
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise Transient(
-                "Couldn't reach the processor.",
-                f"{type(exc).__name__} {path}",
-                maybe_charged=False,
-                offline=True,
-            ) from None
-        except httpx.TimeoutException as exc:
-            raise Transient(
-                "The processor didn't answer in time.", f"{type(exc).__name__} {path}"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise Transient(
-                "The connection to the processor dropped.", f"{type(exc).__name__} {path}"
-            ) from None
         if response.status_code >= 400:
             raise _reader_error(response, path)
         return self._parse(response, path)
