@@ -26,16 +26,16 @@ from pos_app.settings import Settings
 from pos_app.store.database import Database
 from pos_app.store.models import Donation
 
+from . import registry
 from .connectivity import Connectivity
 from .consumer import EmbeddedConsumer
-from .dedication import DedicationNoticeJob
-from .handlers import ReceiptJob, SaveCardJob
+from .context import JobContext
 from .ledger import Ledger, receipt_prefix, utcnow
 from .ledger_view import LedgerView
 from .policy import RetryPolicy
 from .queue import JobQueue
-from .records import JobKind, JobRecord, JobState, JobSummary
-from .runner import JobRunner
+from .records import JobRecord, JobState, JobSummary
+from .runner import Handler, JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +67,19 @@ class JobSystem:
         self.ledger = Ledger(
             db,
             receipt_prefix=receipt_prefix(settings.event.station, settings.receipts.number_prefix),
+        )
+        self.context = JobContext(
+            db=db,
+            ledger=self.ledger,
+            processor=processor,
+            sender=sender,
+            settings=lambda: self.settings,
             save_cards=hasattr(processor, "save_card"),
         )
+        self._bodies: dict[str, Handler] = {}
         self.view = LedgerView(db)
         self.connectivity = Connectivity(probe_targets, on_back=self.request_wake)
-        self.runner = JobRunner(
-            self.ledger,
-            {
-                JobKind.SAVE_CARD.value: SaveCardJob(db, self.ledger, processor),
-                JobKind.RECEIPT.value: ReceiptJob(db, self.ledger, sender, settings),
-                JobKind.DEDICATION.value: DedicationNoticeJob(db, self.ledger, sender, settings),
-            },
-            self.policy,
-            self.connectivity,
-        )
+        self.runner = JobRunner(self.ledger, self.body_for, self.policy, self.connectivity)
         self.queue = JobQueue(queue_file, self.runner.run, recover=recover_queue)
         self._consumer: EmbeddedConsumer | None = None
         self._housekeeper: threading.Thread | None = None
@@ -89,9 +88,17 @@ class JobSystem:
         self._lock = threading.Lock()
         self._closed = False
 
+    def body_for(self, kind: str) -> Handler:
+        """The registered kind's body, built once on first use (a kind registered after
+        the system was built still runs)."""
+        body = self._bodies.get(kind)
+        if body is None:
+            body = self._bodies[kind] = registry.get(kind).make_body(self.context)
+        return body
+
     # ---- the transactional outbox ---------------------------------------------------------
     def on_recorded(self, session: Session, donation: Donation) -> list[str]:
-        return self.ledger.jobs_for(session, donation)
+        return self.ledger.jobs_for(session, donation, self.context)
 
     def after_commit(self, job_ids: list[str]) -> None:
         try:

@@ -21,7 +21,7 @@ import os
 import threading
 from pathlib import Path
 
-from jobs.records import JobRecord, JobSummary
+from jobs.records import ACTIONABLE, JobRecord, JobSummary
 from jobs.system import JobSystem
 from pos_app import station_lock
 from pos_app.domain.cards import Card
@@ -320,7 +320,7 @@ class Station:
     def _drop_unstarted_jobs(self, donation_id: str, why: str) -> None:
         """A refunded or voided gift gets no receipt and keeps no saved card."""
         for job in self.jobs_service.list(donation_id):
-            if job.state in ("queued", "retry_scheduled", "needs_attention"):
+            if job.state in ACTIONABLE:
                 self.jobs_system.discard(job.id, why)
 
     # ---- reading ----
