@@ -71,7 +71,7 @@ def test_the_gift_and_its_jobs_commit_together(
     st = make_station()
 
     def broken(session, donation):  # type: ignore[no-untyped-def]
-        st.jobs_system.ledger.jobs_for(session, donation)
+        st.jobs_system.on_recorded(session, donation)
         raise RuntimeError("disk full while writing the ledger")
 
     monkeypatch.setattr(st.donations_service, "on_recorded", broken)
