@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from pos_app.payments.base import Processor
+from pos_app.payments.registry import Capability
 from pos_app.receipts.senders import Sender
 from pos_app.settings import Settings
 from pos_app.store.database import Database
@@ -67,7 +68,7 @@ class JobSystem:
         self.ledger = Ledger(
             db,
             receipt_prefix=receipt_prefix(settings.event.station, settings.receipts.number_prefix),
-            save_cards=hasattr(processor, "save_card"),
+            save_cards=Capability.SAVE_CARD in processor.capabilities,
         )
         self.view = LedgerView(db)
         self.connectivity = Connectivity(probe_targets, on_back=self.request_wake)
