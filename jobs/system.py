@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from pos_app.payments.base import Processor
+from pos_app.payments.registry import Capability
 from pos_app.receipts.senders import Sender
 from pos_app.settings import Settings
 from pos_app.store.database import Database
@@ -74,7 +75,7 @@ class JobSystem:
             processor=processor,
             sender=sender,
             settings=lambda: self.settings,
-            save_cards=hasattr(processor, "save_card"),
+            save_cards=Capability.SAVE_CARD in processor.capabilities,
         )
         self._bodies: dict[str, Handler] = {}
         self.view = LedgerView(db)

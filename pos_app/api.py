@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from typing import cast
 
 from jobs.records import ACTIONABLE, JobRecord, JobSummary
 from jobs.system import JobSystem
@@ -28,7 +29,10 @@ from pos_app.domain.cards import Card
 from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions
 from pos_app.paths import DataPaths
+from pos_app.payments import registry
 from pos_app.payments.base import Processor
+from pos_app.payments.card_present import HasCardReader
+from pos_app.payments.registry import Capability
 from pos_app.receipts.senders import Sender, make_sender
 from pos_app.services import alerts as alert_rules
 from pos_app.services import desk_reads, export
@@ -86,36 +90,16 @@ SETTLE_INTERVAL_S = 5.0
 
 
 def make_processor(settings: Settings) -> Processor:
-    p = settings.payments
-    if p.provider == "simulator":
-        from pos_app.payments.simulator import SimulatorProcessor
+    """The configured processor, built by its registered spec (pos_app/payments/)."""
+    from pos_app.secrets import get_secret
 
-        return SimulatorProcessor(latency_ms=p.simulator_latency_ms)
-    from pos_app.payments.stripe import StripeProcessor
-    from pos_app.secrets import STRIPE_SECRET_KEY, get_secret
-
-    if p.provider == "stripe_terminal":
-        from pos_app.payments.stripe_terminal import StripeTerminalProcessor
-
-        return StripeTerminalProcessor(
-            get_secret(STRIPE_SECRET_KEY), p.reader, api_base=p.api_base, timeout=p.timeout
-        )
-    return StripeProcessor(get_secret(STRIPE_SECRET_KEY), api_base=p.api_base, timeout=p.timeout)
+    return registry.get(settings.payments.provider).factory(settings, get_secret)
 
 
 def probe_targets(processor: Processor, sender: Sender) -> list[tuple[str, int]]:
     """Hosts the background jobs talk to: what the connectivity probe knocks on."""
-    from urllib.parse import urlsplit
-
-    targets = []
-    if sender.endpoint:
-        targets.append(sender.endpoint)
-    base = getattr(processor, "api_base", None)
-    parts = urlsplit(base) if isinstance(base, str) else None
-    if parts is not None and parts.hostname:
-        default_port = 443 if parts.scheme == "https" else 80
-        targets.append((parts.hostname, parts.port or default_port))
-    return targets
+    targets = [sender.endpoint] if sender.endpoint else []
+    return targets + registry.get(processor.name).hosts(processor)
 
 
 class Station:
@@ -232,7 +216,7 @@ class Station:
 
     @property
     def training(self) -> bool:
-        return self.processor.name == "simulator"
+        return Capability.SIMULATED in self.processor.capabilities
 
     # ---- taking donations ----
     def take_card_donation(
@@ -374,13 +358,13 @@ class Station:
     def store_secret(self, name: str, value: str) -> str:
         """Put a secret in the OS keyring (never a file); returns what was stored, in words.
         A new key is used from the next start. Raises SecretsError where no keyring exists."""
-        from pos_app.commands.configure import LABELS, stripe_mode
-        from pos_app.secrets import set_secret
+        from pos_app.secrets import needed_secrets, set_secret
 
-        if name not in LABELS or not value.strip():
+        secret = next((s for s in needed_secrets(self.settings) if s.name == name), None)
+        if secret is None or not value.strip():
             raise ValueError(f"Unknown secret {name!r} or empty value.")
         set_secret(name, value.strip())
-        mode = f" — {stripe_mode(value.strip())}" if name == "stripe_secret_key" else ""
+        mode = secret.stored_note(value.strip())
         return f"Stored {name} in the OS keyring{mode}. It is used from the next start."
 
     def totals(self) -> Totals:
@@ -515,7 +499,7 @@ class Station:
         """Training's reader, or a test-mode reader Tableside can tap for (test helper)."""
         if self.reader_service is None:
             return False
-        return self.training or bool(getattr(self.reader_service.reader, "test_mode", False))
+        return Capability.TEST_TAPS in self.processor.capabilities
 
     # ---- live views sized for a big night (services/desk_reads.py) ----
     def donations_page(self, query: PageQuery | None = None) -> list[DonationRecord]:
@@ -555,26 +539,19 @@ class Station:
 def make_reader_service(
     processor: Processor, donations: DonationService, settings: Settings
 ) -> ReaderService | None:
-    """The reader to take cards on: the processor itself when it drives one (Stripe
-    Terminal), the simulator's reader in training mode, none for keyed-only Stripe."""
-    from pos_app.payments.simulated_reader import SimulatedReader
-    from pos_app.payments.simulator import SimulatorProcessor
-
-    p = settings.payments
-    if hasattr(processor, "create_reader_payment"):
-        reader = processor
-    elif isinstance(processor, SimulatorProcessor):
-        reader = getattr(processor, "reader", None) or SimulatedReader(processor)
-        processor.reader = reader  # type: ignore[attr-defined]  # tests reach it there
-    else:
+    """The reader to take cards on, for a processor declaring one (Capability.READER):
+    Stripe Terminal's smart reader, or the simulator's own in training mode."""
+    if Capability.READER not in processor.capabilities:
         return None
+    p = settings.payments
+    reader = cast(HasCardReader, processor).card_reader()
     service = ReaderService(
         donations,
-        reader,  # type: ignore[arg-type]
+        reader,
         reader_timeout=p.reader_timeout,
         poll_s=p.reader_poll,
         call_timeout=min(p.timeout, 10.0),
-        save_cards=hasattr(processor, "save_card"),
+        save_cards=Capability.SAVE_CARD in processor.capabilities,
     )
     donations.settle_reader = service.settle_one
     return service

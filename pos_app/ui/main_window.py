@@ -38,12 +38,11 @@ POLL_MS = 2000
 
 
 def mode_text(station: Station) -> str:
-    """Which account a charge really hits, always in view (colour is not the only signal)."""
-    if station.training:
-        return "Training (simulator)"
-    if getattr(station.processor, "live_mode", False):
-        return "Stripe LIVE — real charges"
-    return "Stripe TEST mode"
+    """Which account a charge really hits, always in view (colour is not the only signal);
+    the words are the processor's own (its registered spec)."""
+    from pos_app.payments import registry
+
+    return registry.get(station.processor.name).mode_label(station.processor)
 
 
 class MainWindow(QMainWindow):

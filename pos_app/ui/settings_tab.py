@@ -1,5 +1,6 @@
 """The lead's settings tab: the event (name, goal, this station's name) and the secrets this
-station needs, stored in the OS keyring (never a file). Behind the lead PIN."""
+station needs (pos_app/secrets.py: its processor's, from the registry, and its receipts
+provider's), stored in the OS keyring (never a file). Behind the lead PIN."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.api import InvalidDonation, Station
-from pos_app.commands.configure import LABELS, needed_secrets
+from pos_app.secrets import needed_secrets
 
 from .tasks import TaskRunner
 
@@ -51,18 +52,18 @@ class SettingsTab(QWidget):
         sform = QFormLayout(secrets_box)
         self.secret_fields: dict[str, QLineEdit] = {}
         wanted = needed_secrets(station.settings)
-        for name in wanted:
+        for secret in wanted:
             field = QLineEdit()
             field.setEchoMode(QLineEdit.EchoMode.Password)
             field.setPlaceholderText("leave empty to keep the stored one")
-            self.secret_fields[name] = field
-            sform.addRow(LABELS[name], field)
+            self.secret_fields[secret.name] = field
+            sform.addRow(secret.label, field)
         if wanted:
             self.save_secrets_btn = QPushButton("Store in the keyring")
             self.save_secrets_btn.clicked.connect(self.save_secrets)
             sform.addRow(self.save_secrets_btn)
         else:
-            sform.addRow(QLabel("Training mode needs no secrets: the simulator and the outbox."))
+            sform.addRow(QLabel("This station needs no secrets for its processor and receipts."))
         self.secret_feedback = QLabel("")
         self.secret_feedback.setWordWrap(True)
         sform.addRow(self.secret_feedback)
