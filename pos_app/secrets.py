@@ -61,7 +61,7 @@ class Secret:
     describe: Callable[[str], str] | None = None  # what a stored value means, e.g. LIVE
 
     def stored_note(self, value: str) -> str:
-        """" — TEST mode: …" after "stored NAME", or nothing."""
+        """What follows "stored NAME" (e.g. " — TEST mode: …"), or nothing."""
         return f" — {self.describe(value)}" if self.describe else ""
 
 
