@@ -44,10 +44,12 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC)
 
 
-def receipt_prefix(station: str, configured: str = "") -> str:
+def receipt_prefix(station_id: str, configured: str = "") -> str:
+    """IT's `[receipts] number_prefix`, else six characters of the station's stable id:
+    never the editable station name, so a rename neither renumbers nor collides."""
     if configured.strip():
         return configured.strip()
-    code = re.sub(r"[^A-Za-z0-9]", "", station).upper()[:12]
+    code = re.sub(r"[^A-Za-z0-9]", "", station_id).upper()[:6]
     return code or "R"
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -51,35 +51,42 @@ class JobSystem:
         self,
         db: Database,
         queue_file: Path,
-        settings: Settings,
+        settings: Callable[[], Settings],
         processor: Processor,
         sender: Sender,
         *,
+        station_id: str = "",
         probe_targets: Iterable[tuple[str, int]] = (),
         policy: RetryPolicy | None = None,
         recover_queue: bool = True,
+        on_network: Callable[[bool], None] | None = None,
     ) -> None:
+        """`settings` is the live source, read when a job runs; the [jobs] section is
+        read once here (workers and intervals are fixed while the consumer runs)."""
         self.settings = settings
         self.processor = processor
         self.sender = sender
-        self.workers = settings.jobs.workers
-        self.sync_interval = settings.jobs.sync_interval
-        self.policy = policy or RetryPolicy(cap=settings.jobs.max_backoff)
+        now = settings()
+        self.workers = now.jobs.workers
+        self.sync_interval = now.jobs.sync_interval
+        self.policy = policy or RetryPolicy(cap=now.jobs.max_backoff)
         self.ledger = Ledger(
             db,
-            receipt_prefix=receipt_prefix(settings.event.station, settings.receipts.number_prefix),
+            receipt_prefix=receipt_prefix(station_id, now.receipts.number_prefix),
         )
         self.context = JobContext(
             db=db,
             ledger=self.ledger,
             processor=processor,
             sender=sender,
-            settings=lambda: self.settings,
+            settings=settings,
             save_cards=Capability.SAVE_CARD in processor.capabilities,
         )
         self._bodies: dict[str, Handler] = {}
         self.view = LedgerView(db)
-        self.connectivity = Connectivity(probe_targets, on_back=self.request_wake)
+        self.connectivity = Connectivity(
+            probe_targets, on_back=self.request_wake, on_flip=on_network
+        )
         self.runner = JobRunner(self.ledger, self.body_for, self.policy, self.connectivity)
         self.queue = JobQueue(queue_file, self.runner.run, recover=recover_queue)
         self._consumer: EmbeddedConsumer | None = None

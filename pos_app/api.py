@@ -14,7 +14,6 @@ the lead PIN (`set_lead_pin`, `check_lead_pin`, ...), `alerts()` and `closing_su
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import os
@@ -25,6 +24,7 @@ from typing import cast
 from jobs.records import ACTIONABLE, JobRecord, JobSummary
 from jobs.system import JobSystem
 from pos_app import station_lock
+from pos_app.changes import Change, ChangeFeed, Topic
 from pos_app.domain.cards import Card
 from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions
@@ -38,7 +38,7 @@ from pos_app.services import alerts as alert_rules
 from pos_app.services import desk_reads, export
 from pos_app.services.desk_reads import JobCounts, PageQuery
 from pos_app.services.donations import DonationService
-from pos_app.services.event_settings import check_event, save_override, with_override
+from pos_app.services.event_settings import LiveSettings, station_id
 from pos_app.services.export import clean_export_leftovers
 from pos_app.services.give_again import GiveAgainService, SavedDonor
 from pos_app.services.jobs import JobService
@@ -149,7 +149,6 @@ class Station:
     ) -> None:
         from pos_app.logs import setup_logging
 
-        self.settings = settings
         self.paths = paths
         paths.ensure()
         try:
@@ -166,13 +165,18 @@ class Station:
         for leftover in clean_export_leftovers(paths.data_dir):
             log.info("removed the temp file of an interrupted export: %s", leftover)
         self.db = Database(paths.db_file, migrate=not self.beside_window)
-        settings = self.settings = with_override(self.db, settings)
+        # Every committed write is announced to whoever shows data (pos_app/changes.py).
+        self.changes = ChangeFeed()
+        self.db.on_commit = self.changes.tables_written
+        self.live = LiveSettings(self.db, settings, self.changes)
+        settings = self.live()
+        self.station_id = station_id(self.db, create=not self.beside_window) or ""
         self.processor = processor or make_processor(settings)
         self.donations_service = DonationService(
             self.db,
             self.processor,
             currency=settings.payments.currency,
-            station=settings.event.station,
+            event=lambda: self.live().event,
             max_amount_cents=settings.payments.max_amount * 100,
         )
         self.donations_service.fee_rule = FeeRule(
@@ -183,11 +187,13 @@ class Station:
         self.jobs_system = JobSystem(
             self.db,
             paths.queue_file,
-            settings,
+            self.live,
             self.processor,
             self.sender,
+            station_id=self.station_id,
             probe_targets=probe_targets(self.processor, self.sender),
             recover_queue=not self.beside_window,
+            on_network=lambda _online: self.changes.publish(Change.of(Topic.NETWORK)),
         )
         self.jobs_service = JobService(self.db, self.jobs_system)
         # The transactional outbox: ledger rows commit with the gift, then go to Huey.
@@ -213,6 +219,11 @@ class Station:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def settings(self) -> Settings:
+        """The settings as they are now (the lead's desk changes included)."""
+        return self.live()
 
     @property
     def training(self) -> bool:
@@ -348,12 +359,11 @@ class Station:
     def update_event(self, name: str, goal_dollars: int, station: str) -> Settings:
         """Change the event's name, goal and this station's name; kept in the DB, they win
         over the config file from now on. Raises InvalidDonation with per-field messages."""
-        event = check_event(name, goal_dollars, station)
-        save_override(self.db, event)
-        self.settings = dataclasses.replace(self.settings, event=event)
-        self.donations_service.station = event.station
-        log.info("event settings changed: %s, goal %d, station %s", *dataclasses.astuple(event))
-        return self.settings
+        settings = self.live.update_event(name, goal_dollars, station)
+        event = settings.event
+        log.info("event settings changed: %s, goal %d, station %s",
+                 event.name, event.goal, event.station)
+        return settings
 
     def store_secret(self, name: str, value: str) -> str:
         """Put a secret in the OS keyring (never a file); returns what was stored, in words.

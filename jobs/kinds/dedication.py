@@ -64,7 +64,7 @@ class DedicationNoticeJob:
                 dedication_kind=d.dedication_kind or "honour",
                 dedication_name=d.dedication_name or "",
                 org_name=settings.organization.name,
-                event_name=settings.event.name,
+                event_name=d.event_name or settings.event.name,  # as when it was taken
                 anonymous=bool(d.anonymous),
                 language=d.receipt_language or "en",
             )

@@ -71,7 +71,7 @@ class ReceiptJob:
                 org_name=org.name,
                 org_address=org.address,
                 tax_id=org.tax_id,
-                event_name=event.name,
+                event_name=d.event_name or event.name,  # as when it was taken
                 thanks_text=org.receipt_text,
                 # a gift's own goods (a ticket) win over the event's default
                 goods_description=d.goods_description

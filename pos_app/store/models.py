@@ -33,6 +33,9 @@ class Donation(Base):
     donor_email: Mapped[str] = mapped_column(String(254), default="")
     check_number: Mapped[str | None] = mapped_column(String(32))
     station: Mapped[str] = mapped_column(String(100), default="")
+    # The event's name when the gift was taken: its receipt says it, whatever the event is
+    # renamed to later (None: taken before 0008, the receipt uses the current name).
+    event_name: Mapped[str | None] = mapped_column(String(200))
     processor: Mapped[str | None] = mapped_column(String(16))  # simulator | stripe
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     payment_method_id: Mapped[str | None] = mapped_column(String(64))
@@ -198,6 +201,17 @@ class EventOverride(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class StationIdentity(Base):
+    """This laptop's stable id, made at first start: receipt numbers are prefixed from it
+    (never from the editable station name), so a rename can't renumber or collide."""
+
+    __tablename__ = "station_identity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    station_id: Mapped[str] = mapped_column(String(36), default=new_id)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 # Indexes for the hot reads (migration 0005_perf_indexes; tests/test_query_plans.py).
