@@ -51,6 +51,7 @@ from pos_app.services.records import (
     Outcome,
     RefundOutcome,
     RefundRecord,
+    StatusSnapshot,
     Totals,
 )
 from pos_app.services.refunds import RefundService
@@ -78,6 +79,7 @@ __all__ = [
     "RefundRecord",
     "SavedDonor",
     "StartupError",
+    "StatusSnapshot",
     "Station",
     "StationBusy",
     "Totals",
@@ -421,11 +423,22 @@ class Station:
     # ---- attention ----
     def alerts(self) -> list[Alert]:
         """Volunteer banners and the lead's alerts, from the ledger and `[alerts]`."""
+        return self._alerts(alert_rules.pending_work(self.db), self.job_summary())
+
+    def _alerts(self, work: alert_rules.PendingWork, summary: JobSummary) -> list[Alert]:
         return alert_rules.alerts(
-            alert_rules.pending_work(self.db),
-            self.job_summary(),
-            self.settings.alerts,
-            charges_need_network=not self.training,
+            work, summary, self.settings.alerts, charges_need_network=not self.training
+        )
+
+    def status(self) -> StatusSnapshot:
+        """Totals, job summary, alerts and the closing summary for the status bar, from one
+        read of the pending work and one of the job counts."""
+        work, summary = alert_rules.pending_work(self.db), self.job_summary()
+        return StatusSnapshot(
+            totals=self.totals(),
+            summary=summary,
+            alerts=self._alerts(work, summary),
+            closing=alert_rules.closing_summary(work),
         )
 
     def closing_summary(self) -> str | None:

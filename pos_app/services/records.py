@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from jobs.records import JobSummary
 from pos_app.store.models import Donation
 
 
@@ -187,3 +188,13 @@ class Alert:
     message: str
     since: dt.datetime | None = None
     key: str = ""
+
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    """Everything the volunteer's status bar and banners show, read in one go."""
+
+    totals: Totals
+    summary: JobSummary
+    alerts: list[Alert]
+    closing: str | None  # what closing now would leave for next time; None if nothing

@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
 from jobs import registry
 from jobs.records import ACTIONABLE, UNFINISHED, JobRecord, JobState, JobSummary
 from pos_app.api import Station
+from pos_app.changes import Topic
 from pos_app.domain.donor import email_error
 
 from .jobs_model import JOB_ID_ROLE, JobsFilter, JobsModel
-from .polling import Poller
+from .live import LiveChanges, Refresher
+from .screens import Screen, register
 from .tasks import TaskRunner
 
-REFRESH_MS = 1000
 OVERLAP = dt.timedelta(seconds=5)
 FULL_RELOAD_EVERY = 60  # refreshes; a belt-and-braces full read now and then
 STATE_FILTERS: list[tuple[str, set[str] | None]] = [
@@ -81,9 +82,12 @@ def _clock(when: dt.datetime | None) -> str:
 class JobsPanel(QWidget):
     status_message = Signal(str)
 
-    def __init__(self, station: Station, tasks: TaskRunner) -> None:
+    def __init__(
+        self, station: Station, tasks: TaskRunner, live: LiveChanges | None = None
+    ) -> None:
         super().__init__()
         self.station, self.tasks = station, tasks
+        self.live = live or LiveChanges(station.changes, self)
         self.model = JobsModel()
         self.proxy = JobsFilter()
         self.proxy.setSourceModel(self.model)
@@ -135,12 +139,10 @@ class JobsPanel(QWidget):
         self.state_filter.setCurrentIndex(1)
         self._filter()
 
-        self.poller = Poller(self, tasks, REFRESH_MS, self._read, self._loaded, self._load_failed)
-        self._timer = self.poller.timer
-        self.start, self.stop, self.refresh = (
-            self.poller.start,
-            self.poller.stop,
-            self.poller.refresh,
+        # A job's change, a gift's (a corrected email shows on its jobs), the network's.
+        self.refresher = Refresher(
+            self, tasks, self.live, (Topic.JOB, Topic.GIFT, Topic.NETWORK),
+            self._read, self._loaded, self._load_failed,
         )
 
     def _build_detail(self) -> QWidget:
@@ -197,18 +199,18 @@ class JobsPanel(QWidget):
 
     # ---- loading ----
     def start(self) -> None:
-        self.poller.start()
+        self.refresher.start()
 
     def stop(self) -> None:
-        self.poller.stop()
+        self.refresher.stop()
 
     def refresh(self) -> None:
-        self.poller.refresh()
+        self.refresher.refresh()
 
     @property
     def loads(self) -> int:
         """Completed refreshes, for tests and the bench."""
-        return self.poller.loads
+        return self.refresher.loads
 
     def _read(self) -> Callable[[], tuple[list[JobRecord], JobSummary]]:
         station = self.station
@@ -370,3 +372,6 @@ class JobsPanel(QWidget):
             self.feedback.setText(f"Opened {path.name}.")
         else:
             self.feedback.setText(f"Sent by email; the provider's reference is {r.result_ref}.")
+
+
+register(Screen("jobs", "Pending jobs", JobsPanel, order=10))

@@ -18,11 +18,15 @@ from PySide6.QtWidgets import (
 from pos_app.api import InvalidDonation, Station
 from pos_app.secrets import needed_secrets
 
+from .live import LiveChanges
+from .screens import Screen, register
 from .tasks import TaskRunner
 
 
 class SettingsTab(QWidget):
-    def __init__(self, station: Station, tasks: TaskRunner) -> None:
+    def __init__(
+        self, station: Station, tasks: TaskRunner, live: LiveChanges | None = None
+    ) -> None:
         super().__init__()
         self.station, self.tasks = station, tasks
         v = QVBoxLayout(self)
@@ -71,6 +75,13 @@ class SettingsTab(QWidget):
         v.addStretch()
         self.load()
 
+    def start(self) -> None:
+        """Unlocked: show the settings as they are now."""
+        self.load()
+
+    def stop(self) -> None:
+        """Locked: nothing to stop; the fields are filled again at the next unlock."""
+
     def load(self) -> None:
         e = self.station.settings.event
         self.event_name.setText(e.name)
@@ -110,3 +121,6 @@ class SettingsTab(QWidget):
 
     def _secret_failed(self, exc: BaseException) -> None:
         self.secret_feedback.setText(f"Not stored: {exc}")
+
+
+register(Screen("settings", "Settings", SettingsTab, order=30))
