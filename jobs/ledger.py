@@ -37,13 +37,6 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands datetimes back naive; the ledger only ever stores UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
-
-
 def receipt_prefix(station_id: str, configured: str = "") -> str:
     """IT's `[receipts] number_prefix`, else six characters of the station's stable id:
     never the editable station name, so a rename neither renumbers nor collides."""
@@ -155,7 +148,7 @@ class Ledger:
                 attempts=job.attempts,
                 receipt_number=job.receipt_number,
                 result_ref=job.result_ref,
-                sent_at=aware(job.sent_at),
+                sent_at=job.sent_at,
             )
 
     def record_ref(self, job_id: str, ref: str) -> None:
@@ -243,7 +236,7 @@ class Ledger:
                     Job.state.in_([st.value for st in UNFINISHED])
                 )
             ).all()
-        return [Pending(r[0], r[1], aware(r[2]), aware(r[3]) or utcnow()) for r in rows]
+        return [Pending(r[0], r[1], r[2], r[3] or utcnow()) for r in rows]
 
     def requeue_interrupted(self, job_ids: Iterable[str]) -> None:
         """Jobs left `running` by a stop or a crash go back to the queue."""
