@@ -29,10 +29,14 @@ class Connectivity:
         *,
         probe_timeout: float = 2.0,
         on_back: Callable[[], None] | None = None,
+        on_flip: Callable[[bool], None] | None = None,
     ) -> None:
+        """`on_back`: the network came back (wake retries). `on_flip(online)`: either way,
+        for whoever shows online/offline."""
         self.targets = [t for t in targets if t and t[0]]
         self.probe_timeout = probe_timeout
         self.on_back = on_back
+        self.on_flip = on_flip
         self._lock = threading.Lock()
         self._online = True  # until something says otherwise
         self._online_since: dt.datetime | None = None
@@ -57,6 +61,8 @@ class Connectivity:
         log.info("network back")
         if self.on_back is not None:
             self.on_back()
+        if self.on_flip is not None:
+            self.on_flip(True)
 
     def unreachable(self) -> None:
         """Couldn't connect at all."""
@@ -65,6 +71,8 @@ class Connectivity:
                 return
             self._online, self._online_since, self._offline_since = False, None, _now()
         log.info("network down")
+        if self.on_flip is not None:
+            self.on_flip(False)
 
     def probe(self) -> bool | None:
         """Try a TCP connect to each target; None when there is nothing to probe."""

@@ -13,23 +13,21 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from pos_app.domain.states import DonationState, Method
 from pos_app.logs import redact
 from pos_app.store.database import Database
 from pos_app.store.models import Counter, Donation, DonorToken, Job
 
-from .records import UNFINISHED, JobKind, JobState
+from .records import UNFINISHED, JobState
 
-
-def wants_notice(donation: Donation) -> bool:
-    from .dedication import wants_notice as wants  # the rule lives with its job
-
-    return wants(donation)
+if TYPE_CHECKING:
+    from .context import JobContext
+    from .registry import JobKindSpec
 
 RECEIPT_COUNTER = "receipt"
 EARLY_TOLERANCE = dt.timedelta(seconds=1)  # the scheduler may fire a retry a hair early
@@ -39,17 +37,12 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands datetimes back naive; the ledger only ever stores UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
-
-
-def receipt_prefix(station: str, configured: str = "") -> str:
+def receipt_prefix(station_id: str, configured: str = "") -> str:
+    """IT's `[receipts] number_prefix`, else six characters of the station's stable id:
+    never the editable station name, so a rename neither renumbers nor collides."""
     if configured.strip():
         return configured.strip()
-    code = re.sub(r"[^A-Za-z0-9]", "", station).upper()[:12]
+    code = re.sub(r"[^A-Za-z0-9]", "", station_id).upper()[:6]
     return code or "R"
 
 
@@ -75,40 +68,30 @@ class Pending:
 
 
 class Ledger:
-    def __init__(self, db: Database, *, receipt_prefix: str = "R", save_cards: bool = True):
+    def __init__(self, db: Database, *, receipt_prefix: str = "R") -> None:
         self.db = db
         self.receipt_prefix = receipt_prefix
-        self.save_cards = save_cards
 
     # ---- created with the gift (inside its transaction) -----------------------------
-    def jobs_for(self, s: Session, donation: Donation) -> list[str]:
-        """Add the gift's follow-up jobs to the caller's transaction; return their ids."""
+    def jobs_for(self, s: Session, donation: Donation, ctx: JobContext) -> list[str]:
+        """Add the gift's follow-up jobs (every registered kind that follows this gift) to
+        the caller's transaction; return their ids."""
+        from .registry import kinds
+
         existing = set(s.scalars(select(Job.kind).where(Job.donation_id == donation.id)))
-        ids: list[str] = []
-        approved_card = (
-            donation.method == Method.CARD.value
-            and donation.state == DonationState.APPROVED.value
-            and bool(donation.payment_method_id)
-            and not donation.off_session  # charged on a card already saved: nothing to save
-        )
-        if approved_card and self.save_cards and JobKind.SAVE_CARD not in existing:
-            ids.append(self._add(s, donation.id, JobKind.SAVE_CARD))
-        if donation.donor_email.strip() and JobKind.RECEIPT not in existing:
-            ids.append(self._add(s, donation.id, JobKind.RECEIPT, self._next_receipt_number(s)))
-        if wants_notice(donation) and JobKind.DEDICATION not in existing:
-            ids.append(self._add(s, donation.id, JobKind.DEDICATION))
-        return ids
+        return [
+            self.add(s, donation.id, spec)
+            for spec in kinds()
+            if spec.name not in existing and spec.follows_gift(donation, ctx)
+        ]
 
-    def add_receipt(self, s: Session, donation_id: str) -> str:
-        return self._add(s, donation_id, JobKind.RECEIPT, self._next_receipt_number(s))
-
-    def _add(self, s: Session, donation_id: str, kind: JobKind, number: str | None = None) -> str:
+    def add(self, s: Session, donation_id: str, spec: JobKindSpec) -> str:
         job = Job(
-            kind=kind.value,
+            kind=spec.name,
             donation_id=donation_id,
             state=JobState.QUEUED.value,
             attempts=0,
-            receipt_number=number,
+            receipt_number=self._next_receipt_number(s) if spec.numbered else None,
         )
         s.add(job)
         s.flush()
@@ -165,7 +148,7 @@ class Ledger:
                 attempts=job.attempts,
                 receipt_number=job.receipt_number,
                 result_ref=job.result_ref,
-                sent_at=aware(job.sent_at),
+                sent_at=job.sent_at,
             )
 
     def record_ref(self, job_id: str, ref: str) -> None:
@@ -253,7 +236,7 @@ class Ledger:
                     Job.state.in_([st.value for st in UNFINISHED])
                 )
             ).all()
-        return [Pending(r[0], r[1], aware(r[2]), aware(r[3]) or utcnow()) for r in rows]
+        return [Pending(r[0], r[1], r[2], r[3] or utcnow()) for r in rows]
 
     def requeue_interrupted(self, job_ids: Iterable[str]) -> None:
         """Jobs left `running` by a stop or a crash go back to the queue."""
@@ -333,21 +316,3 @@ class Ledger:
                     )
                 ).rowcount
             )
-
-    def receipt_after_email_change(self, s: Session, donation: Donation) -> str | None:
-        """The donor's email was corrected: queue their receipt again (same number), or
-        create it if the gift had no email. Returns the job id to enqueue, if any."""
-        job = s.scalar(
-            select(Job).where(Job.donation_id == donation.id, Job.kind == JobKind.RECEIPT.value)
-        )
-        if job is None:
-            if donation.state in (DonationState.APPROVED.value, DonationState.RECORDED.value):
-                return self.add_receipt(s, donation.id)
-            return None
-        if job.state == JobState.RUNNING.value:
-            return None  # it reads the address as it starts; resend later if it went out
-        job.state = JobState.QUEUED.value
-        job.sent_at = job.next_attempt_at = job.finished_at = None
-        job.error_kind = job.fix = job.discard_reason = job.last_error = None
-        job.last_error_detail = None
-        return job.id

@@ -10,12 +10,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
-class JobKind(StrEnum):
-    SAVE_CARD = "save_card"
-    RECEIPT = "receipt"
-    DEDICATION = "dedication"  # jobs/dedication.py: the notice to whom a gift honours
-
-
 class JobState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -28,21 +22,31 @@ class JobState(StrEnum):
     def finished(self) -> bool:
         return self in (JobState.DONE, JobState.DISCARDED)
 
+    @property
+    def label(self) -> str:
+        """The state in plain words (a kind may say it its own way: JobKindSpec)."""
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    JobState.QUEUED: "Waiting",
+    JobState.RUNNING: "Running",
+    JobState.RETRY_SCHEDULED: "Retrying",
+    JobState.NEEDS_ATTENTION: "Needs attention",
+    JobState.DONE: "Done",
+    JobState.DISCARDED: "Discarded",
+}
+
 
 UNFINISHED = (JobState.QUEUED, JobState.RUNNING, JobState.RETRY_SCHEDULED)
-
-# What a retry can promise: Stripe honours idempotency keys, email APIs don't.
-DELIVERY = {
-    JobKind.SAVE_CARD: "exactly once",
-    JobKind.RECEIPT: "at least once",
-    JobKind.DEDICATION: "at least once",
-}
+# What a lead may still act on: retry now or discard (running is left alone).
+ACTIONABLE = (JobState.QUEUED, JobState.RETRY_SCHEDULED, JobState.NEEDS_ATTENTION)
 
 
 @dataclass(frozen=True)
 class JobRecord:
     id: str
-    kind: str  # save_card | receipt
+    kind: str  # a registered job kind (jobs/registry.py)
     donation_id: str
     state: str  # queued | running | retry_scheduled | needs_attention | done | discarded
     attempts: int
@@ -66,7 +70,21 @@ class JobRecord:
     @property
     def delivery(self) -> str:
         """'exactly once' (save card) or 'at least once' (receipt), to show beside a retry."""
-        return DELIVERY.get(JobKind(self.kind), "at least once")
+        from .registry import get
+
+        return get(self.kind).delivery
+
+    @property
+    def kind_label(self) -> str:
+        from .registry import get
+
+        return get(self.kind).label
+
+    @property
+    def state_label(self) -> str:
+        from .registry import get
+
+        return get(self.kind).state_label(self.state)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pos_app.logs import redact
 from .connectivity import Connectivity
 from .ledger import Ledger, Work
 from .policy import RetryPolicy
-from .records import JobKind
+from .registry import get as kind_of
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,12 @@ class JobRunner:
     def __init__(
         self,
         ledger: Ledger,
-        handlers: dict[str, Handler],
+        body_for: Callable[[str], Handler],
         policy: RetryPolicy,
         connectivity: Connectivity,
     ) -> None:
         self.ledger = ledger
-        self.handlers = handlers
+        self.body_for = body_for
         self.policy = policy
         self.connectivity = connectivity
         self._lock = threading.Lock()
@@ -54,7 +54,7 @@ class JobRunner:
             if work is None:
                 return None  # done, discarded, waiting for a person, or a stale copy
             try:
-                self.handlers[work.kind](work)
+                self.body_for(work.kind)(work)
             except Exception as exc:
                 return self._failed(work, exc)
             self.connectivity.reached()
@@ -72,7 +72,8 @@ class JobRunner:
                 self.connectivity.unreachable()
             else:
                 self.connectivity.reached()
-            delay = self.policy.delay(work.attempts, getattr(exc, "retry_after", None))
+            policy = kind_of(work.kind).policy or self.policy
+            delay = policy.delay(work.attempts, getattr(exc, "retry_after", None))
             if "again" not in message.lower():
                 message = f"{message} Trying again automatically."
             self.ledger.mark_retry(work.id, delay, message, detail)
@@ -90,10 +91,10 @@ class JobRunner:
             fix = "discard"
         elif kind == "permanent":
             self.connectivity.reached()
-            fix = getattr(exc, "fix", "") or ("check_settings" if work.kind != "receipt" else "")
+            fix = getattr(exc, "fix", "") or kind_of(work.kind).permanent_fix
         else:
             log.exception("job %s (%s) failed unexpectedly", work.id, work.kind)
-            what = "saving the card" if work.kind == JobKind.SAVE_CARD else "sending the receipt"
+            what = kind_of(work.kind).doing
             message = f"Something unexpected went wrong while {what}. Try again, or tell IT."
             detail = f"{type(exc).__name__}: {exc}"
             fix = "retry"

@@ -15,27 +15,28 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from pos_app.payments.base import Processor
+from pos_app.payments.registry import Capability
 from pos_app.receipts.senders import Sender
 from pos_app.settings import Settings
 from pos_app.store.database import Database
 from pos_app.store.models import Donation
 
+from . import registry
 from .connectivity import Connectivity
 from .consumer import EmbeddedConsumer
-from .dedication import DedicationNoticeJob
-from .handlers import ReceiptJob, SaveCardJob
+from .context import JobContext
 from .ledger import Ledger, receipt_prefix, utcnow
 from .ledger_view import LedgerView
 from .policy import RetryPolicy
 from .queue import JobQueue
-from .records import JobKind, JobRecord, JobState, JobSummary
-from .runner import JobRunner
+from .records import JobRecord, JobState, JobSummary
+from .runner import Handler, JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -50,37 +51,43 @@ class JobSystem:
         self,
         db: Database,
         queue_file: Path,
-        settings: Settings,
+        settings: Callable[[], Settings],
         processor: Processor,
         sender: Sender,
         *,
+        station_id: str = "",
         probe_targets: Iterable[tuple[str, int]] = (),
         policy: RetryPolicy | None = None,
         recover_queue: bool = True,
+        on_network: Callable[[bool], None] | None = None,
     ) -> None:
+        """`settings` is the live source, read when a job runs; the [jobs] section is
+        read once here (workers and intervals are fixed while the consumer runs)."""
         self.settings = settings
         self.processor = processor
         self.sender = sender
-        self.workers = settings.jobs.workers
-        self.sync_interval = settings.jobs.sync_interval
-        self.policy = policy or RetryPolicy(cap=settings.jobs.max_backoff)
+        now = settings()
+        self.workers = now.jobs.workers
+        self.sync_interval = now.jobs.sync_interval
+        self.policy = policy or RetryPolicy(cap=now.jobs.max_backoff)
         self.ledger = Ledger(
             db,
-            receipt_prefix=receipt_prefix(settings.event.station, settings.receipts.number_prefix),
-            save_cards=hasattr(processor, "save_card"),
+            receipt_prefix=receipt_prefix(station_id, now.receipts.number_prefix),
         )
+        self.context = JobContext(
+            db=db,
+            ledger=self.ledger,
+            processor=processor,
+            sender=sender,
+            settings=settings,
+            save_cards=Capability.SAVE_CARD in processor.capabilities,
+        )
+        self._bodies: dict[str, Handler] = {}
         self.view = LedgerView(db)
-        self.connectivity = Connectivity(probe_targets, on_back=self.request_wake)
-        self.runner = JobRunner(
-            self.ledger,
-            {
-                JobKind.SAVE_CARD.value: SaveCardJob(db, self.ledger, processor),
-                JobKind.RECEIPT.value: ReceiptJob(db, self.ledger, sender, settings),
-                JobKind.DEDICATION.value: DedicationNoticeJob(db, self.ledger, sender, settings),
-            },
-            self.policy,
-            self.connectivity,
+        self.connectivity = Connectivity(
+            probe_targets, on_back=self.request_wake, on_flip=on_network
         )
+        self.runner = JobRunner(self.ledger, self.body_for, self.policy, self.connectivity)
         self.queue = JobQueue(queue_file, self.runner.run, recover=recover_queue)
         self._consumer: EmbeddedConsumer | None = None
         self._housekeeper: threading.Thread | None = None
@@ -89,9 +96,17 @@ class JobSystem:
         self._lock = threading.Lock()
         self._closed = False
 
+    def body_for(self, kind: str) -> Handler:
+        """The registered kind's body, built once on first use (a kind registered after
+        the system was built still runs)."""
+        body = self._bodies.get(kind)
+        if body is None:
+            body = self._bodies[kind] = registry.get(kind).make_body(self.context)
+        return body
+
     # ---- the transactional outbox ---------------------------------------------------------
     def on_recorded(self, session: Session, donation: Donation) -> list[str]:
-        return self.ledger.jobs_for(session, donation)
+        return self.ledger.jobs_for(session, donation, self.context)
 
     def after_commit(self, job_ids: list[str]) -> None:
         try:

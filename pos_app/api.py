@@ -14,27 +14,31 @@ the lead PIN (`set_lead_pin`, `check_lead_pin`, ...), `alerts()` and `closing_su
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import os
 import threading
 from pathlib import Path
+from typing import cast
 
-from jobs.records import JobRecord, JobSummary
+from jobs.records import ACTIONABLE, JobRecord, JobSummary
 from jobs.system import JobSystem
 from pos_app import station_lock
+from pos_app.changes import Change, ChangeFeed, Topic
 from pos_app.domain.cards import Card
 from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions
 from pos_app.paths import DataPaths
+from pos_app.payments import registry
 from pos_app.payments.base import Processor
+from pos_app.payments.card_present import HasCardReader
+from pos_app.payments.registry import Capability
 from pos_app.receipts.senders import Sender, make_sender
 from pos_app.services import alerts as alert_rules
 from pos_app.services import desk_reads, export
 from pos_app.services.desk_reads import JobCounts, PageQuery
 from pos_app.services.donations import DonationService
-from pos_app.services.event_settings import check_event, save_override, with_override
+from pos_app.services.event_settings import LiveSettings, station_id
 from pos_app.services.export import clean_export_leftovers
 from pos_app.services.give_again import GiveAgainService, SavedDonor
 from pos_app.services.jobs import JobService
@@ -47,6 +51,7 @@ from pos_app.services.records import (
     Outcome,
     RefundOutcome,
     RefundRecord,
+    StatusSnapshot,
     Totals,
 )
 from pos_app.services.refunds import RefundService
@@ -74,6 +79,7 @@ __all__ = [
     "RefundRecord",
     "SavedDonor",
     "StartupError",
+    "StatusSnapshot",
     "Station",
     "StationBusy",
     "Totals",
@@ -86,36 +92,16 @@ SETTLE_INTERVAL_S = 5.0
 
 
 def make_processor(settings: Settings) -> Processor:
-    p = settings.payments
-    if p.provider == "simulator":
-        from pos_app.payments.simulator import SimulatorProcessor
+    """The configured processor, built by its registered spec (pos_app/payments/)."""
+    from pos_app.secrets import get_secret
 
-        return SimulatorProcessor(latency_ms=p.simulator_latency_ms)
-    from pos_app.payments.stripe import StripeProcessor
-    from pos_app.secrets import STRIPE_SECRET_KEY, get_secret
-
-    if p.provider == "stripe_terminal":
-        from pos_app.payments.stripe_terminal import StripeTerminalProcessor
-
-        return StripeTerminalProcessor(
-            get_secret(STRIPE_SECRET_KEY), p.reader, api_base=p.api_base, timeout=p.timeout
-        )
-    return StripeProcessor(get_secret(STRIPE_SECRET_KEY), api_base=p.api_base, timeout=p.timeout)
+    return registry.get(settings.payments.provider).factory(settings, get_secret)
 
 
 def probe_targets(processor: Processor, sender: Sender) -> list[tuple[str, int]]:
     """Hosts the background jobs talk to: what the connectivity probe knocks on."""
-    from urllib.parse import urlsplit
-
-    targets = []
-    if sender.endpoint:
-        targets.append(sender.endpoint)
-    base = getattr(processor, "api_base", None)
-    parts = urlsplit(base) if isinstance(base, str) else None
-    if parts is not None and parts.hostname:
-        default_port = 443 if parts.scheme == "https" else 80
-        targets.append((parts.hostname, parts.port or default_port))
-    return targets
+    targets = [sender.endpoint] if sender.endpoint else []
+    return targets + registry.get(processor.name).hosts(processor)
 
 
 class Station:
@@ -165,7 +151,6 @@ class Station:
     ) -> None:
         from pos_app.logs import setup_logging
 
-        self.settings = settings
         self.paths = paths
         paths.ensure()
         try:
@@ -182,13 +167,18 @@ class Station:
         for leftover in clean_export_leftovers(paths.data_dir):
             log.info("removed the temp file of an interrupted export: %s", leftover)
         self.db = Database(paths.db_file, migrate=not self.beside_window)
-        settings = self.settings = with_override(self.db, settings)
+        # Every committed write is announced to whoever shows data (pos_app/changes.py).
+        self.changes = ChangeFeed()
+        self.db.on_commit = self.changes.tables_written
+        self.live = LiveSettings(self.db, settings, self.changes)
+        settings = self.live()
+        self.station_id = station_id(self.db, create=not self.beside_window) or ""
         self.processor = processor or make_processor(settings)
         self.donations_service = DonationService(
             self.db,
             self.processor,
             currency=settings.payments.currency,
-            station=settings.event.station,
+            event=lambda: self.live().event,
             max_amount_cents=settings.payments.max_amount * 100,
         )
         self.donations_service.fee_rule = FeeRule(
@@ -199,11 +189,13 @@ class Station:
         self.jobs_system = JobSystem(
             self.db,
             paths.queue_file,
-            settings,
+            self.live,
             self.processor,
             self.sender,
+            station_id=self.station_id,
             probe_targets=probe_targets(self.processor, self.sender),
             recover_queue=not self.beside_window,
+            on_network=lambda _online: self.changes.publish(Change.of(Topic.NETWORK)),
         )
         self.jobs_service = JobService(self.db, self.jobs_system)
         # The transactional outbox: ledger rows commit with the gift, then go to Huey.
@@ -231,8 +223,13 @@ class Station:
         self.close()
 
     @property
+    def settings(self) -> Settings:
+        """The settings as they are now (the lead's desk changes included)."""
+        return self.live()
+
+    @property
     def training(self) -> bool:
-        return self.processor.name == "simulator"
+        return Capability.SIMULATED in self.processor.capabilities
 
     # ---- taking donations ----
     def take_card_donation(
@@ -320,7 +317,7 @@ class Station:
     def _drop_unstarted_jobs(self, donation_id: str, why: str) -> None:
         """A refunded or voided gift gets no receipt and keeps no saved card."""
         for job in self.jobs_service.list(donation_id):
-            if job.state in ("queued", "retry_scheduled", "needs_attention"):
+            if job.state in ACTIONABLE:
                 self.jobs_system.discard(job.id, why)
 
     # ---- reading ----
@@ -364,23 +361,22 @@ class Station:
     def update_event(self, name: str, goal_dollars: int, station: str) -> Settings:
         """Change the event's name, goal and this station's name; kept in the DB, they win
         over the config file from now on. Raises InvalidDonation with per-field messages."""
-        event = check_event(name, goal_dollars, station)
-        save_override(self.db, event)
-        self.settings = dataclasses.replace(self.settings, event=event)
-        self.donations_service.station = event.station
-        log.info("event settings changed: %s, goal %d, station %s", *dataclasses.astuple(event))
-        return self.settings
+        settings = self.live.update_event(name, goal_dollars, station)
+        event = settings.event
+        log.info("event settings changed: %s, goal %d, station %s",
+                 event.name, event.goal, event.station)
+        return settings
 
     def store_secret(self, name: str, value: str) -> str:
         """Put a secret in the OS keyring (never a file); returns what was stored, in words.
         A new key is used from the next start. Raises SecretsError where no keyring exists."""
-        from pos_app.commands.configure import LABELS, stripe_mode
-        from pos_app.secrets import set_secret
+        from pos_app.secrets import needed_secrets, set_secret
 
-        if name not in LABELS or not value.strip():
+        secret = next((s for s in needed_secrets(self.settings) if s.name == name), None)
+        if secret is None or not value.strip():
             raise ValueError(f"Unknown secret {name!r} or empty value.")
         set_secret(name, value.strip())
-        mode = f" — {stripe_mode(value.strip())}" if name == "stripe_secret_key" else ""
+        mode = secret.stored_note(value.strip())
         return f"Stored {name} in the OS keyring{mode}. It is used from the next start."
 
     def totals(self) -> Totals:
@@ -427,11 +423,22 @@ class Station:
     # ---- attention ----
     def alerts(self) -> list[Alert]:
         """Volunteer banners and the lead's alerts, from the ledger and `[alerts]`."""
+        return self._alerts(alert_rules.pending_work(self.db), self.job_summary())
+
+    def _alerts(self, work: alert_rules.PendingWork, summary: JobSummary) -> list[Alert]:
         return alert_rules.alerts(
-            alert_rules.pending_work(self.db),
-            self.job_summary(),
-            self.settings.alerts,
-            charges_need_network=not self.training,
+            work, summary, self.settings.alerts, charges_need_network=not self.training
+        )
+
+    def status(self) -> StatusSnapshot:
+        """Totals, job summary, alerts and the closing summary for the status bar, from one
+        read of the pending work and one of the job counts."""
+        work, summary = alert_rules.pending_work(self.db), self.job_summary()
+        return StatusSnapshot(
+            totals=self.totals(),
+            summary=summary,
+            alerts=self._alerts(work, summary),
+            closing=alert_rules.closing_summary(work),
         )
 
     def closing_summary(self) -> str | None:
@@ -515,7 +522,7 @@ class Station:
         """Training's reader, or a test-mode reader Tableside can tap for (test helper)."""
         if self.reader_service is None:
             return False
-        return self.training or bool(getattr(self.reader_service.reader, "test_mode", False))
+        return Capability.TEST_TAPS in self.processor.capabilities
 
     # ---- live views sized for a big night (services/desk_reads.py) ----
     def donations_page(self, query: PageQuery | None = None) -> list[DonationRecord]:
@@ -555,26 +562,19 @@ class Station:
 def make_reader_service(
     processor: Processor, donations: DonationService, settings: Settings
 ) -> ReaderService | None:
-    """The reader to take cards on: the processor itself when it drives one (Stripe
-    Terminal), the simulator's reader in training mode, none for keyed-only Stripe."""
-    from pos_app.payments.simulated_reader import SimulatedReader
-    from pos_app.payments.simulator import SimulatorProcessor
-
-    p = settings.payments
-    if hasattr(processor, "create_reader_payment"):
-        reader = processor
-    elif isinstance(processor, SimulatorProcessor):
-        reader = getattr(processor, "reader", None) or SimulatedReader(processor)
-        processor.reader = reader  # type: ignore[attr-defined]  # tests reach it there
-    else:
+    """The reader to take cards on, for a processor declaring one (Capability.READER):
+    Stripe Terminal's smart reader, or the simulator's own in training mode."""
+    if Capability.READER not in processor.capabilities:
         return None
+    p = settings.payments
+    reader = cast(HasCardReader, processor).card_reader()
     service = ReaderService(
         donations,
-        reader,  # type: ignore[arg-type]
+        reader,
         reader_timeout=p.reader_timeout,
         poll_s=p.reader_poll,
         call_timeout=min(p.timeout, 10.0),
-        save_cards=hasattr(processor, "save_card"),
+        save_cards=Capability.SAVE_CARD in processor.capabilities,
     )
     donations.settle_reader = service.settle_one
     return service

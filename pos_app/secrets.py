@@ -1,38 +1,109 @@
 """Secrets in the OS keyring under the service `tableside`; never in files or the DB.
 
 Where no keyring backend exists, say so and how to fix it; never fall back to plaintext.
+Also which secrets a config needs and their names for people, here below the CLI and the
+UI so that `configure`, the Settings tab, `doctor` and the station share one answer: the
+processor's part comes from its registered spec (pos_app/payments/registry.py), the
+receipts part from the small table below.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import keyring
 import keyring.errors
 from keyring.backends import fail
+
+if TYPE_CHECKING:
+    from pos_app.settings import Settings
 
 SERVICE = "tableside"
 STRIPE_SECRET_KEY = "stripe_secret_key"
 SENDGRID_API_KEY = "sendgrid_api_key"
 SMTP_PASSWORD = "smtp_password"
 
+NO_BACKEND_FIX = (
+    "on Linux, install and unlock a Secret Service (e.g. gnome-keyring or KeePassXC with "
+    "Secret Service enabled), or set PYTHON_KEYRING_BACKEND to a keyring backend IT has "
+    "approved."
+)
 NO_BACKEND_HELP = (
     "No OS keyring is available on this computer, so Tableside can't read or store its "
-    "secrets (it never keeps them in plain files). Fix: on Linux, install and unlock a "
-    "Secret Service (e.g. gnome-keyring or KeePassXC with Secret Service enabled), or set "
-    "PYTHON_KEYRING_BACKEND to a keyring backend IT has approved."
+    f"secrets (it never keeps them in plain files). Fix: {NO_BACKEND_FIX}"
 )
+CONFIGURE_FIX = "run `pos-app configure`"
 
 
 class SecretsError(RuntimeError):
-    """A secret can't be had; the message says what to do."""
+    """A secret can't be had; the message says what to do, `fix` just the remedy."""
+
+    def __init__(self, message: str, fix: str = CONFIGURE_FIX) -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
+def stripe_mode(key: str) -> str:
+    """Which Stripe account a key charges, in words: said whenever a key is stored."""
+    if key.startswith(("sk_live_", "rk_live_")):
+        return "LIVE: real cards will be charged real money"
+    if key.startswith(("sk_test_", "rk_test_")):
+        return "TEST mode: no real money moves"
+    return "unrecognised key format (expected sk_test_… or sk_live_…)"
+
+
+@dataclass(frozen=True)
+class Secret:
+    name: str  # the keyring entry, and NAME in `pos-app configure --stdin`
+    label: str  # what a person is asked for
+    describe: Callable[[str], str] | None = None  # what a stored value means, e.g. LIVE
+
+    def stored_note(self, value: str) -> str:
+        """What follows "stored NAME" (e.g. " — TEST mode: …"), or nothing."""
+        return f" — {self.describe(value)}" if self.describe else ""
+
+
+STRIPE_KEY = Secret(STRIPE_SECRET_KEY, "Stripe secret key (sk_test_… or sk_live_…)", stripe_mode)
+# Receipts senders are not in a registry yet; their secrets are this one small table.
+RECEIPTS_SECRETS: dict[str, tuple[Secret, ...]] = {
+    "sendgrid": (Secret(SENDGRID_API_KEY, "SendGrid API key"),),
+    "smtp": (Secret(SMTP_PASSWORD, "SMTP password"),),
+}
+
+
+def needed_secrets(settings: Settings) -> list[Secret]:
+    """The secrets this config's processor and receipts provider need, in asking order."""
+    from pos_app.payments import registry
+
+    spec = registry.get(settings.payments.provider)
+    return [*spec.secrets, *RECEIPTS_SECRETS.get(settings.receipts.provider, ())]
+
+
+def known_secrets() -> dict[str, Secret]:
+    """Every secret any registered processor or receipts provider may need, by name."""
+    from pos_app.payments import registry
+
+    known: dict[str, Secret] = {}
+    for spec in registry.specs():
+        known.update((s.name, s) for s in spec.secrets)
+    for group in RECEIPTS_SECRETS.values():
+        known.update((s.name, s) for s in group)
+    return known
 
 
 def _backend_ok() -> bool:
     return not isinstance(keyring.get_keyring(), fail.Keyring)
 
 
+def _no_backend() -> SecretsError:
+    return SecretsError(NO_BACKEND_HELP, NO_BACKEND_FIX)
+
+
 def get_secret(name: str) -> str:
     if not _backend_ok():
-        raise SecretsError(NO_BACKEND_HELP)
+        raise _no_backend()
     try:
         value = keyring.get_password(SERVICE, name)
     except keyring.errors.KeyringError as exc:
@@ -47,7 +118,7 @@ def get_secret(name: str) -> str:
 
 def has_secret(name: str) -> bool:
     if not _backend_ok():
-        raise SecretsError(NO_BACKEND_HELP)
+        raise _no_backend()
     try:
         return bool(keyring.get_password(SERVICE, name))
     except keyring.errors.KeyringError as exc:
@@ -56,7 +127,7 @@ def has_secret(name: str) -> bool:
 
 def set_secret(name: str, value: str) -> None:
     if not _backend_ok():
-        raise SecretsError(NO_BACKEND_HELP)
+        raise _no_backend()
     try:
         keyring.set_password(SERVICE, name, value)
     except keyring.errors.KeyringError as exc:

@@ -40,7 +40,7 @@ class Event:
 
 @dataclass(frozen=True)
 class Payments:
-    provider: str = "simulator"  # or "stripe" or "stripe_terminal" (a card reader)
+    provider: str = "simulator"  # a registered processor (pos_app/payments/registry.py)
     api_base: str = "https://api.stripe.com"
     currency: str = "usd"
     max_amount: int = 25000  # dollars, the largest single gift accepted without a lead
@@ -122,9 +122,23 @@ _SECTIONS: dict[str, type] = {
 }
 _RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
 _CHOICES = {
-    ("payments", "provider"): ("simulator", "stripe", "stripe_terminal"),
     ("receipts", "provider"): ("outbox", "sendgrid", "smtp"),
 }
+
+
+def _processor_problem(settings: Settings, path: Path) -> str | None:
+    """The provider must be a registered processor, and its settings what it needs. The
+    registry is looked up only here, so reading settings stays import-light otherwise."""
+    from pos_app.payments import registry
+
+    provider = settings.payments.provider
+    if provider not in registry.names():
+        return (
+            f"{path}: 'payments.provider' must be one of {', '.join(registry.names())}; "
+            f"got {provider!r}."
+        )
+    problem = registry.get(provider).settings_problem(settings)
+    return f"{path}: {problem}" if problem else None
 
 
 def _build(section: str, cls: type, raw: Any, path: Path) -> Any:
@@ -179,11 +193,9 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
     settings = Settings(**parts, source=path)
     if settings.payments.max_amount <= 0:
         raise ConfigError(f"{path}: 'payments.max_amount' must be more than 0.")
-    if settings.payments.provider == "stripe_terminal" and not settings.payments.reader:
-        raise ConfigError(
-            f"{path}: 'payments.reader' must name the reader (tmr_...) for stripe_terminal; "
-            "see `pos-app reader list`."
-        )
+    problem = _processor_problem(settings, path)
+    if problem:
+        raise ConfigError(problem)
     if settings.payments.reader_timeout <= 0 or settings.payments.reader_poll <= 0:
         raise ConfigError(f"{path}: 'payments.reader_timeout' and 'reader_poll' must be > 0.")
     if settings.jobs.workers < 1:

@@ -46,7 +46,7 @@ def test_jobs_table(ledger: dict[str, str], capsys: pytest.CaptureFixture[str]) 
     header, *lines = out.splitlines()
     assert header.split() == ["ID", "KIND", "STATE", "TRIES", "NEXT", "DONOR", "LAST", "ERROR"]
     ann = next(line for line in lines if "Ann" in line)
-    assert ann.startswith(ledger["Ann"][:8]) and "needs_attention" in ann
+    assert ann.startswith(ledger["Ann"][:8]) and "Needs attention" in ann
     assert "The address bounced." in ann
     assert "3 jobs: 3 not finished, 1 need attention." in out
 

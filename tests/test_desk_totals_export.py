@@ -212,7 +212,7 @@ def test_jobs_export_reads_back(station: Station, tmp_path: Path) -> None:
     jobs = station.jobs()
     assert [r["Job ID"] for r in rows] == [j.id for j in jobs]
     assert [(r["Kind"], r["State"], r["Attempts"]) for r in rows] == [
-        (j.kind, j.state, str(j.attempts)) for j in jobs
+        (j.kind_label, j.state, str(j.attempts)) for j in jobs
     ]
     assert rows[0]["Donor name"] == "'-Minus" and rows[0]["Amount"] == "50.00"
 

@@ -22,7 +22,6 @@ SWIPE = "%B4111111111111111^DOE/JANE^2812101000000000?;4111111111111111=28121010
 def window(qtbot, station: Station) -> Iterator[MainWindow]:
     w = MainWindow(station)
     w.confirm_close = lambda _summary: True  # no modal "close with pending work?" in tests
-    w._poll_timer.setInterval(100)
     qtbot.addWidget(w)
     w.show()
     yield w

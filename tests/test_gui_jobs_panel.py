@@ -40,7 +40,6 @@ def station_smtp(
 def panel(qtbot, station_smtp: Station) -> Iterator[JobsPanel]:
     tasks = TaskRunner()
     p = JobsPanel(station_smtp, tasks)
-    p._timer.setInterval(100)
     qtbot.addWidget(p)
     p.resize(1200, 600)
     p.show()

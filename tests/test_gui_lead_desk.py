@@ -30,8 +30,6 @@ def tasks() -> Iterator[TaskRunner]:
 @pytest.fixture
 def lead(qtbot, station: Station, tasks: TaskRunner) -> Iterator[LeadWindow]:
     w = LeadWindow(station, tasks)
-    w.jobs._timer.setInterval(100)
-    w.desk._timer.setInterval(100)
     qtbot.addWidget(w)
     w.show()
     yield w
@@ -136,7 +134,6 @@ def test_export_reads_back_to_the_same_donations(
 def main_window(qtbot, station: Station) -> Iterator[MainWindow]:
     w = MainWindow(station)
     w.confirm_close = lambda _summary: True  # no modal "close with pending work?" in tests
-    w._poll_timer.setInterval(100)
     qtbot.addWidget(w)
     w.show()
     yield w

@@ -56,13 +56,16 @@ def test_receipt_numbers_are_sequential_unique_and_never_change(
         for i in range(3)
     ]
     numbers = [st.jobs(d)[0].receipt_number for d in ids]
-    assert numbers == ["TABLE3-00001", "TABLE3-00002", "TABLE3-00003"]
+    # Prefixed from the station's stable id (a UUID made at first start), not its name.
+    prefix = st.station_id.replace("-", "").upper()[:6]
+    assert numbers == [f"{prefix}-00001", f"{prefix}-00002", f"{prefix}-00003"]
     st.start_jobs()
     wait_settled(st)
     st.update_donor_email(ids[1], "d1.corrected@example.org")  # resend: same number
-    assert wait_settled(st) and st.jobs(ids[1])[0].receipt_number == "TABLE3-00002"
+    assert wait_settled(st) and st.jobs(ids[1])[0].receipt_number == f"{prefix}-00002"
+    st.update_event("Renamed Gala", 0, "Table 9")  # a new display name renumbers nothing
     later = st.record_donation(700, Donor("E", "e@example.org"), "cash")
-    assert st.jobs(later.donation_id)[0].receipt_number == "TABLE3-00004"
+    assert st.jobs(later.donation_id)[0].receipt_number == f"{prefix}-00004"
 
 
 def test_the_gift_and_its_jobs_commit_together(
@@ -71,7 +74,7 @@ def test_the_gift_and_its_jobs_commit_together(
     st = make_station()
 
     def broken(session, donation):  # type: ignore[no-untyped-def]
-        st.jobs_system.ledger.jobs_for(session, donation)
+        st.jobs_system.on_recorded(session, donation)
         raise RuntimeError("disk full while writing the ledger")
 
     monkeypatch.setattr(st.donations_service, "on_recorded", broken)

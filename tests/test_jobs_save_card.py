@@ -17,7 +17,7 @@ from support.jobwait import wait_for, wait_settled, wait_state
 from support.processes import localstripe_stats
 from support.stripe_spec import SpecViolation, StripeSpec, stripe_spec
 
-from jobs.handlers import save_card_key
+from jobs.kinds.save_card import save_card_key
 from pos_app.api import Card, Donor, Station
 from pos_app.payments.base import SaveCardRequest
 from pos_app.payments.simulator import SimulatorProcessor

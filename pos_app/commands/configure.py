@@ -3,7 +3,8 @@
 Interactive: asks for each secret the config needs, without echo; Enter keeps the stored
 one. Scripted: `--stdin` reads `NAME=VALUE` lines, e.g.
 `printf 'stripe_secret_key=%s\\n' "$KEY" | pos-app configure --stdin`.
-Secrets never touch a file; with no keyring backend it says so and exits 3.
+Secrets never touch a file; with no keyring backend it says so and exits 3. Which secrets
+a config needs comes from pos_app/secrets.py (the processor's from its registered spec).
 """
 
 from __future__ import annotations
@@ -12,40 +13,16 @@ import getpass
 import sys
 from typing import TextIO
 
+from pos_app.payments import registry
 from pos_app.secrets import (
-    SENDGRID_API_KEY,
-    SMTP_PASSWORD,
-    STRIPE_SECRET_KEY,
+    Secret,
     SecretsError,
     has_secret,
+    known_secrets,
+    needed_secrets,
     set_secret,
 )
 from pos_app.settings import Settings
-
-LABELS = {
-    STRIPE_SECRET_KEY: "Stripe secret key (sk_test_… or sk_live_…)",
-    SENDGRID_API_KEY: "SendGrid API key",
-    SMTP_PASSWORD: "SMTP password",
-}
-
-
-def needed_secrets(settings: Settings) -> list[str]:
-    names = []
-    if settings.payments.provider == "stripe":
-        names.append(STRIPE_SECRET_KEY)
-    if settings.receipts.provider == "sendgrid":
-        names.append(SENDGRID_API_KEY)
-    if settings.receipts.provider == "smtp":
-        names.append(SMTP_PASSWORD)
-    return names
-
-
-def stripe_mode(key: str) -> str:
-    if key.startswith(("sk_live_", "rk_live_")):
-        return "LIVE: real cards will be charged real money"
-    if key.startswith(("sk_test_", "rk_test_")):
-        return "TEST mode: no real money moves"
-    return "unrecognised key format (expected sk_test_… or sk_live_…)"
 
 
 def _tail(value: str) -> str:
@@ -62,9 +39,11 @@ def run_configure(
     stdin, out = stdin or sys.stdin, out or sys.stdout
     wanted = needed_secrets(settings)
     if not wanted:
+        processor = registry.get(settings.payments.provider).label
         print(
-            "This config needs no secrets (training mode: simulator and outbox). "
-            'Set [payments] provider = "stripe" or a receipts provider first.',
+            f"This config needs no secrets: {processor}; receipts go to the "
+            f"{settings.receipts.provider}. Set a [payments] or [receipts] provider that "
+            "needs one first.",
             file=out,
         )
         return 0
@@ -74,29 +53,33 @@ def run_configure(
         print(f"Nothing stored: {exc}", file=out)
         return 2
     try:
+        known = known_secrets()
         for name, value in values.items():
             set_secret(name, value)
-            extra = f" — {stripe_mode(value)}" if name == STRIPE_SECRET_KEY else ""
+            extra = known[name].stored_note(value)
             print(f"✓ stored {name} ({_tail(value)}) in the OS keyring{extra}", file=out)
-        missing = [n for n in wanted if not has_secret(n)]
+        missing = [s for s in wanted if not has_secret(s.name)]
     except SecretsError as exc:
         print(f"✗ {exc}", file=out)
         return 3
-    for name in missing:
-        print(f"✗ {name} is still missing: {LABELS[name]}", file=out)
+    for secret in missing:
+        print(f"✗ {secret.name} is still missing: {secret.label}", file=out)
     return 1 if missing else 0
 
 
-def _read_stdin(stdin: TextIO, wanted: list[str]) -> dict[str, str]:
+def _read_stdin(stdin: TextIO, wanted: list[Secret]) -> dict[str, str]:
+    """Any secret a registered processor or receipts provider knows is accepted, so IT
+    can provision a laptop before its config changes provider."""
+    known = known_secrets()
     values: dict[str, str] = {}
     for n, line in enumerate(stdin.read().splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         name, sep, value = line.partition("=")
         name = name.strip()
-        if not sep or name not in LABELS:
+        if not sep or name not in known:
             raise ValueError(
-                f"line {n} of stdin should be NAME=VALUE with NAME one of {', '.join(LABELS)}."
+                f"line {n} of stdin should be NAME=VALUE with NAME one of {', '.join(known)}."
             )
         if not value.strip():
             raise ValueError(f"line {n} of stdin has an empty value for {name}.")
@@ -104,13 +87,13 @@ def _read_stdin(stdin: TextIO, wanted: list[str]) -> dict[str, str]:
     return values
 
 
-def _ask(wanted: list[str], out: TextIO) -> dict[str, str]:
+def _ask(wanted: list[Secret], out: TextIO) -> dict[str, str]:
     values: dict[str, str] = {}
-    for name in wanted:
-        keep = " (Enter keeps the stored one)" if _safe_has(name) else ""
-        value = getpass.getpass(f"{LABELS[name]}{keep}: ").strip()
+    for secret in wanted:
+        keep = " (Enter keeps the stored one)" if _safe_has(secret.name) else ""
+        value = getpass.getpass(f"{secret.label}{keep}: ").strip()
         if value:
-            values[name] = value
+            values[secret.name] = value
     return values
 
 

@@ -17,13 +17,14 @@ import datetime as dt
 import json
 from typing import TextIO
 
-from jobs.records import JobRecord
+from jobs.records import JobRecord, JobState
 from pos_app.api import Station
 from pos_app.settings import Settings
 
 from .station import open_command_station
 
-RETRYABLE = ("needs_attention", "retry_scheduled")  # what --all picks up; not discarded
+# what --all picks up; not discarded
+RETRYABLE = (JobState.NEEDS_ATTENTION, JobState.RETRY_SCHEDULED)
 SHORT_ID = 8
 COLUMNS = ("ID", "KIND", "STATE", "TRIES", "NEXT", "DONOR", "LAST ERROR")
 WIDTH = {"DONOR": 24, "LAST ERROR": 60}
@@ -63,12 +64,12 @@ def _list(station: Station, as_json: bool, out: TextIO) -> int:
     rows = [
         (
             j.id[:SHORT_ID],
-            j.kind,
-            j.state,
+            j.kind_label,
+            j.state_label,
             str(j.attempts),
             _next(j, now),
             _cut(j.donor_name or j.donor_email, WIDTH["DONOR"]),
-            _cut("" if j.state == "done" else (j.last_error or ""), WIDTH["LAST ERROR"]),
+            _cut("" if j.state == JobState.DONE else (j.last_error or ""), WIDTH["LAST ERROR"]),
         )
         for j in jobs
     ]
@@ -93,14 +94,15 @@ def _retry_one(station: Station, wanted: str, out: TextIO, err: TextIO) -> int:
         print(f"{wanted!r} matches {len(matches)} jobs; give more of the id.", file=err)
         return 1
     (job,) = matches
-    if job.state == "done":
+    if job.state == JobState.DONE:
         print(f"Job {job.id[:SHORT_ID]} is already done; nothing to retry.", file=err)
         return 1
-    if job.state == "running":
+    if job.state == JobState.RUNNING:
         print(f"Job {job.id[:SHORT_ID]} is running right now.", file=err)
         return 1
     after = station.retry_job(job.id)
-    print(f"Job {job.id[:SHORT_ID]} ({job.kind}) queued again: {after.state}. {_where()}", file=out)
+    what = f"Job {job.id[:SHORT_ID]} ({job.kind_label})"
+    print(f"{what} queued again: {after.state_label}. {_where()}", file=out)
     return 0
 
 
@@ -120,7 +122,7 @@ def _where() -> str:
 
 
 def _next(job: JobRecord, now: dt.datetime) -> str:
-    if job.state != "retry_scheduled" or job.next_attempt_at is None:
+    if job.state != JobState.RETRY_SCHEDULED or job.next_attempt_at is None:
         return ""
     seconds = int((job.next_attempt_at - now).total_seconds())
     if seconds <= 0:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pos_app.api import Station
 from pos_app.paths import DataPaths
 from pos_app.payments.base import Permanent
+from pos_app.payments.registry import Capability
 from pos_app.receipts.senders import UnavailableSender
 from pos_app.settings import Settings
 from pos_app.station_lock import COMMAND
@@ -24,7 +25,10 @@ NOT_HERE = "Not available from the command line; the Tableside window does this.
 
 
 class CommandLineProcessor:
-    """Stands in for the processor: knows its name, makes no calls."""
+    """Stands in for the processor: knows its name, makes no calls, declares it can do
+    nothing (so no reader, no saved cards, no refunds are offered through it)."""
+
+    capabilities: frozenset[Capability] = frozenset()
 
     def __init__(self, name: str) -> None:
         self.name = name

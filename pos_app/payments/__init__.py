@@ -1,1 +1,2 @@
-"""Processor adapters behind one protocol: `simulator` (training mode) and `stripe`."""
+"""Processor adapters behind one protocol (base.py), one file per processor, each
+registering itself with registry.py: simulator (training mode), stripe, stripe_terminal."""

@@ -14,6 +14,8 @@ from typing import Protocol
 
 from pos_app.domain.cards import Card
 
+from .registry import Capability
+
 
 class ProcessorError(Exception):
     """Base of adapter failures. `message` is plain words; `detail` is for logs and leads."""
@@ -151,7 +153,10 @@ def refund_category(reason: str) -> str:
 
 
 class Processor(Protocol):
-    name: str
+    name: str  # its registered spec's name (pos_app/payments/registry.py)
+    # What this instance can do, declared (a class attribute, or set in __init__ where the
+    # key decides, e.g. Stripe's simulated reader only under a test key).
+    capabilities: frozenset[Capability]
 
     def create_payment_method(self, card: Card, idempotency_key: str) -> PaymentMethod:
         """Tokenize the card. Raises Declined, Transient or Permanent."""

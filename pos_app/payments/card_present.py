@@ -151,3 +151,10 @@ class ReaderProcessor(Protocol):
         ...
 
     def readers(self) -> list[ReaderInfo]: ...
+
+
+class HasCardReader(Protocol):
+    """A processor declaring Capability.READER: the reader it takes cards on (the
+    Terminal adapter is its own reader; the simulator makes a simulated one)."""
+
+    def card_reader(self) -> ReaderProcessor: ...

@@ -6,7 +6,8 @@ makes every call fail as if the venue Wi-Fi had dropped. Saving a card derives t
 customer id from the idempotency key (one customer per donation however often it is
 retried); `refuse_save` and `save_processor_error` are its failure switches. A refund's id
 is derived from its key too, and a payment is refunded at most once, as Stripe refuses to
-refund more than was charged.
+refund more than was charged. It makes its own simulated card reader (simulated_reader.py),
+so training has a reader to practise on. Registered as `simulator` at the bottom.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import hashlib
 import threading
 import time
 import uuid
+from typing import TYPE_CHECKING
 
+from pos_app.checks import Check
 from pos_app.domain.cards import Card
 
 from .base import (
@@ -31,6 +34,11 @@ from .base import (
     Transient,
     decline_message,
 )
+from .registry import Capability, ProcessorSpec, register
+from .simulated_reader import SimulatedReader
+
+if TYPE_CHECKING:
+    from pos_app.settings import Settings
 
 # number -> (stage, decline_code); stage "attach" declines when the card is tokenized
 TEST_CARDS = {
@@ -44,6 +52,15 @@ TEST_CARDS = {
 
 class SimulatorProcessor:
     name = "simulator"
+    capabilities = frozenset(
+        {
+            Capability.READER,
+            Capability.TEST_TAPS,
+            Capability.SAVE_CARD,
+            Capability.REFUND,
+            Capability.SIMULATED,
+        }
+    )
 
     def __init__(self, latency_ms: int = 0) -> None:
         self.latency_ms = latency_ms
@@ -61,6 +78,10 @@ class SimulatorProcessor:
         self.refunds: dict[str, RefundRequest] = {}  # refund id -> request
         self._refund_keys: dict[str, tuple[RefundRequest, object]] = {}
         self._refunded: set[str] = set()  # payment_intent_ids given back
+        self.reader = SimulatedReader(self)  # shares this simulator's switches and charges
+
+    def card_reader(self) -> SimulatedReader:
+        return self.reader
 
     def _wait(self) -> None:
         if self.latency_ms:
@@ -185,3 +206,28 @@ class SimulatorProcessor:
 
     def close(self) -> None:
         pass
+
+
+def _doctor_checks(_settings: Settings) -> list[Check]:
+    return [
+        Check(
+            "processor",
+            "warn",
+            "simulator: TRAINING MODE, no real charges",
+            'set [payments] provider = "stripe" for the event',
+        )
+    ]
+
+
+SPEC = register(
+    ProcessorSpec(
+        name=SimulatorProcessor.name,
+        label="Simulator (training mode: no real money)",
+        mode_label=lambda _processor: "Training (simulator)",
+        factory=lambda settings, _secret: SimulatorProcessor(
+            latency_ms=settings.payments.simulator_latency_ms
+        ),
+        capabilities=SimulatorProcessor.capabilities,
+        doctor_checks=_doctor_checks,
+    )
+)

@@ -3,6 +3,8 @@
 Every write carries an Idempotency-Key. Failures map to Declined, Transient or Permanent;
 `Transient.maybe_charged` is False only when the request certainly never left the laptop.
 Error text from Stripe is kept as detail, but never the request body (it holds the card).
+Registered as `stripe` at the bottom, with the key check `pos-app doctor` runs; the
+Terminal adapter (stripe_terminal.py) reuses those parts.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 
+from pos_app.checks import Check, clock_check
 from pos_app.domain.cards import Card
+from pos_app.secrets import STRIPE_KEY, STRIPE_SECRET_KEY, SecretsError, get_secret, stripe_mode
 
 from .base import (
     ChargeRequest,
@@ -33,6 +38,12 @@ from .base import (
     decline_message,
     refund_category,
 )
+from .registry import Capability, ProcessorSpec, register
+
+if TYPE_CHECKING:
+    from pos_app.settings import Settings
+
+    from .base import Processor
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +152,7 @@ def payment_method_params(card: Card) -> dict[str, Any]:
 
 class StripeProcessor:
     name = "stripe"
+    capabilities = frozenset({Capability.SAVE_CARD, Capability.REFUND})
 
     def __init__(
         self,
@@ -375,3 +387,67 @@ def transport_errors(path: str) -> Iterator[None]:
         raise Transient(
             "The connection to the processor dropped.", f"{type(exc).__name__} {path}"
         ) from None
+
+
+# ---- the registration: what the rest of the app knows about Stripe ----
+
+
+def stripe_hosts(processor: Processor) -> list[tuple[str, int]]:
+    """Where the adapter talks. A stand-in by the same name (the command line's) talks
+    nowhere, so it has no api_base."""
+    if not isinstance(processor, StripeProcessor):
+        return []
+    parts = urlsplit(processor.api_base)
+    if not parts.hostname:
+        return []
+    return [(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))]
+
+
+def stripe_mode_label(processor: Processor) -> str:
+    if isinstance(processor, StripeProcessor) and processor.live_mode:
+        return "Stripe LIVE — real charges"
+    return "Stripe TEST mode"
+
+
+def stripe_doctor_checks(
+    settings: Settings,
+    build: Callable[[str], StripeProcessor] | None = None,
+    more: Callable[[StripeProcessor], list[Check]] = lambda _processor: [],
+) -> list[Check]:
+    """The key from the keyring, then a harmless read with it (no charge), then the clock
+    against Stripe's. `build` makes the adapter from the key; `more` adds checks that
+    need a working key (the Terminal's reader)."""
+    p = settings.payments
+    try:
+        key = get_secret(STRIPE_SECRET_KEY)
+    except SecretsError as exc:
+        return [Check("processor", "fail", f"not checked: {exc}", exc.fix)]
+    processor = (build or (lambda k: StripeProcessor(k, api_base=p.api_base, timeout=10.0)))(key)
+    try:
+        date = processor.check_access()
+        works = f"Stripe at {p.api_base}: key works, {stripe_mode(key)}"
+        checks = [Check("processor", "ok", works), *more(processor)]
+    except ProcessorError as exc:
+        fix = "check the network" if exc.kind == "transient" else "run `pos-app configure`"
+        return [Check("processor", "fail", f"{exc.message} ({exc.detail})", fix)]
+    finally:
+        processor.close()
+    return [*checks, clock_check(date)]
+
+
+SPEC = register(
+    ProcessorSpec(
+        name=StripeProcessor.name,
+        label="Stripe (cards typed in)",
+        mode_label=stripe_mode_label,
+        factory=lambda settings, secret: StripeProcessor(
+            secret(STRIPE_SECRET_KEY),
+            api_base=settings.payments.api_base,
+            timeout=settings.payments.timeout,
+        ),
+        capabilities=StripeProcessor.capabilities,
+        secrets=(STRIPE_KEY,),
+        hosts=stripe_hosts,
+        doctor_checks=stripe_doctor_checks,
+    )
+)

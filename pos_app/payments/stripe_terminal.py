@@ -9,6 +9,8 @@ inherited: one account, one key.
 Every write carries an Idempotency-Key derived from the gift's own key, so a replay after a
 crash or a lost answer reaches the same PaymentIntent and never makes a second one.
 Reader errors (offline, busy) become ReaderUnavailable; network failures Transient.
+Registered as `stripe_terminal` at the bottom: the Stripe key, and a doctor check that the
+reader is online.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+from pos_app.checks import Check
+from pos_app.secrets import STRIPE_KEY, STRIPE_SECRET_KEY
 
 from .base import Permanent, ProcessorError, Transient
 from .card_present import (
@@ -35,7 +40,22 @@ from .card_present import (
     ReaderInfo,
     ReaderUnavailable,
 )
-from .stripe import StripeProcessor, _code, error_from_response, form_encode, transport_errors
+from .registry import Capability, ProcessorSpec, register
+from .stripe import (
+    StripeProcessor,
+    _code,
+    error_from_response,
+    form_encode,
+    stripe_doctor_checks,
+    stripe_hosts,
+    stripe_mode_label,
+    transport_errors,
+)
+
+if TYPE_CHECKING:
+    from pos_app.settings import Settings
+
+    from .base import Processor
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +157,7 @@ def parse_action(body: Mapping[str, Any]) -> ReaderAction:
 
 class StripeTerminalProcessor(StripeProcessor):
     name = "stripe_terminal"
+    capabilities = StripeProcessor.capabilities | {Capability.READER}
 
     def __init__(
         self,
@@ -149,6 +170,11 @@ class StripeTerminalProcessor(StripeProcessor):
         super().__init__(api_key, api_base=api_base, timeout=timeout, transport=transport)
         self.reader_id = reader_id
         self.test_mode = not self.live_mode
+        if self.test_mode:  # Stripe's simulated readers take a tap only under a test key
+            self.capabilities = self.capabilities | {Capability.TEST_TAPS}
+
+    def card_reader(self) -> StripeTerminalProcessor:
+        return self
 
     # ---- one gift on the reader ----
     def create_reader_payment(self, request: ReaderChargeRequest, timeout: float) -> str:
@@ -343,3 +369,63 @@ def reader_info(body: Mapping[str, Any]) -> ReaderInfo:
         location=_text(location) or None,
         action=f"{action.type} {action.status}" if action.type else None,
     )
+
+
+# ---- the registration ----
+
+
+def _reader_check(processor: StripeProcessor) -> list[Check]:
+    assert isinstance(processor, StripeTerminalProcessor)
+    try:
+        info = processor.reader()
+    except ProcessorError as exc:
+        return [Check("reader", "fail", f"{processor.reader_id}: {exc.message} ({exc.detail})",
+                      "compare [payments] reader with the Dashboard's Terminal page")]  # fmt: skip
+    if info.status != "online":
+        return [Check("reader", "fail", f"{info.label or info.id} is {info.status or 'unknown'}",
+                      "turn the reader on and join it to the venue's Wi-Fi")]  # fmt: skip
+    return [Check("reader", "ok", f"{info.label or info.id} ({info.device_type}) is online")]
+
+
+def _doctor_checks(settings: Settings) -> list[Check]:
+    p = settings.payments
+    return stripe_doctor_checks(
+        settings,
+        lambda key: StripeTerminalProcessor(key, p.reader, api_base=p.api_base, timeout=10.0),
+        _reader_check,
+    )
+
+
+def _mode_label(processor: Processor) -> str:
+    if not isinstance(processor, StripeTerminalProcessor):
+        return stripe_mode_label(processor)
+    return f"{stripe_mode_label(processor)} — reader {processor.reader_id}"
+
+
+def _settings_problem(settings: Settings) -> str | None:
+    if settings.payments.reader:
+        return None
+    return (
+        "'payments.reader' must name the reader (tmr_...) for stripe_terminal; its id is on "
+        "the Stripe Dashboard's Terminal page."
+    )
+
+
+SPEC = register(
+    ProcessorSpec(
+        name=StripeTerminalProcessor.name,
+        label="Stripe Terminal (card reader)",
+        mode_label=_mode_label,
+        factory=lambda settings, secret: StripeTerminalProcessor(
+            secret(STRIPE_SECRET_KEY),
+            settings.payments.reader,
+            api_base=settings.payments.api_base,
+            timeout=settings.payments.timeout,
+        ),
+        capabilities=StripeTerminalProcessor.capabilities,
+        secrets=(STRIPE_KEY,),
+        hosts=stripe_hosts,
+        doctor_checks=_doctor_checks,
+        settings_problem=_settings_problem,
+    )
+)

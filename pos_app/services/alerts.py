@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from jobs.records import JobSummary
+from jobs import registry
+from jobs.kinds import receipt
+from jobs.records import UNFINISHED, JobState, JobSummary
 from pos_app.domain.states import DonationState, RefundState
 from pos_app.settings import Alerts
 from pos_app.store.database import Database
@@ -20,13 +22,8 @@ from pos_app.store.models import Donation, Job, Refund
 
 from .records import Alert
 
-WAITING = ("queued", "running", "retry_scheduled")  # jobs.records.UNFINISHED
-NEEDS_ATTENTION = "needs_attention"
-KIND_WORDS = {
-    "receipt": ("receipt", "receipts"),
-    "save_card": ("card save", "card saves"),
-    "dedication": ("dedication notice", "dedication notices"),
-}
+WAITING = tuple(state.value for state in UNFINISHED)
+NEEDS_ATTENTION = JobState.NEEDS_ATTENTION.value
 
 
 @dataclass(frozen=True)
@@ -68,10 +65,10 @@ def pending_work(db: Database) -> PendingWork:
     for kind, state, n, first_created, first_updated in jobs:
         if state == NEEDS_ATTENTION:
             attention += int(n)
-            attention_since = _min(attention_since, _aware(first_updated))
+            attention_since = _min(attention_since, first_updated)
         else:
             waiting[kind] = waiting.get(kind, 0) + int(n)
-            oldest = _min(oldest, _aware(first_created))
+            oldest = _min(oldest, first_created)
     return PendingWork(
         waiting=waiting,
         needs_attention=attention,
@@ -97,7 +94,7 @@ def alerts(
         since = summary.offline_since
         when = f" since {_clock(since)}" if since else ""
         if work.waiting_total:
-            what = "Receipts are" if work.waiting.get("receipt") else "Background jobs are"
+            what = "Receipts are" if work.waiting.get(receipt.NAME) else "Background jobs are"
             out.append(Alert("info", "volunteer",
                              f"{what} queued — network offline{when}; nothing is lost",
                              since, "offline"))
@@ -131,8 +128,8 @@ def closing_summary(work: PendingWork) -> str | None:
     parts: list[str] = []
     if work.waiting_total:
         things = [
-            _count(n, *KIND_WORDS.get(kind, (f"{kind} job", f"{kind} jobs")))
-            for kind, n in sorted(work.waiting.items(), key=lambda kv: (kv[0] != "receipt", kv[0]))
+            _count(n, *registry.get(kind).noun)
+            for kind, n in sorted(work.waiting.items(), key=_receipts_first)
             if n
         ]
         parts.append(f"{_and(things)} will be finished next time Tableside starts")
@@ -149,6 +146,10 @@ def closing_summary(work: PendingWork) -> str | None:
         return None
     text = "; ".join(parts)
     return f"{text[0].upper()}{text[1:]}."
+
+
+def _receipts_first(item: tuple[str, int]) -> tuple[bool, str]:
+    return item[0] != receipt.NAME, item[0]
 
 
 # ---- words ----------------------------------------------------------------------------
@@ -178,12 +179,6 @@ def _s(n: int) -> str:
 
 def _clock(when: dt.datetime) -> str:
     return when.astimezone().strftime("%H:%M")
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)  # SQLite hands them back naive; stored in UTC
 
 
 def _min(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:

@@ -35,6 +35,7 @@ from pos_app.payments.base import (
     ProcessorError,
     Transient,
 )
+from pos_app.settings import Event
 from pos_app.store.database import Database
 from pos_app.store.disk import DISK_FULL, STORAGE_ERRORS, disk_full
 from pos_app.store.models import Donation, new_id
@@ -68,13 +69,15 @@ class DonationService:
         processor: Processor,
         *,
         currency: str,
-        station: str,
+        event: Callable[[], Event],
         max_amount_cents: int,
     ) -> None:
+        """`event`: the event as it is now (the lead may rename it): each gift keeps the
+        station's and the event's names as they were when it was taken."""
         self.db = db
         self.processor = processor
         self.currency = currency
-        self.station = station
+        self.event = event
         self.max_amount_cents = max_amount_cents
         self.on_recorded: ApprovalHook | None = None
         self.after_commit: Callable[[list[str]], None] | None = None
@@ -85,6 +88,11 @@ class DonationService:
         self.settle_reader: Callable[[str], Outcome] | None = None
         self._acted: set[str] = set()  # charges sent in this call: a failure now is in doubt
         self.fee_rule = FeeRule()  # cover the fee: set from [fees] by the station
+
+    def taken_here(self) -> dict[str, str]:
+        """The columns that say where and at what a gift was taken, as they are now."""
+        event = self.event()
+        return {"station": event.station, "event_name": event.name}
 
     # ---- checks -----------------------------------------------------------------------
     def validate(
@@ -171,7 +179,7 @@ class DonationService:
                 donor_name=donor.name.strip(),
                 donor_email=donor.email.strip(),
                 check_number=check_number.strip() or None,
-                station=self.station,
+                **self.taken_here(),
                 charge_attempts=0,
                 **gift_columns(options, fee),
                 message=f"Recorded {format_cents(amount_cents, self.currency)} {m.value}.",
@@ -240,7 +248,7 @@ class DonationService:
                     state=DonationState.CHARGING.value,
                     donor_name=donor.name.strip(),
                     donor_email=donor.email.strip(),
-                    station=self.station,
+                    **self.taken_here(),
                     processor=self.processor.name,
                     idempotency_key=f"tableside-{uuid.uuid4().hex}",
                     brand=card.brand.key,

@@ -1,19 +1,49 @@
-"""Event settings the lead changes at the desk (name, goal, station), kept in the DB.
+"""The one live settings source, and the event settings the lead changes at the desk.
 
-They override the config file's [event] on this laptop; the file itself stays IT's.
+`LiveSettings` holds the settings the station runs with: the config file's, with the
+lead's changes (name, goal, station name; kept in the DB, they win over the file on this
+laptop) laid over them. Whoever needs a setting reads it at the moment of use (call the
+source), so a rename at the desk reaches the next receipt, the window titles and the totals
+at once; a change is announced as a `settings` notice (pos_app/changes.py) after it is in
+place. The station's stable id (`station_id`) is made once, at first start.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 
+from pos_app.changes import Change, ChangeFeed, Topic
 from pos_app.settings import Event, Settings
 from pos_app.store.database import Database
-from pos_app.store.models import EventOverride
+from pos_app.store.models import EventOverride, StationIdentity
 
 from .records import InvalidDonation
 
 MAX_GOAL_DOLLARS = 100_000_000
+
+
+class LiveSettings:
+    def __init__(self, db: Database, settings: Settings, feed: ChangeFeed) -> None:
+        self.db, self.feed = db, feed
+        self._lock = threading.Lock()
+        self._settings = with_override(db, settings)
+
+    def __call__(self) -> Settings:
+        return self._settings  # one reference read: always a whole, consistent Settings
+
+    @property
+    def current(self) -> Settings:
+        return self._settings
+
+    def update_event(self, name: str, goal: int, station: str) -> Settings:
+        """Check, keep in the DB, then swap; raises InvalidDonation with per-field messages."""
+        with self._lock:
+            event = check_event(self._settings.event, name, goal, station)
+            save_override(self.db, event)
+            self._settings = dataclasses.replace(self._settings, event=event)
+        self.feed.publish(Change.of(Topic.SETTINGS))
+        return self._settings
 
 
 def with_override(db: Database, settings: Settings) -> Settings:
@@ -27,7 +57,8 @@ def with_override(db: Database, settings: Settings) -> Settings:
     return dataclasses.replace(settings, event=event)
 
 
-def check_event(name: str, goal: int, station: str) -> Event:
+def check_event(current: Event, name: str, goal: int, station: str) -> Event:
+    """The event with the lead's changes; everything else (goods value...) kept as is."""
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "Give the event a name."
@@ -37,7 +68,9 @@ def check_event(name: str, goal: int, station: str) -> Event:
         errors["goal"] = "The goal must be a whole number of dollars, 0 for none."
     if errors:
         raise InvalidDonation(errors)
-    return Event(name=name.strip()[:200], goal=goal, station=station.strip()[:100])
+    return dataclasses.replace(
+        current, name=name.strip()[:200], goal=goal, station=station.strip()[:100]
+    )
 
 
 def save_override(db: Database, event: Event) -> None:
@@ -47,3 +80,17 @@ def save_override(db: Database, event: Event) -> None:
             s.add(EventOverride(id=1, name=event.name, goal=event.goal, station=event.station))
         else:
             row.name, row.goal, row.station = event.name, event.goal, event.station
+
+
+def station_id(db: Database, *, create: bool = True) -> str | None:
+    """This laptop's stable id (a UUID), made at first start; None if not made yet and
+    `create` is off (a read-only command beside the window)."""
+    with db.session() as s:
+        row = s.get(StationIdentity, 1)
+        if row is None:
+            if not create:
+                return None
+            row = StationIdentity(id=1)
+            s.add(row)
+            s.flush()
+        return row.station_id

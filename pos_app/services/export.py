@@ -17,11 +17,9 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from sqlalchemy import select
-
-from jobs.records import JobRecord
+from jobs.kinds import receipt
+from jobs.records import JobRecord, JobState
 from pos_app.store.database import Database
-from pos_app.store.models import Job
 
 from .records import DonationRecord
 
@@ -69,12 +67,12 @@ JOB_COLUMNS = (
     "Updated",
 )
 RECEIPT_STATUS = {
-    "done": "sent",
-    "queued": "queued",
-    "running": "queued",
-    "retry_scheduled": "queued",
-    "needs_attention": "needs attention",
-    "discarded": "discarded",
+    JobState.DONE: "sent",
+    JobState.QUEUED: "queued",
+    JobState.RUNNING: "queued",
+    JobState.RETRY_SCHEDULED: "queued",
+    JobState.NEEDS_ATTENTION: "needs attention",
+    JobState.DISCARDED: "discarded",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -94,18 +92,13 @@ def dollars(cents: int) -> str:
 def local_iso(when: dt.datetime | None) -> str:
     if when is None:
         return ""
-    if when.tzinfo is None:  # SQLite hands datetimes back naive; stored in UTC
-        when = when.replace(tzinfo=dt.UTC)
     return when.astimezone().isoformat(timespec="seconds")
 
 
 def receipts_by_donation(db: Database) -> dict[str, tuple[str, str | None]]:
     """donation id -> (receipt job state, receipt number)."""
     with db.session() as s:
-        rows = s.execute(
-            select(Job.donation_id, Job.state, Job.receipt_number).where(Job.kind == "receipt")
-        ).all()
-    return {d: (state, number) for d, state, number in rows}
+        return receipt.receipt_states(s)
 
 
 def donation_rows(
@@ -159,7 +152,7 @@ def job_rows(jobs: Iterable[JobRecord]) -> list[dict[str, str]]:
     return [
         {
             "Job ID": j.id,
-            "Kind": j.kind,
+            "Kind": j.kind_label,
             "State": j.state,
             "Attempts": str(j.attempts),
             "Next attempt": local_iso(j.next_attempt_at),

@@ -122,7 +122,7 @@ class GiveAgainService:
                         state=DonationState.CHARGING.value,
                         donor_name=donor.name,
                         donor_email=donor.email,
-                        station=svc.station,
+                        **svc.taken_here(),
                         processor=svc.processor.name,
                         # the gift's own key, stored with everything the request needs
                         idempotency_key=f"tableside-{uuid.uuid4().hex}",

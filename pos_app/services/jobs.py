@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jobs.kinds import receipt
 from jobs.records import JobRecord, JobSummary
 from jobs.system import JobSystem
 from pos_app.domain.donor import email_error
@@ -53,6 +54,6 @@ class JobService:
             if donation is None:
                 raise KeyError(donation_id)
             donation.donor_email = email
-            job_id = self.system.ledger.receipt_after_email_change(s, donation)
+            job_id = receipt.after_email_change(self.system.ledger, s, donation)
         self.system.after_commit([job_id] if job_id else [])
         return self.list(donation_id)

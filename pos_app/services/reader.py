@@ -108,7 +108,7 @@ class ReaderService:
                     state=DonationState.CHARGING.value,
                     donor_name=donor.name.strip(),
                     donor_email=donor.email.strip(),
-                    station=self.donations.station,
+                    **self.donations.taken_here(),
                     processor=self.reader.name,
                     idempotency_key=f"tableside-{uuid.uuid4().hex}",
                     reader_id=self.reader.reader_id,

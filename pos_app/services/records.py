@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from jobs.records import JobSummary
 from pos_app.store.models import Donation
 
 
@@ -83,8 +84,8 @@ class DonationRecord:
             payment_intent_id=row.payment_intent_id,
             message=row.message,
             charge_attempts=row.charge_attempts,
-            created_at=_utc(row.created_at),
-            updated_at=_utc(row.updated_at),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
             fee_cents=row.fee_cents or 0,
             anonymous=bool(row.anonymous),
             dedication_kind=row.dedication_kind,
@@ -92,12 +93,6 @@ class DonationRecord:
             receipt_language=row.receipt_language,
             paddle=row.paddle,
         )
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite hands datetimes back naive; they are stored in UTC. Aware, so that
-    `.astimezone()` gives local time instead of taking UTC for local."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -187,3 +182,13 @@ class Alert:
     message: str
     since: dt.datetime | None = None
     key: str = ""
+
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    """Everything the volunteer's status bar and banners show, read in one go."""
+
+    totals: Totals
+    summary: JobSummary
+    alerts: list[Alert]
+    closing: str | None  # what closing now would leave for next time; None if nothing

@@ -35,6 +35,7 @@ from pos_app.payments.base import (
     Transient,
     refund_category,
 )
+from pos_app.payments.registry import Capability
 from pos_app.store.database import Database
 from pos_app.store.models import Donation, Refund
 
@@ -182,7 +183,7 @@ class RefundService:
                 f"This gift was taken with the {d.processor} processor and this station now "
                 f"uses {self.processor.name}; refund it where it was taken.",
             )
-        if not hasattr(self.processor, "refund"):
+        if Capability.REFUND not in self.processor.capabilities:
             return _failed(d, f"The {self.processor.name} processor can't refund here.")
         return None
 

@@ -19,7 +19,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from pos_app.startup import DatabaseGone, DatabaseTooNew, unreadable_db
@@ -37,6 +37,37 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
+
+
+WRITTEN = "tableside_written"  # session.info key: {table: ids} written in this transaction
+
+
+def _written(session: Session) -> dict[str, set[str]]:
+    return session.info.setdefault(WRITTEN, {})
+
+
+def _note_flushed(session: Session, _context: object) -> None:
+    # after_flush: ids are assigned, and new/dirty/deleted still list what was flushed
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table is not None:
+            ident = getattr(obj, "id", None)
+            rows = _written(session).setdefault(table, set())
+            if ident is not None:
+                rows.add(str(ident))
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    """Bulk INSERT/UPDATE/DELETE statements (the ledger's conditional updates)."""
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        name = getattr(table, "name", None)
+        if name:
+            _written(state.session).setdefault(name, set())
+
+
+def _forget_written(session: Session) -> None:
+    session.info.pop(WRITTEN, None)
 
 
 def _alembic_config(engine: Engine) -> Config:
@@ -114,6 +145,13 @@ class Database:
         self.engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 10})
         event.listen(self.engine, "connect", _on_connect)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Told after each commit which tables (and which row ids, where known) it wrote:
+        # the change feed (pos_app/changes.py). Runs on the committing thread.
+        self.on_commit: Callable[[dict[str, set[str]]], None] | None = None
+        event.listen(self._sessions, "after_flush", _note_flushed)
+        event.listen(self._sessions, "do_orm_execute", _note_statement)
+        event.listen(self._sessions, "after_commit", self._committed)
+        event.listen(self._sessions, "after_rollback", _forget_written)
         if new and os.name == "posix":
             path.touch(mode=0o600)
         if migrate:
@@ -166,6 +204,14 @@ class Database:
         self.check_file()
         with self._sessions.begin() as s:
             yield s
+
+    def _committed(self, session: Session) -> None:
+        written = session.info.pop(WRITTEN, None)
+        if written and self.on_commit is not None:
+            try:
+                self.on_commit(written)
+            except Exception:  # a listener must never undo or fail a committed write
+                log.exception("change notice after commit failed")
 
     def check_file(self) -> None:
         if self._gone is not None:

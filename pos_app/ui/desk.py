@@ -23,17 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.api import PageQuery, Station
+from pos_app.changes import Topic
 from pos_app.domain.money import format_cents
 from pos_app.services.records import DonationRecord
 
 from .charts import GiftsChart, Thermometer
 from .donations_model import COL_TIME, STATUS_LABELS, PagedDonationsModel
 from .keyed_model import RECORD_ROLE
-from .polling import Poller
+from .live import LiveChanges, Refresher
 from .result_panel import card_label
+from .screens import Screen, register
 from .tasks import TaskRunner
 
-REFRESH_MS = 2000
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking SQL
 OVERLAP = dt.timedelta(seconds=5)  # a write just before a read may commit just after it
 REFUNDABLE = ("approved", "recorded")
@@ -44,9 +45,12 @@ DeskRead = tuple[tuple[object, ...], dt.datetime, Any, list[DonationRecord], lis
 
 
 class EventDesk(QWidget):
-    def __init__(self, station: Station, tasks: TaskRunner) -> None:
+    def __init__(
+        self, station: Station, tasks: TaskRunner, live: LiveChanges | None = None
+    ) -> None:
         super().__init__()
         self.station, self.tasks = station, tasks
+        self.live = live or LiveChanges(station.changes, self)
         self.currency = station.settings.payments.currency
         self._confirming: str | None = None  # donation id awaiting a second, confirming click
 
@@ -121,28 +125,26 @@ class EventDesk(QWidget):
         self.feedback.setWordWrap(True)
         v.addWidget(self.feedback)
 
-        self.poller = Poller(self, tasks, REFRESH_MS, self._read, self._loaded, self._load_failed)
-        self._timer = self.poller.timer
-        self.start, self.stop, self.refresh = (
-            self.poller.start,
-            self.poller.stop,
-            self.poller.refresh,
+        # A gift or refund written, or the goal changed at the desk.
+        self.refresher = Refresher(
+            self, tasks, self.live, (Topic.GIFT, Topic.SETTINGS),
+            self._read, self._loaded, self._load_failed,
         )
         self._selected()
 
     # ---- loading ----
     def start(self) -> None:
-        self.poller.start()
+        self.refresher.start()
 
     def stop(self) -> None:
-        self.poller.stop()
+        self.refresher.stop()
 
     def refresh(self) -> None:
-        self.poller.refresh()
+        self.refresher.refresh()
 
     @property
     def loads(self) -> int:
-        return self.poller.loads
+        return self.refresher.loads
 
     def _fetch_page(self, generation: int, query: PageQuery) -> None:
         station, model = self.station, self.model
@@ -159,7 +161,8 @@ class EventDesk(QWidget):
         started = dt.datetime.now(dt.UTC)
 
         def read() -> DeskRead | None:
-            stamp = station.desk_stamp()
+            # the goal is part of what the desk shows: a new goal is a change to draw
+            stamp = (*station.desk_stamp(), station.settings.event.goal)
             if stamp == last_stamp:
                 return None
             changed = station.donations_changed(since) if since is not None else []
@@ -181,7 +184,7 @@ class EventDesk(QWidget):
         methods = ", ".join(
             f"{m} {format_cents(v, c)}" for m, v in sorted(totals.by_method.items())
         )
-        refunded = getattr(totals, "refunded_cents", 0)
+        refunded = totals.refunded_cents
         parts = [
             f"{totals.gifts} gift{'' if totals.gifts == 1 else 's'}",
             f"average {format_cents(totals.average_cents, c)}",
@@ -277,3 +280,6 @@ class EventDesk(QWidget):
             lambda n: self.feedback.setText(f"Exported {n} rows to {target}."),
             self._failed,
         )
+
+
+register(Screen("desk", "Event desk", EventDesk, order=20))

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtGui import QColor
 
-from jobs.records import JobRecord
+from jobs.records import JobRecord, JobState
 from pos_app.domain.money import format_cents
 
 from .keyed_model import ID_ROLE, RECORD_ROLE, SORT_ROLE, KeyedRecordsModel
@@ -19,25 +19,20 @@ HEADERS = ("Donor", "Amount", "Job", "State", "Tries", "Next attempt", "Problem"
 
 JOB_ID_ROLE = ID_ROLE
 
-KIND_LABELS = {"save_card": "Save card", "receipt": "Receipt", "dedication": "Dedication notice"}
-STATE_LABELS = {
-    "queued": "Waiting",
-    "running": "Running",
-    "retry_scheduled": "Retrying",
-    "needs_attention": "Needs attention",
-    "done": "Done",
-    "discarded": "Discarded",
-}
 # Symbols beside the words: colour is never the only signal.
 STATE_SYMBOLS = {
-    "queued": "…",
-    "running": "▶",
-    "retry_scheduled": "↻",
-    "needs_attention": "⚠",
-    "done": "✓",
-    "discarded": "–",
+    JobState.QUEUED: "…",
+    JobState.RUNNING: "▶",
+    JobState.RETRY_SCHEDULED: "↻",
+    JobState.NEEDS_ATTENTION: "⚠",
+    JobState.DONE: "✓",
+    JobState.DISCARDED: "–",
 }
-STATE_COLOURS = {"needs_attention": "#b00020", "retry_scheduled": "#b26a00", "done": "#1f7a3a"}
+STATE_COLOURS = {
+    JobState.NEEDS_ATTENTION: "#b00020",
+    JobState.RETRY_SCHEDULED: "#b26a00",
+    JobState.DONE: "#1f7a3a",
+}
 
 
 def relative(when: dt.datetime | None, now: dt.datetime) -> str:
@@ -70,15 +65,16 @@ class JobsModel(KeyedRecordsModel[JobRecord]):
         if col == COL_AMOUNT:
             return format_cents(r.amount_cents, r.currency)
         if col == COL_KIND:
-            return KIND_LABELS.get(r.kind, r.kind)
+            return r.kind_label
         if col == COL_STATE:
-            return f"{STATE_SYMBOLS.get(r.state, '')} {STATE_LABELS.get(r.state, r.state)}"
+            return f"{STATE_SYMBOLS.get(JobState(r.state), '')} {r.state_label}"
         if col == COL_ATTEMPTS:
             return str(r.attempts)
         if col == COL_NEXT:
-            return relative(r.next_attempt_at, self.now) if r.state == "retry_scheduled" else ""
+            waiting = r.state == JobState.RETRY_SCHEDULED
+            return relative(r.next_attempt_at, self.now) if waiting else ""
         if col == COL_ERROR:
-            return "" if r.state == "done" else (r.last_error or "")
+            return "" if r.state == JobState.DONE else (r.last_error or "")
         return ""
 
     def sort_key(self, r: JobRecord, col: int) -> Any:
@@ -91,7 +87,7 @@ class JobsModel(KeyedRecordsModel[JobRecord]):
         return self.display(r, col).lower()
 
     def foreground(self, r: JobRecord, col: int) -> Any:
-        colour = STATE_COLOURS.get(r.state) if col == COL_STATE else None
+        colour = STATE_COLOURS.get(JobState(r.state)) if col == COL_STATE else None
         return QColor(colour) if colour else None
 
     def tooltip(self, r: JobRecord, col: int) -> str | None:

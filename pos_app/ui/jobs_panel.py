@@ -29,27 +29,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jobs.records import JobRecord, JobSummary
+from jobs import registry
+from jobs.records import ACTIONABLE, UNFINISHED, JobRecord, JobState, JobSummary
 from pos_app.api import Station
+from pos_app.changes import Topic
 from pos_app.domain.donor import email_error
 
-from .jobs_model import JOB_ID_ROLE, STATE_LABELS, JobsFilter, JobsModel
-from .polling import Poller
+from .jobs_model import JOB_ID_ROLE, JobsFilter, JobsModel
+from .live import LiveChanges, Refresher
+from .screens import Screen, register
 from .tasks import TaskRunner
 
-REFRESH_MS = 1000
 OVERLAP = dt.timedelta(seconds=5)
 FULL_RELOAD_EVERY = 60  # refreshes; a belt-and-braces full read now and then
 STATE_FILTERS: list[tuple[str, set[str] | None]] = [
     ("All jobs", None),
-    ("Not finished", {"queued", "running", "retry_scheduled", "needs_attention"}),
-    ("Needs attention", {"needs_attention"}),
-    ("Retrying", {"retry_scheduled"}),
-    ("Waiting", {"queued", "running"}),
-    ("Done", {"done"}),
-    ("Discarded", {"discarded"}),
+    ("Not finished", {*UNFINISHED, JobState.NEEDS_ATTENTION}),
+    ("Needs attention", {JobState.NEEDS_ATTENTION}),
+    ("Retrying", {JobState.RETRY_SCHEDULED}),
+    ("Waiting", {JobState.QUEUED, JobState.RUNNING}),
+    ("Done", {JobState.DONE}),
+    ("Discarded", {JobState.DISCARDED}),
 ]
-KIND_FILTERS = [("All kinds", None), ("Receipts", "receipt"), ("Save card", "save_card")]
+SUMMARY_STATES = (*UNFINISHED, JobState.NEEDS_ATTENTION, JobState.DONE)
+
+
+def kind_filters() -> list[tuple[str, str | None]]:
+    """"All kinds", then every registered kind by its own plural."""
+    return [("All kinds", None), *((k.plural, k.name) for k in registry.kinds())]
 
 
 def summary_text(s: JobSummary, counts: dict[str, int], oldest: dt.datetime | None) -> str:
@@ -59,9 +66,9 @@ def summary_text(s: JobSummary, counts: dict[str, int], oldest: dt.datetime | No
     else:
         net = "○ Offline" + (f" since {_clock(s.offline_since)}" if s.offline_since else "")
     parts = [net]
-    for state in ("queued", "running", "retry_scheduled", "needs_attention", "done"):
+    for state in SUMMARY_STATES:
         if counts.get(state):
-            parts.append(f"{counts[state]} {STATE_LABELS[state].lower()}")
+            parts.append(f"{counts[state]} {state.label.lower()}")
     if oldest is not None:
         minutes = int((now - oldest).total_seconds() // 60)
         parts.append(f"oldest waiting {minutes} min" if minutes else "oldest waiting <1 min")
@@ -75,9 +82,12 @@ def _clock(when: dt.datetime | None) -> str:
 class JobsPanel(QWidget):
     status_message = Signal(str)
 
-    def __init__(self, station: Station, tasks: TaskRunner) -> None:
+    def __init__(
+        self, station: Station, tasks: TaskRunner, live: LiveChanges | None = None
+    ) -> None:
         super().__init__()
         self.station, self.tasks = station, tasks
+        self.live = live or LiveChanges(station.changes, self)
         self.model = JobsModel()
         self.proxy = JobsFilter()
         self.proxy.setSourceModel(self.model)
@@ -93,8 +103,8 @@ class JobsPanel(QWidget):
         for label, _states in STATE_FILTERS:
             self.state_filter.addItem(label)
         self.kind_filter = QComboBox()
-        for label, _kind in KIND_FILTERS:
-            self.kind_filter.addItem(label)
+        for label, kind in kind_filters():
+            self.kind_filter.addItem(label, kind)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search donor name or email")
         self.search.setClearButtonEnabled(True)
@@ -129,12 +139,10 @@ class JobsPanel(QWidget):
         self.state_filter.setCurrentIndex(1)
         self._filter()
 
-        self.poller = Poller(self, tasks, REFRESH_MS, self._read, self._loaded, self._load_failed)
-        self._timer = self.poller.timer
-        self.start, self.stop, self.refresh = (
-            self.poller.start,
-            self.poller.stop,
-            self.poller.refresh,
+        # A job's change, a gift's (a corrected email shows on its jobs), the network's.
+        self.refresher = Refresher(
+            self, tasks, self.live, (Topic.JOB, Topic.GIFT, Topic.NETWORK),
+            self._read, self._loaded, self._load_failed,
         )
 
     def _build_detail(self) -> QWidget:
@@ -191,18 +199,18 @@ class JobsPanel(QWidget):
 
     # ---- loading ----
     def start(self) -> None:
-        self.poller.start()
+        self.refresher.start()
 
     def stop(self) -> None:
-        self.poller.stop()
+        self.refresher.stop()
 
     def refresh(self) -> None:
-        self.poller.refresh()
+        self.refresher.refresh()
 
     @property
     def loads(self) -> int:
         """Completed refreshes, for tests and the bench."""
-        return self.poller.loads
+        return self.refresher.loads
 
     def _read(self) -> Callable[[], tuple[list[JobRecord], JobSummary]]:
         station = self.station
@@ -225,14 +233,14 @@ class JobsPanel(QWidget):
         oldest = None
         for r in self.model.records():
             counts[r.state] = counts.get(r.state, 0) + 1
-            if r.state in ("queued", "retry_scheduled", "needs_attention") and r.created_at:
+            if r.state in ACTIONABLE and r.created_at:
                 oldest = r.created_at if oldest is None else min(oldest, r.created_at)
         self.summary.setText(summary_text(summary, counts, oldest))
         self._show_selected()
 
     def _filter(self) -> None:
         _label, states = STATE_FILTERS[self.state_filter.currentIndex()]
-        _label, kind = KIND_FILTERS[self.kind_filter.currentIndex()]
+        kind = self.kind_filter.currentData()
         self.proxy.set_filter(states, kind, self.search.text())
 
     # ---- selection ----
@@ -269,11 +277,11 @@ class JobsPanel(QWidget):
             self.email_btn.setEnabled(False)
             self.open_btn.setEnabled(False)
             return
-        kind = "Receipt" if r.kind == "receipt" else "Save card"
-        title = f"{kind} for {r.donor_name or r.donor_email or 'a donor'}"
+        kind = registry.get(r.kind)
+        title = f"{kind.label} for {r.donor_name or r.donor_email or 'a donor'}"
         if r.receipt_number:
             title += f" — receipt {r.receipt_number}"
-        self.detail_title.setText(f"{title} ({STATE_LABELS.get(r.state, r.state)})")
+        self.detail_title.setText(f"{title} ({r.state_label})")
         self.detail_error.setText(r.last_error or "")
         lines = [
             f"job {r.id}",
@@ -289,10 +297,12 @@ class JobsPanel(QWidget):
         if r.last_error_detail:
             lines += ["", r.last_error_detail]
         self.detail_text.setPlainText("\n".join(lines))
-        self.email_btn.setEnabled(r.kind == "receipt" and r.state != "done")
-        if r.kind == "receipt" and not self.email_edit.text():
+        fixes_email = "fix_email" in kind.actions
+        self.email_btn.setEnabled(fixes_email and r.state != JobState.DONE)
+        if fixes_email and not self.email_edit.text():
             self.email_edit.setText(r.donor_email)
-        self.open_btn.setEnabled(r.kind == "receipt" and r.state == "done" and bool(r.result_ref))
+        opens = "open_result" in kind.actions
+        self.open_btn.setEnabled(opens and r.state == JobState.DONE and bool(r.result_ref))
 
     # ---- actions ----
     def _act(self, what: str, fn: Any) -> None:
@@ -316,7 +326,7 @@ class JobsPanel(QWidget):
         waiting = [
             r.id
             for r in self.model.records()
-            if r.state in ("retry_scheduled", "needs_attention", "queued")
+            if r.state in ACTIONABLE
         ]
         station = self.station
         self._act(
@@ -326,7 +336,7 @@ class JobsPanel(QWidget):
     def resend_to_email(self) -> None:
         r = self._current()
         email = self.email_edit.text().strip()
-        if r is None or r.kind != "receipt":
+        if r is None or "fix_email" not in registry.get(r.kind).actions:
             return
         problem = email_error(email) or (None if email else "Enter the donor's email.")
         if problem:
@@ -362,3 +372,6 @@ class JobsPanel(QWidget):
             self.feedback.setText(f"Opened {path.name}.")
         else:
             self.feedback.setText(f"Sent by email; the provider's reference is {r.result_ref}.")
+
+
+register(Screen("jobs", "Pending jobs", JobsPanel, order=10))

@@ -1,7 +1,7 @@
-"""The lead's window: behind the PIN, the pending-jobs panel and the event desk in tabs.
+"""The lead's window: behind the PIN, every registered lead screen (ui/screens.py) in tabs.
 
-It locks itself after a few minutes without input (or on "Lock"), and stops polling the
-station while locked or hidden.
+It locks itself after a few minutes without input (or on "Lock"), and stops every screen
+reading the station while locked or hidden. Its title follows the event's name.
 """
 
 from __future__ import annotations
@@ -19,20 +19,29 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.api import Station
+from pos_app.changes import Change, Topic
 
-from .desk import EventDesk
-from .jobs_panel import JobsPanel
 from .lead_lock import LOCK_AFTER_MS, InactivityLock, PinGate
-from .settings_tab import SettingsTab
+from .live import LiveChanges
+from .screens import LiveScreen, screens
 from .tasks import TaskRunner
 
 
 class LeadWindow(QWidget):
-    def __init__(self, station: Station, tasks: TaskRunner, lock_after_ms: int = LOCK_AFTER_MS):
+    def __init__(
+        self,
+        station: Station,
+        tasks: TaskRunner,
+        live: LiveChanges | None = None,
+        lock_after_ms: int = LOCK_AFTER_MS,
+    ):
         super().__init__()
-        self.setWindowTitle(f"Tableside — lead desk — {station.settings.event.name}")
-        self.resize(1280, 740)
         self.station = station
+        self.live = live or LiveChanges(station.changes, self)
+        self.live.changed.connect(self._changed)
+        self._retitle()
+        available = self.screen().availableGeometry()  # never larger than the screen
+        self.resize(min(1280, available.width()), min(740, available.height()))
         self.stack = QStackedWidget()
         self.gate = PinGate(station, tasks)
         self.gate.unlocked.connect(self.unlock)
@@ -51,12 +60,11 @@ class LeadWindow(QWidget):
         top.addWidget(self.lock_btn)
         v.addLayout(top)
         self.tabs = QTabWidget()
-        self.jobs = JobsPanel(station, tasks)
-        self.desk = EventDesk(station, tasks)
-        self.tabs.addTab(self.jobs, "Pending jobs")
-        self.tabs.addTab(self.desk, "Event desk")
-        self.settings_tab = SettingsTab(station, tasks)
-        self.tabs.addTab(self.settings_tab, "Settings")
+        self.screens: dict[str, QWidget] = {}
+        for screen in screens("lead"):
+            widget = screen.factory(station, tasks, self.live)
+            self.screens[screen.key] = widget
+            self.tabs.addTab(widget, screen.title)
         v.addWidget(self.tabs, 1)
         self.stack.addWidget(self.gate)
         self.stack.addWidget(self.content)
@@ -72,18 +80,40 @@ class LeadWindow(QWidget):
     def locked(self) -> bool:
         return self.stack.currentWidget() is self.gate
 
+    # The built-in screens by name, for the window's own callers and tests.
+    @property
+    def jobs(self) -> QWidget:
+        return self.screens["jobs"]
+
+    @property
+    def desk(self) -> QWidget:
+        return self.screens["desk"]
+
+    @property
+    def settings_tab(self) -> QWidget:
+        return self.screens["settings"]
+
+    def _live_screens(self) -> list[LiveScreen]:
+        return list(self.screens.values())  # type: ignore[arg-type]
+
+    def _changed(self, change: Change) -> None:
+        if Topic.SETTINGS in change:
+            self._retitle()
+
+    def _retitle(self) -> None:
+        self.setWindowTitle(f"Tableside — lead desk — {self.station.settings.event.name}")
+
     def lock(self) -> None:
-        self.jobs.stop()
-        self.desk.stop()
+        for screen in self._live_screens():
+            screen.stop()
         self.inactivity.timer.stop()
         self.stack.setCurrentWidget(self.gate)
         self.gate.prepare()
 
     def unlock(self) -> None:
-        self.settings_tab.load()
         self.stack.setCurrentWidget(self.content)
-        self.jobs.start()
-        self.desk.start()
+        for screen in self._live_screens():
+            screen.start()
         self.inactivity.timer.start()
 
     def show_alerts(self, alerts: list) -> None:  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,28 +22,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.api import InvalidDonation, Station
+from pos_app.api import InvalidDonation, Station, StatusSnapshot
+from pos_app.changes import Topic
 from pos_app.domain.money import AmountError, format_cents
 from pos_app.domain.states import Method
 from pos_app.services.records import Outcome
 
 from .donation_form import DonationForm
 from .lead_window import LeadWindow
+from .live import LiveChanges, Refresher
 from .result_panel import ResultPanel
 from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 2000
+# What the status bar, banners and the in-doubt result show; all pushed (ui/live.py).
+STATUS_TOPICS = (Topic.GIFT, Topic.JOB, Topic.SETTINGS, Topic.NETWORK)
 
 
 def mode_text(station: Station) -> str:
-    """Which account a charge really hits, always in view (colour is not the only signal)."""
-    if station.training:
-        return "Training (simulator)"
-    if getattr(station.processor, "live_mode", False):
-        return "Stripe LIVE — real charges"
-    return "Stripe TEST mode"
+    """Which account a charge really hits, always in view (colour is not the only signal);
+    the words are the processor's own (its registered spec)."""
+    from pos_app.payments import registry
+
+    return registry.get(station.processor.name).mode_label(station.processor)
 
 
 class MainWindow(QMainWindow):
@@ -51,8 +53,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.station = station
         self.tasks = TaskRunner(self)
+        self.live = LiveChanges(station.changes, self)
         self._busy = False
-        self._polling = False
         settings = station.settings
         self.setWindowTitle(f"Tableside — {settings.event.name} — {settings.event.station}")
         screen = self.screen().availableGeometry()  # never larger than the laptop's screen
@@ -134,13 +136,13 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_form)
         QShortcut(QKeySequence("Ctrl+N"), self, self.next_donor)
         QShortcut(QKeySequence("Ctrl+L"), self, self.open_lead_desk)
-        self._poll_timer = QTimer(self)
-        self._poll_timer.setInterval(POLL_MS)
-        self._poll_timer.timeout.connect(self.poll)
-        self._poll_timer.start()
+        self.status = Refresher(
+            self, self.tasks, self.live, STATUS_TOPICS, self._read_status, self._show_status,
+            self._status_failed,
+        )
         self._update_action()
         self.form.amount.setFocus()
-        self.poll()
+        self.status.start()
 
     # ---- the action button ----
     def _update_action(self) -> None:
@@ -265,41 +267,37 @@ class MainWindow(QMainWindow):
         else:
             self.next_donor()
 
-    # ---- polling (off the GUI thread) ----
+    # ---- the status bar (read off the GUI thread when a change notice names it) ----
     def poll(self) -> None:
-        if self._polling:
-            return
-        self._polling = True
+        """Read the status now (after a gift of ours, or from a test)."""
+        self.status.refresh()
+
+    def _read_status(self) -> Any:
         station = self.station
         watched = self.result.outcome
         watch_id = watched.donation_id if watched and watched.status == "in_doubt" else None
 
         def work() -> dict[str, Any]:
-            summary = station.job_summary()
             return {
-                "totals": station.totals(),
-                "summary": summary,
+                "status": station.status(),
                 "settled": station.outcome(watch_id) if watch_id else None,
-                "alerts": station.alerts(),
-                "closing": station.closing_summary(),
             }
 
-        self.tasks.run(work, self._polled, self._poll_failed)
+        return work
 
-    def _poll_failed(self, exc: BaseException) -> None:
-        self._polling = False
-        log.warning("status poll failed: %s", exc)
+    def _status_failed(self, exc: BaseException) -> None:
+        log.warning("reading the status failed: %s", exc)
 
-    def _polled(self, data: dict[str, Any]) -> None:
-        self._polling = False
-        t = data["totals"]
+    def _show_status(self, data: dict[str, Any]) -> None:
+        status: StatusSnapshot = data["status"]
+        t = status.totals
         currency = self.station.settings.payments.currency
         goal = f" of {format_cents(t.goal_cents, currency)}" if t.goal_cents else ""
         self.totals_label.setText(
             f"Raised {format_cents(t.raised_cents, currency)}{goal} · "
             f"{t.gifts} gift{'' if t.gifts == 1 else 's'}"
         )
-        s = data["summary"]
+        s = status.summary
         if s is not None:
             self.online_label.setText("● Online" if s.online else "○ Offline — work is queued")
             self.jobs_label.setText(
@@ -307,14 +305,15 @@ class MainWindow(QMainWindow):
                 if s.pending
                 else "All jobs done"
             )
-        volunteer = [a.message for a in data["alerts"] if a.audience == "volunteer"]
+        volunteer = [a.message for a in status.alerts if a.audience == "volunteer"]
         self.alert_banner.setText("  ·  ".join(volunteer))
         self.alert_banner.setVisible(bool(volunteer))
         if self.lead_window is not None:
-            self.lead_window.show_alerts(data["alerts"])
-        self.closing_summary = data["closing"]
+            self.lead_window.show_alerts(status.alerts)
+        self.closing_summary = status.closing
         event = self.station.settings.event  # the lead may have renamed it at the desk
         self.header.setText(f"{event.name}  ·  {event.station}")
+        self.setWindowTitle(f"Tableside — {event.name} — {event.station}")
         settled: Outcome | None = data["settled"]
         current = self.result.outcome
         if (
@@ -331,7 +330,7 @@ class MainWindow(QMainWindow):
     # ---- the lead desk ----
     def open_lead_desk(self) -> None:
         if self.lead_window is None:
-            self.lead_window = LeadWindow(self.station, self.tasks)
+            self.lead_window = LeadWindow(self.station, self.tasks, self.live)
         self.lead_window.show()
         self.lead_window.raise_()
         self.lead_window.activateWindow()
@@ -359,6 +358,7 @@ class MainWindow(QMainWindow):
             return
         if self.lead_window is not None:
             self.lead_window.close()
-        self._poll_timer.stop()
+        self.status.stop()
+        self.live.close()
         self.tasks.shutdown(wait=False)
         event.accept()

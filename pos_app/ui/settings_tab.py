@@ -1,5 +1,6 @@
 """The lead's settings tab: the event (name, goal, this station's name) and the secrets this
-station needs, stored in the OS keyring (never a file). Behind the lead PIN."""
+station needs (pos_app/secrets.py: its processor's, from the registry, and its receipts
+provider's), stored in the OS keyring (never a file). Behind the lead PIN."""
 
 from __future__ import annotations
 
@@ -15,13 +16,17 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.api import InvalidDonation, Station
-from pos_app.commands.configure import LABELS, needed_secrets
+from pos_app.secrets import needed_secrets
 
+from .live import LiveChanges
+from .screens import Screen, register
 from .tasks import TaskRunner
 
 
 class SettingsTab(QWidget):
-    def __init__(self, station: Station, tasks: TaskRunner) -> None:
+    def __init__(
+        self, station: Station, tasks: TaskRunner, live: LiveChanges | None = None
+    ) -> None:
         super().__init__()
         self.station, self.tasks = station, tasks
         v = QVBoxLayout(self)
@@ -51,24 +56,31 @@ class SettingsTab(QWidget):
         sform = QFormLayout(secrets_box)
         self.secret_fields: dict[str, QLineEdit] = {}
         wanted = needed_secrets(station.settings)
-        for name in wanted:
+        for secret in wanted:
             field = QLineEdit()
             field.setEchoMode(QLineEdit.EchoMode.Password)
             field.setPlaceholderText("leave empty to keep the stored one")
-            self.secret_fields[name] = field
-            sform.addRow(LABELS[name], field)
+            self.secret_fields[secret.name] = field
+            sform.addRow(secret.label, field)
         if wanted:
             self.save_secrets_btn = QPushButton("Store in the keyring")
             self.save_secrets_btn.clicked.connect(self.save_secrets)
             sform.addRow(self.save_secrets_btn)
         else:
-            sform.addRow(QLabel("Training mode needs no secrets: the simulator and the outbox."))
+            sform.addRow(QLabel("This station needs no secrets for its processor and receipts."))
         self.secret_feedback = QLabel("")
         self.secret_feedback.setWordWrap(True)
         sform.addRow(self.secret_feedback)
         v.addWidget(secrets_box)
         v.addStretch()
         self.load()
+
+    def start(self) -> None:
+        """Unlocked: show the settings as they are now."""
+        self.load()
+
+    def stop(self) -> None:
+        """Locked: nothing to stop; the fields are filled again at the next unlock."""
 
     def load(self) -> None:
         e = self.station.settings.event
@@ -109,3 +121,6 @@ class SettingsTab(QWidget):
 
     def _secret_failed(self, exc: BaseException) -> None:
         self.secret_feedback.setText(f"Not stored: {exc}")
+
+
+register(Screen("settings", "Settings", SettingsTab, order=30))

@@ -15,15 +15,17 @@ from pos_app.domain.states import DonationState
 from pos_app.faults import crashpoint
 from pos_app.receipts.message import OutgoingEmail
 from pos_app.receipts.render import NoticeData, render_notice
-from pos_app.receipts.senders import Sender
-from pos_app.settings import Settings
-from pos_app.store.database import Database
 from pos_app.store.models import Donation
 
-from .handlers import JobPermanent
-from .ledger import Ledger, Work
+from ..context import JobContext
+from ..errors import JobPermanent
+from ..ledger import Work
+from ..records import JobState
+from ..registry import JobKindSpec, register
 
 log = logging.getLogger(__name__)
+
+NAME = "dedication"
 
 
 def wants_notice(donation: Donation) -> bool:
@@ -36,13 +38,16 @@ def wants_notice(donation: Donation) -> bool:
 
 
 class DedicationNoticeJob:
-    def __init__(self, db: Database, ledger: Ledger, sender: Sender, settings: Settings) -> None:
-        self.db, self.ledger, self.sender, self.settings = db, ledger, sender, settings
+    def __init__(self, ctx: JobContext) -> None:
+        self.db, self.ledger, self.sender, self.settings = (
+            ctx.db, ctx.ledger, ctx.sender, ctx.settings
+        )
 
     def __call__(self, work: Work) -> str:
         if work.sent_at is not None:  # the sent-marker: already handed over
             self.ledger.mark_done(work.id)
             return work.result_ref or ""
+        settings = self.settings()
         with self.db.session() as s:
             d = s.get(Donation, work.donation_id)
             if d is None:
@@ -58,8 +63,8 @@ class DedicationNoticeJob:
                 donor_name=d.donor_name,
                 dedication_kind=d.dedication_kind or "honour",
                 dedication_name=d.dedication_name or "",
-                org_name=self.settings.organization.name,
-                event_name=self.settings.event.name,
+                org_name=settings.organization.name,
+                event_name=d.event_name or settings.event.name,  # as when it was taken
                 anonymous=bool(d.anonymous),
                 language=d.receipt_language or "en",
             )
@@ -76,8 +81,8 @@ class DedicationNoticeJob:
             rendered,
             to_email=to_email,
             to_name="",
-            from_email=self.settings.receipts.sender,
-            from_name=self.settings.organization.name,
+            from_email=settings.receipts.sender,
+            from_name=settings.organization.name,
             receipt_number=f"notice-{donation_id[:8]}",
             donation_id=donation_id,
         )
@@ -87,3 +92,19 @@ class DedicationNoticeJob:
         log.info("job %s: dedication notice for %s sent via %s", work.id, donation_id,
                  self.sender.name)
         return ref
+
+
+SPEC = register(
+    JobKindSpec(
+        name=NAME,
+        label="Dedication notice",
+        plural="Dedication notices",
+        noun=("dedication notice", "dedication notices"),
+        doing="sending the dedication notice",
+        delivery="at least once",
+        follows_gift=lambda donation, _ctx: wants_notice(donation),
+        make_body=lambda ctx: DedicationNoticeJob(ctx),
+        permanent_fix="",
+        state_words={JobState.DONE: "Sent"},
+    )
+)

@@ -1,0 +1,27 @@
+"""What a job kind gets to work with: built once by the job system, handed to every kind.
+
+Settings are read through `settings()` at the moment of use, so a change the lead makes
+at the desk reaches the next job without a restart (pos_app/live_settings.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pos_app.payments.base import Processor
+from pos_app.receipts.senders import Sender
+from pos_app.settings import Settings
+from pos_app.store.database import Database
+
+from .ledger import Ledger
+
+
+@dataclass(frozen=True)
+class JobContext:
+    db: Database
+    ledger: Ledger
+    processor: Processor
+    sender: Sender
+    settings: Callable[[], Settings]
+    save_cards: bool  # the processor can keep a card for later gifts

@@ -1,0 +1,1 @@
+"""One file per job kind; each registers itself (jobs/registry.py lists the built-ins)."""
