@@ -5,7 +5,8 @@ interpreter fails one test with its output instead of taking the suite down: the
 app from `make_app()`, a station on the simulator with its jobs running, two till threads
 taking card gifts (receipts and card saves follow as jobs), while the GUI thread makes
 and drops Qt objects in reference cycles (self-references, signals connected back to
-themselves, widgets with children, TaskRunners whose callbacks hold them). The signals are
+themselves, widgets with children, TaskRunners whose callbacks hold them, a widget dropped
+with its runner's tasks still running, as a closing window is). The signals are
 connected to Python methods of the objects: a lambda (or a builtin like list.append) that
 leads back to its own sender is kept alive by PySide's connection, out of the collector's
 sight (PySide 6.11), so it would only leak, not exercise collection. Some of those
@@ -180,6 +181,14 @@ def stress(rounds: int, control: bool) -> dict[str, Any]:
                 raise AssertionError(f"a task failed: {holder['failed']!r}")
             runner.shutdown(wait=True)  # type: ignore[attr-defined]
 
+            # The window-closing path: the form's own runner is shut down without waiting,
+            # its tasks still running, and the form (with the runner) goes to the collector.
+            own = TaskRunner(form, workers=1)  # type: ignore[arg-type]
+            for _ in range(2):
+                own.run(work, lambda value, f=form: f.keep.append(value))  # type: ignore[attr-defined]
+            own.shutdown(wait=False)
+            del own
+
             # Half the cycles die where they were made, half on a till thread.
             for o in objs[:2]:
                 handoff.put(o)
@@ -343,6 +352,35 @@ def test_cycles_dropped_on_a_worker_die_on_the_gui_thread(qtbot) -> None:
     finally:
         gc.callbacks.remove(record)
     assert threads and set(threads) == {gui}
+
+
+def test_a_runner_deleted_with_its_window_drops_its_results_quietly(qtbot, caplog) -> None:
+    """The task finishes after its window (and the runner with it) was deleted: nothing is
+    emitted on a deleted object, no callback runs, nothing is logged as an error."""
+    import shiboken6
+    from PySide6.QtWidgets import QWidget
+
+    from pos_app.ui.tasks import TaskRunner
+
+    window = QWidget()
+    runner = TaskRunner(window, workers=1)
+    release = threading.Event()
+    finished = threading.Event()
+    called: list[object] = []
+
+    def slow() -> str:
+        release.wait(10)
+        return "late"
+
+    runner.run(slow, called.append, called.append)
+    runner.run(finished.set, called.append, called.append)
+    shiboken6.delete(window)  # as a closed window is deleted, tasks still running
+    assert not shiboken6.isValid(runner)
+    release.set()
+    assert finished.wait(10)
+    qtbot.wait(50)  # let the hub deliver (and drop) both results
+    assert called == []
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
 
 
 if __name__ == "__main__":
