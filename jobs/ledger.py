@@ -37,13 +37,6 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands datetimes back naive; the ledger only ever stores UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
-
-
 def receipt_prefix(station_id: str, configured: str = "") -> str:
     """IT's `[receipts] number_prefix`, else six characters of the station's stable id:
     never the editable station name, so a rename neither renumbers nor collides."""
@@ -155,7 +148,7 @@ class Ledger:
                 attempts=job.attempts,
                 receipt_number=job.receipt_number,
                 result_ref=job.result_ref,
-                sent_at=aware(job.sent_at),
+                sent_at=job.sent_at,
             )
 
     def record_ref(self, job_id: str, ref: str) -> None:
@@ -200,38 +193,32 @@ class Ledger:
     def mark_retry(
         self, job_id: str, delay: float, message: str, detail: str
     ) -> dt.datetime:
-        now = utcnow()
-        when = now + dt.timedelta(seconds=delay)
-        with self.db.session() as s:
-            s.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.state == JobState.RUNNING.value)
-                .values(
-                    state=JobState.RETRY_SCHEDULED.value,
-                    next_attempt_at=when,
-                    last_error=redact(message),
-                    last_error_detail=redact(detail)[:2000],
-                    error_kind="transient",
-                    fix="retry",
-                    updated_at=now,
-                )
-            )
+        when = utcnow() + dt.timedelta(seconds=delay)
+        self._failed(job_id, JobState.RETRY_SCHEDULED, when, message, detail, "transient",
+                     "retry")
         return when
 
     def mark_needs_attention(self, job_id: str, message: str, detail: str, fix: str) -> None:
-        now = utcnow()
+        self._failed(job_id, JobState.NEEDS_ATTENTION, None, message, detail, "permanent",
+                     fix or None)
+
+    def _failed(
+        self, job_id: str, state: JobState, next_attempt_at: dt.datetime | None,
+        message: str, detail: str, error_kind: str, fix: str | None,
+    ) -> None:
+        """Only a running job takes a failure: a lead may have discarded it meanwhile."""
         with self.db.session() as s:
             s.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.state == JobState.RUNNING.value)
                 .values(
-                    state=JobState.NEEDS_ATTENTION.value,
-                    next_attempt_at=None,
+                    state=state.value,
+                    next_attempt_at=next_attempt_at,
                     last_error=redact(message),
                     last_error_detail=redact(detail)[:2000],
-                    error_kind="permanent",
-                    fix=fix or None,
-                    updated_at=now,
+                    error_kind=error_kind,
+                    fix=fix,
+                    updated_at=utcnow(),
                 )
             )
 
@@ -243,7 +230,7 @@ class Ledger:
                     Job.state.in_([st.value for st in UNFINISHED])
                 )
             ).all()
-        return [Pending(r[0], r[1], aware(r[2]), aware(r[3]) or utcnow()) for r in rows]
+        return [Pending(r[0], r[1], r[2], r[3] or utcnow()) for r in rows]
 
     def requeue_interrupted(self, job_ids: Iterable[str]) -> None:
         """Jobs left `running` by a stop or a crash go back to the queue."""

@@ -10,7 +10,6 @@ from sqlalchemy import case, func, select
 from pos_app.store.database import Database
 from pos_app.store.models import Donation, Job
 
-from .ledger import aware
 from .records import JobRecord
 
 # An anonymous gift shows no name on the lead's screens (its receipt still uses it).
@@ -68,14 +67,14 @@ def _record(job: Job, name: str, email: str, amount: int, currency: str) -> JobR
         last_error_detail=job.last_error_detail,
         error_kind=job.error_kind,
         fix=job.fix,
-        next_attempt_at=aware(job.next_attempt_at),
+        next_attempt_at=job.next_attempt_at,
         receipt_number=job.receipt_number,
         result_ref=job.result_ref,
-        sent_at=aware(job.sent_at),
+        sent_at=job.sent_at,
         discard_reason=job.discard_reason,
-        created_at=aware(job.created_at),
-        updated_at=aware(job.updated_at),
-        finished_at=aware(job.finished_at),
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        finished_at=job.finished_at,
         donor_name=name,
         donor_email=email,
         amount_cents=amount,

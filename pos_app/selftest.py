@@ -26,6 +26,8 @@ def run_self_test() -> int:
 
 
 def _run() -> int:
+    import gc
+
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
@@ -35,6 +37,9 @@ def _run() -> int:
     from pos_app.ui.main_window import MainWindow
 
     app = make_app([])
+    if gc.isenabled():
+        print("self-test FAILED: automatic garbage collection is still on", file=sys.stderr)
+        return 1
     with open_station(processor=SimulatorProcessor(latency_ms=0)) as station:
         window = MainWindow(station)
         window.confirm_close = lambda _summary: True  # the card-save job may still be pending

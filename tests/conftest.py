@@ -5,7 +5,6 @@ Qt runs offscreen; pytest-qt makes the one QApplication for the session.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,13 +89,20 @@ def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def collect_qt_garbage_on_the_gui_thread() -> Iterator[None]:
-    """Qt objects left in reference cycles by a GUI test must die on the GUI thread: if the
-    garbage collector ran later on a worker thread (a job, a server in another test), their
-    C++ destructors would run there and crash the process."""
+def collect_qt_garbage_on_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The app's own mechanism (pos_app/ui/gc_collector.py): once the session's QApplication
+    exists, automatic collection is off and garbage is collected only on the GUI thread, so
+    Qt objects left in reference cycles never die on a job thread or a server of another
+    test. Installed when the first test that wants Qt starts; after each test, the objects
+    waiting for deleteLater() and every cycle die here, before the next test's threads run."""
+    from pos_app.ui import gc_collector
+
+    if "qapp" in request.fixturenames or "qtbot" in request.fixturenames:
+        gc_collector.install(request.getfixturevalue("qapp"))
     yield
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    if QCoreApplication.instance() is not None:
+    app = QCoreApplication.instance()
+    if app is not None:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        gc.collect()
+        gc_collector.install(app).collect_now()

@@ -22,7 +22,7 @@ from pos_app.store.models import Donation, Job
 
 from ..context import JobContext
 from ..errors import JobPermanent
-from ..ledger import Ledger, Work, aware
+from ..ledger import Ledger, Work
 from ..records import JobState
 from ..registry import JobKindSpec, register
 
@@ -60,7 +60,7 @@ class ReceiptJob:
                 donation_id=d.id,
                 amount_cents=d.amount_cents,
                 currency=d.currency,
-                donated_at=aware(d.created_at) or d.created_at,
+                donated_at=d.created_at,
                 method=d.method,
                 donor_name=to_name,
                 donor_email=to_email,

@@ -65,10 +65,10 @@ def pending_work(db: Database) -> PendingWork:
     for kind, state, n, first_created, first_updated in jobs:
         if state == NEEDS_ATTENTION:
             attention += int(n)
-            attention_since = _min(attention_since, _aware(first_updated))
+            attention_since = _min(attention_since, first_updated)
         else:
             waiting[kind] = waiting.get(kind, 0) + int(n)
-            oldest = _min(oldest, _aware(first_created))
+            oldest = _min(oldest, first_created)
     return PendingWork(
         waiting=waiting,
         needs_attention=attention,
@@ -179,12 +179,6 @@ def _s(n: int) -> str:
 
 def _clock(when: dt.datetime) -> str:
     return when.astimezone().strftime("%H:%M")
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)  # SQLite hands them back naive; stored in UTC
 
 
 def _min(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:

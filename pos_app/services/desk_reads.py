@@ -56,10 +56,6 @@ class JobCounts:
     oldest_waiting: dt.datetime | None
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def desk_stamp(db: Database) -> tuple[object, ...]:
     """Changes whenever a donation or refund is written (every write sets updated_at):
     two MAX() look-ups on indexes, so an idle desk costs next to nothing to keep fresh."""
@@ -160,7 +156,7 @@ def job_counts(db: Database) -> JobCounts:
         rows = s.execute(
             select(Job.state, func.count(), func.min(Job.created_at)).group_by(Job.state)
         ).all()
-    oldest = [_aware(first) for state, _n, first in rows if state in WAITING and first]
+    oldest = [first for state, _n, first in rows if state in WAITING and first]
     return JobCounts(
         by_state={state: int(n) for state, n, _first in rows},
         oldest_waiting=min(oldest) if oldest else None,  # type: ignore[type-var]

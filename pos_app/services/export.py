@@ -92,8 +92,6 @@ def dollars(cents: int) -> str:
 def local_iso(when: dt.datetime | None) -> str:
     if when is None:
         return ""
-    if when.tzinfo is None:  # SQLite hands datetimes back naive; stored in UTC
-        when = when.replace(tzinfo=dt.UTC)
     return when.astimezone().isoformat(timespec="seconds")
 
 

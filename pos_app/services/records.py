@@ -84,8 +84,8 @@ class DonationRecord:
             payment_intent_id=row.payment_intent_id,
             message=row.message,
             charge_attempts=row.charge_attempts,
-            created_at=_utc(row.created_at),
-            updated_at=_utc(row.updated_at),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
             fee_cents=row.fee_cents or 0,
             anonymous=bool(row.anonymous),
             dedication_kind=row.dedication_kind,
@@ -93,12 +93,6 @@ class DonationRecord:
             receipt_language=row.receipt_language,
             paddle=row.paddle,
         )
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite hands datetimes back naive; they are stored in UTC. Aware, so that
-    `.astimezone()` gives local time instead of taking UTC for local."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)

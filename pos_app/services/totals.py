@@ -84,8 +84,7 @@ def gifts_over_time(db: Database, bucket_minutes: int = 15) -> list[tuple[dt.dat
         if first is None:
             return []
         # One grid for the whole event, from the local midnight before the first gift.
-        # SQLite hands datetimes back naive; they are stored in UTC.
-        earliest = (first if first.tzinfo else first.replace(tzinfo=dt.UTC)).astimezone()
+        earliest = first.astimezone()
         anchor = earliest.replace(hour=0, minute=0, second=0, microsecond=0)
         # Whole seconds on both sides, so integer division is the same floor as Python's.
         bucket = (

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .types import UTCDateTime
 
 
 def utcnow() -> dt.datetime:
@@ -45,9 +47,9 @@ class Donation(Base):
     decline_code: Mapped[str | None] = mapped_column(String(64))
     message: Mapped[str | None] = mapped_column(Text)  # plain words shown to people
     charge_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime(), default=utcnow, onupdate=utcnow
     )
     # Card-present gifts (migration 0007_reader): the reader that took it, what the PaymentIntent
     # was created with (a replay sends the same), and what the card network wants printed.
@@ -93,21 +95,21 @@ class Job(Base):
     donation_id: Mapped[str] = mapped_column(ForeignKey("donations.id"), index=True)
     state: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)  # plain words, with the fix
     last_error_detail: Mapped[str | None] = mapped_column(Text)  # technical, redacted
     error_kind: Mapped[str | None] = mapped_column(String(16))  # transient | permanent
     fix: Mapped[str | None] = mapped_column(String(32))  # fix_email | check_settings | retry
     receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     result_ref: Mapped[str | None] = mapped_column(String(255))  # customer id, message id...
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     discard_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime(), default=utcnow, onupdate=utcnow
     )
-    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class DonorToken(Base):
@@ -121,7 +123,7 @@ class DonorToken(Base):
     payment_method_id: Mapped[str] = mapped_column(String(64))
     brand: Mapped[str | None] = mapped_column(String(16))
     last4: Mapped[str | None] = mapped_column(String(4))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Counter(Base):
@@ -165,9 +167,9 @@ class Refund(Base):
     reference: Mapped[str | None] = mapped_column(String(64))  # the processor's refund id
     message: Mapped[str | None] = mapped_column(Text)  # plain words shown to people
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime(), default=utcnow, onupdate=utcnow
     )
 
 
@@ -184,7 +186,7 @@ class LeadPin(Base):
     p: Mapped[int] = mapped_column(Integer)
     failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong tries in a row
     locked_until: Mapped[float | None] = mapped_column()  # epoch seconds
-    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class EventOverride(Base):
@@ -199,7 +201,7 @@ class EventOverride(Base):
     goal: Mapped[int] = mapped_column(Integer)  # dollars
     station: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime(), default=utcnow, onupdate=utcnow
     )
 
 
@@ -211,7 +213,7 @@ class StationIdentity(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
     station_id: Mapped[str] = mapped_column(String(36), default=new_id)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 # Indexes for the hot reads (migration 0005_perf_indexes; tests/test_query_plans.py).
@@ -251,9 +253,9 @@ class Attendee(Base):
     last4: Mapped[str | None] = mapped_column(String(4))
     card_state: Mapped[str] = mapped_column(String(16), default="none")
     message: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime(), default=utcnow, onupdate=utcnow
     )
 
 
@@ -266,8 +268,8 @@ class PaddleRaise(Base):
     title: Mapped[str] = mapped_column(String(200))
     levels: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(8))  # open | closed
-    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Pledge(Base):
@@ -288,7 +290,7 @@ class Pledge(Base):
     checkout_url: Mapped[str | None] = mapped_column(Text)
     link_sends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     message: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime(), default=utcnow, onupdate=utcnow
     )

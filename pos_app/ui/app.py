@@ -1,4 +1,5 @@
-"""Start-up in order: logging, an exception hook that shows a dialog, the station
+"""Start-up in order: the application with garbage collection moved to its thread
+(ui/gc_collector.py), logging, an exception hook that shows a dialog, the station
 (database + migrations), then the window."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pos_app.api import ConfigError, Station, open_station
 from resources import RESOURCES
 
+from . import gc_collector
 from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("Tableside")
     app.setStyleSheet(load_stylesheet())
+    # Before any job or task thread exists: from here on only the GUI thread collects.
+    gc_collector.install(app)
     return app  # type: ignore[return-value]
 
 

@@ -4,7 +4,9 @@ they scroll into view (`canFetchMore` / `fetchMore`), never "all donations".
 Searching and sorting happen in SQL (a new query resets the model and fetches its first
 page). Live changes arrive keyed by id: a row already shown is updated in place, a new
 gift goes on top of the newest-first list. A page that comes back for an older query
-(the lead typed again meanwhile) is dropped by its generation number.
+(the lead typed again meanwhile) is dropped by its generation number. The rows keyed by id,
+their roles and in-place updates are KeyedRecordsModel's; this adds the paging and where new
+gifts go.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from pos_app.domain.money import format_cents
 from pos_app.services.desk_reads import PageQuery
 from pos_app.services.records import DonationRecord
 
-from .keyed_model import ID_ROLE, RECORD_ROLE, SORT_ROLE
+from .keyed_model import KeyedRecordsModel
 from .result_panel import card_label
 
 COL_TIME, COL_DONOR, COL_AMOUNT, COL_METHOD, COL_CARD, COL_STATUS = range(6)
@@ -43,7 +45,7 @@ Index = QModelIndex | QPersistentModelIndex
 Fetcher = Callable[[int, PageQuery], None]
 
 
-class PagedDonationsModel(QAbstractTableModel):
+class PagedDonationsModel(KeyedRecordsModel[DonationRecord]):
     headers = ("Time", "Donor", "Amount", "Method", "Card", "Status")
 
     def __init__(self, fetch: Fetcher | None = None, page_size: int = 200) -> None:
@@ -52,9 +54,6 @@ class PagedDonationsModel(QAbstractTableModel):
         self.page_size = page_size
         self.query = PageQuery(limit=page_size)
         self.generation = 0
-        self._ids: list[str] = []
-        self._rows: dict[str, DonationRecord] = {}
-        self._pos: dict[str, int] = {}
         self._fetching = False
         self._exhausted = False
         self.pages = 0  # pages received for the current query
@@ -84,7 +83,7 @@ class PagedDonationsModel(QAbstractTableModel):
         self.beginResetModel()
         self.query = query
         self.generation += 1
-        self._ids, self._rows, self._pos = [], {}, {}
+        self.clear()
         self._fetching = self._exhausted = False
         self.pages = 0
         self.endResetModel()
@@ -111,15 +110,7 @@ class PagedDonationsModel(QAbstractTableModel):
         self._fetching = False
         self.pages += 1
         self._exhausted = len(rows) < self.query.limit
-        fresh = [r for r in rows if r.id not in self._pos]
-        if fresh:
-            first = len(self._ids)
-            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-            for r in fresh:
-                self._pos[r.id] = len(self._ids)
-                self._ids.append(r.id)
-                self._rows[r.id] = r
-            self.endInsertRows()
+        self.append([r for r in rows if r.id not in self._pos])
 
     def page_failed(self, generation: int) -> None:
         if generation == self.generation:
@@ -128,18 +119,7 @@ class PagedDonationsModel(QAbstractTableModel):
     # ---- live changes ----
     def apply(self, records: list[DonationRecord]) -> None:
         """Changed or new donations, keyed by id: in place, or on top of the default list."""
-        changed: list[int] = []
-        new: list[DonationRecord] = []
-        for r in records:
-            row = self._pos.get(r.id)
-            if row is None:
-                new.append(r)
-            elif self._rows[r.id] != r:
-                self._rows[r.id] = r
-                changed.append(row)
-        last = len(self.headers) - 1
-        for first, end in _runs(sorted(changed)):
-            self.dataChanged.emit(self.index(first, 0), self.index(end, last))
+        new = self.update_known(records)
         q = self.query
         if not new or not self.pages or q.search or q.sort != "time" or not q.descending:
             # Shown when the lead searches or sorts again; the default view gets them now.
@@ -150,50 +130,7 @@ class PagedDonationsModel(QAbstractTableModel):
             key=lambda r: (r.created_at, r.id),
             reverse=True,
         )
-        if not newer:
-            return
-        self.beginInsertRows(QModelIndex(), 0, len(newer) - 1)
-        self._ids[:0] = [r.id for r in newer]
-        for r in newer:
-            self._rows[r.id] = r
-        self._pos = {key: i for i, key in enumerate(self._ids)}
-        self.endInsertRows()
-
-    def record(self, key: str) -> DonationRecord | None:
-        return self._rows.get(key)
-
-    def row_of(self, key: str) -> int | None:
-        return self._pos.get(key)
-
-    def records(self) -> list[DonationRecord]:
-        """The rows loaded so far, in the order shown."""
-        return [self._rows[i] for i in self._ids]
-
-    # ---- Qt model API ----
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.headers[section])
-        return None
-
-    def data(self, index: Index, role: int = 0) -> Any:
-        if not index.isValid() or index.row() >= len(self._ids):
-            return None
-        d = self._rows[self._ids[index.row()]]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.display(d, index.column())
-        if role == ID_ROLE:
-            return d.id
-        if role == RECORD_ROLE:
-            return d
-        if role == SORT_ROLE:
-            return self.display(d, index.column()).lower()
-        return None
+        self.prepend(newer)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Header clicks sort in SQL, over every donation, not just the rows loaded."""
@@ -202,13 +139,3 @@ class PagedDonationsModel(QAbstractTableModel):
             descending=order == Qt.SortOrder.DescendingOrder,
         )
 
-
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
-    """Consecutive row numbers as (first, last) ranges: one dataChanged per run."""
-    out: list[tuple[int, int]] = []
-    for r in rows:
-        if out and r == out[-1][1] + 1:
-            out[-1] = (out[-1][0], r)
-        elif not out or r != out[-1][1]:
-            out.append((r, r))
-    return out

@@ -2,7 +2,8 @@
 
 `apply(records)` appends unseen records and emits `dataChanged` only for rows whose record
 changed; nothing is looked up by row position alone, so late results land on the right row.
-Subclasses say how a record is shown and sorted.
+Subclasses say how a record is shown and sorted, and may place new rows differently (the
+desk's paged list puts new gifts on top) with the same row bookkeeping underneath.
 """
 
 from __future__ import annotations
@@ -44,25 +45,53 @@ class KeyedRecordsModel(QAbstractTableModel, Generic[R]):
 
     # ---- updates ----
     def apply(self, records: list[R]) -> None:
-        new = []
-        last = len(self.headers) - 1
+        self.append(self.update_known(records))
+
+    def update_known(self, records: list[R]) -> list[R]:
+        """Replace the rows already shown (one `dataChanged` per run of changed rows) and
+        return the records not shown yet, for the caller to place."""
+        changed: list[int] = []
+        unseen: list[R] = []
         for r in records:
             key = r.id  # type: ignore[attr-defined]
             row = self._pos.get(key)
             if row is None:
-                new.append(r)
+                unseen.append(r)
             elif self._rows[key] != r:
                 self._rows[key] = r
-                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
-        if new:
-            first = len(self._ids)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            for r in new:
-                key = r.id  # type: ignore[attr-defined]
-                self._pos[key] = len(self._ids)
-                self._ids.append(key)
-                self._rows[key] = r
-            self.endInsertRows()
+                changed.append(row)
+        last = len(self.headers) - 1
+        for first, end in _runs(sorted(changed)):
+            self.dataChanged.emit(self.index(first, 0), self.index(end, last))
+        return unseen
+
+    def append(self, records: list[R]) -> None:
+        """Unseen records as new rows at the bottom."""
+        if not records:
+            return
+        first = len(self._ids)
+        self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
+        for r in records:
+            key = r.id  # type: ignore[attr-defined]
+            self._pos[key] = len(self._ids)
+            self._ids.append(key)
+            self._rows[key] = r
+        self.endInsertRows()
+
+    def prepend(self, records: list[R]) -> None:
+        """Unseen records as new rows on top, in the order given."""
+        if not records:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(records) - 1)
+        self._ids[:0] = [r.id for r in records]  # type: ignore[attr-defined]
+        for r in records:
+            self._rows[r.id] = r  # type: ignore[attr-defined]
+        self._pos = {key: i for i, key in enumerate(self._ids)}
+        self.endInsertRows()
+
+    def clear(self) -> None:
+        """Forget every row (inside the caller's beginResetModel/endResetModel)."""
+        self._ids, self._rows, self._pos = [], {}, {}
 
     def record(self, key: str) -> R | None:
         return self._rows.get(key)
@@ -82,11 +111,11 @@ class KeyedRecordsModel(QAbstractTableModel, Generic[R]):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
+            return self.tr(self.headers[section])
         return None
 
     def data(self, index: Index, role: int = 0) -> Any:
-        if not index.isValid():
+        if not index.isValid() or index.row() >= len(self._ids):
             return None
         r = self._rows[self._ids[index.row()]]
         col = index.column()
@@ -103,3 +132,14 @@ class KeyedRecordsModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(r, col)
         return None
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) ranges: one dataChanged per run."""
+    out: list[tuple[int, int]] = []
+    for r in rows:
+        if out and r == out[-1][1] + 1:
+            out[-1] = (out[-1][0], r)
+        elif not out or r != out[-1][1]:
+            out.append((r, r))
+    return out
