@@ -91,12 +91,8 @@ class Station:
         role: str = station_lock.API,
         read_only: bool = False,
     ) -> None:
-        """Open the station, holding the data dir's lock (see pos_app/station_lock.py).
-
-        Raises StationBusy when another Tableside has the data dir, and a plain
-        StartupError (message, fix, folder) for every other start-up failure. With
-        `read_only` (the `pos-app jobs` and `export` commands) a running window is no
-        obstacle: the station then reads beside it, never migrating or rebuilding."""
+        """Open the station, holding the data dir's lock; raises StationBusy or a plain
+        StartupError (see `composition.build`, and `read_only` there)."""
         self.parts = composition.build(
             settings, paths, processor, sender, role=role, read_only=read_only
         )
