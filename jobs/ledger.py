@@ -193,38 +193,32 @@ class Ledger:
     def mark_retry(
         self, job_id: str, delay: float, message: str, detail: str
     ) -> dt.datetime:
-        now = utcnow()
-        when = now + dt.timedelta(seconds=delay)
-        with self.db.session() as s:
-            s.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.state == JobState.RUNNING.value)
-                .values(
-                    state=JobState.RETRY_SCHEDULED.value,
-                    next_attempt_at=when,
-                    last_error=redact(message),
-                    last_error_detail=redact(detail)[:2000],
-                    error_kind="transient",
-                    fix="retry",
-                    updated_at=now,
-                )
-            )
+        when = utcnow() + dt.timedelta(seconds=delay)
+        self._failed(job_id, JobState.RETRY_SCHEDULED, when, message, detail, "transient",
+                     "retry")
         return when
 
     def mark_needs_attention(self, job_id: str, message: str, detail: str, fix: str) -> None:
-        now = utcnow()
+        self._failed(job_id, JobState.NEEDS_ATTENTION, None, message, detail, "permanent",
+                     fix or None)
+
+    def _failed(
+        self, job_id: str, state: JobState, next_attempt_at: dt.datetime | None,
+        message: str, detail: str, error_kind: str, fix: str | None,
+    ) -> None:
+        """Only a running job takes a failure: a lead may have discarded it meanwhile."""
         with self.db.session() as s:
             s.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.state == JobState.RUNNING.value)
                 .values(
-                    state=JobState.NEEDS_ATTENTION.value,
-                    next_attempt_at=None,
+                    state=state.value,
+                    next_attempt_at=next_attempt_at,
                     last_error=redact(message),
                     last_error_detail=redact(detail)[:2000],
-                    error_kind="permanent",
-                    fix=fix or None,
-                    updated_at=now,
+                    error_kind=error_kind,
+                    fix=fix,
+                    updated_at=utcnow(),
                 )
             )
 

@@ -17,33 +17,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import threading
 from pathlib import Path
-from typing import cast
+from typing import Any
 
-from jobs.records import ACTIONABLE, JobRecord, JobSummary
-from jobs.system import JobSystem
-from pos_app import station_lock
-from pos_app.changes import Change, ChangeFeed, Topic
+from jobs.records import JobRecord, JobSummary
+from pos_app import composition, station_lock
 from pos_app.domain.cards import Card
 from pos_app.domain.donor import Donor
-from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions
+from pos_app.domain.gift import NO_OPTIONS, GiftOptions
 from pos_app.paths import DataPaths
-from pos_app.payments import registry
 from pos_app.payments.base import Processor
-from pos_app.payments.card_present import HasCardReader
 from pos_app.payments.registry import Capability
-from pos_app.receipts.senders import Sender, make_sender
+from pos_app.receipts.senders import Sender
 from pos_app.services import alerts as alert_rules
 from pos_app.services import desk_reads, export
 from pos_app.services.desk_reads import JobCounts, PageQuery
-from pos_app.services.donations import DonationService
-from pos_app.services.event_settings import LiveSettings, station_id
-from pos_app.services.export import clean_export_leftovers
-from pos_app.services.give_again import GiveAgainService, SavedDonor
-from pos_app.services.jobs import JobService
-from pos_app.services.lead_pin import LeadPinService, PinError
-from pos_app.services.reader import ReaderService
+from pos_app.services.give_again import SavedDonor
+from pos_app.services.lead_pin import PinError
 from pos_app.services.records import (
     Alert,
     DonationRecord,
@@ -54,12 +44,10 @@ from pos_app.services.records import (
     StatusSnapshot,
     Totals,
 )
-from pos_app.services.refunds import RefundService
 from pos_app.services.totals import event_totals, gifts_over_time
 from pos_app.settings import ConfigError, Settings, load_settings
-from pos_app.startup import StartupError, explain
+from pos_app.startup import StartupError
 from pos_app.station_lock import StationBusy
-from pos_app.store.database import Database
 
 __all__ = [
     "Alert",
@@ -88,24 +76,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SETTLE_INTERVAL_S = 5.0
-
-
-def make_processor(settings: Settings) -> Processor:
-    """The configured processor, built by its registered spec (pos_app/payments/)."""
-    from pos_app.secrets import get_secret
-
-    return registry.get(settings.payments.provider).factory(settings, get_secret)
-
-
-def probe_targets(processor: Processor, sender: Sender) -> list[tuple[str, int]]:
-    """Hosts the background jobs talk to: what the connectivity probe knocks on."""
-    targets = [sender.endpoint] if sender.endpoint else []
-    return targets + registry.get(processor.name).hosts(processor)
-
-
 class Station:
-    """One laptop's till: the database, the processor, and the background work."""
+    """One laptop's till, as the window, the CLI and integrators use it: a thin facade over
+    the parts the composition root builds (pos_app/composition.py). The parts themselves
+    (`station.db`, `station.jobs_system`, ...) are reachable for tests and tools."""
 
     def __init__(
         self,
@@ -117,103 +91,28 @@ class Station:
         role: str = station_lock.API,
         read_only: bool = False,
     ) -> None:
-        """Open the station, holding the data dir's lock (see pos_app/station_lock.py).
-
-        Raises StationBusy when another Tableside has the data dir, and a plain
-        StartupError (message, fix, folder) for every other start-up failure. With
-        `read_only` (the `pos-app jobs` and `export` commands) a running window is no
-        obstacle: the station then reads beside it, never migrating or rebuilding."""
-        self.lock: station_lock.StationLock | None = None
-        self.beside_window = False
+        """Open the station, holding the data dir's lock; raises StationBusy or a plain
+        StartupError (see `composition.build`, and `read_only` there)."""
+        self.parts = composition.build(
+            settings, paths, processor, sender, role=role, read_only=read_only
+        )
         self._closed = False
-        self._start_lock = threading.Lock()
-        try:
-            self._open(settings, paths, processor, sender, role, read_only)
-        except BaseException as exc:
-            if self.lock is not None:
-                self.lock.release()
-            db = getattr(self, "db", None)
-            if db is not None:
-                db.close()
-            plain = explain(exc, paths.data_dir, paths.db_file)
-            if plain is None or plain is exc:
-                raise
-            raise plain from exc
 
-    def _open(
-        self,
-        settings: Settings,
-        paths: DataPaths,
-        processor: Processor | None,
-        sender: Sender | None,
-        role: str,
-        read_only: bool,
-    ) -> None:
-        from pos_app.logs import setup_logging
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names the facade doesn't define: the composition root's parts.
+        parts = self.__dict__.get("parts")
+        if parts is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(parts, name)
 
-        self.paths = paths
-        paths.ensure()
-        try:
-            self.lock = station_lock.StationLock.acquire(
-                paths.data_dir,
-                station_lock.COMMAND if read_only else role,
-                wait_s=0.0 if read_only else station_lock.COMMAND_WAIT_S,
-            )
-        except station_lock.StationBusy:
-            if not read_only:
-                raise
-            self.beside_window = True  # the window migrated the DB and owns the queue
-        self.log_file = setup_logging(paths.log_dir)
-        for leftover in clean_export_leftovers(paths.data_dir):
-            log.info("removed the temp file of an interrupted export: %s", leftover)
-        self.db = Database(paths.db_file, migrate=not self.beside_window)
-        # Every committed write is announced to whoever shows data (pos_app/changes.py).
-        self.changes = ChangeFeed()
-        self.db.on_commit = self.changes.tables_written
-        self.live = LiveSettings(self.db, settings, self.changes)
-        settings = self.live()
-        self.station_id = station_id(self.db, create=not self.beside_window) or ""
-        self.processor = processor or make_processor(settings)
-        self.donations_service = DonationService(
-            self.db,
-            self.processor,
-            currency=settings.payments.currency,
-            event=lambda: self.live().event,
-            max_amount_cents=settings.payments.max_amount * 100,
-        )
-        self.donations_service.fee_rule = FeeRule(
-            settings.fees.percent, round(settings.fees.fixed * 100)
-        )
-        self.settle_interval = SETTLE_INTERVAL_S
-        self.sender = sender or make_sender(settings.receipts, paths.outbox_dir)
-        self.jobs_system = JobSystem(
-            self.db,
-            paths.queue_file,
-            self.live,
-            self.processor,
-            self.sender,
-            station_id=self.station_id,
-            probe_targets=probe_targets(self.processor, self.sender),
-            recover_queue=not self.beside_window,
-            on_network=lambda _online: self.changes.publish(Change.of(Topic.NETWORK)),
-        )
-        self.jobs_service = JobService(self.db, self.jobs_system)
-        # The transactional outbox: ledger rows commit with the gift, then go to Huey.
-        self.donations_service.on_recorded = self.jobs_system.on_recorded
-        self.donations_service.after_commit = self.jobs_system.after_commit
-        self.give_again_service = GiveAgainService(self.donations_service)
-        self.refunds_service = RefundService(self.db, self.processor)
-        self.refunds_service.on_reversed = self._drop_unstarted_jobs
-        self.lead_pin = LeadPinService(self.db)
-        self.reader_service = make_reader_service(self.processor, self.donations_service, settings)
-        self._stop = threading.Event()
-        self._settler: threading.Thread | None = None
-        log.info(
-            "station open: %s, processor %s, data %s",
-            settings.event.station,
-            self.processor.name,
-            paths.data_dir,
-        )
+    @property
+    def settle_interval(self) -> float:
+        """Seconds between passes of the background settle loop."""
+        return self.parts.settle_interval
+
+    @settle_interval.setter
+    def settle_interval(self, seconds: float) -> None:
+        self.parts.settle_interval = seconds
 
     # ---- context manager ----
     def __enter__(self) -> Station:
@@ -313,12 +212,6 @@ class Station:
     def settle_refunds(self, *, include_refunding: bool = False) -> list[RefundOutcome]:
         """Replay refunds in doubt; at start-up include rows a crash left `refunding`."""
         return self.refunds_service.settle(include_refunding=include_refunding)
-
-    def _drop_unstarted_jobs(self, donation_id: str, why: str) -> None:
-        """A refunded or voided gift gets no receipt and keeps no saved card."""
-        for job in self.jobs_service.list(donation_id):
-            if job.state in ACTIONABLE:
-                self.jobs_system.discard(job.id, why)
 
     # ---- reading ----
     def donations(self) -> list[DonationRecord]:
@@ -445,49 +338,19 @@ class Station:
         """What happens to unfinished work if the app closes now; None if nothing is."""
         return alert_rules.closing_summary(alert_rules.pending_work(self.db))
 
-    # ---- background work ----
+    # ---- background work (pos_app/background.py: one home, one start, one stop) ----
     def start_jobs(self) -> None:
         """Start background work: settle what a crash left and keep settling; run jobs.
         Safe from any thread and in any order with `stop_jobs()`; a second call does
         nothing; after `close()` it raises RuntimeError."""
-        with self._start_lock:
-            if self._closed:
-                raise RuntimeError("this station is closed")
-            if self.beside_window:
-                raise RuntimeError("this station only reads beside the open window")
-            self.jobs_system.start()
-            if self._settler is not None:
-                return
-            self._stop.clear()
-            self._settler = threading.Thread(
-                target=self._settle_loop, name="settler", daemon=True
-            )
-            self._settler.start()
+        if self.parts.beside_window:
+            raise RuntimeError("this station only reads beside the open window")
+        self.parts.background.start()
 
     def stop_jobs(self, timeout: float = 10.0) -> None:
         """Stop within about `timeout` s; a job still running is run again at next start.
         Safe before `start_jobs()`, twice, or right after it."""
-        with self._start_lock:
-            self._stop.set()
-            settler, self._settler = self._settler, None
-            if settler is not None:
-                settler.join(timeout)
-            self.jobs_system.stop(timeout=min(timeout, 5.0))
-
-    def _settle_loop(self) -> None:
-        include_charging = include_refunding = True
-        while not self._stop.is_set():
-            try:
-                self.settle_in_doubt(include_charging=include_charging)
-                include_charging = False
-            except Exception:  # keep the loop alive; the next pass tries again
-                log.exception("settling charges in doubt failed")
-            try:
-                self.settle_refunds(include_refunding=include_refunding)
-                include_refunding = False
-            except Exception:
-                log.exception("settling refunds in doubt failed")
-            self._stop.wait(self.settle_interval)
+        self.parts.background.stop(timeout)
 
     # ---- the card reader (card present) ----
     @property
@@ -545,39 +408,9 @@ class Station:
         """Stop, close, and let the next station in (the lock goes last); idempotent."""
         if self._closed:
             return
-        self.stop_jobs()
-        with self._start_lock:
-            self._closed = True
-        try:
-            self.jobs_system.close()
-            self.forget_card()
-            self.processor.close()
-            self.db.close()
-            log.info("station closed")
-        finally:
-            if self.lock is not None:
-                self.lock.release()
-
-
-def make_reader_service(
-    processor: Processor, donations: DonationService, settings: Settings
-) -> ReaderService | None:
-    """The reader to take cards on, for a processor declaring one (Capability.READER):
-    Stripe Terminal's smart reader, or the simulator's own in training mode."""
-    if Capability.READER not in processor.capabilities:
-        return None
-    p = settings.payments
-    reader = cast(HasCardReader, processor).card_reader()
-    service = ReaderService(
-        donations,
-        reader,
-        reader_timeout=p.reader_timeout,
-        poll_s=p.reader_poll,
-        call_timeout=min(p.timeout, 10.0),
-        save_cards=Capability.SAVE_CARD in processor.capabilities,
-    )
-    donations.settle_reader = service.settle_one
-    return service
+        self._closed = True
+        self.parts.close()
+        log.info("station closed")
 
 
 def open_station(

@@ -108,7 +108,11 @@ class Settings:
 
     @property
     def training(self) -> bool:
-        return self.payments.provider == "simulator"
+        """The provider says whether it moves real money (its declared capabilities); the
+        registry is imported here, not at the top, so reading settings stays import-light."""
+        from pos_app.payments import registry
+
+        return registry.get(self.payments.provider).training
 
 
 _SECTIONS: dict[str, type] = {

@@ -12,16 +12,15 @@ import logging
 
 from pos_app.domain.donor import email_error
 from pos_app.domain.states import DonationState
-from pos_app.faults import crashpoint
 from pos_app.receipts.message import OutgoingEmail
 from pos_app.receipts.render import NoticeData, render_notice
 from pos_app.store.models import Donation
 
-from ..context import JobContext
 from ..errors import JobPermanent
 from ..ledger import Work
 from ..records import JobState
 from ..registry import JobKindSpec, register
+from .email import EmailJob
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +36,10 @@ def wants_notice(donation: Donation) -> bool:
     )
 
 
-class DedicationNoticeJob:
-    def __init__(self, ctx: JobContext) -> None:
-        self.db, self.ledger, self.sender, self.settings = (
-            ctx.db, ctx.ledger, ctx.sender, ctx.settings
-        )
+class DedicationNoticeJob(EmailJob):
+    what, crash_prefix = "dedication notice", "notice"
 
-    def __call__(self, work: Work) -> str:
-        if work.sent_at is not None:  # the sent-marker: already handed over
-            self.ledger.mark_done(work.id)
-            return work.result_ref or ""
+    def compose(self, work: Work) -> OutgoingEmail:
         settings = self.settings()
         with self.db.session() as s:
             d = s.get(Donation, work.donation_id)
@@ -76,9 +69,8 @@ class DedicationNoticeJob:
                 "invalid recipient address",
                 fix="discard",
             )
-        rendered = render_notice(data)
-        email = OutgoingEmail.of(
-            rendered,
+        return OutgoingEmail.of(
+            render_notice(data),
             to_email=to_email,
             to_name="",
             from_email=settings.receipts.sender,
@@ -86,12 +78,6 @@ class DedicationNoticeJob:
             receipt_number=f"notice-{donation_id[:8]}",
             donation_id=donation_id,
         )
-        crashpoint("notice_before_send")
-        ref = self.sender.send(email)
-        self.ledger.mark_done(work.id, ref, sent=True)
-        log.info("job %s: dedication notice for %s sent via %s", work.id, donation_id,
-                 self.sender.name)
-        return ref
 
 
 SPEC = register(

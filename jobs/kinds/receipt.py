@@ -1,9 +1,8 @@
 """The receipt job: email the donor a tax receipt for a taken gift (approved card gift, or
 cash/check recorded), numbered when the job is created so a resend keeps its number.
 
-Email has no idempotency: the sent-marker is checked first and the receipt is delivered at
-least once, with a stable Message-ID so a repeat is recognisable. A bad address waits for
-the lead ("Save email and resend": `after_email_change`).
+Delivered at least once (kinds/email.py). A bad address waits for the lead ("Save email
+and resend": `after_email_change`).
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from pos_app.domain.donor import email_error
 from pos_app.domain.states import DonationState
-from pos_app.faults import crashpoint
 from pos_app.receipts.message import OutgoingEmail
 from pos_app.receipts.render import ReceiptData, render
 from pos_app.store.models import Donation, Job
@@ -25,6 +23,7 @@ from ..errors import JobPermanent
 from ..ledger import Ledger, Work
 from ..records import JobState
 from ..registry import JobKindSpec, register
+from .email import EmailJob
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +31,10 @@ NAME = "receipt"
 TAKEN = (DonationState.APPROVED.value, DonationState.RECORDED.value)
 
 
-class ReceiptJob:
-    def __init__(self, ctx: JobContext) -> None:
-        self.db, self.ledger, self.sender, self.settings = (
-            ctx.db, ctx.ledger, ctx.sender, ctx.settings
-        )
+class ReceiptJob(EmailJob):
+    what = crash_prefix = "receipt"
 
-    def __call__(self, work: Work) -> str:
-        if work.sent_at is not None:  # the sent-marker: already handed over
-            self.ledger.mark_done(work.id)
-            return work.result_ref or ""
+    def compose(self, work: Work) -> OutgoingEmail:
         settings = self.settings()  # as it is now, not as it was at start
         org, event = settings.organization, settings.event
         with self.db.session() as s:
@@ -96,9 +89,8 @@ class ReceiptJob:
             )
         if not work.receipt_number:
             raise JobPermanent("This receipt has no number.", "receipt_number is NULL")
-        rendered = render(data)
-        email = OutgoingEmail.of(
-            rendered,
+        return OutgoingEmail.of(
+            render(data),
             to_email=to_email,
             to_name=to_name,
             from_email=settings.receipts.sender,
@@ -106,12 +98,6 @@ class ReceiptJob:
             receipt_number=work.receipt_number,
             donation_id=d.id,
         )
-        crashpoint("receipt_before_send")
-        ref = self.sender.send(email)
-        crashpoint("receipt_after_send")
-        self.ledger.mark_done(work.id, ref, sent=True)
-        log.info("job %s: receipt %s sent via %s", work.id, work.receipt_number, self.sender.name)
-        return ref
 
 
 def follows_gift(donation: Donation, ctx: JobContext) -> bool:

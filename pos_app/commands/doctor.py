@@ -191,6 +191,7 @@ def _queue(settings: Settings, paths: DataPaths) -> Check:
     if not paths.db_file.exists():
         return Check("queue", "ok", "empty (no donations yet)")
     from jobs.ledger_view import LedgerView
+    from jobs.records import JobState
     from pos_app.store.database import Database
 
     db = Database(paths.db_file)
@@ -198,9 +199,10 @@ def _queue(settings: Settings, paths: DataPaths) -> Check:
         counts = LedgerView(db).counts()
     finally:
         db.close()
-    pending = sum(n for s, n in counts.items() if s not in ("done", "discarded"))
-    attention = counts.get("needs_attention", 0)
-    detail = f"{pending} pending, {attention} need attention, {counts.get('done', 0)} done"
+    finished = (JobState.DONE, JobState.DISCARDED)
+    pending = sum(n for s, n in counts.items() if s not in finished)
+    attention = counts.get(JobState.NEEDS_ATTENTION, 0)
+    detail = f"{pending} pending, {attention} need attention, {counts.get(JobState.DONE, 0)} done"
     if attention:
         return Check("queue", "warn", detail, "open the lead desk's Pending jobs panel")
     return Check("queue", "ok", detail)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from jobs.kinds import receipt
-from jobs.records import JobRecord, JobSummary
+from jobs.records import ACTIONABLE, JobRecord, JobSummary
 from jobs.system import JobSystem
 from pos_app.domain.donor import email_error
 from pos_app.store.database import Database
@@ -42,6 +42,12 @@ class JobService:
     def discard(self, job_id: str, reason: str) -> JobRecord:
         self.system.discard(job_id, reason)
         return self.get(job_id)
+
+    def discard_unstarted(self, donation_id: str, why: str) -> None:
+        """A refunded or voided gift gets no receipt and keeps no saved card."""
+        for job in self.list(donation_id):
+            if job.state in ACTIONABLE:
+                self.system.discard(job.id, why)
 
     def update_donor_email(self, donation_id: str, email: str) -> list[JobRecord]:
         """Correct the address and (re)send the receipt. Raises InvalidDonation, KeyError."""

@@ -30,7 +30,7 @@ from pos_app.services.records import DonationRecord
 from .charts import GiftsChart, Thermometer
 from .donations_model import COL_TIME, STATUS_LABELS, PagedDonationsModel
 from .keyed_model import RECORD_ROLE
-from .live import LiveChanges, Refresher
+from .live import LiveChanges, RefreshedScreen, Refresher
 from .result_panel import card_label
 from .screens import Screen, register
 from .tasks import TaskRunner
@@ -44,7 +44,7 @@ REFUNDABLE = ("approved", "recorded")
 DeskRead = tuple[tuple[object, ...], dt.datetime, Any, list[DonationRecord], list[Any]]
 
 
-class EventDesk(QWidget):
+class EventDesk(RefreshedScreen, QWidget):
     def __init__(
         self, station: Station, tasks: TaskRunner, live: LiveChanges | None = None
     ) -> None:
@@ -133,19 +133,6 @@ class EventDesk(QWidget):
         self._selected()
 
     # ---- loading ----
-    def start(self) -> None:
-        self.refresher.start()
-
-    def stop(self) -> None:
-        self.refresher.stop()
-
-    def refresh(self) -> None:
-        self.refresher.refresh()
-
-    @property
-    def loads(self) -> int:
-        return self.refresher.loads
-
     def _fetch_page(self, generation: int, query: PageQuery) -> None:
         station, model = self.station, self.model
         self.tasks.run(

@@ -36,7 +36,7 @@ from pos_app.changes import Topic
 from pos_app.domain.donor import email_error
 
 from .jobs_model import JOB_ID_ROLE, JobsFilter, JobsModel
-from .live import LiveChanges, Refresher
+from .live import LiveChanges, RefreshedScreen, Refresher
 from .screens import Screen, register
 from .tasks import TaskRunner
 
@@ -79,7 +79,7 @@ def _clock(when: dt.datetime | None) -> str:
     return when.astimezone().strftime("%H:%M") if when else ""
 
 
-class JobsPanel(QWidget):
+class JobsPanel(RefreshedScreen, QWidget):
     status_message = Signal(str)
 
     def __init__(
@@ -198,20 +198,6 @@ class JobsPanel(QWidget):
         return box
 
     # ---- loading ----
-    def start(self) -> None:
-        self.refresher.start()
-
-    def stop(self) -> None:
-        self.refresher.stop()
-
-    def refresh(self) -> None:
-        self.refresher.refresh()
-
-    @property
-    def loads(self) -> int:
-        """Completed refreshes, for tests and the bench."""
-        return self.refresher.loads
-
     def _read(self) -> Callable[[], tuple[list[JobRecord], JobSummary]]:
         station = self.station
         since = self._since if self.loads % FULL_RELOAD_EVERY else None

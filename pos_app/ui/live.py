@@ -9,6 +9,7 @@ and `changed` is emitted there, so a burst of writes costs one refresh.
 `Refresher` is what a screen holds: it starts a read when a notice names one of its topics
 (never two reads at once; a notice that arrives during a read starts one more read after
 it), and keeps a slow timer as the fallback for writes made by another process.
+`RefreshedScreen` gives a screen that holds one the start/stop a lead screen needs.
 """
 
 from __future__ import annotations
@@ -127,3 +128,23 @@ class Refresher(QObject):
     def _follow_up(self) -> None:
         if self._again and self._running:
             self.refresh()
+
+
+class RefreshedScreen:
+    """A screen's start/stop/refresh are its `refresher`'s (mixed in before QWidget)."""
+
+    refresher: Refresher
+
+    def start(self) -> None:
+        self.refresher.start()
+
+    def stop(self) -> None:
+        self.refresher.stop()
+
+    def refresh(self) -> None:
+        self.refresher.refresh()
+
+    @property
+    def loads(self) -> int:
+        """Completed refreshes, for tests and the bench."""
+        return self.refresher.loads
