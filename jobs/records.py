@@ -1,6 +1,7 @@
 """The job vocabulary and the plain records that leave the jobs package (never ORM rows).
 
-`JobRecord` keeps DESIGN.md's contract: id, kind, donation_id, state, attempts, last_error.
+`JobRecord` keeps the facade's contract (ARCHITECTURE.md): id, kind, donation_id, state,
+attempts, last_error.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 TLS: a connection to anything but this machine must say `sslmode=require`, `verify-ca` or
 `verify-full` (verify-full is what the guide tells IT to use); the server checks it too
-(`tableside.hello`). Failures map to the job error kinds of DESIGN.md: can't connect,
+(`tableside.hello`). Failures map to the error kinds of ARCHITECTURE.md: can't connect,
 connection lost, server shutting down or busy -> transient; refused login, missing
 privilege, row-level security, missing schema -> permanent, with the fix in words.
 """

@@ -265,7 +265,7 @@ class StripeTerminalProcessor(StripeProcessor):
             self._timeout,
         )
 
-    # ---- set-up (pos-app reader ...) ----
+    # ---- set-up: locations and readers (not yet reachable from the CLI; issue 20) ----
     def readers(self) -> list[ReaderInfo]:
         body = self._call("GET", "/v1/terminal/readers", {"limit": 100}, None, self._timeout)
         return [reader_info(r) for r in body.get("data") or [] if isinstance(r, Mapping)]

@@ -1,4 +1,4 @@
-"""The two ways sending a receipt can fail, as DESIGN.md's error kinds.
+"""The two ways sending a receipt can fail, as ARCHITECTURE.md's error kinds.
 
 - SendTransient: network down, timeout, 5xx, 429 (with the server's Retry-After): retry.
 - SendPermanent: bad address, bad credentials, a request the server will never take: the

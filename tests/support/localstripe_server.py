@@ -1,4 +1,4 @@
-"""Run localstripe on 127.0.0.1 with the gaps DESIGN.md lists bridged, for tests and bench.
+"""Run localstripe on 127.0.0.1 with its known gaps bridged, for tests and bench.
 
     python tests/support/localstripe_server.py PORT
 
