@@ -3,7 +3,9 @@
 Written for a bookkeeper opening them in a spreadsheet: UTF-8 with a BOM (so Excel reads
 accents right), local date and time in ISO form, amounts in dollars with two decimals,
 one row per gift. Text people typed (donor name, email, reasons) is guarded against
-formula injection: a cell starting with = + - @ (or a tab/CR) gets a leading apostrophe.
+formula injection: a cell whose first visible character is = + - @ (or a full-width or
+small look-alike), even behind spaces, or that opens with a tab or a line break, gets a
+leading apostrophe (`safe_text`).
 The file is written next to its target and moved into place, so a half-written export
 never lands under the right name; a failure to write (a full disk, a folder that can't be
 written) is an `ExportError` in plain words, with nothing left behind.
@@ -17,6 +19,7 @@ import datetime as dt
 import errno
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -77,13 +80,31 @@ RECEIPT_STATUS = {
     JobState.NEEDS_ATTENTION: "needs attention",
     JobState.DISCARDED: "discarded",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may take as the start of a formula (OWASP's list: = + - @, a tab or a
+# line break first), compared after NFKC so the full-width and small forms (＝ ＋ － ＠,
+# ﹦ ﹢ ﹣ ﹫) count too, with the minus sign that NFKC leaves alone.
+_FORMULA_START = frozenset("=+-@\u2212")
+# Skipped before that comparison: a spreadsheet set to trim spaces on import, or one that
+# reads a leading tab or line break as blank, sees the character behind them.
+_BLANK_CATEGORIES = frozenset({"Zs", "Cc", "Cf", "Zl", "Zp"})
+
+
+def _first_visible(text: str) -> str:
+    for ch in text:
+        if ch.isspace() or unicodedata.category(ch) in _BLANK_CATEGORIES:
+            continue
+        return unicodedata.normalize("NFKC", ch)[:1]
+    return ""
 
 
 def safe_text(value: str | None) -> str:
-    """Text a spreadsheet will show as text, never run as a formula."""
+    """Text a spreadsheet will show as text, never run as a formula: a leading apostrophe
+    when the first character it may read as the start of a cell (after blanks) is a
+    formula sign, or when the text opens with a tab or a line break."""
     text = value or ""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text[:1] in ("\t", "\r", "\n") or _first_visible(text) in _FORMULA_START:
+        return "'" + text
+    return text
 
 
 def dollars(cents: int) -> str:
