@@ -100,6 +100,9 @@ class DonationService:
     ) -> None:
         errors: dict[str, str] = {}
         try:
+            # The gift itself first: `True + 0` is 1 and "50" + fee is a TypeError, so the
+            # type is checked before any arithmetic on it.
+            check_amount(amount_cents, self.max_amount_cents)
             check_amount(amount_cents + self.fee_for(amount_cents, options), self.max_amount_cents)
         except AmountError as exc:
             errors["amount"] = str(exc)
