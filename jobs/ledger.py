@@ -232,6 +232,44 @@ class Ledger:
             ).all()
         return [Pending(r[0], r[1], r[2], r[3] or utcnow()) for r in rows]
 
+    def retime(
+        self, longest: float, shift: dt.timedelta | None = None
+    ) -> list[tuple[str, dt.datetime]]:
+        """Keep retry due times honest when the wall clock jumps (a laptop syncing its time
+        at the venue); returns the (job id, new due time) of the rows it moved.
+
+        `shift`: a jump seen while running (pos_app watches wall time against a monotonic
+        clock): every due time moves with it, so waits keep their length and their spread —
+        a jump forward doesn't make every retry due at once, nor a jump back stall them.
+        Without it, a row changed "in the future" shows the clock went back while nobody
+        watched: its wait restarts from now. Either way no due time sits further ahead
+        than `longest` seconds (the backoff cap, or the longest Retry-After honoured)."""
+        now = utcnow()
+        latest = now + dt.timedelta(seconds=longest)
+        moved: list[tuple[str, dt.datetime]] = []
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Job.id, Job.next_attempt_at, Job.updated_at).where(
+                    Job.state == JobState.RETRY_SCHEDULED.value,
+                    Job.next_attempt_at.is_not(None),
+                )
+            ).all()
+            for job_id, due, changed in rows:
+                new = due
+                if shift is not None:
+                    new = due + shift
+                elif changed is not None and changed > now + EARLY_TOLERANCE:
+                    new = now + max(due - changed, dt.timedelta(0))
+                new = min(new, latest)
+                if new != due:
+                    s.execute(
+                        update(Job)
+                        .where(Job.id == job_id, Job.state == JobState.RETRY_SCHEDULED.value)
+                        .values(next_attempt_at=new, updated_at=now)
+                    )
+                    moved.append((job_id, new))
+        return moved
+
     def requeue_interrupted(self, job_ids: Iterable[str]) -> None:
         """Jobs left `running` by a stop or a crash go back to the queue."""
         ids = list(job_ids)

@@ -19,6 +19,11 @@ class RetryPolicy:
     cap: float = 60.0  # seconds: the ceiling never grows past this
     max_retry_after: float = 3600.0  # a server asking for longer is clamped to this
 
+    @property
+    def longest(self) -> float:
+        """The furthest ahead a retry may ever be due: the cap, or a long Retry-After."""
+        return max(self.cap, self.max_retry_after)
+
     def ceiling(self, attempts: int) -> float:
         # 2**n overflows floats past ~1000 attempts: stop growing once past the cap.
         n = max(0, attempts - 1)

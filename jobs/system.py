@@ -42,8 +42,31 @@ log = logging.getLogger(__name__)
 
 SYNC_GRACE = dt.timedelta(seconds=5)  # a row this fresh may still be on its way to Huey
 TICK_S = 0.2
+CLOCK_JUMP_S = 5.0  # wall time moving this much more (or less) than monotonic time: a jump
 PROBE_OFFLINE_S = 2.0
 PROBE_ONLINE_S = 15.0
+
+
+def _steady() -> float:
+    """Time that counts a laptop's sleep but not clock changes: a lid closed for an hour is
+    an hour gone, not a jump (CLOCK_BOOTTIME on Linux; elsewhere the monotonic clock)."""
+    if hasattr(time, "CLOCK_BOOTTIME"):
+        return time.clock_gettime(time.CLOCK_BOOTTIME)
+    return time.monotonic()
+
+
+class ClockWatch:
+    """Notices the wall clock jumping: wall time against steady time, tick to tick."""
+
+    def __init__(self) -> None:
+        self._wall, self._mono = time.time(), _steady()
+
+    def jumped(self) -> float:
+        """Seconds the wall clock jumped since the last look (0.0 when it didn't)."""
+        wall, mono = time.time(), _steady()
+        jump = (wall - self._wall) - (mono - self._mono)
+        self._wall, self._mono = wall, mono
+        return jump if abs(jump) >= CLOCK_JUMP_S else 0.0
 
 
 class JobSystem:
@@ -165,11 +188,15 @@ class JobSystem:
     def _housekeep(self) -> None:
         next_sync = time.monotonic() + self.sync_interval
         next_probe = time.monotonic() + PROBE_ONLINE_S
+        clock = ClockWatch()
         while not self._stop.is_set():
             self._wake.wait(TICK_S)
             if self._stop.is_set():
                 break
             try:
+                jump = clock.jumped()
+                if jump:
+                    self.retime(dt.timedelta(seconds=jump))
                 if self._wake.is_set():
                     self._wake.clear()
                     self.wake()
@@ -187,8 +214,23 @@ class JobSystem:
                 log.exception("job housekeeping failed")
 
     # ---- sync and wake --------------------------------------------------------------------
+    def retime(self, shift: dt.timedelta | None = None) -> int:
+        """Move retry due times after a wall-clock jump (Ledger.retime) and schedule each
+        moved job again at its new time. The copy Huey already holds stays: early, the
+        ledger's claim refuses it; late, the job is done by then."""
+        moved = self.ledger.retime(self.policy.longest, shift)
+        for job_id, due in moved:
+            self.queue.schedule(job_id, due)
+        if moved:
+            log.info("clock %s: %d retr%s rescheduled",
+                     f"jumped {shift.total_seconds():+.0f} s" if shift else "went back",
+                     len(moved), "y" if len(moved) == 1 else "ies")
+        return len(moved)
+
     def sync(self, *, startup: bool = False) -> list[str]:
-        """Put back every unfinished ledger job Huey lost; return their ids."""
+        """Put back every unfinished ledger job Huey lost; return their ids. Due times a
+        clock change left too far ahead are brought back first."""
+        self.retime()
         rows = self.ledger.unfinished()
         if not rows:
             return []

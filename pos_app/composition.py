@@ -233,23 +233,21 @@ def _build(
 
 
 class Settler:
-    """The settle loop's step: replay charges and refunds in doubt. The first pass after
-    a start (until it succeeds) also takes up rows a crash left mid-charge or mid-refund."""
+    """The settle loop's step: replay every charge and refund not settled yet, on every
+    pass — in doubt, and also left mid-charge (`charging`) or mid-refund: by a crash, or
+    by a write that failed after the processor answered (a full disk), which must settle
+    as soon as it can be written, not at the next start. A gift this process is charging
+    right now is claimed (services/replay.py) and skipped."""
 
     def __init__(self, parts: Parts) -> None:
         self.parts = parts
-        self.include_charging = self.include_refunding = True
 
-    def step(self, n: int) -> None:
-        if n == 0:
-            self.include_charging = self.include_refunding = True
+    def step(self, _n: int) -> None:
         try:
-            self.parts.donations_service.settle(include_charging=self.include_charging)
-            self.include_charging = False
+            self.parts.donations_service.settle(include_charging=True)
         except Exception:  # keep the loop alive; the next pass tries again
             log.exception("settling charges in doubt failed")
         try:
-            self.parts.refunds_service.settle(include_refunding=self.include_refunding)
-            self.include_refunding = False
+            self.parts.refunds_service.settle(include_refunding=True)
         except Exception:
             log.exception("settling refunds in doubt failed")

@@ -240,7 +240,8 @@ class StripeProcessor:
             "/v1/customers", customer_params(request), f"{request.idempotency_key}-customer"
         )
         customer_id = body.get("id")
-        if not isinstance(customer_id, str):
+        # stored with the donor's saved card: a runaway answer must not land in the DB
+        if not isinstance(customer_id, str) or not 0 < len(customer_id) <= ID_MAX:
             raise Transient(
                 "The processor's answer was garbled; saving the card will be tried again.",
                 "customer response without id",
@@ -349,6 +350,7 @@ def error_from_response(
 
 
 CODE_MAX = 64  # Stripe's codes are short words; anything longer is not one of them
+ID_MAX = 255  # Stripe's object ids are at most 255 characters
 
 
 def _code(value: Any) -> str:

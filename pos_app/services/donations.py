@@ -15,8 +15,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,20 +27,15 @@ from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions, gift_columns, 
 from pos_app.domain.money import AmountError, check_amount, format_cents
 from pos_app.domain.states import DonationState, Method
 from pos_app.faults import crashpoint
-from pos_app.payments.base import (
-    ChargeRequest,
-    Declined,
-    Permanent,
-    Processor,
-    ProcessorError,
-    Transient,
-)
+from pos_app.payments.base import ChargeRequest, Declined, Processor, ProcessorError, Transient
 from pos_app.settings import Event
 from pos_app.store.database import Database
 from pos_app.store.disk import DISK_FULL, STORAGE_ERRORS, disk_full
 from pos_app.store.models import Donation, new_id
 
+from . import replay
 from .records import DonationRecord, InvalidDonation, Outcome
+from .replay import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +77,8 @@ class DonationService:
         self.on_recorded: ApprovalHook | None = None
         self.after_commit: Callable[[list[str]], None] | None = None
         self._lock = threading.Lock()
-        self._active: set[str] = set()  # donations being charged by this process right now
+        self.claims = replay.Claims()  # donations being charged by this process right now
+        self._active = self.claims.active
         self._held_cards: dict[str, Card] = {}  # memory only, for Retry of a failed attempt
         # Settles a card-present gift (services/reader.py), which is never replayed here.
         self.settle_reader: Callable[[str], Outcome] | None = None
@@ -104,6 +100,9 @@ class DonationService:
     ) -> None:
         errors: dict[str, str] = {}
         try:
+            # The gift itself first: `True + 0` is 1 and "50" + fee is a TypeError, so the
+            # type is checked before any arithmetic on it.
+            check_amount(amount_cents, self.max_amount_cents)
             check_amount(amount_cents + self.fee_for(amount_cents, options), self.max_amount_cents)
         except AmountError as exc:
             errors["amount"] = str(exc)
@@ -250,7 +249,7 @@ class DonationService:
                     donor_email=donor.email.strip(),
                     **self.taken_here(),
                     processor=self.processor.name,
-                    idempotency_key=f"tableside-{uuid.uuid4().hex}",
+                    idempotency_key=replay.new_key(),
                     brand=card.brand.key,
                     last4=card.last4,
                     charge_attempts=1,
@@ -263,7 +262,7 @@ class DonationService:
         try:
             with self._claim(donation_id):
                 return self._retry(donation_id)
-        except _Busy:
+        except replay.Busy:
             return self.outcome_of(donation_id)
 
     def _retry(self, donation_id: str) -> Outcome:
@@ -319,21 +318,26 @@ class DonationService:
         for donation_id in ids:
             try:
                 with self._claim(donation_id):
-                    outcomes.append(self._settle_one(donation_id))
-            except _Busy:
+                    outcomes.append(self._settle_one(donation_id, states))
+            except replay.Busy:
                 continue
         return outcomes
 
-    def _settle_one(self, donation_id: str) -> Outcome:
+    def _settle_one(self, donation_id: str, states: list[str]) -> Outcome:
         with self.db.session() as s:
             row = s.get(Donation, donation_id)
             on_reader = row is not None and row.reader_id is not None
         if on_reader and self.settle_reader is not None:
             return self.settle_reader(donation_id)
         with self.db.session() as s:
+            # Only from the states this pass looked for: a row another settler has just
+            # moved to `charging` is theirs.
+            claimed = replay.claim_row(
+                s, Donation, donation_id, states, DonationState.CHARGING.value
+            )
             row = s.get(Donation, donation_id)
             assert row is not None
-            if not DonationState(row.state).unsettled:
+            if not claimed:
                 return self._outcome(row)
             if row.payment_method_id is None:
                 # The charge request is only ever sent after the token is stored.
@@ -343,7 +347,6 @@ class DonationService:
                 )
                 log.info("donation %s: never sent, marked failed", donation_id)
                 return self._outcome(row)
-            row.state = DonationState.CHARGING.value
         log.info("donation %s: replaying charge to settle it", donation_id)
         return self._charge(donation_id, maybe_sent=True)
 
@@ -401,28 +404,35 @@ class DonationService:
             )
         crashpoint("before_charge")
         self._acted.add(donation_id)
-        try:
-            result = self.processor.charge(request)
-        except Transient as exc:
-            crashpoint("after_charge_response")
-            if exc.maybe_charged or maybe_sent:
-                return self._finish(donation_id, DonationState.IN_DOUBT, IN_DOUBT, exc)
-            return self._finish(donation_id, DonationState.FAILED, NOT_CHARGED, exc)
-        except Declined as exc:
-            crashpoint("after_charge_response")
-            return self._finish(donation_id, DonationState.DECLINED, exc.message, exc)
-        except Permanent as exc:
-            crashpoint("after_charge_response")
-            if maybe_sent:
-                # A refused replay (e.g. a rotated key) says nothing about the first attempt,
-                # which may have charged: stay in doubt, keep settling, tell the lead why.
-                message = f"{IN_DOUBT} The processor refused the check: {exc.message}"
-                return self._finish(donation_id, DonationState.IN_DOUBT, message, exc)
-            return self._finish(donation_id, DonationState.FAILED, exc.message, exc)
-        crashpoint("after_charge_response")
-        return self._finish(
-            donation_id, DonationState.APPROVED, "Approved.", reference=result.payment_intent_id
+        answer = replay.send(
+            lambda: self.processor.charge(request),
+            maybe_sent=maybe_sent,
+            crash_after="after_charge_response",
         )
+        exc = answer.error
+        if answer.verdict is Verdict.DONE:
+            assert answer.result is not None
+            return self._finish(
+                donation_id,
+                DonationState.APPROVED,
+                "Approved.",
+                reference=answer.result.payment_intent_id,
+            )
+        if answer.verdict is Verdict.DECLINED:
+            assert exc is not None
+            return self._finish(donation_id, DonationState.DECLINED, exc.message, exc)
+        if answer.verdict is Verdict.NOT_SENT:
+            return self._finish(donation_id, DonationState.FAILED, NOT_CHARGED, exc)
+        if answer.verdict is Verdict.REFUSED:
+            assert exc is not None
+            return self._finish(donation_id, DonationState.FAILED, exc.message, exc)
+        message = IN_DOUBT
+        if answer.refused_replay:
+            # A refused replay (e.g. a rotated key) says nothing about the first attempt,
+            # which may have charged: stay in doubt, keep settling, tell the lead why.
+            assert exc is not None
+            message = f"{IN_DOUBT} The processor refused the check: {exc.message}"
+        return self._finish(donation_id, DonationState.IN_DOUBT, message, exc)
 
     def _finish(
         self,
@@ -539,26 +549,7 @@ class DonationService:
             return [DonationRecord.of(r) for r in rows]
 
     # ---- one charge per donation at a time ---------------------------------------------
-    def _claim(self, donation_id: str) -> _Claim:
-        return _Claim(self, donation_id)
-
-
-class _Busy(RuntimeError):
-    pass
-
-
-class _Claim:
-    """Marks a donation as being charged here, so a background settle never races it."""
-
-    def __init__(self, service: DonationService, donation_id: str) -> None:
-        self.service, self.donation_id = service, donation_id
-
-    def __enter__(self) -> None:
-        with self.service._lock:
-            if self.donation_id in self.service._active:
-                raise _Busy(self.donation_id)
-            self.service._active.add(self.donation_id)
-
-    def __exit__(self, *exc: object) -> None:
-        with self.service._lock:
-            self.service._active.discard(self.donation_id)
+    def _claim(self, donation_id: str) -> AbstractContextManager[None]:
+        """Marks a donation as being charged here, so a background settle never races it;
+        raises replay.Busy when it already is."""
+        return self.claims.held(donation_id)

@@ -12,8 +12,10 @@
 6. Record the result in one transaction with its follow-up jobs (save card, receipt).
 
 Anything that fails after the reader may have acted is *in doubt*. `settle_one()` (start-up
-and the background settler) reads the PaymentIntent, cancels a reader action left hanging
-by a crash, and never creates a second PaymentIntent.
+and the background settler) claims the row (services/replay.py), reads the PaymentIntent,
+cancels a reader action left hanging by a crash, and never creates a second PaymentIntent:
+unlike a keyed charge or a refund, settling here is a read, not a replay. The row, its key,
+the claims and the recording of the result are the keyed charge's (services/donations.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 
 from pos_app.domain.donor import Donor
 from pos_app.domain.money import format_cents
@@ -38,7 +39,8 @@ from pos_app.payments.card_present import (
 )
 from pos_app.store.models import Donation, new_id
 
-from .donations import IN_DOUBT, NOT_CHARGED, DonationService, _Busy
+from . import replay
+from .donations import IN_DOUBT, NOT_CHARGED, DonationService
 from .records import Outcome
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ TIMED_OUT = f"The reader timed out waiting for a card. {NOTHING}"
 STOPPED = "The reader stopped before the card was read"
 NEVER_SENT = f"Tableside stopped before the reader was asked for the card. {NOTHING}"
 PI_CHECK_EVERY = 4  # polls of the reader per read of the PaymentIntent itself
+UNSETTLED = [s.value for s in DonationState if s.unsettled]
+CHARGING = DonationState.CHARGING.value
 
 
 class ReaderService:
@@ -110,7 +114,7 @@ class ReaderService:
                     donor_email=donor.email.strip(),
                     **self.donations.taken_here(),
                     processor=self.reader.name,
-                    idempotency_key=f"tableside-{uuid.uuid4().hex}",
+                    idempotency_key=replay.new_key(),
                     reader_id=self.reader.reader_id,
                     setup_future_usage="off_session" if self.save_cards else None,
                     charge_attempts=1,
@@ -261,9 +265,10 @@ class ReaderService:
     def settle_one(self, donation_id: str) -> Outcome:
         """Called with the donation claimed: read the PaymentIntent, never make a new one."""
         with self.db.session() as s:
+            claimed = replay.claim_row(s, Donation, donation_id, UNSETTLED, CHARGING)
             row = s.get(Donation, donation_id)
             assert row is not None
-            if not DonationState(row.state).unsettled:
+            if not claimed:
                 return self.donations._outcome(row)
             pi = row.payment_intent_id
             if pi is None:
@@ -271,7 +276,6 @@ class ReaderService:
                 row.message = NEVER_SENT
                 log.info("donation %s: reader never asked, marked failed", donation_id)
                 return self.donations._outcome(row)
-            row.state = DonationState.CHARGING.value
         request = self._request(donation_id)
         try:
             action = self.reader.reader_action(self.call_timeout)
@@ -289,7 +293,7 @@ class ReaderService:
         try:
             with self.donations._claim(donation_id):
                 return self.settle_one(donation_id)
-        except _Busy:
+        except replay.Busy:
             return self.donations.outcome_of(donation_id)
 
     def _request(self, donation_id: str) -> ReaderChargeRequest:

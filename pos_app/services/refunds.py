@@ -7,8 +7,11 @@ transaction. 4. In ONE transaction record the result on the refund and the gift.
 
 A refund whose answer was lost (or that a crash left `refunding`) is `in_doubt`: `settle()`
 replays it with the same key and the same parameters, rebuilt from the row, until the
-processor says what happened; it never refunds twice. A void never leaves the laptop: the
-gift is marked `voided`, and the reason is kept in the same kind of row.
+processor says what happened; it never refunds twice. The claims, the call and what its
+answer means are the protocol shared with charges (services/replay.py). Unlike a charge,
+a refund that could not be sent stays in doubt (it is sent again), never failed. A void
+never leaves the laptop: the gift is marked `voided`, and the reason is kept in the same
+kind of row.
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import threading
-import uuid
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
@@ -28,18 +29,14 @@ from pos_app.domain.money import format_cents
 from pos_app.domain.states import REFUND_CATEGORIES, DonationState, Method, RefundState
 from pos_app.faults import crashpoint
 from pos_app.logs import redact
-from pos_app.payments.base import (
-    Processor,
-    ProcessorError,
-    RefundRequest,
-    Transient,
-    refund_category,
-)
+from pos_app.payments.base import Processor, ProcessorError, RefundRequest, refund_category
 from pos_app.payments.registry import Capability
 from pos_app.store.database import Database
 from pos_app.store.models import Donation, Refund
 
+from . import replay
 from .records import DonationRecord, InvalidDonation, RefundOutcome, RefundRecord
+from .replay import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +60,7 @@ class RefundService:
         self.db = db
         self.processor = processor
         self.on_reversed: ReversedHook | None = None
-        self._lock = threading.Lock()
-        self._active: set[str] = set()  # donations being refunded by this process now
+        self.claims = replay.Claims()  # donations being refunded by this process now
 
     # ---- the lead's action -------------------------------------------------------------
     def refund(
@@ -83,7 +79,7 @@ class RefundService:
             raise InvalidDonation(
                 {"category": f"The reason code must be one of {', '.join(REFUND_CATEGORIES)}."}
             )
-        if not self._claim(donation_id):
+        if not self.claims.take(donation_id):
             return RefundOutcome(
                 status="in_doubt",
                 donation_id=donation_id,
@@ -92,7 +88,7 @@ class RefundService:
         try:
             return self._refund(donation_id, reason, category)
         finally:
-            self._release(donation_id)
+            self.claims.release(donation_id)
 
     def _refund(self, donation_id: str, reason: str, category: str) -> RefundOutcome:
         voided: RefundOutcome | None = None
@@ -155,7 +151,7 @@ class RefundService:
             category=category,
             processor=self.processor.name,
             payment_intent_id=d.payment_intent_id,
-            idempotency_key=f"tableside-refund-{uuid.uuid4().hex}",
+            idempotency_key=replay.new_key("refund"),
             attempts=1,
         )
         s.add(row)
@@ -200,19 +196,20 @@ class RefundService:
             ).all()
         outcomes = []
         for refund_id, donation_id in rows:
-            if not self._claim(donation_id):
+            if not self.claims.take(donation_id):
                 continue
             try:
                 with self.db.session() as s:
-                    row = s.get(Refund, refund_id)
-                    assert row is not None
-                    if not RefundState(row.state).unsettled:
+                    # Only from the states this pass looked for: a row another settler
+                    # has just moved to `refunding` is theirs.
+                    if not replay.claim_row(
+                        s, Refund, refund_id, states, RefundState.REFUNDING.value
+                    ):
                         continue
-                    row.state = RefundState.REFUNDING.value
                 log.info("refund %s: replaying to settle it", refund_id)
                 outcomes.append(self._send(refund_id, maybe_sent=True))
             finally:
-                self._release(donation_id)
+                self.claims.release(donation_id)
         return outcomes
 
     # ---- the protocol -----------------------------------------------------------------
@@ -229,23 +226,30 @@ class RefundService:
                 reason=row.reason,
                 category=row.category or "",
             )
-        try:
-            result = self.processor.refund(request)
-        except Transient as exc:
-            crashpoint("refund_after_response")
-            message = IN_DOUBT if (exc.maybe_charged or maybe_sent) else NOT_SENT
-            return self._finish(refund_id, RefundState.IN_DOUBT, message, error=exc)
-        except ProcessorError as exc:  # refused (Permanent, or a Declined nobody expects)
-            crashpoint("refund_after_response")
-            if maybe_sent:
-                # A refused replay says nothing about the first attempt, which may have
-                # gone through: stay in doubt, keep checking, tell the lead why.
-                message = f"{IN_DOUBT} The processor refused the check: {exc.message}"
-                return self._finish(refund_id, RefundState.IN_DOUBT, message, error=exc)
+        answer = replay.send(
+            lambda: self.processor.refund(request),
+            maybe_sent=maybe_sent,
+            crash_after="refund_after_response",
+            refusals=ProcessorError,  # refused (Permanent, or a Declined nobody expects)
+            declines=False,
+        )
+        exc = answer.error
+        if answer.verdict is Verdict.DONE:
+            assert answer.result is not None
+            refunded = answer.result.refund_id
+            return self._finish(refund_id, RefundState.REFUNDED, "", reference=refunded)
+        if answer.verdict is Verdict.NOT_SENT:
+            return self._finish(refund_id, RefundState.IN_DOUBT, NOT_SENT, error=exc)
+        assert exc is not None
+        if answer.verdict is Verdict.REFUSED:
             message = f"Nothing was refunded: {exc.message}"
             return self._finish(refund_id, RefundState.FAILED, message, error=exc)
-        crashpoint("refund_after_response")
-        return self._finish(refund_id, RefundState.REFUNDED, "", reference=result.refund_id)
+        message = IN_DOUBT
+        if answer.refused_replay:
+            # A refused replay says nothing about the first attempt, which may have
+            # gone through: stay in doubt, keep checking, tell the lead why.
+            message = f"{IN_DOUBT} The processor refused the check: {exc.message}"
+        return self._finish(refund_id, RefundState.IN_DOUBT, message, error=exc)
 
     def _finish(
         self,
@@ -346,17 +350,6 @@ class RefundService:
             can_retry=state.unsettled,
         )
 
-    # ---- one refund per gift at a time --------------------------------------------------
-    def _claim(self, donation_id: str) -> bool:
-        with self._lock:
-            if donation_id in self._active:
-                return False
-            self._active.add(donation_id)
-            return True
-
-    def _release(self, donation_id: str) -> None:
-        with self._lock:
-            self._active.discard(donation_id)
 
 
 def _failed(d: Donation, message: str) -> RefundOutcome:

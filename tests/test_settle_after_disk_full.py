@@ -1,0 +1,94 @@
+"""A gift in doubt settles as soon as it can be written, not at the next start.
+
+The data dir is a real, small tmpfs. The processor approves, and the disk fills before the
+answer can be recorded: the gift is in doubt (the row still says `charging`). Once space
+returns, the running station's settle loop replays the charge with the same key and records
+the approval and its receipt, with no restart, and the processor charged once.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.jobwait import wait_for
+
+from pos_app.api import Card, Donor, open_station
+from pos_app.payments.base import ChargeRequest, ChargeResult
+from pos_app.payments.simulator import SimulatorProcessor
+
+pytestmark = pytest.mark.timeout(90)
+CARD = Card("4242424242424242", 12, 2031, "123")
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"can't mount a small tmpfs here ({done.stderr.strip()})")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(folder: Path) -> Path:
+    """Write until the file system says it is full; return the filler."""
+    filler = folder / "filler"
+    with filler.open("wb") as f:
+        block = os.urandom(64 * 1024)
+        try:
+            while True:
+                f.write(block)
+                f.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    return filler
+
+
+class FillsTheDiskAfterApproving(SimulatorProcessor):
+    """The training processor, but the disk fills the moment its first approval is given."""
+
+    def __init__(self, disk: Path) -> None:
+        super().__init__(latency_ms=0)
+        self.disk, self.filler = disk, None
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        result = super().charge(request)
+        if self.filler is None:
+            self.filler = fill(self.disk)
+        return result
+
+
+def test_in_doubt_after_a_full_disk_settles_once_space_returns(
+    small_disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = small_disk / "data"
+    monkeypatch.setenv("POS_APP_CONFIG", str(small_disk / "none.toml"))
+    processor = FillsTheDiskAfterApproving(small_disk)
+    with open_station(data_dir=data, processor=processor) as station:
+        station.settle_interval = 0.1
+        station.start_jobs()
+        outcome = station.take_card_donation(5000, Donor("Ada", "ada@example.org"), CARD)
+        assert outcome.status == "in_doubt" and "disk" in outcome.message.lower()
+        assert processor.filler is not None
+        processor.filler.unlink()  # IT frees space; Tableside keeps running
+
+        settled = wait_for(
+            lambda: station.outcome(outcome.donation_id).status == "approved",
+            why="the gift in doubt to settle without a restart",
+        )
+        assert settled
+        receipt = wait_for(lambda: [j for j in station.jobs(outcome.donation_id)
+                                    if j.kind == "receipt" and j.state == "done"],
+                           why="its receipt")
+        assert receipt
+        # Replayed with the same key: one payment at the processor, whatever was asked.
+        assert len(processor.charges) == 1
