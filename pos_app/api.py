@@ -33,6 +33,7 @@ from pos_app.receipts.senders import Sender
 from pos_app.services import alerts as alert_rules
 from pos_app.services import desk_reads, export
 from pos_app.services.desk_reads import JobCounts, PageQuery
+from pos_app.services.export import ExportError
 from pos_app.services.give_again import SavedDonor
 from pos_app.services.lead_pin import PinError
 from pos_app.services.records import (
@@ -56,6 +57,7 @@ __all__ = [
     "ConfigError",
     "DonationRecord",
     "Donor",
+    "ExportError",
     "GiftOptions",
     "InvalidDonation",
     "JobRecord",
@@ -282,7 +284,8 @@ class Station:
 
     # ---- export for reconciliation ----
     def export_donations_csv(self, path: str | os.PathLike[str]) -> int:
-        """Every donation as a bookkeeper's CSV (see services/export.py); rows written."""
+        """Every donation as a bookkeeper's CSV (see services/export.py); rows written.
+        Raises ExportError (plain words, nothing left behind) if the file can't be written."""
         rows = export.donation_rows(self.donations(), export.receipts_by_donation(self.db))
         count = export.write_csv(
             path, export.DONATION_COLUMNS, rows, journal_dir=self.paths.data_dir

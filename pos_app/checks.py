@@ -34,6 +34,8 @@ def clock_check(server_date: str | None) -> Check:
         except (TypeError, ValueError):
             server = None
         if server is not None:
+            if server.tzinfo is None:  # "-0000": UTC with no claim about local time
+                server = server.replace(tzinfo=dt.UTC)
             skew = abs((now - server).total_seconds())
             if skew > MAX_CLOCK_SKEW_S:
                 return Check("clock", "fail", f"{int(skew)} s off the processor's clock",

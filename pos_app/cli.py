@@ -7,12 +7,15 @@ pos-app doctor [--json]     check this laptop is ready
 pos-app jobs [--json]       the background-job ledger; `jobs retry ID|--all` queues again
 pos-app export PATH [--jobs] donations (or jobs) as CSV for reconciliation
 
-Exit codes: 0 ok, 1 not found / failed, 2 bad usage or config.
+Exit codes: 0 ok, 1 not found / failed, 2 bad usage or config; `doctor` also 3 (ready for
+training mode only). A reader that closes the pipe early (`pos-app doctor --json | head -1`)
+ends the output quietly: no BrokenPipeError traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -59,6 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # Whoever read our output stopped (`| head -1`): not a failure of the checks, but
+        # the output is incomplete. Point stdout at devnull so the interpreter's last flush
+        # can't raise again (the recipe in Python's signal module docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.self_test:
         from pos_app.selftest import run_self_test

@@ -44,7 +44,9 @@ class Payments:
     api_base: str = "https://api.stripe.com"
     currency: str = "usd"
     max_amount: int = 25000  # dollars, the largest single gift accepted without a lead
-    timeout: float = 30.0  # seconds; Stripe advises allowing long reads on confirm
+    # seconds, the whole of each processor call (pos_app/deadline.py), not one read; Stripe
+    # advises allowing long reads on confirm. Past it a charge is in doubt, then replayed.
+    timeout: float = 30.0
     simulator_latency_ms: int = 600
     # stripe_terminal: the smart reader's id (tmr_...), how long the reader waits for a
     # card before Tableside cancels it, and how often the reader's action is read.
@@ -61,7 +63,7 @@ class Receipts:
     host: str = ""
     port: int = 587
     username: str = ""
-    timeout: float = 20.0  # seconds, for every email call
+    timeout: float = 20.0  # seconds, the whole of every email call (an SMTP exchange too)
     ca_file: str = ""  # smtp: a CA bundle for a server with a private certificate
     number_prefix: str = ""  # receipt numbers: PREFIX-00001; default from the station name
 

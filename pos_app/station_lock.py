@@ -55,7 +55,10 @@ class StationBusy(StartupError):
             what = "Tableside is already open on this laptop"
             if holder is not None:
                 what += f" (process {holder.pid}, since {holder.since})"
-            fix = "Use the window that is already open, or close it first."
+            # Raising another process's window is refused by Windows' and Wayland's focus
+            # rules, so the words say where to find it instead.
+            fix = ("Use the Tableside window that is already open (look for it in the "
+                   "taskbar or dock), or close it before starting Tableside again.")
         super().__init__(f"{what}.", fix, data_dir)
 
 

@@ -128,7 +128,7 @@ def test_invalid_config_is_a_failed_check(capsys, tmp_path, data_dir):
     assert "✗ config:" in out and "event.goal" in out
 
 
-def test_training_mode_is_ready_with_warnings(capsys, data_dir):
+def test_training_mode_is_ready_only_for_training(capsys, data_dir):
     code, out = doctor(capsys)
-    assert code == 0
+    assert code == 3 and "TRAINING MODE" in out.splitlines()[-1]
     assert "! config: no config file" in out and "TRAINING MODE" in out

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from support.fault_proxy import FAULTS, FaultProxy
+from support.fault_proxy import DEFAULT_FAULTS, FAULTS, FaultProxy
 from support.job_fixtures import SENDGRID_KEY, sendgrid  # noqa: F401
 from support.processes import localstripe_stats
 from support.sendgrid_server import SendGridServer
@@ -154,4 +154,5 @@ def test_the_choices_are_seeded_and_counted(localstripe: str) -> None:
     assert run(7) == run(7)
     assert run(7) != run(8)
     assert set(FAULTS) == {"drop_before", "drop_after", "error_500", "rate_429",
-                           "hang_before", "hang_after"}
+                           "hang_before", "hang_after", "drip_after"}
+    assert "drip_after" not in DEFAULT_FAULTS  # holds a connection: only when asked for

@@ -3,9 +3,14 @@
 Checks: config valid, data dir writable, database migrations current, keyring reachable
 and secrets present, the processor's own checks (from its registered spec: for Stripe, a
 harmless read with the key and the clock against Stripe's), email provider reachable with
-a working key, queue health, free disk, clock sane. Exit code 1 on any failure (warnings
-don't fail), `--json` for scripts. A check that can't be made is a ✗ line with a fix,
-never a traceback. Nothing here charges, sends or migrates anything.
+a working key, queue health, free disk, clock sane. `--json` for scripts. A check that
+can't be made is a ✗ line with a fix, never a traceback; a reader that stops reading early
+(`| head -1`) just stops the output (exit 1). Nothing here charges, sends or migrates anything, and
+the database is only ever opened read-only: a file written by a newer Tableside, or one in a
+read-only folder, is a ✗ line and stays as it was.
+
+Exit codes, for IT's scripts: 0 ready for the event; 1 not ready (a ✗ line); 3 no ✗ line
+but training mode (the simulator takes no real money), so not ready for a real event either.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -28,11 +34,22 @@ MIN_FREE_MB = 500
 
 MARKS = {"ok": "✓", "warn": "!", "fail": "✗"}
 
+READY, NOT_READY, TRAINING = 0, 1, 3  # exit codes (2 is the CLI's bad usage)
+VERDICTS = {
+    READY: "Ready for the event.",
+    NOT_READY: "NOT ready: fix the ✗ lines.",
+    TRAINING: "Ready for TRAINING MODE only: no real money would be taken "
+    "(simulator). NOT ready for a real event.",
+}
+
 
 def run_doctor(config_path: str | None, *, as_json: bool, out: TextIO) -> int:
-    checks = diagnose(config_path)
+    checks, training = diagnose_mode(config_path)
+    code = NOT_READY if _failed(checks) else TRAINING if training else READY
     if as_json:
-        json.dump({"ok": not _failed(checks), "checks": [asdict(c) for c in checks]}, out, indent=2)
+        report = {"ok": code == READY, "training": training, "exit": code,
+                  "verdict": VERDICTS[code], "checks": [asdict(c) for c in checks]}  # fmt: skip
+        json.dump(report, out, indent=2)
         out.write("\n")
     else:
         for c in checks:
@@ -40,9 +57,9 @@ def run_doctor(config_path: str | None, *, as_json: bool, out: TextIO) -> int:
             if c.fix:
                 line += f"\n    fix: {c.fix}"
             print(line, file=out)
-        print("Ready for the event." if not _failed(checks) else "NOT ready: fix the ✗ lines.",
-              file=out)  # fmt: skip
-    return 1 if _failed(checks) else 0
+        print(VERDICTS[code], file=out)
+    out.flush()  # here, where a closed pipe is handled (pos_app/cli.py), not at exit
+    return code
 
 
 def _failed(checks: list[Check]) -> bool:
@@ -50,21 +67,27 @@ def _failed(checks: list[Check]) -> bool:
 
 
 def diagnose(config_path: str | None) -> list[Check]:
+    return diagnose_mode(config_path)[0]
+
+
+def diagnose_mode(config_path: str | None) -> tuple[list[Check], bool]:
+    """The checks, and whether the config is training mode (a simulated processor)."""
     checks: list[Check] = []
     settings = _config(config_path, checks)
     paths = DataPaths.resolve()
     checks.append(_data_dir(paths))
-    checks.append(_migrations(paths))
+    database = _migrations(paths)
+    checks.append(database)
     checks.append(_disk(paths))
     if settings is None:
-        return checks
+        return checks, False
     checks.append(_keyring(settings))
     checks.extend(_processor(settings))
     _email(settings, paths, checks)
-    checks.append(_queue(settings, paths))
+    checks.append(_queue(paths, readable=database.status != "fail"))
     if not any(c.name == "clock" for c in checks):  # the processor's own compares clocks
         checks.append(clock_check(None))
-    return checks
+    return checks, settings.training
 
 
 def _config(config_path: str | None, checks: list[Check]) -> Settings | None:
@@ -106,15 +129,21 @@ def _data_dir(paths: DataPaths) -> Check:
 
 
 def _migrations(paths: DataPaths) -> Check:
-    from pos_app.store.database import schema_status
+    from pos_app.startup import StartupError, explain, unreadable_db
+    from pos_app.store.database import build_head, check_openable
 
     if not paths.db_file.exists():
         return Check("database", "ok", "not created yet; it is made at first start")
     try:
-        current, head = schema_status(paths.db_file)
-    except Exception as exc:  # a corrupt or locked file is a finding, not a crash
-        return Check("database", "fail", f"{paths.db_file} can't be read: {exc}",
-                     "restore it from backup, or move it aside and start fresh")  # fmt: skip
+        current = check_openable(paths.db_file)  # read-only; a newer schema is refused
+    except StartupError as exc:
+        return Check("database", "fail", exc.message, exc.fix)
+    except (sqlite3.Error, OSError) as exc:  # a locked or unreadable file is a finding
+        plain = explain(exc, paths.data_dir, paths.db_file) or unreadable_db(
+            paths.db_file, str(exc)
+        )
+        return Check("database", "fail", f"{paths.db_file}: {plain.message}", plain.fix)
+    head = build_head()
     if current == head:
         return Check("database", "ok", f"schema current ({head})")
     return Check("database", "warn", f"schema {current} is behind {head}",
@@ -187,18 +216,23 @@ def _email(settings: Settings, paths: DataPaths, checks: list[Check]) -> None:
     checks.append(Check("email", "ok", f"{provider} at {where}: reachable, credentials work"))
 
 
-def _queue(settings: Settings, paths: DataPaths) -> Check:
+def _queue(paths: DataPaths, *, readable: bool) -> Check:
     if not paths.db_file.exists():
         return Check("queue", "ok", "empty (no donations yet)")
-    from jobs.ledger_view import LedgerView
+    if not readable:
+        return Check("queue", "warn", "not checked: the database can't be opened (above)")
     from jobs.records import JobState
-    from pos_app.store.database import Database
+    from pos_app.store.database import read_only_connection
 
-    db = Database(paths.db_file)
     try:
-        counts = LedgerView(db).counts()
-    finally:
-        db.close()
+        conn = read_only_connection(paths.db_file)
+        try:
+            rows = conn.execute("select state, count(*) from jobs group by state").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # e.g. no jobs table yet in an old schema
+        return Check("queue", "warn", f"not checked: {exc}")
+    counts = {str(state): int(n) for state, n in rows}
     finished = (JobState.DONE, JobState.DISCARDED)
     pending = sum(n for s, n in counts.items() if s not in finished)
     attention = counts.get(JobState.NEEDS_ATTENTION, 0)

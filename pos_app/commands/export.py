@@ -1,7 +1,8 @@
 """`pos-app export PATH [--jobs]`: the night's donations (or the job ledger) as CSV.
 
 The same files as the desk's Export buttons (columns in pos_app/services/export.py).
-Exit codes: 0 written, 1 the file couldn't be written, 2 bad config.
+Exit codes: 0 written, 1 the file couldn't be written (one plain line: a full disk, a
+folder that can't be written; nothing left behind), 2 bad config.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
+from pos_app.services.export import ExportError
 from pos_app.settings import Settings
 
 from .station import open_command_station
@@ -22,8 +24,8 @@ def run_export(settings: Settings, path: str, *, jobs: bool, out: TextIO, err: T
                 n = station.export_jobs_csv(target)
             else:
                 n = station.export_donations_csv(target)
-        except OSError as exc:
-            print(f"✗ Couldn't write {target}: {exc.strerror or exc}", file=err)
+        except ExportError as exc:
+            print(f"✗ {exc.message}", file=err)
             return 1
     what = "job" if jobs else "donation"
     print(f"✓ Wrote {n} {what}{'s' if n != 1 else ''} to {target}", file=out)

@@ -3,6 +3,8 @@
 Every write carries an Idempotency-Key. Failures map to Declined, Transient or Permanent;
 `Transient.maybe_charged` is False only when the request certainly never left the laptop.
 Error text from Stripe is kept as detail, but never the request body (it holds the card).
+Each call has a total deadline of `timeout` (pos_app/deadline.py), so a Stripe that drips
+its answer ends the charge in doubt within that time instead of holding the volunteer.
 Registered as `stripe` at the bottom, with the key check `pos-app doctor` runs; the
 Terminal adapter (stripe_terminal.py) reuses those parts.
 """
@@ -19,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from pos_app import deadline
 from pos_app.checks import Check, clock_check
 from pos_app.domain.cards import Card
 from pos_app.secrets import STRIPE_KEY, STRIPE_SECRET_KEY, SecretsError, get_secret, stripe_mode
@@ -162,12 +165,15 @@ class StripeProcessor:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.api_base = api_base.rstrip("/")
+        # Each call's total deadline (pos_app/deadline.py): the timeouts below bound only
+        # one socket operation each. A `transport` handed in (tests) is used as it is.
+        self.timeout = timeout
         self._client = httpx.Client(
             base_url=self.api_base,
             auth=(api_key, ""),
             headers={"Stripe-Version": STRIPE_VERSION, "User-Agent": "Tableside/0.1"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            transport=transport,
+            transport=transport or deadline.http_transport(),
         )
         # Shown before leaving training mode: which account a charge will really hit.
         self.live_mode = api_key.startswith(("sk_live_", "rk_live_"))
@@ -228,7 +234,8 @@ class StripeProcessor:
             "/v1/customers", customer_params(request), f"{request.idempotency_key}-customer"
         )
         customer_id = body.get("id")
-        if not isinstance(customer_id, str):
+        # stored with the donor's saved card: a runaway answer must not land in the DB
+        if not isinstance(customer_id, str) or not 0 < len(customer_id) <= ID_MAX:
             raise Transient(
                 "The processor's answer was garbled; saving the card will be tried again.",
                 "customer response without id",
@@ -270,7 +277,7 @@ class StripeProcessor:
         )
 
     def _post(self, path: str, params: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
-        with transport_errors(path):
+        with transport_errors(path), deadline.within(self.timeout):
             response = self._client.post(
                 path,
                 data=dict(form_encode(params)),
@@ -305,7 +312,8 @@ class StripeProcessor:
         """A harmless read (list one customer) proving the key works; returns the server's
         Date header for a clock check. Raises Transient or Permanent like any call."""
         try:
-            response = self._client.get("/v1/customers", params={"limit": 1})
+            with deadline.within(self.timeout):
+                response = self._client.get("/v1/customers", params={"limit": 1})
         except httpx.HTTPError as exc:
             raise Transient(
                 "Couldn't reach the processor.",
@@ -377,6 +385,7 @@ def error_from_response(
 
 
 CODE_MAX = 64  # Stripe's codes are short words; anything longer is not one of them
+ID_MAX = 255  # Stripe's object ids are at most 255 characters
 
 
 def _code(value: Any) -> str:
@@ -404,7 +413,9 @@ def _without_card(text: str, card: Card) -> str:
 @contextlib.contextmanager
 def transport_errors(path: str) -> Iterator[None]:
     """httpx's failures as our kinds: nothing connected is certainly not charged (offline);
-    a timeout or a dropped connection after sending may have been acted on."""
+    a timeout or a dropped connection after sending may have been acted on. A call's total
+    deadline (pos_app/deadline.py) passing surfaces here as httpx's own timeout, so it
+    means "may have acted" too: a charge then is in doubt until a replay settles it."""
     try:
         yield
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from pos_app import deadline
 from pos_app.checks import Check
 from pos_app.secrets import STRIPE_KEY, STRIPE_SECRET_KEY
 
@@ -320,7 +321,7 @@ class StripeTerminalProcessor(StripeProcessor):
         timeout: float,
     ) -> dict[str, Any]:
         t = httpx.Timeout(max(timeout, 0.05), connect=min(max(timeout, 0.05), 5.0))
-        with transport_errors(path):
+        with transport_errors(path), deadline.within(max(timeout, 0.05)):
             if method == "GET":
                 response = self._client.get(path, params=form_encode(params), timeout=t)
             else:

@@ -3,8 +3,10 @@
 202 means accepted. Mapping to the error kinds: connect failures, timeouts, 5xx and 429
 (Retry-After, else X-RateLimit-Reset) are transient; 400 naming the recipient is a bad
 address; 401/403 are credentials or an unverified sender; anything else 4xx is permanent.
-A timeout after the request was sent may still have been accepted: receipts are
-at-least-once, and the deterministic custom_args let a lead spot a repeat.
+Every call has a total deadline of `timeout` (pos_app/deadline.py): an API that drips its
+answer is a timeout, so transient. A timeout after the request was sent may still have been
+accepted: receipts are at-least-once, and the deterministic custom_args let a lead spot a
+repeat.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from pos_app import deadline
 from pos_app.domain.donor import sendable_email
 
 from .errors import SETTINGS_FIX, SendError, SendPermanent, SendTransient, bad_address
@@ -69,16 +72,20 @@ class SendGridSender:
         self.endpoint: tuple[str, int] | None = (
             (parts.hostname, parts.port or default_port) if parts.hostname else None
         )
+        # Each call's total deadline (pos_app/deadline.py); the timeouts below bound only one
+        # socket operation each. A `transport` handed in (tests) is used as it is.
+        self.timeout = timeout
         self._client = httpx.Client(
             base_url=self.api_base,
             headers={"Authorization": f"Bearer {api_key}", "User-Agent": "Tableside/0.1"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            transport=transport,
+            transport=transport or deadline.http_transport(),
         )
 
     def send(self, email: OutgoingEmail) -> str:
         try:
-            response = self._client.post(SEND_PATH, json=mail_send_body(email))
+            with deadline.within(self.timeout):
+                response = self._client.post(SEND_PATH, json=mail_send_body(email))
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise SendTransient(
                 "Couldn't reach the email service.",
@@ -101,7 +108,8 @@ class SendGridSender:
     def check_access(self) -> None:
         """A harmless read (the key's scopes) proving the service answers and the key works."""
         try:
-            response = self._client.get("/v3/scopes")
+            with deadline.within(self.timeout):
+                response = self._client.get("/v3/scopes")
         except httpx.HTTPError as exc:
             raise SendTransient(
                 "Couldn't reach the email service.",

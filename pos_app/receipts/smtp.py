@@ -4,6 +4,11 @@ Mapping to the error kinds: no connection, timeouts, drops and 4xx replies are t
 a 5xx refusal of the recipient is a bad address; failed login, no STARTTLS on offer or a
 certificate that can't be verified need IT (permanent). The password comes from the OS
 keyring (`smtp_password`) and is handed in, never read from the config.
+
+`timeout` bounds the whole exchange, not each socket operation (smtplib's own timeout): a
+server that drips its replies a byte at a time used to hold a receipt job for as long as
+it liked. Past the deadline (pos_app/deadline.py) the socket is shut down and the send is
+transient: the job retries later.
 """
 
 from __future__ import annotations
@@ -13,10 +18,27 @@ import socket
 import ssl
 from collections.abc import Callable
 
+from pos_app import deadline
 from pos_app.domain.donor import sendable_email
 
 from .errors import SETTINGS_FIX, SendError, SendPermanent, SendTransient, bad_address
 from .message import OutgoingEmail
+
+
+class _Smtp(smtplib.SMTP):
+    """smtplib.SMTP that remembers its socket's descriptor, for the deadline's watchdog."""
+
+    fd: int | None = None
+
+    def connect(self, host: str = "localhost", port: int = 0,
+                source_address: tuple[str, int] | None = None) -> tuple[int, bytes]:  # fmt: skip
+        self._host = host  # what SMTP(host) would keep: STARTTLS checks the certificate for it
+        return super().connect(host, port, source_address)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        self.fd = sock.fileno()
+        return sock
 
 
 class SmtpSender:
@@ -52,27 +74,45 @@ class SmtpSender:
         self._session(lambda _smtp: None, "")
 
     def _session(self, work: Callable[[smtplib.SMTP], object], to_email: str) -> None:
-        """Connect, STARTTLS, log in, run `work`, quit; every failure mapped to a kind."""
+        """Connect, STARTTLS, log in, run `work`, quit, all within `timeout`; every failure
+        mapped to a kind."""
+        limit = deadline.Deadline(self.timeout)
+        smtp = _Smtp(timeout=self.timeout)
         try:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        except (ConnectionRefusedError, socket.gaierror, TimeoutError, OSError) as exc:
-            raise SendTransient(
-                "Couldn't reach the email server.",
-                f"{type(exc).__name__} connecting to {self.host}:{self.port}: {exc}",
-                offline=True,
-            ) from None
-        try:
-            with smtp:
+            with deadline.watchdog(limit, lambda: smtp.fd):
+                try:
+                    code, reply = smtp.connect(self.host, self.port)
+                    if code != 220:
+                        raise smtplib.SMTPConnectError(code, reply)
+                except OSError as exc:  # smtplib's errors are OSErrors too
+                    if limit.passed:
+                        raise
+                    raise SendTransient(
+                        "Couldn't reach the email server.",
+                        f"{type(exc).__name__} connecting to {self.host}:{self.port}: {exc}",
+                        offline=True,
+                    ) from None
                 smtp.ehlo()
                 smtp.starttls(context=self._tls)
                 smtp.ehlo()
                 if self.username:
                     smtp.login(self.username, self._password)
                 work(smtp)
+                try:
+                    smtp.quit()
+                except smtplib.SMTPServerDisconnected:
+                    pass
         except SendError:
             raise
         except Exception as exc:  # mapped below; nothing here may escape unclassified
+            if limit.passed:
+                raise SendTransient(
+                    "The email server didn't answer in time.",
+                    f"{type(exc).__name__} after the {self.timeout:g} s limit: {exc}"[:400],
+                ) from None
             raise self._classify(exc, to_email) from None
+        finally:
+            smtp.close()
 
     def _classify(self, exc: Exception, to_email: str) -> SendError:
         detail = f"{type(exc).__name__}: {exc}"[:400]

@@ -3,17 +3,23 @@
 Written for a bookkeeper opening them in a spreadsheet: UTF-8 with a BOM (so Excel reads
 accents right), local date and time in ISO form, amounts in dollars with two decimals,
 one row per gift. Text people typed (donor name, email, reasons) is guarded against
-formula injection: a cell starting with = + - @ (or a tab/CR) gets a leading apostrophe.
+formula injection: a cell whose first visible character is = + - @ (or a full-width or
+small look-alike), even behind spaces, or that opens with a tab or a line break, gets a
+leading apostrophe (`safe_text`).
 The file is written next to its target and moved into place, so a half-written export
-never lands under the right name.
+never lands under the right name; a failure to write (a full disk, a folder that can't be
+written) is an `ExportError` in plain words, with nothing left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import errno
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -74,13 +80,31 @@ RECEIPT_STATUS = {
     JobState.NEEDS_ATTENTION: "needs attention",
     JobState.DISCARDED: "discarded",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may take as the start of a formula (OWASP's list: = + - @, a tab or a
+# line break first), compared after NFKC so the full-width and small forms (＝ ＋ － ＠,
+# ﹦ ﹢ ﹣ ﹫) count too, with the minus sign that NFKC leaves alone.
+_FORMULA_START = frozenset("=+-@\u2212")
+# Skipped before that comparison: a spreadsheet set to trim spaces on import, or one that
+# reads a leading tab or line break as blank, sees the character behind them.
+_BLANK_CATEGORIES = frozenset({"Zs", "Cc", "Cf", "Zl", "Zp"})
+
+
+def _first_visible(text: str) -> str:
+    for ch in text:
+        if ch.isspace() or unicodedata.category(ch) in _BLANK_CATEGORIES:
+            continue
+        return unicodedata.normalize("NFKC", ch)[:1]
+    return ""
 
 
 def safe_text(value: str | None) -> str:
-    """Text a spreadsheet will show as text, never run as a formula."""
+    """Text a spreadsheet will show as text, never run as a formula: a leading apostrophe
+    when the first character it may read as the start of a cell (after blanks) is a
+    formula sign, or when the text opens with a tab or a line break."""
     text = value or ""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text[:1] in ("\t", "\r", "\n") or _first_visible(text) in _FORMULA_START:
+        return "'" + text
+    return text
 
 
 def dollars(cents: int) -> str:
@@ -173,6 +197,35 @@ def job_rows(jobs: Iterable[JobRecord]) -> list[dict[str, str]]:
     ]
 
 
+class ExportError(Exception):
+    """An export that couldn't be written, in plain words for a lead or IT; nothing is left
+    behind (no half-written file under the target name, no temp file)."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    @classmethod
+    def of(cls, exc: OSError, target: Path) -> ExportError:
+        folder = target.parent
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            text = (
+                f"The disk is full: there is no room in {folder} for the export. "
+                "Free some space there, or export to another place such as a USB stick."
+            )
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            text = (
+                f"Tableside isn't allowed to write in {folder}. "
+                "Choose another folder, such as Documents or a USB stick."
+            )
+        elif exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EISDIR):
+            text = f"Couldn't write {target}: there is no such folder. Choose another folder."
+        else:
+            text = f"Couldn't write {target} ({exc.strerror or type(exc).__name__})."
+        return cls(text, target)
+
+
 def write_csv(
     path: str | os.PathLike[str],
     columns: Sequence[str],
@@ -182,6 +235,10 @@ def write_csv(
 ) -> int:
     """Write rows atomically (temp file, then rename); returns how many were written.
 
+    Any failure to write (a full disk, a folder that can't be written, a USB stick pulled)
+    raises `ExportError` with plain words, after the temp file and its note are removed:
+    the target is either the whole new export or untouched.
+
     The hidden temp file holds donor names and emails. A kill or power cut mid-export used
     to leave it behind for good; so its name carries this process's id, and with
     `journal_dir` (the data dir) a note of where it is is kept there until the rename.
@@ -189,27 +246,33 @@ def write_csv(
     at the next start and before every export.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if journal_dir is not None:
-        clean_export_leftovers(journal_dir)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent
-    )
-    note = _note(journal_dir, Path(tmp)) if journal_dir is not None else None
+    tmp: Path | None = None
+    note: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if journal_dir is not None:
+            clean_export_leftovers(journal_dir)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent
+        )
+        tmp = Path(name)
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+            if journal_dir is not None:
+                note = _note(journal_dir, tmp)
             writer = csv.DictWriter(f, fieldnames=list(columns))
             writer.writeheader()
             writer.writerows(rows)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        tmp = None
+    except OSError as exc:
+        raise ExportError.of(exc, target) from exc
     finally:
-        if note is not None:
-            note.unlink(missing_ok=True)
+        for leftover in (tmp, note):
+            if leftover is not None:
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
     return len(rows)
 
 
@@ -219,7 +282,12 @@ NOTE_PREFIX = ".export-"
 
 def _note(journal_dir: Path, tmp: Path) -> Path:
     note = journal_dir / f"{NOTE_PREFIX}{os.getpid()}-{tmp.name}"
-    note.write_text(str(tmp), encoding="utf-8")
+    try:
+        note.write_text(str(tmp), encoding="utf-8")
+    except OSError:  # a full disk can leave it half-written: never leave it behind
+        with contextlib.suppress(OSError):
+            note.unlink(missing_ok=True)
+        raise
     return note
 
 

@@ -90,27 +90,29 @@ def _begin_immediate(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def schema_status(path: Path) -> tuple[str | None, str | None]:
-    """(current, head) revisions of the DB at `path`, read without upgrading it."""
-    engine = create_engine(f"sqlite:///{path}")
-    try:
-        with engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-        head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
-        return current, head
-    finally:
-        engine.dispose()
-
-
 def known_revisions() -> set[str]:
     script = ScriptDirectory(str(MIGRATIONS))
     return {r.revision for r in script.walk_revisions()}
 
 
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that can't write the file or make any beside it: `mode=ro`, or, where
+    that can't open a WAL database (a read-only folder, where SQLite can't make the -shm
+    file), `immutable=1`, which is safe there because no one can be writing it either."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn.execute("select 1 from sqlite_master limit 1").fetchall()
+        return conn
+    except sqlite3.OperationalError as exc:
+        if "unable to open" not in str(exc) or os.access(path.parent, os.W_OK):
+            raise
+    return sqlite3.connect(f"file:{path}?immutable=1", uri=True, timeout=10)
+
+
 def stamped_revision(path: Path) -> str | None:
     """The Alembic revision stamped in the DB, read without writing anything (no WAL
     switch, no -wal file made by us). Raises sqlite3.DatabaseError for a non-database."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    conn = read_only_connection(path)
     try:
         has = conn.execute(
             "select 1 from sqlite_master where type='table' and name='alembic_version'"
@@ -121,6 +123,11 @@ def stamped_revision(path: Path) -> str | None:
         return row[0] if row else None
     finally:
         conn.close()
+
+
+def build_head() -> str | None:
+    """The newest schema this build knows."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
 def check_openable(path: Path) -> str | None:

@@ -1,10 +1,21 @@
 """Start-up in order: the application with garbage collection moved to its thread
 (ui/gc_collector.py), logging, an exception hook that shows a dialog, the station
-(database + migrations), then the window."""
+(database + migrations), then the window.
+
+A station that can't open says so in a dialog, never a traceback on a terminal nobody
+watches: a bad settings file, a data folder it can't write, a database from a newer
+Tableside (pos_app/startup.py), or Tableside already open on this laptop (StationBusy: the
+dialog says to use that window; raising another process's window is not done, because
+Windows' and Wayland's focus rules refuse it unless that process asks itself).
+TABLESIDE_RECORD_DIALOGS=<file> (tests only) appends each start-up dialog to the file as
+a JSON line instead of waiting for a click.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -12,7 +23,10 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from pos_app.api import ConfigError, Station, open_station
+from pos_app import station_lock
+from pos_app.api import ConfigError, StartupError, Station
+from pos_app.paths import DataPaths
+from pos_app.settings import load_settings
 from resources import RESOURCES
 
 from . import gc_collector
@@ -49,15 +63,33 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def cant_start(title: str, text: str) -> None:
+    """The one start-up dialog: modal, plain words, then the app ends."""
+    record = os.environ.get("TABLESIDE_RECORD_DIALOGS")
+    if record:
+        with open(record, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"title": title, "text": text}) + "\n")
+        return
+    QMessageBox.critical(None, title, text)
+
+
 def run_gui(config_path: str | None = None) -> int:
     app = make_app()
     try:
-        station: Station = open_station(config_path)
+        settings = load_settings(config_path)
+        station = Station(settings, DataPaths.resolve(), role=station_lock.WINDOW)
     except ConfigError as exc:
-        QMessageBox.critical(
-            None, "Tableside can't start", f"The settings file has a problem:\n\n{exc}"
-        )
+        cant_start("Tableside can't start", f"The settings file has a problem:\n\n{exc}")
         return 2
+    except StartupError as exc:  # busy, unwritable, too new, unreadable: said plainly
+        log.error("can't start: %s (folder %s)", exc, exc.folder)
+        title = (
+            "Tableside is already open"
+            if isinstance(exc, station_lock.StationBusy)
+            else "Tableside can't start"
+        )
+        cant_start(title, exc.plain())
+        return 1
     install_exception_hook(station.log_file)
     station.start_jobs()
     window = MainWindow(station)

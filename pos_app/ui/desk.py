@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.api import PageQuery, Station
+from pos_app.api import ExportError, PageQuery, Station
 from pos_app.changes import Topic
 from pos_app.domain.money import format_cents
 from pos_app.services.records import DonationRecord
@@ -265,8 +265,14 @@ class EventDesk(RefreshedScreen, QWidget):
         self.tasks.run(
             lambda: fn(target),
             lambda n: self.feedback.setText(f"Exported {n} rows to {target}."),
-            self._failed,
+            self._export_failed,
         )
+
+    def _export_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ExportError):  # a full disk or a locked folder: said plainly
+            self.feedback.setText(f"Not exported. {exc.message}")
+        else:
+            self._failed(exc)
 
 
 register(Screen("desk", "Event desk", EventDesk, order=20))

@@ -12,7 +12,11 @@ For each request a seeded RNG decides whether to inject a fault and which one:
 - `error_500`    answer 500 (in the upstream's error format) without forwarding;
 - `rate_429`     answer 429 with `Retry-After` without forwarding;
 - `hang_before`  hold the request past the client's timeout, then close; nothing forwarded;
-- `hang_after`   forward it, then hold the answer past the client's timeout and close.
+- `hang_after`   forward it, then hold the answer past the client's timeout and close;
+- `drip_after`   forward it, send the answer's status line, then the rest (headers and
+                 body: a 202 has no body) one byte every `drip_s` seconds, for at most
+                 `hang_s`: no single read ever times out, only a deadline on the whole
+                 call ends it. Not in the default weights.
 
 `rewrite(method, path, body)`, when set, may change a forwarded JSON answer on its way
 back (return the new body, or None to leave it): a processor that answers for another
@@ -27,8 +31,9 @@ asked to close after each answer; the client side keeps its connection alive (ht
 `counts` holds how many of each fault were injected (and `forwarded`, `requests`);
 `by_path` the same per path. The RNG is seeded, so the sequence of decisions is fixed; which
 request meets which decision still depends on the order requests arrive in.
-`rate` can be changed at any time (0 turns faults off). The server runs on its own event
-loop in a daemon thread.
+`rate` can be changed at any time (0 turns faults off); `paths`, when set, limits faults to
+requests on those paths (as `_path_kind` names them, e.g. "/v1/payment_intents"). The server
+runs on its own event loop in a daemon thread.
 """
 
 from __future__ import annotations
@@ -42,7 +47,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-FAULTS = ("drop_before", "drop_after", "error_500", "rate_429", "hang_before", "hang_after")
+FAULTS = ("drop_before", "drop_after", "error_500", "rate_429", "hang_before", "hang_after",
+          "drip_after")
+DEFAULT_FAULTS = FAULTS[:6]  # a drip holds a connection for hang_s: chosen explicitly
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -181,6 +188,7 @@ class FaultProxy:
         rate: float = 0.0,
         flavor: str = "stripe",
         hang_s: float = 2.0,
+        drip_s: float = 0.5,
         retry_after: str = "1",
         weights: dict[str, float] | None = None,
         name: str = "",
@@ -192,10 +200,12 @@ class FaultProxy:
         self.upstream_port = parts.port or 80
         self.name = name or flavor
         self.rate = rate
+        self.paths: set[str] | None = None
         self.flavor = flavor
         self.hang_s = hang_s
+        self.drip_s = drip_s
         self.retry_after = retry_after
-        self.weights = dict(weights or {f: 1.0 for f in FAULTS})
+        self.weights = dict(weights or {f: 1.0 for f in DEFAULT_FAULTS})
         unknown = set(self.weights) - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown faults {sorted(unknown)}")
@@ -285,7 +295,7 @@ class FaultProxy:
                     return
                 path = _path_kind(req.path)
                 self._count("requests", path)
-                fault = self._pick()
+                fault = self._pick() if self.paths is None or path in self.paths else None
                 if fault is not None:
                     self._count(fault, path)
                 if fault == "drop_before":
@@ -308,6 +318,9 @@ class FaultProxy:
                     if fault == "hang_after":
                         await asyncio.sleep(self.hang_s)
                         writer.transport.abort()
+                        return
+                    if fault == "drip_after":
+                        await self._drip(writer, _encode_response(resp, False))
                         return
                 writer.write(_encode_response(resp, req.keep_alive))
                 await writer.drain()
@@ -332,6 +345,19 @@ class FaultProxy:
             return resp
         headers = [(k, v) for k, v in resp.headers if k.lower() != "content-encoding"]
         return Response(resp.status, resp.reason, headers, json.dumps(new).encode())
+
+    async def _drip(self, writer: asyncio.StreamWriter, raw: bytes) -> None:
+        status, _, rest = raw.partition(b"\r\n")
+        writer.write(status + b"\r\n")
+        await writer.drain()
+        end = self._loop.time() + self.hang_s
+        for i in range(len(rest)):
+            if self._loop.time() >= end or writer.transport.is_closing():
+                break
+            await asyncio.sleep(self.drip_s)
+            writer.write(rest[i : i + 1])
+            await writer.drain()
+        writer.transport.abort()
 
     def _error(self, status: int, extra: list[tuple[str, str]] | None = None) -> Response:
         body = json.dumps(ERROR_BODIES[self.flavor][status]).encode()
