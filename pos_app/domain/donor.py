@@ -1,10 +1,20 @@
-"""Donor details and their checks."""
+"""Donor details and their checks.
+
+International addresses: a domain with accents is sent in its ASCII (IDNA 2008) form,
+which every mail system understands. An address with accents or other non-ASCII letters
+*before* the @ is refused at the field, on purpose: it needs SMTPUTF8 from our server to
+the donor's mailbox, SendGrid's API doesn't take one (its spec wants an ASCII `email`),
+and most receiving servers don't offer it, so the receipt would bounce after the donor has
+gone home. At the field the donor is still there to give another address.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+
+import idna
 
 from .cards import contains_card_data
 
@@ -47,10 +57,16 @@ def email_error(email: str) -> str | None:
         )
     if not domain.isascii():
         try:
-            domain.encode("idna")
+            ascii_domain(domain)
         except UnicodeError:
             return "The part after the @ doesn't look right. Check the email address."
     return None
+
+
+def ascii_domain(domain: str) -> str:
+    """IDNA 2008 with UTS #46 mapping, not Python's IDNA 2003 codec, which turns ß into ss
+    (and ς into σ): straße.de would become strasse.de, someone else's domain."""
+    return idna.encode(domain, uts46=True).decode("ascii")
 
 
 def sendable_email(email: str) -> str:
@@ -58,7 +74,7 @@ def sendable_email(email: str) -> str:
     form, so every sender builds a plain To: header. `email_error` must have passed."""
     local, _, domain = email.strip().rpartition("@")
     if domain and not domain.isascii():
-        domain = domain.encode("idna").decode("ascii")
+        domain = ascii_domain(domain)
     return f"{local}@{domain}" if local else email.strip()
 
 
