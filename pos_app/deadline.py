@@ -134,30 +134,25 @@ def http_transport() -> httpx.HTTPTransport:
 
 
 @contextmanager
-def watchdog(deadline: Deadline, fileno: Callable[[], int | None]) -> Iterator[None]:
-    """Shut down the socket `fileno()` names once the deadline passes, waking any read or
-    write blocked on it. By descriptor, not by socket object: STARTTLS moves the descriptor
-    to a new SSLSocket (and shutting an SSLSocket down drops its SSL object under the thread
-    reading with it). The block must end before the socket is closed: leaving it waits out
-    a firing watchdog, so a descriptor number reused later is never touched."""
+def watchdog(deadline: Deadline, sock: Callable[[], socket.socket | None]) -> Iterator[None]:
+    """Shut down `sock()` once the deadline passes, waking any read or write blocked on the
+    connection. Give it a duplicate of the connection's socket (`socket.dup()`), owned by
+    the caller until the block has ended: shutdown acts on the connection, whichever
+    descriptor names it, so this works after STARTTLS has moved the original into an
+    SSLSocket (whose own shutdown would drop its SSL object under the reading thread), and
+    a descriptor number closed and reused elsewhere is never touched."""
     lock = threading.Lock()
     live = True
 
     def fire() -> None:
         with lock:
-            fd = fileno() if live else None
-            if fd is None or fd < 0:
-                return
-            try:
-                s = socket.socket(fileno=fd)
-            except OSError:
+            s = sock() if live else None
+            if s is None:
                 return
             try:
                 s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-            finally:
-                s.detach()  # the descriptor stays the owner's to close
 
     timer = threading.Timer(deadline.remaining(), fire)
     timer.daemon = True

@@ -34,6 +34,7 @@ class StripeWithDate(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         self.date = ""
+        self.log: list[str] = []
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(handler) -> None:  # noqa: N805
@@ -45,8 +46,8 @@ class StripeWithDate(ThreadingHTTPServer):
                 handler.end_headers()
                 handler.wfile.write(body)
 
-            def log_message(self, *args: object) -> None:
-                pass
+            def log_message(handler, fmt: str, *args: object) -> None:  # noqa: N805
+                self.log.append(fmt % args)
 
         super().__init__(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -79,8 +80,10 @@ def test_a_minus_zero_zone_date_header_is_read_as_utc(
     with memory_keyring() as ring:
         ring.set_password(SERVICE, STRIPE_SECRET_KEY, "sk_test_doctor_dates")
         stripe_dated.date = now.strftime("%a, %d %b %Y %H:%M:%S -0000")
-        assert main(["--config", str(cfg), "doctor"]) == 0
-        out = capsys.readouterr().out
+        code = main(["--config", str(cfg), "doctor"])
+        out = capsys.readouterr()
+        assert code == 0, (out, stripe_dated.log)
+        out = out.out
         assert "✓ clock: within" in out and "Ready for the event." in out
         assert main(["--config", str(cfg), "doctor", "--json"]) == 0
         report = json.loads(capsys.readouterr().out)

@@ -26,9 +26,9 @@ from .message import OutgoingEmail
 
 
 class _Smtp(smtplib.SMTP):
-    """smtplib.SMTP that remembers its socket's descriptor, for the deadline's watchdog."""
+    """smtplib.SMTP keeping a duplicate of its socket for the deadline's watchdog."""
 
-    fd: int | None = None
+    watch: socket.socket | None = None
 
     def connect(self, host: str = "localhost", port: int = 0,
                 source_address: tuple[str, int] | None = None) -> tuple[int, bytes]:  # fmt: skip
@@ -37,7 +37,7 @@ class _Smtp(smtplib.SMTP):
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
-        self.fd = sock.fileno()
+        self.watch = sock.dup()
         return sock
 
 
@@ -79,7 +79,7 @@ class SmtpSender:
         limit = deadline.Deadline(self.timeout)
         smtp = _Smtp(timeout=self.timeout)
         try:
-            with deadline.watchdog(limit, lambda: smtp.fd):
+            with deadline.watchdog(limit, lambda: smtp.watch):
                 try:
                     code, reply = smtp.connect(self.host, self.port)
                     if code != 220:
@@ -113,6 +113,8 @@ class SmtpSender:
             raise self._classify(exc, to_email) from None
         finally:
             smtp.close()
+            if smtp.watch is not None:
+                smtp.watch.close()
 
     def _classify(self, exc: Exception, to_email: str) -> SendError:
         detail = f"{type(exc).__name__}: {exc}"[:400]
