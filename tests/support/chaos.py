@@ -299,6 +299,7 @@ class Meddler:
         self.rng.shuffle(self.events)
         self.offset = 0.0
         self.station_busy = threading.Lock()  # held while a second station is tried
+        self.station_up = threading.Event()  # the driver's station said READY, not killed yet
         self.disk_busy = threading.Lock()  # held while the disk is full
         self._thread = threading.Thread(target=self._run, name="meddler", daemon=True)
 
@@ -352,8 +353,14 @@ class Meddler:
         self._count("clock_jump_back" if seconds < 0 else "clock_jump_forward")
 
     def second_process(self) -> None:
-        with self.station_busy:
-            self._second_process()
+        # Only beside a station that holds its data: between a kill and the next start the
+        # "second" one would simply be the station (and the driver's start refused).
+        while not self.stop.is_set():
+            with self.station_busy:
+                if self.station_up.is_set():
+                    self._second_process()
+                    return
+            self.stop.wait(0.2)
 
     def _second_process(self) -> None:
         second = subprocess.run(
@@ -474,6 +481,7 @@ def _stream(config: ChaosConfig, report: ChaosReport, rng: random.Random, data_d
             report.restarts += 1
             try:
                 st.wait_for(lambda line: line == "READY", config.step_wait)
+                meddler.station_up.set()
                 return st
             except RuntimeError:
                 if "disk is full" not in stderr_file.read_text(errors="replace")[-2000:]:
@@ -502,6 +510,7 @@ def _stream(config: ChaosConfig, report: ChaosReport, rng: random.Random, data_d
                         and int(line.split()[1]) >= g, config.step_wait)
             time.sleep(rng.uniform(0.0, config.max_kill_delay))
         with meddler.station_busy:  # a second station must meet this one alive
+            meddler.station_up.clear()
             st.kill()
         report.kills += 1
         begun.update(st.begun)
@@ -513,6 +522,7 @@ def _stream(config: ChaosConfig, report: ChaosReport, rng: random.Random, data_d
     st = start(next_index)
     st.wait_for(lambda line: line == "STREAM_DONE", config.step_wait * 4)
     meddler.finish()
+    meddler.station_up.clear()
     stripe_proxy.rate = mail_proxy.rate = 0.0
     stripe_proxy.rewrite = None
     log("stream done; faults off, settling")
