@@ -125,6 +125,10 @@ class ChaosReport:
             or self.loose_permissions
         )
 
+    @property
+    def in_doubt_at_end(self) -> int:
+        return sum(self.local.get(s, 0) for s in ("charging", "in_doubt", "processing"))
+
     def faults_total(self) -> int:
         return sum(sum(v.values()) for v in self.faults.values())
 
@@ -149,7 +153,7 @@ class ChaosReport:
             + (f" (not made here: {', '.join(self.skipped)})" if self.skipped else ""),
             f"receipts accepted: {self.receipts_accepted}, duplicates: {self.receipt_duplicates}",
             f"double charges: {len(self.double_charges)}, losses: {len(self.losses)}, "
-            f"other problems: {len(self.problems)}",
+            f"in doubt at the end: {self.in_doubt_at_end}, other problems: {len(self.problems)}",
             f"needs attention (permanent cause): {len(self.needs_attention)}",
             f"card data on disk: {len(self.card_data_on_disk)}, "
             f"files/folders not owner-only: {len(self.loose_permissions)}",
