@@ -98,6 +98,9 @@ class ChaosReport:
     restarts: int = 0
     faults: dict[str, dict[str, int]] = field(default_factory=dict)  # proxy -> fault -> n
     local: dict[str, int] = field(default_factory=dict)  # donation state -> n
+    told: dict[str, int] = field(default_factory=dict)  # what the volunteer was told -> n
+    told_of: dict[int, str] = field(default_factory=dict)  # gift index -> what was told
+    in_flight_at_kill: set[int] = field(default_factory=set)  # begun, never told (killed)
     payment_intents: int = 0
     payment_intents_created: int = 0  # by the bridge's count (replays not included)
     customers: int = 0
@@ -137,7 +140,8 @@ class ChaosReport:
         out = [
             f"chaos run: seed {c.seed}, fault rate {c.fault_rate:.0%} per request, "
             f"client timeout {c.timeout}s, hangs {c.hang_s}s, {self.seconds:.1f}s",
-            f"donations: {self.attempted} begun, local states {dict(sorted(self.local.items()))}",
+            f"donations: {self.attempted} begun, told {dict(sorted(self.told.items()))}, "
+            f"local states {dict(sorted(self.local.items()))}",
             f"kills (SIGKILL): {self.kills} ({self.kills_at_startup} during start-up), "
             f"restarts: {self.restarts}",
         ]
@@ -185,6 +189,7 @@ class StationProcess:
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.begun: list[int] = []
         self.said: list[str] = []  # every line, for the error when it ends early
+        self.done: list[str] = []  # "DONE i status" lines
         self._reader = threading.Thread(target=self._pump, daemon=True)
         self._reader.start()
 
@@ -195,6 +200,8 @@ class StationProcess:
             if line.startswith("BEGIN "):
                 self.begun.append(int(line.split()[1]))
             self.said.append(line)
+            if line.startswith("DONE "):
+                self.done.append(line)
             self.lines.put(line)
         self.lines.put(None)
 
@@ -311,16 +318,18 @@ class Meddler:
         self._thread.start()
 
     def finish(self) -> None:
+        """The stream is done: what is left happens now; returns when all of it has."""
         self.stop.set()
-        self._thread.join(120)
+        self._thread.join(300)
 
     def _count(self, what: str) -> None:
         self.report.meddling[what] = self.report.meddling.get(what, 0) + 1
 
     def _run(self) -> None:
         for event in self.events:
-            if self.stop.wait(self.rng.uniform(1.0, 4.0)):
-                return
+            # Spread over the stream; once the stream is done (`finish`), whatever is left
+            # happens at once, so every run has every kind of fault however fast it went.
+            self.stop.wait(self.rng.uniform(1.0, 4.0))
             try:
                 getattr(self, event)()
             except Exception as exc:  # noqa: BLE001 (a driver fault is a finding, not a crash)
@@ -332,17 +341,18 @@ class Meddler:
 
     def _disk_full(self) -> None:
         filler = self.data_dir / "filler.bin"
-        with filler.open("wb") as f:
-            block = b"\0" * 65536
-            try:
-                while True:
-                    f.write(block)
-                    f.flush()
-            except OSError:
-                pass
-        self._count("disk_full")
-        time.sleep(self.rng.uniform(0.3, 1.5))
-        filler.unlink()
+        try:
+            with filler.open("wb", buffering=0) as f:  # unbuffered: no write left for close
+                block = b"\0" * 65536
+                try:
+                    while True:
+                        f.write(block)
+                except OSError:
+                    pass
+            self._count("disk_full")
+            time.sleep(self.rng.uniform(0.3, 1.5))
+        finally:
+            filler.unlink(missing_ok=True)  # the moment always passes
 
     def clock_back(self) -> None:
         self._jump(-self.rng.choice((900.0, 3600.0)))
@@ -359,12 +369,14 @@ class Meddler:
     def second_process(self) -> None:
         # Only beside a station that holds its data: between a kill and the next start the
         # "second" one would simply be the station (and the driver's start refused).
-        while not self.stop.is_set():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             with self.station_busy:
                 if self.station_up.is_set():
                     self._second_process()
                     return
-            self.stop.wait(0.2)
+            time.sleep(0.2)
+        self.report.skipped.append("a second station (no live station to meet in 60 s)")
 
     def _second_process(self) -> None:
         second = subprocess.run(
@@ -496,6 +508,15 @@ def _stream(config: ChaosConfig, report: ChaosReport, rng: random.Random, data_d
                     pass
         raise RuntimeError("the station never started")
 
+    def tell(st: StationProcess) -> None:
+        finished = set()
+        for line in st.done:
+            _, index, status = line.split()[:3]
+            report.told[status] = report.told.get(status, 0) + 1
+            report.told_of[int(index)] = status
+            finished.add(int(index))
+        report.in_flight_at_kill.update(set(st.begun) - finished)
+
     for target in targets:
         st = start(next_index)
         at_startup = rng.random() < config.startup_kill_share
@@ -518,6 +539,7 @@ def _stream(config: ChaosConfig, report: ChaosReport, rng: random.Random, data_d
             st.kill()
         report.kills += 1
         begun.update(st.begun)
+        tell(st)
         if st.begun:
             next_index = max(st.begun) + 1
         log(f"kill {report.kills}: {'start-up' if at_startup else 'stream'}, "
@@ -533,6 +555,7 @@ def _stream(config: ChaosConfig, report: ChaosReport, rng: random.Random, data_d
     st.wait_for(lambda line: line.startswith("SETTLED "), config.step_wait)
     code = st.wait(config.step_wait)
     begun.update(st.begun)
+    tell(st)
     if code != 0:
         report.problems.append(f"the last station run exited {code}")
     report.attempted = len(begun)
@@ -563,6 +586,15 @@ def verify(report: ChaosReport, db_file: Path, stripe_url: str, mail: SendGridSe
     finally:
         db.close()
     report.local = dict(Counter(d["state"] for d in donations.values()))
+    # Every gift begun is on record, or the volunteer heard "nothing was charged" (a full
+    # disk before the row), or it was in flight when the station was killed.
+    recorded = {int(d["donor_name"].split()[-1]) for d in donations.values()
+                if d["donor_name"].startswith("Donor ")}
+    for i in sorted(set(report.told_of) | report.in_flight_at_kill):
+        if i in recorded or i in report.in_flight_at_kill:
+            continue
+        if report.told_of.get(i) != "failed":
+            report.losses.append(f"gift {i} was told {report.told_of.get(i)} but is not on record")
     for d in donations.values():
         if d["state"] in ("charging", "in_doubt", "processing"):
             report.problems.append(f"donation {d['id']} left {d['state']}")
