@@ -4,8 +4,9 @@
         outcome = station.take_card_donation(5000, Donor("Ada", "ada@example.org"),
                                              Card("4242424242424242", 12, 2030, "123"))
 
-`Outcome.status` is approved | declined | in_doubt | failed | recorded ("failed" means
-certainly not charged). Invalid input raises `InvalidDonation` with per-field messages.
+`Outcome.status` is approved | declined | in_doubt | failed | recorded | pending (with the
+bank) | mismatch (an answer about another amount or gift; the lead checks it). "failed"
+means certainly not charged. Invalid input raises `InvalidDonation` with per-field messages.
 
 The event lead's desk: `refund()` (card refund or cash/check void, crash-safe like a
 charge), `totals()` and `gifts_over_time()`, `export_donations_csv()` / `export_jobs_csv()`,

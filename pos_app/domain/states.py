@@ -17,6 +17,12 @@ class DonationState(StrEnum):
     APPROVED = "approved"
     DECLINED = "declined"
     FAILED = "failed"  # certainly not charged (e.g. never reached the processor)
+    # Accepted by the processor, not yet confirmed by the bank: re-checked in the
+    # background (the PaymentIntent is read, never charged again) until it settles.
+    PROCESSING = "processing"
+    # The processor's answer was about another amount, currency or gift: never approved,
+    # shown to the lead to check with the processor.
+    MISMATCH = "mismatch"
     RECORDED = "recorded"  # cash or check
     REFUNDED = "refunded"  # a card gift given back through the processor (services/refunds.py)
     VOIDED = "voided"  # a cash or check gift taken back out of the totals, reason kept

@@ -90,8 +90,40 @@ class ChargeRequest:
 
 @dataclass(frozen=True)
 class ChargeResult:
+    """What the processor says it did: approved (`succeeded`) or still with the bank
+    (`processing`), and for what — checked against the request before anything is approved
+    (`answer_problem`)."""
+
     payment_intent_id: str
-    status: str  # succeeded
+    status: str  # succeeded | processing
+    amount_cents: int | None = None
+    currency: str | None = None
+    donation_ref: str | None = None  # the gift's own id, as the processor keeps it (metadata)
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "processing"
+
+
+def answer_problem(request: ChargeRequest, result: ChargeResult) -> str | None:
+    """None when the answer is about this very charge; else what doesn't match, in words
+    for the lead. A processor that approves 1 EUR when $50.00 was asked, or another gift's
+    payment, must never make a gift "approved"."""
+    wanted = (request.amount_cents, request.currency.lower(), request.donation_id)
+    got = (result.amount_cents, (result.currency or "").lower() or None, result.donation_ref)
+    if got == wanted:
+        return None
+    from pos_app.domain.money import format_cents  # payments stay import-light
+
+    said = (
+        format_cents(result.amount_cents, result.currency or "usd")
+        if isinstance(result.amount_cents, int) and not isinstance(result.amount_cents, bool)
+        else "an unknown amount"
+    )
+    asked = format_cents(request.amount_cents, request.currency)
+    if got[:2] != wanted[:2]:
+        return f"the processor answered for {said} when {asked} was asked"
+    return f"the processor answered about another gift ({result.donation_ref or 'none named'})"
 
 
 @dataclass(frozen=True)
@@ -164,6 +196,11 @@ class Processor(Protocol):
 
     def charge(self, request: ChargeRequest) -> ChargeResult:
         """Create and confirm the payment. Replaying the same request returns the same result."""
+        ...
+
+    def check_charge(self, payment_intent_id: str) -> ChargeResult:
+        """Read a payment as it stands now (a `processing` one is re-checked until the bank
+        settles it). Raises Declined when it failed, Transient when there is no answer."""
         ...
 
     def create_customer(self, request: SaveCardRequest) -> str:

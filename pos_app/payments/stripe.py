@@ -209,30 +209,24 @@ class StripeProcessor:
             "/v1/payment_intents", payment_intent_params(request), request.idempotency_key
         )
         pi_id = body.get("id")
-        status = body.get("status")
         if not isinstance(pi_id, str) or not pi_id:  # an approval we could never look up
             raise Transient(
                 "The processor's answer was garbled; the charge will be checked again.",
                 "payment_intent response without id",
             )
-        if status == "succeeded" or status == "processing":
-            return ChargeResult(payment_intent_id=pi_id, status=status)
-        err = body.get("last_payment_error") or {}
-        if not isinstance(err, dict):
-            err = {}
-        if status == "requires_payment_method" and err:
-            # Any JSON may sit in these fields: text, bounded (the codes are stored and shown).
-            code = _code(err.get("decline_code") or err.get("code") or "generic_decline")
-            raise Declined(
-                decline_message(code),
-                _code(err.get("code") or ""),
-                code,
-                f"{_code(pi_id)}: {status}",
+        return _charge_result(pi_id, body)
+
+    def check_charge(self, payment_intent_id: str) -> ChargeResult:
+        body = self._get(f"/v1/payment_intents/{payment_intent_id}")
+        if body.get("id") != payment_intent_id:
+            raise Transient(
+                "The processor's answer was garbled; the payment will be checked again.",
+                f"payment_intent read returned {_code(body.get('id'))}",
             )
-        raise Permanent(
-            "The card needs a step Tableside can't do at the table. Ask for another card.",
-            f"{_code(pi_id)}: unexpected status {_code(status)}",
-        )
+        if body.get("status") == "canceled":
+            raise Declined("The bank did not confirm the payment. Nothing was charged.",
+                           "canceled", "canceled", f"{_code(payment_intent_id)}: canceled")
+        return _charge_result(payment_intent_id, body)
 
     # ---- saving a card (a background job, never while the donor waits) ----
     def create_customer(self, request: SaveCardRequest) -> str:
@@ -308,6 +302,12 @@ class StripeProcessor:
             return body
         raise error_from_response(status, body, response.headers.get("Retry-After"), path)
 
+    def _get(self, path: str) -> dict[str, Any]:
+        """A read: never charges, so a lost answer is only "ask again"."""
+        with transport_errors(path):
+            response = self._client.get(path)
+        return self._parse(response, path)
+
     def check_access(self) -> str | None:
         """A harmless read (list one customer) proving the key works; returns the server's
         Date header for a clock check. Raises Transient or Permanent like any call."""
@@ -325,6 +325,41 @@ class StripeProcessor:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _charge_result(pi_id: str, body: dict[str, Any]) -> ChargeResult:
+    """A PaymentIntent as a result: approved or with the bank, and what it says it is for
+    (checked against the request by the service); a decline or a step the table can't do
+    raises."""
+    status = body.get("status")
+    if status in ("succeeded", "processing"):
+        amount = body.get("amount")
+        currency = body.get("currency")
+        metadata = body.get("metadata")
+        ref = metadata.get("donation_id") if isinstance(metadata, dict) else None
+        return ChargeResult(
+            payment_intent_id=pi_id,
+            status=status,
+            amount_cents=amount if type(amount) is int else None,
+            currency=currency if isinstance(currency, str) else None,
+            donation_ref=ref if isinstance(ref, str) else None,
+        )
+    err = body.get("last_payment_error") or {}
+    if not isinstance(err, dict):
+        err = {}
+    if status == "requires_payment_method" and err:
+        # Any JSON may sit in these fields: text, bounded (the codes are stored and shown).
+        code = _code(err.get("decline_code") or err.get("code") or "generic_decline")
+        raise Declined(
+            decline_message(code),
+            _code(err.get("code") or ""),
+            code,
+            f"{_code(pi_id)}: {status}",
+        )
+    raise Permanent(
+        "The card needs a step Tableside can't do at the table. Ask for another card.",
+        f"{_code(pi_id)}: unexpected status {_code(status)}",
+    )
 
 
 def error_from_response(

@@ -21,6 +21,7 @@ from pos_app.store.database import Database
 from pos_app.store.models import Donation, Job, Refund
 
 from .records import Alert
+from .totals import BEING_CHECKED
 
 WAITING = tuple(state.value for state in UNFINISHED)
 NEEDS_ATTENTION = JobState.NEEDS_ATTENTION.value
@@ -34,6 +35,7 @@ class PendingWork:
     attention_since: dt.datetime | None = None  # the oldest needs-attention job's last change
     charges_in_doubt: int = 0
     refunds_in_doubt: int = 0
+    mismatched: int = 0  # the processor answered for another amount or gift: a person checks
 
     @property
     def waiting_total(self) -> int:
@@ -48,10 +50,9 @@ def pending_work(db: Database) -> PendingWork:
             .where(Job.state.in_((*WAITING, NEEDS_ATTENTION)))
             .group_by(Job.kind, Job.state)
         ).all()
-        charges = s.scalar(
-            select(func.count()).where(
-                Donation.state.in_((DonationState.CHARGING.value, DonationState.IN_DOUBT.value))
-            )
+        charges = s.scalar(select(func.count()).where(Donation.state.in_(BEING_CHECKED)))
+        mismatched = s.scalar(
+            select(func.count()).where(Donation.state == DonationState.MISMATCH.value)
         )
         refunds = s.scalar(
             select(func.count()).where(
@@ -76,6 +77,7 @@ def pending_work(db: Database) -> PendingWork:
         attention_since=attention_since,
         charges_in_doubt=int(charges or 0),
         refunds_in_doubt=int(refunds or 0),
+        mismatched=int(mismatched or 0),
     )
 
 
@@ -120,6 +122,14 @@ def alerts(
     checking = _checking(work)
     if checking:
         out.append(Alert("warning", "lead", f"{checking} with the processor", None, "in_doubt"))
+    if work.mismatched:  # always: money the app can't account for is never below a limit
+        n = work.mismatched
+        out.append(Alert(
+            "warning", "lead",
+            f"{_count(n, 'charge', 'charges')} answered for a different amount or gift: check "
+            f"{'it' if n == 1 else 'them'} with the processor (event desk, ⚠ Answer didn't match)",
+            None, "mismatch",
+        ))
     return out
 
 

@@ -27,7 +27,15 @@ from pos_app.domain.gift import NO_OPTIONS, FeeRule, GiftOptions, gift_columns, 
 from pos_app.domain.money import AmountError, check_amount, format_cents
 from pos_app.domain.states import DonationState, Method
 from pos_app.faults import crashpoint
-from pos_app.payments.base import ChargeRequest, Declined, Processor, ProcessorError, Transient
+from pos_app.payments.base import (
+    ChargeRequest,
+    ChargeResult,
+    Declined,
+    Processor,
+    ProcessorError,
+    Transient,
+    answer_problem,
+)
 from pos_app.settings import Event
 from pos_app.store.database import Database
 from pos_app.store.disk import DISK_FULL, STORAGE_ERRORS, disk_full
@@ -49,6 +57,14 @@ IN_DOUBT = (
     "Don't charge again: Tableside will check it as soon as the processor is reachable."
 )
 # The processor answered (or may have acted) but the answer could not be written down.
+PROCESSING = (
+    "Waiting for the bank to confirm. You can take the next donor: this gift finishes by "
+    "itself, and the lead sees it."
+)
+MISMATCH = (
+    "Not approved: {problem}. Don't charge this card again; the event lead will check "
+    "this payment with the processor."
+)
 NOT_RECORDED = (
     "The processor answered, but Tableside could not save the answer{why}. This charge is "
     "not confirmed yet. Don't charge again: Tableside will check it and update this gift."
@@ -305,20 +321,28 @@ class DonationService:
                 self._held_cards.pop(donation_id, None)
 
     def settle(self, *, include_charging: bool = False) -> list[Outcome]:
-        """Replay every unsettled charge not being worked on by this process.
-
-        At start-up `include_charging` also takes rows left in `charging` by a crash.
-        """
+        """Replay every unsettled charge not being worked on by this process, and read
+        every payment still with the bank. `include_charging` also takes rows left in
+        `charging` (by a crash, or a write that failed after the answer)."""
         states = [DonationState.IN_DOUBT.value]
         if include_charging:
             states.append(DonationState.CHARGING.value)
         with self.db.session() as s:
             ids = list(s.scalars(select(Donation.id).where(Donation.state.in_(states))))
+            pending = list(s.scalars(
+                select(Donation.id).where(Donation.state == DonationState.PROCESSING.value)
+            ))
         outcomes = []
         for donation_id in ids:
             try:
                 with self._claim(donation_id):
                     outcomes.append(self._settle_one(donation_id, states))
+            except replay.Busy:
+                continue
+        for donation_id in pending:  # with the bank: read, never replayed
+            try:
+                with self._claim(donation_id):
+                    outcomes.append(self._check_pending(donation_id))
             except replay.Busy:
                 continue
         return outcomes
@@ -392,16 +416,8 @@ class DonationService:
         """`maybe_sent`: an earlier attempt may have reached the processor (a replay)."""
         with self.db.session() as s:
             row = s.get(Donation, donation_id)
-            assert row is not None and row.payment_method_id and row.idempotency_key
-            request = ChargeRequest(
-                amount_cents=row.amount_cents,
-                currency=row.currency,
-                payment_method_id=row.payment_method_id,
-                donation_id=row.id,
-                idempotency_key=row.idempotency_key,
-                customer_id=row.customer_id,
-                off_session=bool(row.off_session),
-            )
+            assert row is not None
+            request = self._request_of(row)
         crashpoint("before_charge")
         self._acted.add(donation_id)
         answer = replay.send(
@@ -412,12 +428,7 @@ class DonationService:
         exc = answer.error
         if answer.verdict is Verdict.DONE:
             assert answer.result is not None
-            return self._finish(
-                donation_id,
-                DonationState.APPROVED,
-                "Approved.",
-                reference=answer.result.payment_intent_id,
-            )
+            return self._answered(donation_id, request, answer.result)
         if answer.verdict is Verdict.DECLINED:
             assert exc is not None
             return self._finish(donation_id, DonationState.DECLINED, exc.message, exc)
@@ -433,6 +444,64 @@ class DonationService:
             assert exc is not None
             message = f"{IN_DOUBT} The processor refused the check: {exc.message}"
         return self._finish(donation_id, DonationState.IN_DOUBT, message, exc)
+
+    def _answered(
+        self, donation_id: str, request: ChargeRequest, result: ChargeResult
+    ) -> Outcome:
+        """An answer that says the processor took the payment: approved only when it is
+        about this very charge (amount, currency, the gift's own id) and final."""
+        problem = answer_problem(request, result)
+        if problem is not None:
+            log.error("donation %s: answer does not match: %s", donation_id, problem)
+            return self._finish(
+                donation_id,
+                DonationState.MISMATCH,
+                MISMATCH.format(problem=problem),
+                reference=result.payment_intent_id,
+            )
+        if result.pending:
+            return self._finish(
+                donation_id, DonationState.PROCESSING, PROCESSING,
+                reference=result.payment_intent_id,
+            )
+        return self._finish(
+            donation_id, DonationState.APPROVED, "Approved.", reference=result.payment_intent_id
+        )
+
+    def _check_pending(self, donation_id: str) -> Outcome:
+        """A gift with the bank: read its payment (never charge again) and settle it when
+        the bank has; no answer yet, or none at all, is simply asked again next pass."""
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
+            if row.state != DonationState.PROCESSING.value or not row.payment_intent_id:
+                return self._outcome(row)
+            request = self._request_of(row)
+            pi = row.payment_intent_id
+        try:
+            result = self.processor.check_charge(pi)
+        except Declined as exc:
+            return self._finish(donation_id, DonationState.DECLINED, exc.message, exc)
+        except ProcessorError as exc:
+            log.info("donation %s: still with the bank (%s)", donation_id, exc.detail)
+            return self.outcome_of(donation_id)
+        if result.pending:
+            return self.outcome_of(donation_id)
+        return self._answered(donation_id, request, result)
+
+    @staticmethod
+    def _request_of(row: Donation) -> ChargeRequest:
+        """The charge exactly as first sent, rebuilt from its row (replays must match)."""
+        assert row.payment_method_id and row.idempotency_key
+        return ChargeRequest(
+            amount_cents=row.amount_cents,
+            currency=row.currency,
+            payment_method_id=row.payment_method_id,
+            donation_id=row.id,
+            idempotency_key=row.idempotency_key,
+            customer_id=row.customer_id,
+            off_session=bool(row.off_session),
+        )
 
     def _finish(
         self,
@@ -508,6 +577,7 @@ class DonationService:
         status = {
             DonationState.CHARGING: "in_doubt",
             DonationState.IN_DOUBT: "in_doubt",
+            DonationState.PROCESSING: "pending",
         }.get(state, state.value)
         can_retry = state is DonationState.IN_DOUBT or (
             state is DonationState.FAILED

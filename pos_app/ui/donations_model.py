@@ -33,6 +33,8 @@ STATUS_LABELS = {
     "declined": "✕ Declined",
     "failed": "! Not charged",
     "in_doubt": "? Checking",
+    "processing": "… With the bank",
+    "mismatch": "⚠ Answer didn't match",
     "charging": "… Charging",
     "refunded": "↩ Refunded",
     "refunding": "↩ Refunding",

@@ -36,6 +36,11 @@ from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
+# A gift the volunteer is done with: the form moves on to the next donor. "pending" (with
+# the bank) and "mismatch" (the lead checks it) finish by themselves, away from the table.
+FINISHED = ("approved", "recorded", "pending", "mismatch")
+# Results that may still change while shown; the panel follows them.
+UNSETTLED = ("in_doubt", "pending")
 # What the status bar, banners and the in-doubt result show; all pushed (ui/live.py).
 STATUS_TOPICS = (Topic.GIFT, Topic.JOB, Topic.SETTINGS, Topic.NETWORK)
 
@@ -163,10 +168,7 @@ class MainWindow(QMainWindow):
     def submit(self) -> None:
         if self._busy or self.form.swipe.capturing:
             return  # a second Enter or click never sends a second charge
-        if self.result.outcome is not None and self.result.outcome.status in (
-            "approved",
-            "recorded",
-        ):
+        if self.result.outcome is not None and self.result.outcome.status in FINISHED:
             self.next_donor()  # after a finished gift, Enter moves on
             return
         errors: dict[str, str] = {}
@@ -219,7 +221,7 @@ class MainWindow(QMainWindow):
     def _done(self, outcome: Outcome) -> None:
         self._finish()
         self.result.show_outcome(outcome)
-        if outcome.status in ("approved", "recorded"):
+        if outcome.status in FINISHED:
             self.form.set_enabled(False)
             self.action.setEnabled(False)  # this gift is done; Next donor starts another
             self.result.next.setDefault(True)
@@ -275,7 +277,7 @@ class MainWindow(QMainWindow):
     def _read_status(self) -> Any:
         station = self.station
         watched = self.result.outcome
-        watch_id = watched.donation_id if watched and watched.status == "in_doubt" else None
+        watch_id = watched.donation_id if watched and watched.status in UNSETTLED else None
 
         def work() -> dict[str, Any]:
             return {
@@ -320,7 +322,7 @@ class MainWindow(QMainWindow):
             settled is not None
             and current is not None
             and current.donation_id == settled.donation_id
-            and settled.status != "in_doubt"
+            and settled.status != current.status
             and not self._busy
         ):
             self.result.show_outcome(settled)

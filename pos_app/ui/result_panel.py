@@ -125,6 +125,12 @@ class ResultPanel(QFrame):
                       outcome.message)  # fmt: skip
         elif outcome.status == "in_doubt":
             self._set("in_doubt", amount, outcome.message)
+        elif outcome.status == "pending":
+            self._set("in_doubt", amount, outcome.message)
+            self.heading.setText("Waiting for the bank")
+        elif outcome.status == "mismatch":
+            self._set("failed", amount, outcome.message)
+            self.heading.setText("Not approved — tell the lead")
         else:
             detail = outcome.message
             if outcome.can_retry:

@@ -18,6 +18,10 @@ For each request a seeded RNG decides whether to inject a fault and which one:
                  `hang_s`: no single read ever times out, only a deadline on the whole
                  call ends it. Not in the default weights.
 
+`rewrite(method, path, body)`, when set, may change a forwarded JSON answer on its way
+back (return the new body, or None to leave it): a processor that answers for another
+amount, or says `processing`, made from a real upstream's real answer.
+
 Everything else is forwarded byte for byte: the method, path, body and every end-to-end
 header, so an `Idempotency-Key` reaches the upstream unchanged and a replay meets the
 bridged localstripe's idempotency layer (same key: the stored answer again; same key with
@@ -39,6 +43,7 @@ import json
 import random
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -205,6 +210,7 @@ class FaultProxy:
         if unknown:
             raise ValueError(f"unknown faults {sorted(unknown)}")
         self._rng = random.Random(seed)
+        self.rewrite: Callable[[str, str, dict], dict | None] | None = None
         self._lock = threading.Lock()
         self.counts: Counter[str] = Counter()
         self.by_path: Counter[tuple[str, str]] = Counter()
@@ -304,7 +310,7 @@ class FaultProxy:
                     extra = [("Retry-After", self.retry_after)] if status == 429 else []
                     resp = self._error(status, extra)
                 else:
-                    resp = await self._forward(req)
+                    resp = self._rewritten(req, await self._forward(req))
                     self._count("forwarded", path)
                     if fault == "drop_after":
                         writer.transport.abort()
@@ -326,6 +332,19 @@ class FaultProxy:
             self._conns.discard(writer)
             if not writer.transport.is_closing():
                 writer.close()
+
+    def _rewritten(self, req: Request, resp: Response) -> Response:
+        if self.rewrite is None:
+            return resp
+        try:
+            body = json.loads(resp.body)
+        except ValueError:
+            return resp
+        new = self.rewrite(req.method, req.path, body) if isinstance(body, dict) else None
+        if new is None:
+            return resp
+        headers = [(k, v) for k, v in resp.headers if k.lower() != "content-encoding"]
+        return Response(resp.status, resp.reason, headers, json.dumps(new).encode())
 
     async def _drip(self, writer: asyncio.StreamWriter, raw: bytes) -> None:
         status, _, rest = raw.partition(b"\r\n")
