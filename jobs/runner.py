@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 
 from pos_app.logs import redact
+from pos_app.store.disk import disk_full
 
 from .connectivity import Connectivity
 from .ledger import Ledger, Work
@@ -67,6 +68,12 @@ class JobRunner:
         kind = getattr(exc, "kind", None)
         message = str(getattr(exc, "message", "") or exc)
         detail = str(getattr(exc, "detail", "") or type(exc).__name__)
+        if kind is None and disk_full(exc):
+            # Not a bug and nothing a person must decide: it works again once there is
+            # room. (If even this can't be written, the row stays `running` and the ledger
+            # sync puts it back.)
+            kind, message = "transient", "The laptop's disk is full: free space."
+            detail = f"{type(exc).__name__}: disk full"
         if kind == "transient":
             if getattr(exc, "offline", False):
                 self.connectivity.unreachable()

@@ -246,7 +246,9 @@ class JobSystem:
             for r in rows
             if r.id not in in_queue
             and r.id not in active
-            and (startup or now - r.updated_at > SYNC_GRACE)
+            # Fresh rows may still be on their way to Huey; a row changed "in the future"
+            # was changed before the clock went back, and is as lost as an old one.
+            and (startup or not dt.timedelta(0) <= now - r.updated_at <= SYNC_GRACE)
         ]
         if not lost:
             return []

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .domain.donor import email_error
 from .paths import default_config_path
 
 
@@ -213,4 +214,10 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
         raise ConfigError(f"{path}: 'fees.percent' must be 0 to 50 and 'fees.fixed' 0 or more.")
     if settings.event.goods_value < 0:
         raise ConfigError(f"{path}: 'event.goods_value' can't be negative.")
+    sender = settings.receipts.sender
+    if not sender.strip() or email_error(sender):  # else every receipt blames the donor
+        raise ConfigError(
+            f"{path}: 'receipts.from' ({sender!r}) isn't an address receipts can be sent "
+            "from: plain letters before the @, like receipts@yourcharity.org."
+        )
     return settings

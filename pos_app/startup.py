@@ -10,6 +10,7 @@ turns the low-level error (OSError, sqlite3, SQLAlchemy, Alembic) into one.
 from __future__ import annotations
 
 import errno
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -67,6 +68,9 @@ NOT_WRITABLE_FIX = (
 )
 
 
+NO_ROOM_BYTES = 1 << 20  # less than this free: a storage error at start is a full disk
+
+
 def disk_full(folder: Path) -> StartupError:
     return StartupError("The laptop's disk is full: Tableside can't save anything.",
                         DISK_FULL_FIX, folder)  # fmt: skip
@@ -94,6 +98,13 @@ def _root_cause(exc: BaseException) -> BaseException:
         seen = nxt
 
 
+def _no_room(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < NO_ROOM_BYTES
+    except OSError:
+        return False
+
+
 def explain(exc: BaseException, data_dir: Path, db_file: Path) -> StartupError | None:
     """The plain StartupError for a low-level failure at start, or None if it is a bug."""
     if isinstance(exc, StartupError):
@@ -108,6 +119,10 @@ def explain(exc: BaseException, data_dir: Path, db_file: Path) -> StartupError |
     if isinstance(cause, sqlite3.Error):
         text = str(cause).lower()
         if "disk is full" in text or "disk i/o" in text and "full" in text:
+            return disk_full(data_dir)
+        if "disk i/o" in text and _no_room(data_dir):
+            # SQLite says only "disk I/O error" when it can't make the WAL's -shm file on a
+            # full disk; the free space says which.
             return disk_full(data_dir)
         if "readonly" in text or "read-only" in text or "unable to open" in text:
             return not_writable(data_dir)

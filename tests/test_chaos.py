@@ -1,8 +1,10 @@
 """Chaos: a station in a process of its own takes a stream of card donations through the
 Stripe adapter and sends receipts through SendGrid, both behind a fault-injecting proxy
 (dropped connections before and after the peer acted, 500s, 429s with Retry-After, hangs
-past the client timeout), while this process SIGKILLs it at seeded random moments and starts
-it again. Then, faults off, everything settles and the app's records are held against what
+past the client timeout, answers dripped a byte at a time, `processing` and mismatched
+answers), while its disk fills up for a moment, its clock jumps back and forward and a second
+station is started beside it, and this process SIGKILLs it at seeded random moments and
+starts it again. Then, faults off, everything settles and the app's records are held against what
 the processor and the email service really did (tests/support/chaos.py has the checks):
 nothing lost, nothing charged twice, every approved gift's card saved and receipt sent
 (repeats counted), nothing left in doubt, no card data on disk, every file owner-only.
@@ -34,6 +36,15 @@ def check(report, workdir: Path) -> None:  # type: ignore[no-untyped-def]
     assert report.kills == report.config.kills
     assert report.faults_total() > 0
     assert report.payment_intents > 0 and report.receipts_accepted > 0
+    assert report.faults["processor"].get("drip_after", 0) + report.faults["email"].get(
+        "drip_after", 0) > 0
+    assert report.answers_changed.get("processing", 0) > 0
+    expected = {"second_process"}
+    if not any(s.startswith("disk full") for s in report.skipped):
+        expected.add("disk_full")
+    if not any(s.startswith("clock") for s in report.skipped):
+        expected |= {"clock_jump_back", "clock_jump_forward"}
+    assert expected <= set(report.meddling), report.meddling
     # The conftest scan too (raw and UTF-16), for every test card the suite knows.
     data = workdir / "data"
     assert files_containing(data, TEST_CARD_NUMBERS + CARD_NUMBERS) == []

@@ -10,6 +10,7 @@ doesn't take such an address; most receiving servers don't offer it).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -29,6 +30,7 @@ from support.sendgrid_server import SendGridServer
 from support.smtp_server import SmtpServer
 
 from pos_app.api import Donor, InvalidDonation
+from pos_app.cli import main
 from pos_app.secrets import SENDGRID_API_KEY, SERVICE
 from pos_app.settings import Receipts
 from pos_app.store.models import Donation
@@ -109,3 +111,13 @@ def test_an_accented_address_stored_earlier_waits_for_a_person_and_is_never_sent
     st.update_donor_email(o.donation_id, "jose@example.org")
     wait_state(st, job.id, "done")
     assert [m["rcpt_tos"] for m in smtp_server.messages] == [["jose@example.org"]]
+
+
+def test_a_from_address_with_accents_stops_the_cli_with_the_key_to_fix(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "event.toml"
+    cfg.write_text('[receipts]\nfrom = "reçus@riverside.example"\n', encoding="utf-8")
+    assert main(["--config", str(cfg), "jobs"]) == 2
+    err = capsys.readouterr().err
+    assert "'receipts.from'" in err and "Traceback" not in err

@@ -204,6 +204,16 @@ def test_max_amount_must_be_positive(config: Path) -> None:
     assert "'payments.max_amount'" in message and "more than 0" in message
 
 
+@pytest.mark.parametrize("sender", ["reçus@riverside.example", "not an address", ""])
+def test_a_from_address_receipts_cant_be_sent_from_is_a_config_error(
+    config: Path, sender: str
+) -> None:
+    """Caught when the config is read, not later as a receipt in needs-attention that
+    blames the donor's address."""
+    message = config_error(config, f'[receipts]\nfrom = "{sender}"\n')
+    assert "'receipts.from'" in message and "plain letters before the @" in message
+
+
 def test_invalid_toml(config: Path) -> None:
     message = config_error(config, "[event\nname = ")
     assert "not valid TOML" in message

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from support.jobwait import wait_for
 
-from pos_app.api import Card, Donor, open_station
+from pos_app.api import Card, Donor, StartupError, open_station
 from pos_app.payments.base import ChargeRequest, ChargeResult
 from pos_app.payments.simulator import SimulatorProcessor
 
@@ -92,3 +92,19 @@ def test_in_doubt_after_a_full_disk_settles_once_space_returns(
         assert receipt
         # Replayed with the same key: one payment at the processor, whatever was asked.
         assert len(processor.charges) == 1
+
+
+def test_a_start_on_a_full_disk_says_so(small_disk: Path, monkeypatch: pytest.MonkeyPatch):
+    """SQLite only says "disk I/O error" when it can't make the WAL's shared-memory file;
+    the volunteer must read that the disk is full (a plain StartupError), not a traceback."""
+    data = small_disk / "data"
+    monkeypatch.setenv("POS_APP_CONFIG", str(small_disk / "none.toml"))
+    with open_station(data_dir=data, processor=SimulatorProcessor(latency_ms=0)) as st:
+        st.record_donation(1000, Donor("Bo", ""), "cash")
+    filler = fill(small_disk)
+    with pytest.raises(StartupError) as refused:
+        open_station(data_dir=data, processor=SimulatorProcessor(latency_ms=0))
+    assert "disk is full" in str(refused.value)
+    filler.unlink()
+    with open_station(data_dir=data, processor=SimulatorProcessor(latency_ms=0)) as st:
+        assert [d.amount_cents for d in st.donations()] == [1000]

@@ -44,7 +44,7 @@ DECLINED_AT_CHARGE = "4000000000000341"  # localstripe: the PaymentIntent fails
 REFUSED_AT_SAVE = "4000000000000002"  # localstripe: charges, but attaching it is declined
 AMOUNTS = (1000, 2500, 5000, 10000, 25000)
 VOLUNTEER_RETRIES = 3
-UNSETTLED = ("charging", "in_doubt")
+UNSETTLED = ("charging", "in_doubt", "processing")
 UNFINISHED_JOBS = ("queued", "running", "retry_scheduled")
 
 
