@@ -32,6 +32,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from pos_app.startup import DatabaseGone, DatabaseTooNew, unreadable_db
+from pos_app.store import disk
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,7 @@ def check_openable(path: Path) -> str | None:
 class Database:
     def __init__(self, path: Path, *, migrate: bool = True) -> None:
         self.path = path
+        disk.watch(path.parent)
         new = not path.exists()
         if not new:
             check_openable(path)
