@@ -146,13 +146,7 @@ class SimulatorProcessor:
         # Derived from the key: however often a charge is replayed, it is one payment.
         pi = "pi_sim_" + hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:20]
         self.charges[pi] = request
-        return ChargeResult(
-            payment_intent_id=pi,
-            status="succeeded",
-            amount_cents=request.amount_cents,
-            currency=request.currency,
-            donation_ref=request.donation_id,
-        )
+        return _succeeded(pi, request)
 
     def check_charge(self, payment_intent_id: str) -> ChargeResult:
         self._wait()
@@ -160,13 +154,7 @@ class SimulatorProcessor:
             request = self.charges.get(payment_intent_id)
         if request is None:
             raise Permanent("The processor knows no such payment.", f"no such {payment_intent_id}")
-        return ChargeResult(
-            payment_intent_id=payment_intent_id,
-            status="succeeded",
-            amount_cents=request.amount_cents,
-            currency=request.currency,
-            donation_ref=request.donation_id,
-        )
+        return _succeeded(payment_intent_id, request)
 
     def create_customer(self, request: SaveCardRequest) -> str:
         self._wait()
@@ -251,3 +239,14 @@ SPEC = register(
         doctor_checks=_doctor_checks,
     )
 )
+
+
+def _succeeded(pi: str, request: ChargeRequest) -> ChargeResult:
+    """An approval that says what it is for, as Stripe's PaymentIntent does."""
+    return ChargeResult(
+        payment_intent_id=pi,
+        status="succeeded",
+        amount_cents=request.amount_cents,
+        currency=request.currency,
+        donation_ref=request.donation_id,
+    )
