@@ -180,8 +180,9 @@ class StationProcess:
         self._err = open(stderr_file, "ab")  # noqa: SIM115 (closed in wait/kill)
         self.proc = subprocess.Popen(
             [sys.executable, str(CHAOS_STATION), str(data_dir), "--start", str(start),
-             "--count", str(count), "--seed", str(seed)],
+             "--count", str(count), "--seed", str(seed), "--hold"],
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._err,
             text=True,
@@ -221,6 +222,15 @@ class StationProcess:
                 raise RuntimeError(f"station could not settle: {line[6:]}")
             if match(line):
                 return line
+
+    def release(self) -> None:
+        """Let a station that has settled close and exit (it holds its data until then)."""
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write("bye\n")
+            self.proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
 
     def kill(self) -> None:
         os.kill(self.proc.pid, signal.SIGKILL)
@@ -553,6 +563,7 @@ def _stream(config: ChaosConfig, report: ChaosReport, rng: random.Random, data_d
     stripe_proxy.rewrite = None
     log("stream done; faults off, settling")
     st.wait_for(lambda line: line.startswith("SETTLED "), config.step_wait)
+    st.release()
     code = st.wait(config.step_wait)
     begun.update(st.begun)
     tell(st)

@@ -44,6 +44,7 @@ DECLINED_AT_CHARGE = "4000000000000341"  # localstripe: the PaymentIntent fails
 REFUSED_AT_SAVE = "4000000000000002"  # localstripe: charges, but attaching it is declined
 AMOUNTS = (1000, 2500, 5000, 10000, 25000)
 VOLUNTEER_RETRIES = 3
+DISK_FULL_TRIES = 10
 UNSETTLED = ("charging", "in_doubt", "processing")
 UNFINISHED_JOBS = ("queued", "running", "retry_scheduled")
 
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--settle-interval", type=float, default=0.5)
     ap.add_argument("--wait", type=float, default=60.0, help="seconds to wait for settling")
+    ap.add_argument("--hold", action="store_true", help="after SETTLED, wait for a stdin line")
     args = ap.parse_args(argv)
 
     from pos_app.settings import load_settings
@@ -93,6 +95,13 @@ def main(argv: list[str] | None = None) -> int:
             amount, donor, card = donation(args.seed, i)
             say(f"BEGIN {i}")
             outcome = station.take_card_donation(amount, donor, card)
+            for _ in range(DISK_FULL_TRIES):
+                # "The laptop's disk is full, nothing was charged": the volunteer waits for
+                # IT to free space, then takes the same card again.
+                if outcome.status != "failed" or "disk is full" not in outcome.message:
+                    break
+                time.sleep(0.5)
+                outcome = station.take_card_donation(amount, donor, card)
             for _ in range(VOLUNTEER_RETRIES):
                 if outcome.status != "failed" or not outcome.can_retry:
                     break
@@ -123,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         for d in station.donations():
             counts[d.status] = counts.get(d.status, 0) + 1
         say("SETTLED " + json.dumps(counts))
+        if args.hold:  # open until the driver is done with it (a second station meets it)
+            sys.stdin.readline()
     return 0
 
 
