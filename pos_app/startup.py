@@ -10,9 +10,10 @@ turns the low-level error (OSError, sqlite3, SQLAlchemy, Alembic) into one.
 from __future__ import annotations
 
 import errno
-import shutil
 import sqlite3
 from pathlib import Path
+
+from pos_app.store.disk import no_room
 
 
 class StartupError(Exception):
@@ -68,9 +69,6 @@ NOT_WRITABLE_FIX = (
 )
 
 
-NO_ROOM_BYTES = 1 << 20  # less than this free: a storage error at start is a full disk
-
-
 def disk_full(folder: Path) -> StartupError:
     return StartupError("The laptop's disk is full: Tableside can't save anything.",
                         DISK_FULL_FIX, folder)  # fmt: skip
@@ -98,13 +96,6 @@ def _root_cause(exc: BaseException) -> BaseException:
         seen = nxt
 
 
-def _no_room(folder: Path) -> bool:
-    try:
-        return shutil.disk_usage(folder).free < NO_ROOM_BYTES
-    except OSError:
-        return False
-
-
 def explain(exc: BaseException, data_dir: Path, db_file: Path) -> StartupError | None:
     """The plain StartupError for a low-level failure at start, or None if it is a bug."""
     if isinstance(exc, StartupError):
@@ -120,7 +111,7 @@ def explain(exc: BaseException, data_dir: Path, db_file: Path) -> StartupError |
         text = str(cause).lower()
         if "disk is full" in text or "disk i/o" in text and "full" in text:
             return disk_full(data_dir)
-        if "disk i/o" in text and _no_room(data_dir):
+        if "disk i/o" in text and no_room(data_dir):
             # SQLite says only "disk I/O error" when it can't make the WAL's -shm file on a
             # full disk; the free space says which.
             return disk_full(data_dir)

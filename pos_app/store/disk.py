@@ -26,14 +26,16 @@ def watch(folder: Path) -> None:
     _folders.add(folder)
 
 
+def no_room(folder: Path) -> bool:
+    """Less than NO_ROOM_BYTES free where `folder` lives (False when that can't be read)."""
+    try:
+        return shutil.disk_usage(folder).free < NO_ROOM_BYTES
+    except OSError:
+        return False
+
+
 def _no_room() -> bool:
-    for folder in list(_folders):
-        try:
-            if shutil.disk_usage(folder).free < NO_ROOM_BYTES:
-                return True
-        except OSError:
-            continue
-    return False
+    return any(no_room(folder) for folder in list(_folders))
 STORAGE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, sqlite3.Error, OSError)
 DISK_FULL = "The laptop's disk is full: free space, nothing was charged."
 
