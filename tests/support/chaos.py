@@ -162,13 +162,8 @@ class ChaosReport:
             f"card data on disk: {len(self.card_data_on_disk)}, "
             f"files/folders not owner-only: {len(self.loose_permissions)}",
         ]
-        for name in (
-            "double_charges",
-            "losses",
-            "problems",
-            "card_data_on_disk",
-            "loose_permissions",
-        ):
+        for name in ("double_charges", "losses", "problems", "card_data_on_disk",
+                     "loose_permissions"):
             out += [f"  {name}: {item}" for item in getattr(self, name)[:20]]
         return out
 
@@ -179,30 +174,13 @@ class ChaosReport:
 class StationProcess:
     """One run of chaos_station.py; its stdout lines arrive on a queue."""
 
-    def __init__(
-        self,
-        data_dir: Path,
-        start: int,
-        count: int,
-        seed: int,
-        env: dict[str, str],
-        stderr_file: Path,
-    ) -> None:
+    def __init__(self, data_dir: Path, start: int, count: int, seed: int, env: dict[str, str],
+                 stderr_file: Path) -> None:
         self.stderr_file = stderr_file
         self._err = open(stderr_file, "ab")  # noqa: SIM115 (closed in wait/kill)
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(CHAOS_STATION),
-                str(data_dir),
-                "--start",
-                str(start),
-                "--count",
-                str(count),
-                "--seed",
-                str(seed),
-                "--hold",
-            ],
+            [sys.executable, str(CHAOS_STATION), str(data_dir), "--start", str(start),
+             "--count", str(count), "--seed", str(seed), "--hold"],
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -329,28 +307,16 @@ class Meddler:
     runs: its disk fills up for a moment, its clock jumps, a second Tableside is started
     on its data (refused) and IT reads the jobs beside it (allowed)."""
 
-    def __init__(
-        self,
-        config: ChaosConfig,
-        report: ChaosReport,
-        data_dir: Path,
-        clock: ClockShift | None,
-        env: dict[str, str],
-        workdir: Path,
-    ) -> None:
+    def __init__(self, config: ChaosConfig, report: ChaosReport, data_dir: Path,
+                 clock: ClockShift | None, env: dict[str, str], workdir: Path) -> None:
         self.config, self.report, self.data_dir = config, report, data_dir
         self.clock, self.env, self.workdir = clock, env, workdir
         self.rng = random.Random(config.seed + 11)
         self.stop = threading.Event()
-        self.events = (
-            ["disk_full"] * config.disk_full
-            + (
-                [("clock_back", "clock_forward")[i % 2] for i in range(config.clock_jumps)]
-                if clock
-                else []
-            )
-            + ["second_process"] * config.second_process
-        )
+        self.events = (["disk_full"] * config.disk_full
+                       + ([("clock_back", "clock_forward")[i % 2]
+                           for i in range(config.clock_jumps)] if clock else [])
+                       + ["second_process"] * config.second_process)
         self.rng.shuffle(self.events)
         self.offset = 0.0
         self.station_busy = threading.Lock()  # held while a second station is tried
@@ -425,10 +391,7 @@ class Meddler:
     def _second_process(self) -> None:
         second = subprocess.run(
             [sys.executable, str(CHAOS_STATION), str(self.data_dir), "--count", "0"],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
+            env=self.env, capture_output=True, text=True, timeout=60,
         )
         if second.returncode == 0 or "StationBusy" not in second.stderr + second.stdout:
             self.report.problems.append(
@@ -437,11 +400,7 @@ class Meddler:
             )
         beside = subprocess.run(
             [sys.executable, "-m", "pos_app", "jobs", "--json"],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=str(ROOT),
+            env=self.env, capture_output=True, text=True, timeout=60, cwd=str(ROOT),
         )
         if beside.returncode != 0:
             self.report.problems.append(
@@ -454,10 +413,8 @@ class Meddler:
 def small_disk(mount: Path) -> bool:
     """A real small file system for the data dir (a tmpfs), where this machine allows it."""
     mount.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=32m,mode=0700", "tmpfs", str(mount)],
-        capture_output=True,
-    )
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m,mode=0700", "tmpfs",
+                           str(mount)], capture_output=True)
     return done.returncode == 0
 
 
@@ -485,42 +442,15 @@ def run_chaos(
         with (
             localstripe_process() as stripe_url,
             SendGridServer(SPEC, api_key=SENDGRID_KEY) as mail,
-            FaultProxy(
-                stripe_url,
-                seed=config.seed,
-                rate=config.fault_rate,
-                flavor="stripe",
-                hang_s=config.hang_s,
-                name="processor",
-                weights=weights,
-            ) as stripe_proxy,
-            FaultProxy(
-                mail.url,
-                seed=config.seed + 1,
-                rate=config.fault_rate,
-                flavor="sendgrid",
-                hang_s=config.hang_s,
-                name="email",
-                weights=weights,
-            ) as mail_proxy,
+            FaultProxy(stripe_url, seed=config.seed, rate=config.fault_rate, flavor="stripe",
+                       hang_s=config.hang_s, name="processor", weights=weights) as stripe_proxy,
+            FaultProxy(mail.url, seed=config.seed + 1, rate=config.fault_rate,
+                       flavor="sendgrid", hang_s=config.hang_s, name="email",
+                       weights=weights) as mail_proxy,
         ):
             stripe_proxy.rewrite = AnswerChanger(config, report)
-            _run(
-                config,
-                report,
-                rng,
-                workdir,
-                data_dir,
-                config_file,
-                stderr_file,
-                stripe_url,
-                mail,
-                stripe_proxy,
-                mail_proxy,
-                clock,
-                shim,
-                log,
-            )
+            _run(config, report, rng, workdir, data_dir, config_file, stderr_file, stripe_url,
+                 mail, stripe_proxy, mail_proxy, clock, shim, log)
     finally:
         if mounted:
             subprocess.run(["umount", "-l", str(data_dir)], check=False)
@@ -528,37 +458,21 @@ def run_chaos(
     return report
 
 
-def _run(
-    config: ChaosConfig,
-    report: ChaosReport,
-    rng: random.Random,
-    workdir: Path,
-    data_dir: Path,
-    config_file: Path,
-    stderr_file: Path,
-    stripe_url: str,
-    mail: SendGridServer,
-    stripe_proxy: FaultProxy,
-    mail_proxy: FaultProxy,
-    clock: ClockShift | None,
-    shim: Path | None,
-    log: Callable[[str], None],
-) -> None:
+def _run(config: ChaosConfig, report: ChaosReport, rng: random.Random, workdir: Path,
+         data_dir: Path, config_file: Path, stderr_file: Path, stripe_url: str,
+         mail: SendGridServer, stripe_proxy: FaultProxy, mail_proxy: FaultProxy,
+         clock: ClockShift | None, shim: Path | None, log: Callable[[str], None]) -> None:
     write_config(config_file, stripe_proxy.url, mail_proxy.url, config.timeout)
     env = {k: v for k, v in os.environ.items() if k != "TABLESIDE_CRASHPOINT"}
-    env |= {
-        "POS_APP_DATA_DIR": str(data_dir),
-        "POS_APP_CONFIG": str(config_file),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env |= {"POS_APP_DATA_DIR": str(data_dir), "POS_APP_CONFIG": str(config_file),
+            "PYTHONUNBUFFERED": "1"}
     if clock is not None and shim is not None:
         env |= clock.env(shim)
     meddler = Meddler(config, report, data_dir, clock, env, workdir)
     meddler.start()
     try:
-        _stream(
-            config, report, rng, data_dir, stderr_file, env, meddler, stripe_proxy, mail_proxy, log
-        )
+        _stream(config, report, rng, data_dir, stderr_file, env, meddler, stripe_proxy,
+                mail_proxy, log)
     finally:
         meddler.finish()
     report.faults = {
@@ -574,31 +488,22 @@ def _run(
         report.problems += [f"SendGrid spec violation: {v}" for v in mail.violations]
 
 
-def _stream(
-    config: ChaosConfig,
-    report: ChaosReport,
-    rng: random.Random,
-    data_dir: Path,
-    stderr_file: Path,
-    env: dict[str, str],
-    meddler: Meddler,
-    stripe_proxy: FaultProxy,
-    mail_proxy: FaultProxy,
-    log: Callable[[str], None],
-) -> None:
+def _stream(config: ChaosConfig, report: ChaosReport, rng: random.Random, data_dir: Path,
+            stderr_file: Path, env: dict[str, str], meddler: Meddler,
+            stripe_proxy: FaultProxy, mail_proxy: FaultProxy,
+            log: Callable[[str], None]) -> None:
     # Kill plan: stream kills at seeded donation indices, some aimed at start-up instead.
-    targets = sorted(rng.sample(range(config.donations), min(config.kills, config.donations)))
+    targets = sorted(rng.sample(range(config.donations), min(config.kills,
+                                                              config.donations)))
     targets += [config.donations - 1] * (config.kills - len(targets))
     next_index = 0
     begun: set[int] = set()
-
     def start(first: int) -> StationProcess:
         """Start the station; a start refused because the disk is full at that moment (a
         plain StartupError, as the window's dialog says) is tried again, as IT would."""
         for _ in range(10):
-            st = StationProcess(
-                data_dir, first, config.donations - first, config.seed, env, stderr_file
-            )
+            st = StationProcess(data_dir, first, config.donations - first, config.seed, env,
+                                stderr_file)
             report.restarts += 1
             try:
                 st.wait_for(lambda line: line == "READY", config.step_wait)
@@ -608,8 +513,7 @@ def _stream(
                 if "disk is full" not in stderr_file.read_text(errors="replace")[-2000:]:
                     raise
                 report.meddling["start_refused_disk_full"] = (
-                    report.meddling.get("start_refused_disk_full", 0) + 1
-                )
+                    report.meddling.get("start_refused_disk_full", 0) + 1)
                 with meddler.disk_busy:  # the moment passes: the disk is freed
                     pass
         raise RuntimeError("the station never started")
@@ -637,10 +541,8 @@ def _stream(
             report.kills_at_startup += 1
         else:
             goal = max(target, next_index)
-            st.wait_for(
-                lambda line, g=goal: line.startswith("BEGIN ") and int(line.split()[1]) >= g,
-                config.step_wait,
-            )
+            st.wait_for(lambda line, g=goal: line.startswith("BEGIN ")
+                        and int(line.split()[1]) >= g, config.step_wait)
             time.sleep(rng.uniform(0.0, config.max_kill_delay))
         with meddler.station_busy:  # a second station must meet this one alive
             meddler.station_up.clear()
@@ -650,10 +552,8 @@ def _stream(
         tell(st)
         if st.begun:
             next_index = max(st.begun) + 1
-        log(
-            f"kill {report.kills}: {'start-up' if at_startup else 'stream'}, "
-            f"next donation {next_index}"
-        )
+        log(f"kill {report.kills}: {'start-up' if at_startup else 'stream'}, "
+            f"next donation {next_index}")
     # The rest of the stream with faults on, then settle with faults off.
     st = start(next_index)
     st.wait_for(lambda line: line == "STREAM_DONE", config.step_wait * 4)
@@ -699,11 +599,8 @@ def verify(report: ChaosReport, db_file: Path, stripe_url: str, mail: SendGridSe
     report.local = dict(Counter(d["state"] for d in donations.values()))
     # Every gift begun is on record, or the volunteer heard "nothing was charged" (a full
     # disk before the row), or it was in flight when the station was killed.
-    recorded = {
-        int(d["donor_name"].split()[-1])
-        for d in donations.values()
-        if d["donor_name"].startswith("Donor ")
-    }
+    recorded = {int(d["donor_name"].split()[-1]) for d in donations.values()
+                if d["donor_name"].startswith("Donor ")}
     for i in sorted(set(report.told_of) | report.in_flight_at_kill):
         if i in recorded or i in report.in_flight_at_kill:
             continue
@@ -734,9 +631,8 @@ def verify(report: ChaosReport, db_file: Path, stripe_url: str, mail: SendGridSe
                 # The proxy changed its answer: never approved, waiting for the lead, and
                 # the lead's alert names it. Accounted for, not lost.
                 if local["payment_intent_id"] != pi["id"]:
-                    report.losses.append(
-                        f"{pi['id']} flagged on donation {did} as {local['payment_intent_id']}"
-                    )
+                    report.losses.append(f"{pi['id']} flagged on donation {did} as "
+                                         f"{local['payment_intent_id']}")
                 report.flagged_for_lead.append(f"donation {did}: {pi['id']}")
             elif pi["status"] == "succeeded":
                 if local["state"] != "approved" or local["payment_intent_id"] != pi["id"]:
@@ -748,12 +644,10 @@ def verify(report: ChaosReport, db_file: Path, stripe_url: str, mail: SendGridSe
                 report.problems.append(
                     f"{pi['id']} is {pi['status']} but donation {did} is {local['state']}"
                 )
-    local_pis = Counter(
-        d["payment_intent_id"] for d in donations.values() if d["payment_intent_id"]
-    )
-    report.double_charges += [
-        f"{pi} recorded on {n} donations" for pi, n in local_pis.items() if n > 1
-    ]
+    local_pis = Counter(d["payment_intent_id"] for d in donations.values()
+                        if d["payment_intent_id"])
+    report.double_charges += [f"{pi} recorded on {n} donations"
+                              for pi, n in local_pis.items() if n > 1]
     approved = {did: d for did, d in donations.items() if d["state"] == "approved"}
     for did in approved:
         if did not in per_donation:
@@ -766,9 +660,8 @@ def verify(report: ChaosReport, db_file: Path, stripe_url: str, mail: SendGridSe
     # The one test card localstripe charges but refuses to save (its last four are unique
     # in the stream): its save-card job must wait for a person, with a permanent cause.
     refused_at_save = {did for did, d in approved.items() if d["last4"] == REFUSED_AT_SAVE[-4:]}
-    jobs_of: dict[tuple[str, str], dict[str, Any]] = {
-        (j["donation_id"], j["kind"]): j for j in jobs
-    }
+    jobs_of: dict[tuple[str, str], dict[str, Any]] = {(j["donation_id"], j["kind"]): j
+                                                      for j in jobs}
     with httpx.Client(base_url=stripe_url, auth=(STRIPE_KEY, ""), timeout=30) as client:
         for did, d in approved.items():
             if customers_of[did] > 1:
@@ -777,17 +670,13 @@ def verify(report: ChaosReport, db_file: Path, stripe_url: str, mail: SendGridSe
                 continue  # checked with needs-attention below
             token = tokens.get(did)
             if token is None or customers_of[did] != 1:
-                report.losses.append(
-                    f"donation {did}: card not saved (token {token is not None}"
-                    f", customers {customers_of[did]})"
-                )
+                report.losses.append(f"donation {did}: card not saved (token {token is not None}"
+                                     f", customers {customers_of[did]})")
                 continue
             pm = client.get(f"/v1/payment_methods/{d['payment_method_id']}").json()
             if pm.get("customer") != token["customer_id"]:
-                report.losses.append(
-                    f"donation {did}: {pm.get('id')} attached to "
-                    f"{pm.get('customer')}, token says {token['customer_id']}"
-                )
+                report.losses.append(f"donation {did}: {pm.get('id')} attached to "
+                                     f"{pm.get('customer')}, token says {token['customer_id']}")
 
     # Receipts: every approved donation's receipt accepted at least once; repeats counted.
     with mail._lock:
@@ -805,9 +694,8 @@ def verify(report: ChaosReport, db_file: Path, stripe_url: str, mail: SendGridSe
         elif len(set(numbers)) > 1:
             report.problems.append(f"donation {did}: different receipts {sorted(set(numbers))}")
         elif job is not None and numbers[0] != job["receipt_number"]:
-            report.problems.append(
-                f"donation {did}: receipt {numbers[0]} vs ledger {job['receipt_number']}"
-            )
+            report.problems.append(f"donation {did}: receipt {numbers[0]} vs ledger "
+                                   f"{job['receipt_number']}")
         report.receipt_duplicates += max(0, len(numbers) - 1)
     for did in sent:
         if did not in approved:
@@ -825,9 +713,8 @@ def verify(report: ChaosReport, db_file: Path, stripe_url: str, mail: SendGridSe
                     f"{j['last_error']} / {j['last_error_detail']}"
                 )
             else:
-                report.needs_attention.append(
-                    f"{j['kind']} {j['donation_id']}: {j['last_error_detail']}"
-                )
+                report.needs_attention.append(f"{j['kind']} {j['donation_id']}: "
+                                              f"{j['last_error_detail']}")
         elif j["state"] != "done":
             report.problems.append(f"job {j['id']} ({j['kind']}) is {j['state']}")
     for did in refused_at_save:
@@ -850,7 +737,8 @@ def scan_for_card_data(
     roots: list[Path], numbers: tuple[str, ...], cvcs: tuple[str, ...]
 ) -> list[str]:
     found = []
-    cvc_patterns = [re.compile((_CVC_CONTEXT + re.escape(c) + r"(?!\d)").encode()) for c in cvcs]
+    cvc_patterns = [re.compile((_CVC_CONTEXT + re.escape(c) + r"(?!\d)").encode())
+                    for c in cvcs]
     for root in roots:
         paths = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file()]
         for path in paths:
@@ -861,7 +749,7 @@ def scan_for_card_data(
             except Exception:  # noqa: BLE001 (best effort)
                 pass
             for n in numbers:
-                spaced = " ".join(n[i : i + 4] for i in range(0, len(n), 4))
+                spaced = " ".join(n[i:i + 4] for i in range(0, len(n), 4))
                 if any(n.encode() in t or spaced.encode() in t for t in texts):
                     found.append(f"{path}: card number {n[:6]}...{n[-4:]}")
             for c, pattern in zip(cvcs, cvc_patterns, strict=True):

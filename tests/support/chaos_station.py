@@ -54,10 +54,7 @@ def donation(seed: int, i: int) -> tuple[int, Donor, Card]:
     rng = random.Random(f"{seed}:{i}")
     pick = rng.random()
     number = (
-        DECLINED_AT_CHARGE
-        if pick < 0.07
-        else REFUSED_AT_SAVE
-        if pick < 0.14
+        DECLINED_AT_CHARGE if pick < 0.07 else REFUSED_AT_SAVE if pick < 0.14
         else rng.choice(GOOD_CARDS)
     )
     amount = rng.choice(AMOUNTS) + rng.randrange(100)

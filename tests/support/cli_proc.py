@@ -15,12 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def app_env(data_dir: Path, config: Path | None = None, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POS_APP_")}
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        POS_APP_DATA_DIR=str(data_dir),
-        POS_APP_CONFIG=str(config or data_dir.parent / "no-config.toml"),
-        **extra,
-    )
+    env.update(QT_QPA_PLATFORM="offscreen", POS_APP_DATA_DIR=str(data_dir),
+               POS_APP_CONFIG=str(config or data_dir.parent / "no-config.toml"), **extra)
     return env
 
 

@@ -19,11 +19,8 @@ def build_shim(folder: Path) -> Path | None:
     if cc is None:
         return None
     out = folder / "clockshift.so"
-    subprocess.run(
-        [cc, "-shared", "-fPIC", "-O2", "-o", str(out), str(SOURCE), "-ldl"],
-        check=True,
-        capture_output=True,
-    )
+    subprocess.run([cc, "-shared", "-fPIC", "-O2", "-o", str(out), str(SOURCE), "-ldl"],
+                   check=True, capture_output=True)
     return out
 
 

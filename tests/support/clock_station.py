@@ -27,7 +27,8 @@ def main() -> int:
     sender = SendGridSender(key, api_base=url, timeout=5)
     with open_station(data_dir=data_dir, sender=sender) as station:
         for i in range(int(gifts)):
-            station.record_donation(1000 + i, Donor(f"Guest {i}", f"guest{i}@example.org"), "cash")
+            station.record_donation(1000 + i, Donor(f"Guest {i}", f"guest{i}@example.org"),
+                                    "cash")
         station.start_jobs()
         print(json.dumps({"ready": True}), flush=True)
         for line in sys.stdin:

@@ -47,15 +47,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-FAULTS = (
-    "drop_before",
-    "drop_after",
-    "error_500",
-    "rate_429",
-    "hang_before",
-    "hang_after",
-    "drip_after",
-)
+FAULTS = ("drop_before", "drop_after", "error_500", "rate_429", "hang_before", "hang_after",
+          "drip_after")
 DEFAULT_FAULTS = FAULTS[:6]  # a drip holds a connection for hang_s: chosen explicitly
 HOP_BY_HOP = {
     "connection",
@@ -70,25 +63,14 @@ HOP_BY_HOP = {
 }
 MAX_HEAD = 64 * 1024
 MAX_BODY = 64 * 1024 * 1024
-REASONS = {
-    200: "OK",
-    202: "Accepted",
-    400: "Bad Request",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-}
+REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 429: "Too Many Requests",
+           500: "Internal Server Error", 502: "Bad Gateway"}
 
 ERROR_BODIES = {
     "stripe": {
         500: {"error": {"type": "api_error", "message": "An unknown error occurred (proxy)."}},
-        429: {
-            "error": {
-                "type": "invalid_request_error",
-                "code": "rate_limit",
-                "message": "Too many requests hit the API too quickly (proxy).",
-            }
-        },
+        429: {"error": {"type": "invalid_request_error", "code": "rate_limit",
+                        "message": "Too many requests hit the API too quickly (proxy)."}},
         502: {"error": {"type": "api_error", "message": "Upstream unreachable (proxy)."}},
     },
     "sendgrid": {
@@ -236,9 +218,8 @@ class FaultProxy:
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.base_events.Server | None = None
         self._conns: set[asyncio.StreamWriter] = set()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name=f"proxy-{self.name}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._loop.run_forever, name=f"proxy-{self.name}",
+                                        daemon=True)
         self._thread.start()
         self._call(self._start())
 
@@ -385,16 +366,13 @@ class FaultProxy:
 
     async def _forward(self, req: Request) -> Response:
         try:
-            r, w = await asyncio.open_connection(
-                self.upstream_host, self.upstream_port, limit=MAX_HEAD
-            )
+            r, w = await asyncio.open_connection(self.upstream_host, self.upstream_port,
+                                                 limit=MAX_HEAD)
         except OSError:
             return self._error(502)
         try:
-            head = [
-                f"{req.method} {req.target} HTTP/1.1",
-                f"Host: {self.upstream_host}:{self.upstream_port}",
-            ]
+            head = [f"{req.method} {req.target} HTTP/1.1",
+                    f"Host: {self.upstream_host}:{self.upstream_port}"]
             head += [f"{k}: {v}" for k, v in req.headers if k.lower() not in HOP_BY_HOP]
             head += [f"Content-Length: {len(req.body)}", "Connection: close"]
             w.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + req.body)
@@ -415,6 +393,5 @@ class FaultProxy:
 def _path_kind(path: str) -> str:
     """/v1/payment_methods/pm_123/attach -> /v1/payment_methods/{id}/attach"""
     parts = path.split("/")
-    return "/".join(
-        "{id}" if "_" in p and p[:3] in ("pm_", "pi_", "cus", "re_") else p for p in parts
-    )
+    return "/".join("{id}" if "_" in p and p[:3] in ("pm_", "pi_", "cus", "re_") else p
+                    for p in parts)

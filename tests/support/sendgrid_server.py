@@ -110,19 +110,8 @@ class SendGridServer:
         if method != "POST" or path != SEND_PATH:
             return 404, {}, {"errors": [{"message": "not found", "field": None}]}
         if headers.get("authorization") != f"Bearer {self.api_key}":
-            return (
-                401,
-                {},
-                {
-                    "errors": [
-                        {
-                            "message": "The provided authorization grant is "
-                            "invalid, expired, or revoked",
-                            "field": None,
-                        }
-                    ]
-                },
-            )
+            return 401, {}, {"errors": [{"message": "The provided authorization grant is "
+                                         "invalid, expired, or revoked", "field": None}]}
         if headers.get("content-type", "").split(";")[0].strip() != "application/json":
             self._violation(f"Content-Type {headers.get('content-type')!r}")
             return 400, {}, {"errors": [{"message": "bad content type", "field": None}]}

@@ -22,9 +22,7 @@ def small_tmpfs(where: Path, size_kib: int = 64) -> Iterator[Path]:
     where.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", f"size={size_kib}k,mode=0777", "tmpfs", str(where)],
-        capture_output=True,
-        text=True,
-        check=False,
+        capture_output=True, text=True, check=False,
     )
     if done.returncode != 0:
         pytest.skip(f"can't mount a small tmpfs here (needs root): {done.stderr.strip()}")

@@ -91,10 +91,9 @@ class SoakResult:
             f"{g['rss_mib']:>+12.1f}",
             f"{'tracemalloc MiB':24}{b.traced / 2**20:>12.2f}{f.traced / 2**20:>12.2f}"
             f"{g['traced_mib']:>+12.2f}",
-            "samples (donations: threads/fds/RSS MiB/traced MiB): "
-            + ", ".join(
-                f"{s.donations}: {s.threads}/{s.fds}/{s.rss_kib / 1024:.0f}/{s.traced / 2**20:.1f}"
-                for s in self.samples
+            "samples (donations: threads/fds/RSS MiB/traced MiB): " + ", ".join(
+                f"{s.donations}: {s.threads}/{s.fds}/{s.rss_kib / 1024:.0f}/"
+                f"{s.traced / 2**20:.1f}" for s in self.samples
             ),
             "largest tracemalloc growth since the baseline:",
             *[f"  {line}" for line in self.top_growth],
@@ -111,11 +110,8 @@ BOUND = {"threads": 0, "os_threads": 0, "fds": 2, "rss_mib": 8.0, "traced_mib": 
 
 def within_bound(result: SoakResult) -> list[str]:
     """What grew past the bound (empty: all within it)."""
-    return [
-        f"{k} grew {v:+.2f} (bound {BOUND[k]:+g})"
-        for k, v in result.growth().items()
-        if v > BOUND[k]
-    ]
+    return [f"{k} grew {v:+.2f} (bound {BOUND[k]:+g})"
+            for k, v in result.growth().items() if v > BOUND[k]]
 
 
 def sample(donations: int) -> Sample:
@@ -138,9 +134,8 @@ def sample(donations: int) -> Sample:
 
 def settings() -> Settings:
     return Settings(
-        organization=Organization(
-            name="Riverside Food Bank", address="12 Main St", tax_id="12-3456789"
-        ),
+        organization=Organization(name="Riverside Food Bank", address="12 Main St",
+                                  tax_id="12-3456789"),
         event=Event(name="Spring Gala", goal=250000, station="Table 3"),
         receipts=Receipts(provider="outbox", sender="receipts@riverside.example"),
         jobs=Jobs(workers=4, max_backoff=0.5, sync_interval=2.0),
@@ -203,9 +198,8 @@ def run_soak(
                 donor = Donor(f"Donor {i}", f"donor{i}@example.org")
                 if i % 20 == 19:
                     method = "check" if i % 40 == 39 else "cash"
-                    station.record_donation(
-                        1000 + i % 100, donor, method, f"{1000 + i}" if method == "check" else ""
-                    )
+                    station.record_donation(1000 + i % 100, donor, method,
+                                            f"{1000 + i}" if method == "check" else "")
                 else:
                     number = DECLINED if i % 12 == 11 else CARDS[i % len(CARDS)]
                     card = Card(number, 1 + i % 12, YEAR, "123", postal_code="62701")
@@ -223,10 +217,8 @@ def run_soak(
                         result.baseline = sample(done)
                     s = sample(done)
                     result.samples.append(s)
-                    log(
-                        f"{done} donations: threads {s.threads}, fds {s.fds}, "
-                        f"RSS {s.rss_kib / 1024:.1f} MiB, traced {s.traced / 2**20:.2f} MiB"
-                    )
+                    log(f"{done} donations: threads {s.threads}, fds {s.fds}, "
+                        f"RSS {s.rss_kib / 1024:.1f} MiB, traced {s.traced / 2**20:.2f} MiB")
             wait_idle(station)
             forget(proc)
             result.final = sample(donations)
@@ -258,16 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tableside-soak-") as tmp:
         result = run_soak(args.donations, Path(tmp) / "data", warmup=args.warmup)
     print("\n".join(result.lines()))
-    print(
-        json.dumps(
-            {
-                "growth": result.growth(),
-                "over": within_bound(result),
-                "states": result.states,
-                "jobs": result.jobs,
-            }
-        )
-    )
+    print(json.dumps({"growth": result.growth(), "over": within_bound(result),
+                      "states": result.states, "jobs": result.jobs}))
     sys.stdout.flush()
     return 0
 
