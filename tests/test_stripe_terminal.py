@@ -351,3 +351,40 @@ def test_answer_lost_after_the_tap_is_in_doubt_then_settled_to_one_charge(
     assert after["charges"] == before["charges"] + 1
     assert after["charges_succeeded"] == before["charges_succeeded"] + 1
     all_conform(spec, recorder)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda b: {**b, "amount": 100, "currency": "eur"}, "answered for 1.00 EUR"),
+        (lambda b: {**b, "amount": 500}, "answered for $5.00"),
+        (lambda b: {**b, "metadata": {"donation_id": "someone-else"}}, "another gift"),
+    ],
+    ids=["1-eur", "5-dollars", "another-gift"],
+)
+def test_an_approval_for_something_else_is_a_mismatch(
+    data_dir: Path, localstripe: str, terminal_reader: str, watcher: StripeTerminalProcessor,
+    change: Callable[[dict[str, Any]], dict[str, Any]], words: str,
+) -> None:  # fmt: skip
+    """The reader's PaymentIntent, read back succeeded but for another amount, currency or
+    gift (rewritten on its way back from the real peer), is never approved: MISMATCH, as
+    for a keyed charge, no jobs, nothing raised, and settling leaves it for the lead."""
+
+    def rewrite(method: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        if method == "GET" and path.startswith("/v1/payment_intents/"):
+            return change(dict(body)) if body.get("status") == "succeeded" else None
+        return None
+
+    with FaultProxy(localstripe) as proxy:
+        proxy.rewrite = rewrite
+        p = terminal(proxy.url, terminal_reader)
+        with open_station(data_dir=data_dir, processor=p) as st:
+            assert st.reader_service is not None
+            st.reader_service.poll_s = 0.02
+            out = gift(st, lambda: watcher.present("approve"), watcher)
+            assert out.status == "mismatch", out
+            assert words in out.message and "Don't charge this card again" in out.message
+            assert st.jobs() == [] and st.totals().raised_cents == 0
+            st.settle_in_doubt(include_charging=True)
+            assert st.donation(out.donation_id).status == "mismatch"
+        p.close()
