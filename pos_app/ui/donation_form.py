@@ -106,13 +106,17 @@ class DonationForm(QWidget):
         entry_row.setContentsMargins(0, 0, 0, 0)
         self.entry_group = QButtonGroup(self)
         self.entry_buttons: dict[str, QRadioButton] = {}
-        for key, label in ((READER, "On the rea&der"), (KEYED, "&Typed on the laptop")):
+        for key, label, shortcut in (
+            (READER, "Reader  (Alt+D)", "Alt+D"),
+            (KEYED, "Type the card  (Alt+T)", "Alt+T"),
+        ):
             rb = QRadioButton(label)
             rb.setObjectName(f"entry_{key}")
             self.entry_group.addButton(rb)
             self.entry_buttons[key] = rb
             entry_row.addWidget(rb)
             rb.toggled.connect(self._method_changed)
+            QShortcut(QKeySequence(shortcut), self, lambda k=key: self.choose_entry(k))
         entry_row.addStretch()
         layout.addWidget(self.entry_box)
         self.reader_note = QLabel("")
@@ -266,6 +270,15 @@ class DonationForm(QWidget):
             rb.setEnabled(key in entry.choices)
         self.entry_box.setVisible(len(entry.choices) > 1)
         self._method_changed()
+
+    def choose_entry(self, key: str) -> None:
+        """Alt+D / Alt+T: the volunteer picks how this card is taken (where both are allowed)."""
+        if key not in self.entry.choices or not self.entry_buttons[key].isEnabled():
+            return
+        self.method_buttons[Method.CARD].setChecked(True)
+        self.entry_buttons[key].setChecked(True)
+        after = self.name if self.amount.text() else self.amount
+        (self.number if key == KEYED else after).setFocus()
 
     def set_amount(self, cents: int) -> None:
         self.amount.setText(format_cents(cents, self.currency).lstrip("$"))

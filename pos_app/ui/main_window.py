@@ -175,7 +175,10 @@ class MainWindow(QMainWindow):
             text = f"Record {amount} cash" if amount else "Record cash"
         else:
             text = f"Record {amount} check" if amount else "Record check"
-        self.action.setText(text if not self._busy else "Working…")
+        if self._busy:
+            waiting = self.result.state == "reader"
+            text = "Waiting for the card — Esc cancels" if waiting else "Working…"
+        self.action.setText(text)
 
     # ---- submitting ----
     def submit(self) -> None:
@@ -208,8 +211,8 @@ class MainWindow(QMainWindow):
         currency = self.station.settings.payments.currency
         if on_reader:
             station, entry = self.station, self.form.entry
-            self._start(lambda: station.take_reader_donation(amount, donor))
             self.result.show_reader_waiting(amount, currency, entry.reader_label, entry.simulated)
+            self._start(lambda: station.take_reader_donation(amount, donor))
         elif card is not None:
             self.form.clear_card()  # card data now lives only in this one call
             station, c = self.station, card
@@ -299,11 +302,13 @@ class MainWindow(QMainWindow):
         self.tasks.run(
             lambda: station.present_on_reader(kind),
             lambda _r: None,
-            lambda exc: self.result.donor_note.setText(
-                f"The reader isn't ready for that yet ({getattr(exc, 'message', exc)}). "
-                "Try again in a moment."
-            ),
+            self._donor_part_failed,
         )
+
+    def _donor_part_failed(self, exc: BaseException) -> None:
+        message = getattr(exc, "message", None) or str(exc)
+        self.result.donor_note.setText(f"{message} Try again in a moment.")
+        self.result.donor_note.show()
 
     # ---- the status bar (read off the GUI thread when a change notice names it) ----
     def poll(self) -> None:

@@ -134,8 +134,9 @@ class ResultPanel(QFrame):
         self.busy.setVisible(state in ("busy", "reader"))
         self.donor_box.setVisible(False)
         self.donor_note.setText("")
+        self.donor_note.hide()
         self.retry.setVisible(False)
-        self.next.setVisible(state not in ("ready", "busy"))
+        self.next.setVisible(state not in ("ready", "busy", "reader"))
         self.style().unpolish(self)
         self.style().polish(self)
         for child in (self.symbol, self.heading, self.amount, self.detail):
