@@ -11,6 +11,9 @@ means certainly not charged. Invalid input raises `InvalidDonation` with per-fie
 The event lead's desk: `refund()` (card refund or cash/check void, crash-safe like a
 charge), `totals()` and `gifts_over_time()`, `export_donations_csv()` / `export_jobs_csv()`,
 the lead PIN (`set_lead_pin`, `check_lead_pin`, ...), `alerts()` and `closing_summary()`.
+
+IT's card reader set-up, with no station opened (it runs beside an open window):
+`list_readers()`, `register_reader()` and `use_reader()`, raising ReaderSetupError.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, GiftOptions
 from pos_app.paths import DataPaths
 from pos_app.payments.base import Processor
+from pos_app.payments.card_present import ReaderInfo
 from pos_app.payments.registry import Capability
 from pos_app.receipts.senders import Sender
 from pos_app.services import alerts as alert_rules
@@ -37,6 +41,15 @@ from pos_app.services.desk_reads import JobCounts, PageQuery
 from pos_app.services.export import ExportError
 from pos_app.services.give_again import SavedDonor
 from pos_app.services.lead_pin import PinError
+from pos_app.services.reader_setup import (
+    Address,
+    ReaderList,
+    ReaderSetupError,
+    Registered,
+)
+from pos_app.services.reader_setup import list_readers as _list_readers
+from pos_app.services.reader_setup import register_reader as _register_reader
+from pos_app.services.reader_setup import use_reader as _use_reader
 from pos_app.services.records import (
     Alert,
     DonationRecord,
@@ -53,6 +66,7 @@ from pos_app.startup import StartupError
 from pos_app.station_lock import StationBusy
 
 __all__ = [
+    "Address",
     "Alert",
     "Card",
     "CardEntry",
@@ -68,15 +82,21 @@ __all__ = [
     "Outcome",
     "PageQuery",
     "PinError",
+    "ReaderList",
+    "ReaderSetupError",
     "RefundOutcome",
     "RefundRecord",
+    "Registered",
     "SavedDonor",
     "StartupError",
     "StatusSnapshot",
     "Station",
     "StationBusy",
     "Totals",
+    "list_readers",
     "open_station",
+    "register_reader",
+    "use_reader",
 ]
 
 log = logging.getLogger(__name__)
@@ -456,3 +476,35 @@ def open_station(
     for a data dir or database it can't use."""
     settings = load_settings(config_path)
     return Station(settings, DataPaths.resolve(data_dir), processor=processor, sender=sender)
+
+
+# ---- IT's card reader set-up (services/reader_setup.py): no station needed ----
+
+
+def list_readers(config_path: str | Path | None = None) -> ReaderList:
+    """The readers on the config's Stripe account, sorted by label, with the one this
+    station uses (`station_reader`); in training mode the training reader. Raises
+    ReaderSetupError (message, fix, exit_code) for no key, a refused key or no network."""
+    return _list_readers(load_settings(config_path))
+
+
+def register_reader(
+    code: str,
+    label: str,
+    *,
+    location: str | None = None,
+    address: Address | None = None,
+    config_path: str | Path | None = None,
+) -> Registered:
+    """Register the reader showing `code` (`simulated-wpe` on a test key) as `label`, at
+    `location` or the account's own; with no location on the account one is made for the
+    event at `address` (AddressNeeded, a ReaderSetupError, names missing parts first)."""
+    settings = load_settings(config_path)
+    return _register_reader(settings, code, label, location=location, address=address)
+
+
+def use_reader(reader_id: str, config_path: str | Path | None = None) -> ReaderInfo:
+    """Make `reader_id` this station's reader: checked on the account, then written to
+    the config file as `[payments] reader` with `provider = "stripe_terminal"`. Takes
+    effect at the next start."""
+    return _use_reader(load_settings(config_path), reader_id)

@@ -6,6 +6,7 @@ pos-app configure [--stdin] store secrets in the OS keyring
 pos-app doctor [--json]     check this laptop is ready
 pos-app jobs [--json]       the background-job ledger; `jobs retry ID|--all` queues again
 pos-app export PATH [--jobs] donations (or jobs) as CSV for reconciliation
+pos-app reader list|register|use   the station's card reader (Stripe Terminal)
 
 Exit codes: 0 ok, 1 not found / failed, 2 bad usage or config; `doctor` also 3 (ready for
 training mode only). A reader that closes the pipe early (`pos-app doctor --json | head -1`)
@@ -30,9 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", help="settings file (default: POS_APP_CONFIG or the user config dir)"
     )
-    parser.add_argument(
-        "--version", action="version", version=f"Tableside {__version__}"
-    )
+    parser.add_argument("--version", action="version", version=f"Tableside {__version__}")
     parser.add_argument(
         "--self-test",
         action="store_true",
@@ -58,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write the donations as CSV for reconciliation")
     export.add_argument("path", help="the CSV file to write")
     export.add_argument("--jobs", action="store_true", help="export the job ledger instead")
+    from pos_app.commands.reader import add_parser as add_reader
+
+    add_reader(sub)
     return parser
 
 
@@ -99,6 +101,10 @@ def _main(argv: list[str] | None) -> int:
         from pos_app.commands.configure import run_configure
 
         return run_configure(settings, from_stdin=args.stdin)
+    if args.command == "reader":  # the Stripe account and the config file, not the data dir
+        from pos_app.commands.reader import run_reader
+
+        return run_reader(settings, args, out=sys.stdout, err=sys.stderr)
     try:
         return _data_command(args, settings)
     except StartupError as exc:  # a busy, unwritable or too-new station: said plainly

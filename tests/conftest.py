@@ -13,7 +13,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from support.processes import localstripe_process  # noqa: E402
+from support.processes import localstripe_process, register_simulated_reader  # noqa: E402
 
 from pos_app.api import Station, open_station  # noqa: E402
 from pos_app.payments.simulator import SimulatorProcessor  # noqa: E402
@@ -58,6 +58,27 @@ def station(data_dir: Path, simulator: SimulatorProcessor) -> Iterator[Station]:
 def localstripe() -> Iterator[str]:
     with localstripe_process() as url:
         yield url
+
+
+TERMINAL_TEST_KEY = "sk_test_tableside_terminal"  # a test key: the simulated reader takes taps
+
+
+@pytest.fixture
+def terminal_reader(localstripe: str) -> str:
+    """A freshly registered simulated WisePOS E on the Terminal test peer; its `tmr_` id.
+
+    The peer (tests/support/terminal_peer.py) runs inside the session's `localstripe`
+    server, so the Stripe adapter reaches both at the same URL. Each test gets its own
+    reader in its own location, online and idle, so one test's busy or offline reader never
+    meets another's. Use it with
+    `StripeTerminalProcessor(TERMINAL_TEST_KEY, terminal_reader, api_base=localstripe)`
+    (or any `sk_test_...` key). The donor's part is the adapter's `present("approve" |
+    "decline" | "removed")` (Stripe's test helper: 4242... approves, 4000000000000002
+    declines); the reader's part is in support.processes: `set_reader_status(localstripe,
+    reader_id, "offline")` and `slow_next_present(localstripe, reader_id, seconds)`; what
+    was really made is in `localstripe_stats(localstripe)` (card_present_payment_intents,
+    charges, charges_succeeded)."""
+    return register_simulated_reader(localstripe, TERMINAL_TEST_KEY)
 
 
 def files_containing(root: Path, needles: tuple[str, ...]) -> list[tuple[Path, str]]:

@@ -84,9 +84,12 @@ def test_busy_reader(st: Station) -> None:
     from pos_app.payments.card_present import ReaderChargeRequest
 
     other = ReaderChargeRequest(100, "usd", "other", "other-key", reader.reader_id)
-    reader.process(other, reader.create_reader_payment(other, 1), 1)
+    other_pi = reader.create_reader_payment(other, 1)
+    reader.process(other, other_pi, 1)
     out = st.take_reader_donation(5000, DONOR)
     assert out.status == "failed" and "busy" in out.message
+    # the other station's gift is left alone on the reader
+    assert (reader._action.payment_intent_id, reader._action.status) == (other_pi, "in_progress")
 
 
 def test_lost_answer_after_tap_is_in_doubt_then_settled(st, simulator) -> None:

@@ -78,6 +78,11 @@ class ReceiptJob(EmailJob):
                 dedication_kind=d.dedication_kind or "",
                 dedication_name=d.dedication_name or "",
                 anonymous=bool(d.anonymous),
+                entry_mode=d.entry_mode,
+                emv_application=d.emv_application,
+                emv_aid=d.emv_aid,
+                emv_cvm=d.emv_cvm,
+                emv_auth_code=d.emv_auth_code,
             )
         problem = email_error(to_email) if to_email else "There is no email address."
         if problem:

@@ -376,16 +376,27 @@ def reader_info(body: Mapping[str, Any]) -> ReaderInfo:
 
 
 def _reader_check(processor: StripeProcessor) -> list[Check]:
+    """Registered on this key's account, online, and idle: a reader stuck in an action
+    refuses the next gift (terminal_reader_busy), so that is a ✗ line tonight, not later."""
     assert isinstance(processor, StripeTerminalProcessor)
+    rid = processor.reader_id
     try:
         info = processor.reader()
     except ProcessorError as exc:
-        return [Check("reader", "fail", f"{processor.reader_id}: {exc.message} ({exc.detail})",
-                      "compare [payments] reader with the Dashboard's Terminal page")]  # fmt: skip
+        missing = "404" in exc.detail or "resource_missing" in exc.detail
+        what = "is not registered on this Stripe account" if missing else exc.message
+        return [Check("reader", "fail", f"{rid} {what} ({exc.detail})",
+                      "run `pos-app reader list` and pick this station's reader with "
+                      "`pos-app reader use READER_ID` (or register it: see README)")]  # fmt: skip
+    name = f"{info.label or info.id} ({info.id})"
     if info.status != "online":
-        return [Check("reader", "fail", f"{info.label or info.id} is {info.status or 'unknown'}",
+        return [Check("reader", "fail", f"{name} is {info.status or 'unknown'}",
                       "turn the reader on and join it to the venue's Wi-Fi")]  # fmt: skip
-    return [Check("reader", "ok", f"{info.label or info.id} ({info.device_type}) is online")]
+    if info.action and info.action.endswith("in_progress"):
+        return [Check("reader", "fail", f"{name} is busy: {info.action}",
+                      "finish or cancel the payment on the reader's screen; if it stays "
+                      "busy, restart the reader")]  # fmt: skip
+    return [Check("reader", "ok", f"{name}, {info.device_type}: online and idle")]
 
 
 def _doctor_checks(settings: Settings) -> list[Check]:

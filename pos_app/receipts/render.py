@@ -11,7 +11,9 @@ What a receipt states, so the donor can file it (IRS Publication 1771):
   deductible part, or "No goods or services were provided...";
 - when a payment over $75 is partly for goods or services, the quid-pro-quo disclosure;
 - a dedication ("in honour of" / "in memory of"), and for an anonymous gift a line saying
-  it is listed anonymously (the receipt itself still goes to the donor, by name).
+  it is listed anonymously (the receipt itself still goes to the donor, by name);
+- for a card read by chip or tap on a reader, the EMV lines card networks require
+  (application name, AID, how the cardholder was verified, entry mode: receipts/emv.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from pos_app.domain.cards import BRANDS_BY_KEY
 from resources import RESOURCES
 
+from .emv import emv_lines
 from .i18n import CATALOGS, babel_locale, normalize, translations
 
 TEMPLATES = RESOURCES / "receipts"
@@ -71,6 +74,12 @@ class ReceiptData:
     dedication_kind: str = ""  # "" | honour | memory
     dedication_name: str = ""
     anonymous: bool = False
+    # A card on a reader: Stripe's read_method and the charge's EMV receipt fields.
+    entry_mode: str | None = None
+    emv_application: str | None = None
+    emv_aid: str | None = None
+    emv_cvm: str | None = None  # cardholder_verification_method: none, online_pin, ...
+    emv_auth_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,14 @@ def fields(data: ReceiptData) -> dict[str, Any]:
         return money(cents, cur, lang)
 
     kind = data.dedication_kind if data.dedication_kind in DEDICATIONS else ""
+    emv = emv_lines(
+        data.entry_mode if data.method == "card" else None,
+        data.emv_application,
+        data.emv_aid,
+        data.emv_cvm,
+        data.emv_auth_code,
+        _,
+    )
     return {
         "org_name": data.org_name,
         "org_address": data.org_address,
@@ -178,6 +195,7 @@ def fields(data: ReceiptData) -> dict[str, Any]:
         "dedication_name": data.dedication_name.strip(),
         "anonymous": data.anonymous,
         "thanks_text": data.thanks_text.strip(),
+        "emv_rows": emv.rows if emv else (),
         "lang": lang,
     }
 

@@ -147,22 +147,27 @@ class ReaderService:
             assert row is not None
             row.payment_intent_id = pi
         crashpoint("reader_after_pi")
+        # Until the reader has taken our PaymentIntent, whatever it is doing (another
+        # station's gift, when busy) is not ours to cancel: on_reader=False.
         try:
             self.reader.show_amount(request, self.call_timeout)
         except ReaderUnavailable as exc:
-            return self._end(donation_id, request, pi, f"{exc.message} {NOTHING}", exc)
+            msg = f"{exc.message} {NOTHING}"
+            return self._end(donation_id, request, pi, msg, exc, on_reader=False)
         except ProcessorError as exc:  # the amount also shows when the reader gets the PI
             log.info("donation %s: reader display failed: %s", donation_id, exc.detail)
         try:
             self.reader.process(request, pi, self.call_timeout)
         except ReaderUnavailable as exc:
-            return self._end(donation_id, request, pi, f"{exc.message} {NOTHING}", exc)
+            msg = f"{exc.message} {NOTHING}"
+            return self._end(donation_id, request, pi, msg, exc, on_reader=False)
         except Transient as exc:
             if not exc.maybe_charged:
-                return self._end(donation_id, request, pi, NOT_CHARGED, exc)
+                return self._end(donation_id, request, pi, NOT_CHARGED, exc, on_reader=False)
             log.info("donation %s: process answer lost (%s); watching", donation_id, exc.detail)
         except ProcessorError as exc:
-            return self._end(donation_id, request, pi, f"{exc.message} {NOTHING}", exc)
+            msg = f"{exc.message} {NOTHING}"
+            return self._end(donation_id, request, pi, msg, exc, on_reader=False)
         crashpoint("reader_waiting")
         return self._wait(donation_id, request, pi)
 
@@ -208,19 +213,34 @@ class ReaderService:
         error: ProcessorError | None = None,
         *,
         declined: bool = False,
+        on_reader: bool = True,
     ) -> Outcome:
-        """Stop the reader and cancel the PaymentIntent, so nothing can be charged later.
-        A PaymentIntent that succeeded first is an approval; no answer is in doubt."""
-        try:
-            self.reader.cancel_reader_action(self.call_timeout)
-        except ProcessorError as exc:  # offline, nothing to cancel: the PI cancel decides
-            log.info("donation %s: cancel_action: %s", donation_id, exc.detail)
+        """Stop the reader (when it may be on our PaymentIntent) and cancel the
+        PaymentIntent, so nothing can be charged later. A PaymentIntent that succeeded
+        first is an approval; no answer is in doubt."""
+        if on_reader:
+            self._stop_reader(donation_id, pi)
         try:
             pay = self.reader.cancel_payment(request, pi, self.call_timeout)
         except ProcessorError as exc:
             log.info("donation %s: cancel of %s unanswered: %s", donation_id, pi, exc.detail)
             return self.donations._finish(donation_id, DonationState.IN_DOUBT, IN_DOUBT, exc)
         return self._from_payment(donation_id, pay, message, error, declined=declined)
+
+    def _stop_reader(self, donation_id: str, pi: str) -> None:
+        """Cancel the reader's action if it is ours (or can't be read: then most likely
+        ours, as it was handed to the reader); never another station's gift."""
+        try:
+            action = self.reader.reader_action(self.call_timeout)
+        except ProcessorError as exc:
+            log.info("donation %s: reader unreadable before cancel: %s", donation_id, exc.detail)
+        else:
+            if action.payment_intent_id != pi or action.status != "in_progress":
+                return
+        try:
+            self.reader.cancel_reader_action(self.call_timeout)
+        except ProcessorError as exc:  # offline, nothing to cancel: the PI cancel decides
+            log.info("donation %s: cancel_action: %s", donation_id, exc.detail)
 
     def _from_payment(
         self,

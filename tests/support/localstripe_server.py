@@ -18,7 +18,11 @@ Bridges (here, in the test peer, never by weakening what the adapter sends):
 - localstripe pickles its whole store (card numbers included) to /tmp after every write;
   that is switched off so no card data from tests reaches disk.
 `GET /_test/stats` reports how many PaymentIntents, customers and refunds were really
-created (not replays).
+created (not replays), and what the store holds (PaymentIntents, charges, readers).
+
+Stripe Terminal (locations, readers, card_present PaymentIntents, the simulated reader's
+test helper) is served by the same process: tests/support/terminal_peer.py, installed on
+this app; its test controls are under `/_test/terminal/`.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import json
 import socket
 import sys
 
+import terminal_peer  # noqa: E402 - run as a script: tests/support is on sys.path
 from aiohttp import web
 from localstripe import resources, server
 
@@ -124,7 +129,9 @@ resources.Refund._api_create = classmethod(_refund_create)
 @web.middleware
 async def idempotency_middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
     if request.path == "/_test/stats":  # answered before localstripe's auth check
-        return web.json_response(stats)
+        return web.json_response({**stats, **terminal_peer.counts()})
+    if request.path.startswith("/_test/terminal/"):
+        return await terminal_peer.test_control(request)
     stats["requests"] += 1
     key = request.headers.get("Idempotency-Key")
     if request.method != "POST" or not key:
@@ -167,6 +174,7 @@ async def idempotency_middleware(request: web.Request, handler):  # type: ignore
 
 def main(port: int) -> None:
     app = server.app
+    terminal_peer.install(app, stats)
     app.middlewares.insert(0, idempotency_middleware)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -51,3 +51,48 @@ def localstripe_process() -> Iterator[str]:
 
 def localstripe_stats(url: str) -> dict[str, int]:
     return httpx.get(f"{url}/_test/stats", timeout=5).json()
+
+
+def set_reader_status(url: str, reader_id: str, status: str) -> None:
+    """The peer's reader goes `online` or `offline` (tests/support/terminal_peer.py)."""
+    r = httpx.post(
+        f"{url}/_test/terminal/readers/{reader_id}/status", data={"status": status}, timeout=5
+    )
+    r.raise_for_status()
+
+
+def slow_next_present(url: str, reader_id: str, seconds: float) -> None:
+    """The next card presented on the peer's reader is read `seconds` later."""
+    r = httpx.post(
+        f"{url}/_test/terminal/readers/{reader_id}/slow_next",
+        data={"seconds": str(seconds)},
+        timeout=5,
+    )
+    r.raise_for_status()
+
+
+def register_simulated_reader(url: str, api_key: str, label: str = "Table reader") -> str:
+    """A fresh simulated WisePOS E on the peer, in a fresh location; returns its tmr_ id."""
+    auth = {"Authorization": f"Bearer {api_key}"}
+    loc = httpx.post(
+        f"{url}/v1/terminal/locations",
+        headers=auth,
+        timeout=5,
+        data={
+            "display_name": "Gala hall",
+            "address[line1]": "12 Main St",
+            "address[city]": "Springfield",
+            "address[state]": "IL",
+            "address[postal_code]": "62701",
+            "address[country]": "US",
+        },
+    )
+    loc.raise_for_status()
+    reader = httpx.post(
+        f"{url}/v1/terminal/readers",
+        headers=auth,
+        timeout=5,
+        data={"registration_code": "simulated-wpe", "label": label, "location": loc.json()["id"]},
+    )
+    reader.raise_for_status()
+    return str(reader.json()["id"])
