@@ -82,6 +82,7 @@ class ReaderService:
         self.call_timeout = call_timeout
         self.save_cards = save_cards
         self._cancel = threading.Event()
+        self._too_long = threading.Event()  # training: the donor "takes too long"
         self._active: str | None = None  # the gift on the reader now
         self.polls = 0  # reader/PI reads made while waiting (bench/reader.py reports them)
 
@@ -91,6 +92,7 @@ class ReaderService:
         donation_id = new_id()
         with self.donations._claim(donation_id):
             self._cancel.clear()
+            self._too_long.clear()
             self._active = donation_id
             try:
                 return self._take(donation_id, amount_cents, donor)
@@ -103,6 +105,15 @@ class ReaderService:
         if self._active is None:
             return False
         self._cancel.set()
+        return True
+
+    def time_out_now(self) -> bool:
+        """Training: play a donor who never taps; the gift ends as the reader's own timeout
+        would (the same words, the same cancelling). True when one was waiting."""
+        if self._active is None:
+            return False
+        self._too_long.set()
+        self._cancel.set()  # wakes the wait; _wait reads _too_long first
         return True
 
     @property
@@ -173,9 +184,9 @@ class ReaderService:
         offline = False
         n = 0
         while True:
-            if self._cancel.is_set():
+            if self._cancel.is_set() and not self._too_long.is_set():
                 return self._end(donation_id, request, pi, CANCELLED)
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or self._too_long.is_set():
                 why = f"{OFFLINE_MESSAGE} {NOTHING}" if offline else TIMED_OUT
                 return self._end(donation_id, request, pi, why)
             n += 1
