@@ -388,3 +388,27 @@ def test_an_approval_for_something_else_is_a_mismatch(
             st.settle_in_doubt(include_charging=True)
             assert st.donation(out.donation_id).status == "mismatch"
         p.close()
+
+
+def test_refund_of_a_reader_gift_through_the_crash_safe_path(
+    st: Station, watcher: StripeTerminalProcessor, localstripe: str, recorder: RecordingTransport,
+    spec: StripeSpec,
+) -> None:  # fmt: skip
+    """services/refunds.py on a card-present payment: one refund of the whole charge on
+    the peer, keyed, spec-valid; asking again answers with the same refund."""
+    out = gift(st, lambda: watcher.present("approve"), watcher)
+    assert out.status == "approved"
+    before = localstripe_stats(localstripe)["refunds_created"]
+    refunded = st.refund(out.donation_id, "Donor tapped the wrong card")
+    assert refunded.status == "refunded", refunded.message
+    assert st.refund(out.donation_id, "again").reference == refunded.reference
+    d = st.donation(out.donation_id)
+    assert d.status == "refunded" and d.refunded_cents == 5000
+    assert localstripe_stats(localstripe)["refunds_created"] == before + 1
+    (refund,) = raw(localstripe, "/v1/refunds", payment_intent=out.reference or "")["data"]
+    assert refund["id"] == refunded.reference and refund["amount"] == 5000
+    charge = raw(localstripe, f"/v1/payment_intents/{out.reference}", **{"expand[]":
+                 "latest_charge"})["latest_charge"]  # fmt: skip
+    assert charge["refunded"] and charge["payment_method_details"]["type"] == "card_present"
+    posts = [r for r in all_conform(spec, recorder) if r.url.path == "/v1/refunds"]
+    assert len(posts) == 1 and posts[0].headers["Idempotency-Key"]
