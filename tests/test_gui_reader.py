@@ -28,9 +28,9 @@ def window(qtbot, reader_station: Station) -> Iterator[MainWindow]:
     w = MainWindow(reader_station)
     w.confirm_close = lambda _summary: True
     qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()  # mnemonics (Alt+D) and F-keys reach an active window only
-    qtbot.waitActive(w)
+    with qtbot.waitActive(w):  # Alt+D and the F-keys reach an active window only
+        w.show()
+        w.activateWindow()
     yield w
     w.close()
 
