@@ -71,9 +71,14 @@ class SimulatedReader:
                 return pi
             pi = "pi_sim_" + hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:20]
             self._by_key[request.idempotency_key] = pi
-            self._payments[pi] = _Payment(
-                request, CardPresentPayment(payment_intent_id=pi, status="requires_payment_method")
+            state = CardPresentPayment(
+                payment_intent_id=pi,
+                status="requires_payment_method",
+                amount_cents=request.amount_cents,
+                currency=request.currency,
+                donation_ref=request.donation_id,
             )
+            self._payments[pi] = _Payment(request, state)
             self.payment_intents_created += 1
         return pi
 

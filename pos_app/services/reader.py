@@ -28,7 +28,15 @@ from pos_app.domain.donor import Donor
 from pos_app.domain.money import format_cents
 from pos_app.domain.states import DonationState, Method
 from pos_app.faults import crashpoint
-from pos_app.payments.base import Declined, ProcessorError, Transient, decline_message
+from pos_app.payments.base import (
+    ChargeRequest,
+    ChargeResult,
+    Declined,
+    ProcessorError,
+    Transient,
+    answer_problem,
+    decline_message,
+)
 from pos_app.payments.card_present import (
     OFFLINE_MESSAGE,
     CardPresentPayment,
@@ -40,7 +48,7 @@ from pos_app.payments.card_present import (
 from pos_app.store.models import Donation, new_id
 
 from . import replay
-from .donations import IN_DOUBT, NOT_CHARGED, DonationService
+from .donations import IN_DOUBT, MISMATCH, NOT_CHARGED, DonationService
 from .records import Outcome
 
 log = logging.getLogger(__name__)
@@ -273,18 +281,31 @@ class ReaderService:
         )
 
     def _approve(self, donation_id: str, pay: CardPresentPayment) -> Outcome:
+        """A succeeded PaymentIntent is this gift's approval only when it says it is for
+        this very gift (amount, currency, the gift's id), as for a keyed charge: anything
+        else is MISMATCH, never approved, and the lead is told."""
         with self.db.session() as s:
             row = s.get(Donation, donation_id)
             assert row is not None
-            row.payment_method_id = pay.payment_method_id or pay.payment_intent_id
-            row.brand, row.last4 = pay.brand, pay.last4
+            problem = _answer_problem(row, pay)
+            row.brand, row.last4 = pay.brand, pay.last4  # which card, for the lead either way
             row.entry_mode = pay.read_method
-            row.generated_card = pay.generated_card
-            row.emv_application = pay.receipt.application_name or None
-            row.emv_aid = pay.receipt.aid or None
-            row.emv_cvm = pay.receipt.verification or None
-            row.emv_auth_code = pay.receipt.authorization_code or None
+            if problem is None:
+                row.payment_method_id = pay.payment_method_id or pay.payment_intent_id
+                row.generated_card = pay.generated_card
+                row.emv_application = pay.receipt.application_name or None
+                row.emv_aid = pay.receipt.aid or None
+                row.emv_cvm = pay.receipt.verification or None
+                row.emv_auth_code = pay.receipt.authorization_code or None
             amount = format_cents(row.amount_cents, row.currency)
+        if problem is not None:
+            log.error("donation %s: reader answer does not match: %s", donation_id, problem)
+            return self.donations._finish(
+                donation_id,
+                DonationState.MISMATCH,
+                MISMATCH.format(problem=problem),
+                reference=pay.payment_intent_id,
+            )
         crashpoint("reader_before_commit")
         mode = entry_mode_label(pay.read_method)
         message = f"Approved {amount}" + (f" ({mode})." if mode else ".")
@@ -339,3 +360,18 @@ class ReaderService:
                 reader_id=row.reader_id or self.reader.reader_id,
                 setup_future_usage=row.setup_future_usage,
             )
+
+
+def _answer_problem(row: Donation, pay: CardPresentPayment) -> str | None:
+    """The keyed charge's check (payments.base.answer_problem) on a reader payment."""
+    asked = ChargeRequest(
+        amount_cents=row.amount_cents,
+        currency=row.currency,
+        payment_method_id=pay.payment_method_id or "",
+        donation_id=row.id,
+        idempotency_key=row.idempotency_key or "",
+    )
+    said = ChargeResult(
+        pay.payment_intent_id, pay.status, pay.amount_cents, pay.currency, pay.donation_ref
+    )
+    return answer_problem(asked, said)
