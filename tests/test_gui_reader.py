@@ -110,6 +110,24 @@ def test_decline_card_pulled_out_and_donor_who_never_taps(
     assert window.form.name.text() == "Ada Lovelace"  # nothing typed is lost
 
 
+def test_enter_after_a_timeout_sends_the_amount_to_the_reader_again(
+    qtbot, window: MainWindow, simulator
+) -> None:
+    give_on_reader(qtbot, window)
+    reader_waits(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F8)  # the donor never taps
+    finished(qtbot, window, "failed")
+    assert "Press Enter" in window.result.detail.text()
+    focused = window.focusWidget()
+    assert focused is window.form.amount
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+    reader_waits(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    finished(qtbot, window, "approved")
+    assert len(simulator.charges) == 1
+    assert window.station.reader_service.reader.payment_intents_created == 2  # one per gift
+
+
 def test_esc_cancels_on_the_reader_and_says_nothing_was_charged(
     qtbot, window: MainWindow, simulator
 ) -> None:
