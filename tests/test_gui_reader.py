@@ -28,9 +28,9 @@ def window(qtbot, reader_station: Station) -> Iterator[MainWindow]:
     w = MainWindow(reader_station)
     w.confirm_close = lambda _summary: True
     qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()  # mnemonics (Alt+D) and F-keys reach an active window only
-    qtbot.waitActive(w)
+    with qtbot.waitActive(w):  # Alt+D and the F-keys reach an active window only
+        w.show()
+        w.activateWindow()
     yield w
     w.close()
 
@@ -108,6 +108,24 @@ def test_decline_card_pulled_out_and_donor_who_never_taps(
     reader = window.station.reader_service.reader
     assert reader.payment(out.reference, 1).status == "canceled"  # no reader can charge it
     assert window.form.name.text() == "Ada Lovelace"  # nothing typed is lost
+
+
+def test_enter_after_a_timeout_sends_the_amount_to_the_reader_again(
+    qtbot, window: MainWindow, simulator
+) -> None:
+    give_on_reader(qtbot, window)
+    reader_waits(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F8)  # the donor never taps
+    finished(qtbot, window, "failed")
+    assert "Press Enter" in window.result.detail.text()
+    focused = window.focusWidget()
+    assert focused is window.form.amount
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+    reader_waits(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    finished(qtbot, window, "approved")
+    assert len(simulator.charges) == 1
+    assert window.station.reader_service.reader.payment_intents_created == 2  # one per gift
 
 
 def test_esc_cancels_on_the_reader_and_says_nothing_was_charged(

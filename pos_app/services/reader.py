@@ -55,7 +55,10 @@ log = logging.getLogger(__name__)
 
 NOTHING = "Nothing was charged."
 CANCELLED = f"Cancelled on the reader. {NOTHING}"
-TIMED_OUT = f"The reader timed out waiting for a card. {NOTHING}"
+TIMED_OUT = (
+    f"The reader timed out waiting for a card. {NOTHING} Press Enter to send the amount to "
+    "the reader again."
+)
 STOPPED = "The reader stopped before the card was read"
 NEVER_SENT = f"Tableside stopped before the reader was asked for the card. {NOTHING}"
 PI_CHECK_EVERY = 4  # polls of the reader per read of the PaymentIntent itself

@@ -247,6 +247,8 @@ class MainWindow(QMainWindow):
             self.action.setEnabled(False)  # this gift is done; Next donor starts another
             self.result.next.setDefault(True)
             self.result.next.setFocus()
+        elif self.form.card_on_reader:
+            self.form.amount.setFocus()  # Enter sends the same amount to the reader again
         elif self.form.method is Method.CARD:
             self.form.number.setFocus()  # ready for another card
         self.poll()
