@@ -36,6 +36,7 @@ from pos_app.payments.registry import Capability
 from pos_app.receipts.senders import Sender
 from pos_app.services import alerts as alert_rules
 from pos_app.services import desk_reads, export
+from pos_app.services.card_entry import CardEntry, card_entry
 from pos_app.services.desk_reads import JobCounts, PageQuery
 from pos_app.services.export import ExportError
 from pos_app.services.give_again import SavedDonor
@@ -68,6 +69,7 @@ __all__ = [
     "Address",
     "Alert",
     "Card",
+    "CardEntry",
     "ConfigError",
     "DonationRecord",
     "Donor",
@@ -98,6 +100,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
 
 class Station:
     """One laptop's till, as the window, the CLI and integrators use it: a thin facade over
@@ -201,9 +204,7 @@ class Station:
         """Returning donors with a card on file, by name, email or paddle number."""
         return self.give_again_service.find(query)
 
-    def give_again(
-        self, ref: str, amount_cents: int, options: GiftOptions = NO_OPTIONS
-    ) -> Outcome:
+    def give_again(self, ref: str, amount_cents: int, options: GiftOptions = NO_OPTIONS) -> Outcome:
         """Charge a saved card (`SavedDonor.ref`) off-session for a new gift: "Give $100
         again on Visa •••• 4242". Crash-safe like any charge. A refused card or one needing
         the donor's authentication comes back with `ask_for_card=True`: take the card the
@@ -279,8 +280,9 @@ class Station:
         over the config file from now on. Raises InvalidDonation with per-field messages."""
         settings = self.live.update_event(name, goal_dollars, station)
         event = settings.event
-        log.info("event settings changed: %s, goal %d, station %s",
-                 event.name, event.goal, event.station)
+        log.info(
+            "event settings changed: %s, goal %d, station %s", event.name, event.goal, event.station
+        )
         return settings
 
     def store_secret(self, name: str, value: str) -> str:
@@ -399,10 +401,35 @@ class Station:
 
     def present_on_reader(self, kind: str) -> None:
         """Training mode, or a Stripe test key with a simulated reader: play the donor's
-        part ("approve", "decline", "removed"). Raises ProcessorError otherwise."""
+        part ("approve", "decline", "removed", or "too_long": the donor never taps and the
+        gift ends as the reader's timeout would). Raises ProcessorError otherwise."""
         if self.reader_service is None:
             raise RuntimeError("No card reader is set up for this station.")
+        if kind == "too_long":
+            self.reader_service.time_out_now()
+            return
         self.reader_service.reader.present(kind)
+
+    @property
+    def card_entry(self) -> CardEntry:
+        """How Card is taken here now: on the reader, typed, or either (the lead's Settings
+        choice and `[payments] keyed_entry`); the window shows it and says which."""
+        service = self.reader_service
+        label = ""
+        if service is not None:
+            rid = service.reader.reader_id
+            label = "Training reader" if self.training else f"reader {rid}"
+        return card_entry(
+            self.settings,
+            has_reader=service is not None,
+            training=self.training,
+            reader_label=label,
+            simulated=self.reader_is_simulated,
+        )
+
+    def allow_keyed_entry(self, allowed: bool) -> Settings:
+        """The lead's switch: may volunteers type a card number when a reader is set?"""
+        return self.live.set_keyed_entry(allowed)
 
     @property
     def reader_is_simulated(self) -> bool:

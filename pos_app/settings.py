@@ -54,6 +54,12 @@ class Payments:
     reader: str = ""
     reader_timeout: float = 60.0  # seconds
     reader_poll: float = 0.5  # seconds
+    # Typing a card number on the laptop: "auto" allows it unless a real reader is set
+    # (then the card is taken on the reader; the lead can allow typing as a fallback).
+    keyed_entry: str = "auto"  # auto | on | off
+
+
+KEYED_ENTRY = ("auto", "on", "off")
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,10 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
         raise ConfigError(problem)
     if settings.payments.reader_timeout <= 0 or settings.payments.reader_poll <= 0:
         raise ConfigError(f"{path}: 'payments.reader_timeout' and 'reader_poll' must be > 0.")
+    if settings.payments.keyed_entry not in KEYED_ENTRY:
+        raise ConfigError(
+            f"{path}: 'payments.keyed_entry' must be one of {', '.join(KEYED_ENTRY)}."
+        )
     if settings.jobs.workers < 1:
         raise ConfigError(f"{path}: 'jobs.workers' must be at least 1.")
     for key in ("backlog", "oldest_minutes", "needs_attention"):

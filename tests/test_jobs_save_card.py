@@ -1,28 +1,34 @@
 """Saving the card after an approved gift: a customer with the PaymentMethod attached.
 
 Through the simulator (with its failure switches) and through the Stripe adapter against
-a bridged localstripe, every request checked against Stripe's OpenAPI spec.
+a bridged localstripe, every request checked against Stripe's OpenAPI spec. A gift taken on
+the card reader saves the reusable card the processor generated from the read card (the
+card_present one is refused, as Stripe refuses it), with the simulator's reader and with
+the Terminal test peer; one with no generated card waits in needs attention.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import TEST_CARD_NUMBERS, files_containing
+from conftest import TERMINAL_TEST_KEY, TEST_CARD_NUMBERS, files_containing
 from support.job_fixtures import StationFactory, make_station  # noqa: F401
 from support.jobwait import wait_for, wait_settled, wait_state
 from support.processes import localstripe_stats
 from support.stripe_spec import SpecViolation, StripeSpec, stripe_spec
 
 from jobs.kinds.save_card import save_card_key
-from pos_app.api import Card, Donor, Station
-from pos_app.payments.base import SaveCardRequest
+from pos_app.api import Card, Donor, Outcome, Station
+from pos_app.payments.base import Declined, SaveCardRequest
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.payments.stripe import StripeProcessor
-from pos_app.store.models import DonorToken
+from pos_app.payments.stripe_terminal import StripeTerminalProcessor
+from pos_app.store.models import Donation, DonorToken
 
 YEAR = dt.date.today().year + 2
 CARD = Card("4242424242424242", 12, YEAR, "123", postal_code="62701")
@@ -39,9 +45,12 @@ class SpecCheckingTransport(httpx.HTTPTransport):
         self.spec = spec
         self.problems: list[str] = []
         self.paths: list[str] = []
+        self.keys: dict[str, str] = {}  # POST path -> its Idempotency-Key
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.paths.append(f"{request.method} {request.url.path}")
+        if request.method == "POST":
+            self.keys[request.url.path] = request.headers.get("Idempotency-Key", "")
         try:
             self.spec.validate(request)
         except SpecViolation as exc:
@@ -209,3 +218,106 @@ def test_a_training_gift_is_never_saved_with_the_live_processor(
     job = wait_state(live, save_card_job(live, o.donation_id).id, "needs_attention")
     assert job.fix == "discard" and "simulator" in (job.last_error or "")
     assert localstripe_stats(localstripe)["customers_created"] == before
+
+
+# ---- gifts taken on the card reader --------------------------------------------------------
+
+
+def reader_gift(st: Station, reader_waits: Callable[[], bool]) -> Outcome:
+    """A reader gift on a thread; the donor taps (approve) once the reader waits."""
+    result: list[Outcome] = []
+    t = threading.Thread(
+        target=lambda: result.append(st.take_reader_donation(5000, Donor("Ada", "ada@x.org")))
+    )
+    t.start()
+    wait_for(lambda: reader_waits() or not t.is_alive(), why="the reader to wait for a card")
+    st.present_on_reader("approve")
+    t.join(60)
+    assert result and result[0].status == "approved", result
+    return result[0]
+
+
+def paid_with(st: Station, donation_id: str) -> tuple[str | None, str | None]:
+    with st.db.session() as s:
+        d = s.get(Donation, donation_id)
+        assert d is not None and d.entry_mode == "contactless_emv"
+        return d.payment_method_id, d.generated_card
+
+
+def test_simulator_reader_gift_saves_its_generated_card(
+    make_station: StationFactory,  # noqa: F811
+) -> None:
+    sim = SimulatorProcessor(latency_ms=0)
+    st = make_station(processor=sim)
+    assert st.reader_service is not None
+    st.reader_service.poll_s = 0.01
+    reader = st.reader_service.reader
+    o = reader_gift(st, lambda: reader._action.status == "in_progress")
+    present_pm, generated = paid_with(st, o.donation_id)
+    assert present_pm and present_pm.startswith("pm_sim_present_") and generated
+    st.start_jobs()
+    job = wait_state(st, save_card_job(st, o.donation_id).id, "done")
+    token = token_of(st, o.donation_id)
+    assert token is not None and token.payment_method_id == generated and job.attempts == 1
+    assert sim.attached == {generated: token.customer_id}
+    read_card = SaveCardRequest(o.donation_id, present_pm, "k", customer_id=token.customer_id)
+    with pytest.raises(Declined, match="read on the reader"):  # as Stripe: never the read card
+        sim.save_card(read_card)
+
+
+def test_a_reader_gift_with_no_generated_card_needs_attention_in_plain_words(
+    make_station: StationFactory,  # noqa: F811
+) -> None:
+    """E.g. a card the processor can't make a reusable card from: the payment was not set
+    up for saving (here: the reader service didn't ask), so there is nothing to attach."""
+    sim = SimulatorProcessor(latency_ms=0)
+    st = make_station(processor=sim)
+    assert st.reader_service is not None
+    st.reader_service.poll_s, st.reader_service.save_cards = 0.01, False
+    reader = st.reader_service.reader
+    o = reader_gift(st, lambda: reader._action.status == "in_progress")
+    assert paid_with(st, o.donation_id)[1] is None
+    st.start_jobs()
+    job = wait_state(st, save_card_job(st, o.donation_id).id, "needs_attention")
+    assert job.attempts == 1 and job.fix == "discard" and job.error_kind == "permanent"
+    assert "card reader" in (job.last_error or "") and "nothing to save" in (job.last_error or "")
+    assert sim.customers == {} and token_of(st, o.donation_id) is None
+    assert st.donation(o.donation_id).status == "approved"
+
+
+def test_peer_reader_gift_saves_its_generated_card_to_the_customer(
+    make_station: StationFactory,  # noqa: F811
+    localstripe: str,
+    terminal_reader: str,
+    checked: SpecCheckingTransport,
+) -> None:
+    p = StripeTerminalProcessor(TERMINAL_TEST_KEY, terminal_reader, api_base=localstripe,
+                                timeout=10, transport=checked)  # fmt: skip
+    st = make_station(processor=p)
+    assert st.reader_service is not None
+    st.reader_service.poll_s = 0.02
+    watch = StripeTerminalProcessor(TERMINAL_TEST_KEY, terminal_reader, api_base=localstripe)
+
+    def reader_waits() -> bool:
+        a = watch.reader_action(5)
+        return a.type == "process_payment_intent" and a.status == "in_progress"
+
+    o = reader_gift(st, reader_waits)
+    present_pm, generated = paid_with(st, o.donation_id)
+    assert present_pm and generated and present_pm != generated
+    st.start_jobs()
+    job = wait_state(st, save_card_job(st, o.donation_id).id, "done")
+    token = token_of(st, o.donation_id)
+    assert token is not None and token.payment_method_id == generated and job.attempts == 1
+    auth = (TERMINAL_TEST_KEY, "")
+    pm = httpx.get(f"{localstripe}/v1/payment_methods/{generated}", auth=auth, timeout=5).json()
+    assert pm["customer"] == token.customer_id and pm["type"] == "card"
+    customer = httpx.get(f"{localstripe}/v1/customers/{token.customer_id}", auth=auth,
+                         timeout=5).json()  # fmt: skip
+    assert customer["metadata"] == {"donation_id": o.donation_id}
+    key = save_card_key(o.donation_id)
+    assert checked.keys["/v1/customers"] == f"{key}-customer"
+    assert checked.keys[f"/v1/payment_methods/{generated}/attach"] == f"{key}-attach"
+    assert f"POST /v1/payment_methods/{present_pm}/attach" not in checked.paths
+    assert checked.problems == []
+    watch.close()

@@ -351,3 +351,64 @@ def test_answer_lost_after_the_tap_is_in_doubt_then_settled_to_one_charge(
     assert after["charges"] == before["charges"] + 1
     assert after["charges_succeeded"] == before["charges_succeeded"] + 1
     all_conform(spec, recorder)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda b: {**b, "amount": 100, "currency": "eur"}, "answered for 1.00 EUR"),
+        (lambda b: {**b, "amount": 500}, "answered for $5.00"),
+        (lambda b: {**b, "metadata": {"donation_id": "someone-else"}}, "another gift"),
+    ],
+    ids=["1-eur", "5-dollars", "another-gift"],
+)
+def test_an_approval_for_something_else_is_a_mismatch(
+    data_dir: Path, localstripe: str, terminal_reader: str, watcher: StripeTerminalProcessor,
+    change: Callable[[dict[str, Any]], dict[str, Any]], words: str,
+) -> None:  # fmt: skip
+    """The reader's PaymentIntent, read back succeeded but for another amount, currency or
+    gift (rewritten on its way back from the real peer), is never approved: MISMATCH, as
+    for a keyed charge, no jobs, nothing raised, and settling leaves it for the lead."""
+
+    def rewrite(method: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        if method == "GET" and path.startswith("/v1/payment_intents/"):
+            return change(dict(body)) if body.get("status") == "succeeded" else None
+        return None
+
+    with FaultProxy(localstripe) as proxy:
+        proxy.rewrite = rewrite
+        p = terminal(proxy.url, terminal_reader)
+        with open_station(data_dir=data_dir, processor=p) as st:
+            assert st.reader_service is not None
+            st.reader_service.poll_s = 0.02
+            out = gift(st, lambda: watcher.present("approve"), watcher)
+            assert out.status == "mismatch", out
+            assert words in out.message and "Don't charge this card again" in out.message
+            assert st.jobs() == [] and st.totals().raised_cents == 0
+            st.settle_in_doubt(include_charging=True)
+            assert st.donation(out.donation_id).status == "mismatch"
+        p.close()
+
+
+def test_refund_of_a_reader_gift_through_the_crash_safe_path(
+    st: Station, watcher: StripeTerminalProcessor, localstripe: str, recorder: RecordingTransport,
+    spec: StripeSpec,
+) -> None:  # fmt: skip
+    """services/refunds.py on a card-present payment: one refund of the whole charge on
+    the peer, keyed, spec-valid; asking again answers with the same refund."""
+    out = gift(st, lambda: watcher.present("approve"), watcher)
+    assert out.status == "approved"
+    before = localstripe_stats(localstripe)["refunds_created"]
+    refunded = st.refund(out.donation_id, "Donor tapped the wrong card")
+    assert refunded.status == "refunded", refunded.message
+    assert st.refund(out.donation_id, "again").reference == refunded.reference
+    d = st.donation(out.donation_id)
+    assert d.status == "refunded" and d.refunded_cents == 5000
+    assert localstripe_stats(localstripe)["refunds_created"] == before + 1
+    (refund,) = raw(localstripe, "/v1/refunds", payment_intent=out.reference or "")["data"]
+    assert refund["id"] == refunded.reference and refund["amount"] == 5000
+    charge = raw(localstripe, f"/v1/payment_intents/{out.reference}", **{"expand[]":
+                 "latest_charge"})["latest_charge"]  # fmt: skip
+    assert charge["refunded"] and charge["payment_method_details"]["type"] == "card_present"
+    posts = [r for r in all_conform(spec, recorder) if r.url.path == "/v1/refunds"]
+    assert len(posts) == 1 and posts[0].headers["Idempotency-Key"]

@@ -4,6 +4,11 @@ its PaymentMethod) so the donor can give again without handing it over.
 Exactly once: every processor write carries an idempotency key derived from the gift, and
 the new customer id is kept before the attach, so a retry or a crash replays, never
 doubles. Only processors that declare they keep cards get this job.
+
+A gift taken on the card reader (its row has an `entry_mode`) was paid with a card_present
+PaymentMethod, which Stripe never lets a Customer keep; what is saved is the reusable card
+the processor generated from it (`generated_card`). A reader gift without one has nothing
+to save and waits in needs attention, saying so.
 """
 
 from __future__ import annotations
@@ -46,9 +51,10 @@ class SaveCardJob:
                 return token.customer_id
             state, pm, brand, last4 = d.state, d.payment_method_id, d.brand, d.last4
             taken_with = d.processor
+            on_reader, generated = bool(d.entry_mode), d.generated_card
             request = SaveCardRequest(
                 donation_id=d.id,
-                payment_method_id=pm or "",
+                payment_method_id=(generated if on_reader else pm) or "",
                 idempotency_key=save_card_key(d.id),
                 name=d.donor_name,
                 email=d.donor_email,
@@ -58,6 +64,14 @@ class SaveCardJob:
             raise JobPermanent(
                 "Only an approved card gift can be saved; this one is not approved.",
                 f"donation state {state}, payment method {pm}",
+                fix="discard",
+            )
+        if on_reader and not generated:
+            raise JobPermanent(
+                "This gift was taken on the card reader and the processor made no reusable "
+                "card from it (the card or the payment didn't allow saving), so there is "
+                "nothing to save. Discard this job; the donor can save a card next time.",
+                f"card-present gift paid with {pm}: no generated_card to attach",
                 fix="discard",
             )
         if taken_with and taken_with != self.processor.name:

@@ -84,6 +84,11 @@ class CardPresentPayment:
     receipt: EmvReceipt = field(default_factory=EmvReceipt)
     decline_code: str = ""  # from last_payment_error when a card was refused
     error_code: str = ""
+    # What the PaymentIntent says it is for (amount, currency, metadata donation_id): an
+    # approval is only this gift's when all three match the row (services/reader.py).
+    amount_cents: int | None = None
+    currency: str | None = None
+    donation_ref: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 It plays Stripe's part (PaymentIntents keyed by idempotency key, a reader whose action goes
 in_progress -> succeeded/failed, cancel_action, busy and offline readers) and the donor's
-part is played by `present()`, which the window's "Tap approve / Tap decline / Card
-removed" buttons call. It shares the simulator's switches (`network_down`, latency), and
-its approved payments are the simulator's charges, so refunds and card saving work on them.
+part is played by `present()`, which the training buttons in the window's result panel
+call while a card is wanted ("Tap an approving card" F5, "Tap a declining card" F6, "Pull
+the card out too soon" F7; "Donor never taps" F8 is the reader service's own timeout).
+It shares the simulator's switches (`network_down`, latency), and its approved payments
+are the simulator's charges, so refunds and card saving work on them.
 """
 
 from __future__ import annotations
@@ -69,9 +71,14 @@ class SimulatedReader:
                 return pi
             pi = "pi_sim_" + hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:20]
             self._by_key[request.idempotency_key] = pi
-            self._payments[pi] = _Payment(
-                request, CardPresentPayment(payment_intent_id=pi, status="requires_payment_method")
+            state = CardPresentPayment(
+                payment_intent_id=pi,
+                status="requires_payment_method",
+                amount_cents=request.amount_cents,
+                currency=request.currency,
+                donation_ref=request.donation_id,
             )
+            self._payments[pi] = _Payment(request, state)
             self.payment_intents_created += 1
         return pi
 

@@ -174,6 +174,16 @@ class SimulatorProcessor:
         self._wait()
         if self.save_processor_error:
             raise Transient("The processor is busy; trying again.", "simulator: HTTP 503")
+        if request.payment_method_id.startswith("pm_sim_present_"):
+            # As Stripe: the card_present PaymentMethod a reader read can't be kept by a
+            # Customer (HTTP 402 on attach); the charge's generated card can.
+            raise Declined(
+                "This card was read on the reader and can't be saved itself; save the card "
+                "the processor generated from it.",
+                "card_declined",
+                "generic_decline",
+                "simulator: HTTP 402 on attach: card_present PaymentMethod",
+            )
         if self.refuse_save or not request.payment_method_id.startswith("pm_sim_ok_"):
             raise Declined(
                 "The card's bank wouldn't let it be saved.",

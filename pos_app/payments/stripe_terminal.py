@@ -35,7 +35,6 @@ from .card_present import (
     PRESENT_DECLINE,
     PRESENT_REMOVED,
     CardPresentPayment,
-    EmvReceipt,
     ReaderAction,
     ReaderChargeRequest,
     ReaderInfo,
@@ -52,6 +51,7 @@ from .stripe import (
     stripe_mode_label,
     transport_errors,
 )
+from .terminal_answers import parse_action, parse_payment, reader_info
 
 if TYPE_CHECKING:
     from pos_app.settings import Settings
@@ -63,7 +63,6 @@ log = logging.getLogger(__name__)
 # Stripe's test cards for the simulated reader's present_payment_method helper.
 TEST_APPROVE_CARD = "4242424242424242"
 TEST_DECLINE_CARD = "4000000000000002"
-TEXT_MAX = 64  # any text taken from an answer is bounded before it is stored
 
 
 def reader_payment_intent_params(request: ReaderChargeRequest) -> dict[str, Any]:
@@ -92,68 +91,6 @@ def display_params(request: ReaderChargeRequest, line: str) -> dict[str, Any]:
             "total": request.amount_cents,
         },
     }
-
-
-def _text(value: Any) -> str:
-    return value[:TEXT_MAX] if isinstance(value, str) else ""
-
-
-def parse_payment(body: Mapping[str, Any]) -> CardPresentPayment:
-    """A PaymentIntent (latest_charge expanded or not) as plain, bounded data."""
-    pi_id = body.get("id")
-    if not isinstance(pi_id, str):
-        raise Transient(
-            "The processor's answer was garbled; the payment will be checked again.",
-            "payment_intent response without id",
-        )
-    charge = body.get("latest_charge")
-    details: Mapping[str, Any] = {}
-    pm = body.get("payment_method")
-    if isinstance(charge, Mapping):
-        pmd = charge.get("payment_method_details")
-        if isinstance(pmd, Mapping) and isinstance(pmd.get("card_present"), Mapping):
-            details = pmd["card_present"]
-        pm = charge.get("payment_method") or pm
-    receipt = details.get("receipt") if isinstance(details.get("receipt"), Mapping) else {}
-    err = body.get("last_payment_error")
-    err = err if isinstance(err, Mapping) else {}
-    last4 = details.get("last4")
-    return CardPresentPayment(
-        payment_intent_id=_code(pi_id),
-        status=_text(body.get("status")),
-        payment_method_id=_text(pm) or None,
-        brand=_text(details.get("brand"))[:16] or None,
-        last4=last4 if isinstance(last4, str) and len(last4) == 4 and last4.isdigit() else None,
-        read_method=_text(details.get("read_method")) or None,
-        generated_card=_text(details.get("generated_card")) or None,
-        receipt=EmvReceipt(
-            application_name=_text(receipt.get("application_preferred_name")),
-            aid=_text(receipt.get("dedicated_file_name"))[:32],
-            verification=_text(receipt.get("cardholder_verification_method"))[:32],
-            authorization_code=_text(receipt.get("authorization_code"))[:16],
-        ),
-        decline_code=_text(err.get("decline_code") or ""),
-        error_code=_text(err.get("code") or ""),
-    )
-
-
-def parse_action(body: Mapping[str, Any]) -> ReaderAction:
-    action = body.get("action")
-    status = _text(body.get("status")) or "online"
-    if not isinstance(action, Mapping):
-        return ReaderAction(reader_status=status)
-    ppi = action.get("process_payment_intent")
-    pi = ppi.get("payment_intent") if isinstance(ppi, Mapping) else None
-    if isinstance(pi, Mapping):
-        pi = pi.get("id")
-    return ReaderAction(
-        reader_status=status,
-        type=_text(action.get("type")) or None,
-        status=_text(action.get("status")) or None,
-        payment_intent_id=_text(pi) or None,
-        failure_code=_text(action.get("failure_code")),
-        failure_message=str(action.get("failure_message") or "")[:300],
-    )
 
 
 class StripeTerminalProcessor(StripeProcessor):
@@ -354,21 +291,6 @@ def _reader_error(response: httpx.Response, path: str) -> ProcessorError:
         return Transient("The reader didn't answer in time.", detail)
     return error_from_response(
         response.status_code, body, response.headers.get("Retry-After"), path
-    )
-
-
-def reader_info(body: Mapping[str, Any]) -> ReaderInfo:
-    action = parse_action(body)
-    location = body.get("location")
-    if isinstance(location, Mapping):
-        location = location.get("id")
-    return ReaderInfo(
-        id=_text(body.get("id")),
-        label=str(body.get("label") or "")[:100],
-        status=action.reader_status,
-        device_type=_text(body.get("device_type")),
-        location=_text(location) or None,
-        action=f"{action.type} {action.status}" if action.type else None,
     )
 
 

@@ -1,11 +1,12 @@
 """The one live settings source, and the event settings the lead changes at the desk.
 
 `LiveSettings` holds the settings the station runs with: the config file's, with the
-lead's changes (name, goal, station name; kept in the DB, they win over the file on this
-laptop) laid over them. Whoever needs a setting reads it at the moment of use (call the
-source), so a rename at the desk reaches the next receipt, the window titles and the totals
-at once; a change is announced as a `settings` notice (pos_app/changes.py) after it is in
-place. The station's stable id (`station_id`) is made once, at first start.
+lead's changes (name, goal, station name, and whether cards may be typed beside a reader;
+kept in the DB, they win over the file on this laptop) laid over them. Whoever needs a
+setting reads it at the moment of use (call the source), so a rename at the desk reaches
+the next receipt, the window titles and the totals at once; a change is announced as a
+`settings` notice (pos_app/changes.py) after it is in place. The station's stable id
+(`station_id`) is made once, at first start.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 from pos_app.changes import Change, ChangeFeed, Topic
 from pos_app.settings import Event, Settings
 from pos_app.store.database import Database
-from pos_app.store.models import EventOverride, StationIdentity
+from pos_app.store.models import EventOverride, StationIdentity, StationOptions
 
 from .records import InvalidDonation
 
@@ -45,16 +46,35 @@ class LiveSettings:
         self.feed.publish(Change.of(Topic.SETTINGS))
         return self._settings
 
+    def set_keyed_entry(self, allowed: bool) -> Settings:
+        """The lead allows (or stops) typing card numbers on this station; kept in the DB."""
+        value = "on" if allowed else "off"
+        with self._lock:
+            with self.db.session() as s:
+                row = s.get(StationOptions, 1)
+                if row is None:
+                    s.add(StationOptions(id=1, keyed_entry=value))
+                else:
+                    row.keyed_entry = value
+            payments = dataclasses.replace(self._settings.payments, keyed_entry=value)
+            self._settings = dataclasses.replace(self._settings, payments=payments)
+        self.feed.publish(Change.of(Topic.SETTINGS))
+        return self._settings
+
 
 def with_override(db: Database, settings: Settings) -> Settings:
     with db.session() as s:
         row = s.get(EventOverride, 1)
-        if row is None:
-            return settings
-        event = dataclasses.replace(
-            settings.event, name=row.name, goal=row.goal, station=row.station
-        )
-    return dataclasses.replace(settings, event=event)
+        if row is not None:
+            event = dataclasses.replace(
+                settings.event, name=row.name, goal=row.goal, station=row.station
+            )
+            settings = dataclasses.replace(settings, event=event)
+        options = s.get(StationOptions, 1)
+        if options is not None and options.keyed_entry:
+            payments = dataclasses.replace(settings.payments, keyed_entry=options.keyed_entry)
+            settings = dataclasses.replace(settings, payments=payments)
+    return settings
 
 
 def check_event(current: Event, name: str, goal: int, station: str) -> Event:

@@ -28,7 +28,15 @@ from pos_app.domain.donor import Donor
 from pos_app.domain.money import format_cents
 from pos_app.domain.states import DonationState, Method
 from pos_app.faults import crashpoint
-from pos_app.payments.base import Declined, ProcessorError, Transient, decline_message
+from pos_app.payments.base import (
+    ChargeRequest,
+    ChargeResult,
+    Declined,
+    ProcessorError,
+    Transient,
+    answer_problem,
+    decline_message,
+)
 from pos_app.payments.card_present import (
     OFFLINE_MESSAGE,
     CardPresentPayment,
@@ -40,14 +48,17 @@ from pos_app.payments.card_present import (
 from pos_app.store.models import Donation, new_id
 
 from . import replay
-from .donations import IN_DOUBT, NOT_CHARGED, DonationService
+from .donations import IN_DOUBT, MISMATCH, NOT_CHARGED, DonationService
 from .records import Outcome
 
 log = logging.getLogger(__name__)
 
 NOTHING = "Nothing was charged."
 CANCELLED = f"Cancelled on the reader. {NOTHING}"
-TIMED_OUT = f"The reader timed out waiting for a card. {NOTHING}"
+TIMED_OUT = (
+    f"The reader timed out waiting for a card. {NOTHING} Press Enter to send the amount to "
+    "the reader again."
+)
 STOPPED = "The reader stopped before the card was read"
 NEVER_SENT = f"Tableside stopped before the reader was asked for the card. {NOTHING}"
 PI_CHECK_EVERY = 4  # polls of the reader per read of the PaymentIntent itself
@@ -74,6 +85,7 @@ class ReaderService:
         self.call_timeout = call_timeout
         self.save_cards = save_cards
         self._cancel = threading.Event()
+        self._too_long = threading.Event()  # training: the donor "takes too long"
         self._active: str | None = None  # the gift on the reader now
         self.polls = 0  # reader/PI reads made while waiting (bench/reader.py reports them)
 
@@ -83,6 +95,7 @@ class ReaderService:
         donation_id = new_id()
         with self.donations._claim(donation_id):
             self._cancel.clear()
+            self._too_long.clear()
             self._active = donation_id
             try:
                 return self._take(donation_id, amount_cents, donor)
@@ -95,6 +108,15 @@ class ReaderService:
         if self._active is None:
             return False
         self._cancel.set()
+        return True
+
+    def time_out_now(self) -> bool:
+        """Training: play a donor who never taps; the gift ends as the reader's own timeout
+        would (the same words, the same cancelling). True when one was waiting."""
+        if self._active is None:
+            return False
+        self._too_long.set()
+        self._cancel.set()  # wakes the wait; _wait reads _too_long first
         return True
 
     @property
@@ -165,9 +187,9 @@ class ReaderService:
         offline = False
         n = 0
         while True:
-            if self._cancel.is_set():
+            if self._cancel.is_set() and not self._too_long.is_set():
                 return self._end(donation_id, request, pi, CANCELLED)
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or self._too_long.is_set():
                 why = f"{OFFLINE_MESSAGE} {NOTHING}" if offline else TIMED_OUT
                 return self._end(donation_id, request, pi, why)
             n += 1
@@ -262,18 +284,31 @@ class ReaderService:
         )
 
     def _approve(self, donation_id: str, pay: CardPresentPayment) -> Outcome:
+        """A succeeded PaymentIntent is this gift's approval only when it says it is for
+        this very gift (amount, currency, the gift's id), as for a keyed charge: anything
+        else is MISMATCH, never approved, and the lead is told."""
         with self.db.session() as s:
             row = s.get(Donation, donation_id)
             assert row is not None
-            row.payment_method_id = pay.payment_method_id or pay.payment_intent_id
-            row.brand, row.last4 = pay.brand, pay.last4
+            problem = _answer_problem(row, pay)
+            row.brand, row.last4 = pay.brand, pay.last4  # which card, for the lead either way
             row.entry_mode = pay.read_method
-            row.generated_card = pay.generated_card
-            row.emv_application = pay.receipt.application_name or None
-            row.emv_aid = pay.receipt.aid or None
-            row.emv_cvm = pay.receipt.verification or None
-            row.emv_auth_code = pay.receipt.authorization_code or None
+            if problem is None:
+                row.payment_method_id = pay.payment_method_id or pay.payment_intent_id
+                row.generated_card = pay.generated_card
+                row.emv_application = pay.receipt.application_name or None
+                row.emv_aid = pay.receipt.aid or None
+                row.emv_cvm = pay.receipt.verification or None
+                row.emv_auth_code = pay.receipt.authorization_code or None
             amount = format_cents(row.amount_cents, row.currency)
+        if problem is not None:
+            log.error("donation %s: reader answer does not match: %s", donation_id, problem)
+            return self.donations._finish(
+                donation_id,
+                DonationState.MISMATCH,
+                MISMATCH.format(problem=problem),
+                reference=pay.payment_intent_id,
+            )
         crashpoint("reader_before_commit")
         mode = entry_mode_label(pay.read_method)
         message = f"Approved {amount}" + (f" ({mode})." if mode else ".")
@@ -328,3 +363,18 @@ class ReaderService:
                 reader_id=row.reader_id or self.reader.reader_id,
                 setup_future_usage=row.setup_future_usage,
             )
+
+
+def _answer_problem(row: Donation, pay: CardPresentPayment) -> str | None:
+    """The keyed charge's check (payments.base.answer_problem) on a reader payment."""
+    asked = ChargeRequest(
+        amount_cents=row.amount_cents,
+        currency=row.currency,
+        payment_method_id=pay.payment_method_id or "",
+        donation_id=row.id,
+        idempotency_key=row.idempotency_key or "",
+    )
+    said = ChargeResult(
+        pay.payment_intent_id, pay.status, pay.amount_cents, pay.currency, pay.donation_ref
+    )
+    return answer_problem(asked, said)

@@ -205,6 +205,19 @@ class EventOverride(Base):
     )
 
 
+class StationOptions(Base):
+    """The lead's choices for how this station takes cards (Settings tab), kept apart from
+    the event override so choosing one doesn't pin the event's name over the config's."""
+
+    __tablename__ = "station_options"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    keyed_entry: Mapped[str | None] = mapped_column(String(8))  # on | off; None: the config's
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
+
+
 class StationIdentity(Base):
     """This laptop's stable id, made at first start: receipt numbers are prefixed from it
     (never from the editable station name), so a rename can't renumber or collide."""

@@ -2,7 +2,9 @@
 
 Keyboard-first: F1-F4 pick a preset, Enter submits, Esc clears (wired by the window).
 Card fields are cleared by `take_card()` the moment a charge is sent; everything else the
-volunteer typed stays until "Next donor".
+volunteer typed stays until "Next donor". With a card reader (services/card_entry.py) Card
+means "on the reader": no card fields, a line saying which reader; where the lead allows
+typing too, Alt+D (reader) and Alt+T (typed) switch.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pos_app.domain.donor import Donor
 from pos_app.domain.money import AmountError, format_cents, parse_amount
 from pos_app.domain.states import Method
 from pos_app.domain.track import Swipe
+from pos_app.services.card_entry import KEYED, READER, CardEntry
 
 from .swipe import SwipeCatcher
 
@@ -95,6 +98,32 @@ class DonationForm(QWidget):
             rb.toggled.connect(self._method_changed)
         methods.addStretch()
         layout.addLayout(methods)
+
+        # How the card is taken: the reader, typed, or (where both are allowed) a choice.
+        self.entry = CardEntry(reader=False, keyed=True, default=KEYED)
+        self.entry_box = QWidget()
+        entry_row = QHBoxLayout(self.entry_box)
+        entry_row.setContentsMargins(0, 0, 0, 0)
+        self.entry_group = QButtonGroup(self)
+        self.entry_buttons: dict[str, QRadioButton] = {}
+        for key, label, shortcut in (
+            (READER, "Reader  (Alt+D)", "Alt+D"),
+            (KEYED, "Type the card  (Alt+T)", "Alt+T"),
+        ):
+            rb = QRadioButton(label)
+            rb.setObjectName(f"entry_{key}")
+            self.entry_group.addButton(rb)
+            self.entry_buttons[key] = rb
+            entry_row.addWidget(rb)
+            rb.toggled.connect(self._method_changed)
+            QShortcut(QKeySequence(shortcut), self, lambda k=key: self.choose_entry(k))
+        entry_row.addStretch()
+        layout.addWidget(self.entry_box)
+        self.reader_note = QLabel("")
+        self.reader_note.setObjectName("readerNote")
+        self.reader_note.setWordWrap(True)
+        layout.addWidget(self.reader_note)
+        layout.addWidget(self._error("entry"))
 
         self.card_box = QWidget()
         grid = QGridLayout(self.card_box)
@@ -168,6 +197,8 @@ class DonationForm(QWidget):
         self.setTabOrder(self.postal, self.check_number)
         self.setTabOrder(self.check_number, self.name)
         self.setTabOrder(self.name, self.email)
+        self.entry_buttons[KEYED].setChecked(True)
+        self.entry_box.hide()
         self.method_buttons[Method.CARD].setChecked(True)
         self._email_hint("")
 
@@ -183,6 +214,11 @@ class DonationForm(QWidget):
         return err
 
     # ---- reading ----
+    @property
+    def card_on_reader(self) -> bool:
+        """Card is taken on the reader (not typed) for this gift."""
+        return self.method is Method.CARD and self.entry_buttons[READER].isChecked()
+
     @property
     def method(self) -> Method:
         for m, rb in self.method_buttons.items():
@@ -220,9 +256,34 @@ class DonationForm(QWidget):
         return None
 
     # ---- writing ----
+    def set_entry(self, entry: CardEntry) -> None:
+        """How cards are taken here (the lead may change it while the window is open): a
+        choice the volunteer made stays while it is still allowed."""
+        if entry == self.entry:
+            return
+        current = READER if self.entry_buttons[READER].isChecked() else KEYED
+        first = not self.entry.reader  # the window's first call: start from the default
+        self.entry = entry
+        keep = current if current in entry.choices and not first else entry.default
+        self.entry_buttons[keep].setChecked(True)
+        for key, rb in self.entry_buttons.items():
+            rb.setEnabled(key in entry.choices)
+        self.entry_box.setVisible(len(entry.choices) > 1)
+        self._method_changed()
+
+    def choose_entry(self, key: str) -> None:
+        """Alt+D / Alt+T: the volunteer picks how this card is taken (where both are allowed)."""
+        if key not in self.entry.choices or not self.entry_buttons[key].isEnabled():
+            return
+        self.method_buttons[Method.CARD].setChecked(True)
+        self.entry_buttons[key].setChecked(True)
+        after = self.name if self.amount.text() else self.amount
+        (self.number if key == KEYED else after).setFocus()
+
     def set_amount(self, cents: int) -> None:
         self.amount.setText(format_cents(cents, self.currency).lstrip("$"))
-        (self.number if self.method is Method.CARD else self.name).setFocus()
+        card_typed = self.method is Method.CARD and not self.card_on_reader
+        (self.number if card_typed else self.name).setFocus()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         for field, widget in self.errors.items():
@@ -251,7 +312,11 @@ class DonationForm(QWidget):
         self.amount.setFocus()
 
     def fill_from_swipe(self, swipe: Swipe) -> None:
+        if not self.entry.keyed:  # a USB swipe where only the reader may take cards
+            self.show_errors({"entry": "Typing or swiping a card here is off: use the reader."})
+            return
         self.method_buttons[Method.CARD].setChecked(True)
+        self.entry_buttons[KEYED].setChecked(True)
         self.number.setText(group_number(swipe.number))
         self._number_edited(self.number.text())
         self.expiry.setText(f"{swipe.exp_month:02d}/{swipe.exp_year % 100:02d}")
@@ -265,6 +330,8 @@ class DonationForm(QWidget):
             f.setReadOnly(not enabled)
         for b in (*self.preset_buttons, *self.method_buttons.values()):
             b.setEnabled(enabled)
+        for key, rb in self.entry_buttons.items():
+            rb.setEnabled(enabled and key in self.entry.choices)
 
     # ---- live feedback ----
     def _amount_changed(self, text: str) -> None:
@@ -284,8 +351,24 @@ class DonationForm(QWidget):
         self.cvc.setMaxLength(brand.cvc_length if brand else 4)
 
     def _method_changed(self) -> None:
-        self.card_box.setVisible(self.method is Method.CARD)
+        card = self.method is Method.CARD
+        on_reader = self.card_on_reader
+        self.card_box.setVisible(card and not on_reader)
         self.check_box.setVisible(self.method is Method.CHECK)
+        self.entry_box.setVisible(card and len(self.entry.choices) > 1)
+        if on_reader:
+            where = self.entry.reader_label or "the reader"
+            note = f"The donor taps, inserts or swipes on {where} after you press Enter."
+            if not self.entry.keyed:
+                note += " Typing a card number is off (the lead can allow it in Settings)."
+        elif card and self.entry.reader:
+            note = "Typing the card on the laptop; the reader is not used for this gift."
+        else:
+            note = ""
+        self.reader_note.setText(note)
+        self.reader_note.setVisible(bool(note))
+        if on_reader and self.card_box.isHidden():
+            self.clear_card()  # nothing typed lingers behind a hidden field
         self.changed.emit()
 
     def _email_hint(self, text: str) -> None:

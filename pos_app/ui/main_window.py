@@ -1,7 +1,9 @@
 """The volunteer's window: training banner, donation form, result panel, status bar.
 
 Every call into the station that may touch the network or disk runs through TaskRunner;
-the GUI thread only validates input (pure checks) and paints.
+the GUI thread only validates input (pure checks) and paints. With a card reader, Card
+means "on the reader": Enter sends the amount to the reader, the result panel waits for the
+tap (in training it carries the donor's part, F5-F8), and Esc cancels on the reader.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pos_app.services.records import Outcome
 from .donation_form import DonationForm
 from .lead_window import LeadWindow
 from .live import LiveChanges, Refresher
-from .result_panel import ResultPanel
+from .result_panel import DONOR_PARTS, ResultPanel
 from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         body.setSpacing(24)
         left = QVBoxLayout()
         self.form = DonationForm(settings.payments.currency)
+        self.form.set_entry(station.card_entry)
         self.form.submitted.connect(self.submit)
         self.form.changed.connect(self._update_action)
         scroll = QScrollArea()  # field errors never push the window past a laptop screen
@@ -123,6 +126,7 @@ class MainWindow(QMainWindow):
         self.result = ResultPanel()
         self.result.retry_clicked.connect(self.retry)
         self.result.next_clicked.connect(self.next_donor)
+        self.result.donor_part.connect(self.play_donor)
         body.addWidget(self.result, 4)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
@@ -139,10 +143,17 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.totals_label)
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_form)
+        for kind, _text, key in DONOR_PARTS:
+            QShortcut(QKeySequence(key), self, lambda k=kind: self.play_donor(k))
         QShortcut(QKeySequence("Ctrl+N"), self, self.next_donor)
         QShortcut(QKeySequence("Ctrl+L"), self, self.open_lead_desk)
         self.status = Refresher(
-            self, self.tasks, self.live, STATUS_TOPICS, self._read_status, self._show_status,
+            self,
+            self.tasks,
+            self.live,
+            STATUS_TOPICS,
+            self._read_status,
+            self._show_status,
             self._status_failed,
         )
         self._update_action()
@@ -156,13 +167,18 @@ class MainWindow(QMainWindow):
         except AmountError:
             amount = ""
         method = self.form.method
-        if method is Method.CARD:
+        if method is Method.CARD and self.form.card_on_reader:
+            text = f"Charge {amount} on the reader" if amount else "Charge on the reader"
+        elif method is Method.CARD:
             text = f"Charge {amount}" if amount else "Charge"
         elif method is Method.CASH:
             text = f"Record {amount} cash" if amount else "Record cash"
         else:
             text = f"Record {amount} check" if amount else "Record check"
-        self.action.setText(text if not self._busy else "Working…")
+        if self._busy:
+            waiting = self.result.state == "reader"
+            text = "Waiting for the card — Esc cancels" if waiting else "Working…"
+        self.action.setText(text)
 
     # ---- submitting ----
     def submit(self) -> None:
@@ -178,8 +194,9 @@ class MainWindow(QMainWindow):
             errors["amount"], amount = str(exc), 0
         method = self.form.method
         donor = self.form.donor()
-        card = self.form.card() if method is Method.CARD else None
-        if method is Method.CARD and (exp := self.form.expiry_error()):
+        on_reader = self.form.card_on_reader
+        card = self.form.card() if method is Method.CARD and not on_reader else None
+        if card is not None and (exp := self.form.expiry_error()):
             errors["expiry"] = exp
         if method is Method.CHECK and not self.form.check_number.text().strip():
             errors["check_number"] = "Enter the check number."
@@ -192,7 +209,11 @@ class MainWindow(QMainWindow):
             return
         self.form.show_errors({})
         currency = self.station.settings.payments.currency
-        if card is not None:
+        if on_reader:
+            station, entry = self.station, self.form.entry
+            self.result.show_reader_waiting(amount, currency, entry.reader_label, entry.simulated)
+            self._start(lambda: station.take_reader_donation(amount, donor))
+        elif card is not None:
             self.form.clear_card()  # card data now lives only in this one call
             station, c = self.station, card
             self._start(lambda: station.take_card_donation(amount, donor, c))
@@ -226,6 +247,8 @@ class MainWindow(QMainWindow):
             self.action.setEnabled(False)  # this gift is done; Next donor starts another
             self.result.next.setDefault(True)
             self.result.next.setFocus()
+        elif self.form.card_on_reader:
+            self.form.amount.setFocus()  # Enter sends the same amount to the reader again
         elif self.form.method is Method.CARD:
             self.form.number.setFocus()  # ready for another card
         self.poll()
@@ -261,13 +284,33 @@ class MainWindow(QMainWindow):
         self._update_action()
 
     def clear_form(self) -> None:
-        """Esc: clear the card right away; a second Esc clears the rest."""
+        """Esc: clear the card right away; a second Esc clears the rest. While the card is
+        wanted on the reader, Esc cancels it there (the result says if anything was charged)."""
         if self._busy:
+            if self.result.state == "reader" and self.station.cancel_reader():
+                self.result.show_cancelling()
             return
         if any(f.text() for f in (self.form.number, self.form.expiry, self.form.cvc)):
             self.form.clear_card()
         else:
             self.next_donor()
+
+    def play_donor(self, kind: str) -> None:
+        """Training: the donor's part on the simulated reader (off the GUI thread)."""
+        if self.result.state != "reader" or not self.result.donor_box.isVisible():
+            return
+        station = self.station
+        self.result.donor_note.setText("")
+        self.tasks.run(
+            lambda: station.present_on_reader(kind),
+            lambda _r: None,
+            self._donor_part_failed,
+        )
+
+    def _donor_part_failed(self, exc: BaseException) -> None:
+        message = getattr(exc, "message", None) or str(exc)
+        self.result.donor_note.setText(f"{message} Try again in a moment.")
+        self.result.donor_note.show()
 
     # ---- the status bar (read off the GUI thread when a change notice names it) ----
     def poll(self) -> None:
@@ -283,6 +326,7 @@ class MainWindow(QMainWindow):
             return {
                 "status": station.status(),
                 "settled": station.outcome(watch_id) if watch_id else None,
+                "entry": station.card_entry,
             }
 
         return work
@@ -292,6 +336,8 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, data: dict[str, Any]) -> None:
         status: StatusSnapshot = data["status"]
+        if not self._busy:  # the lead may have allowed or stopped typed cards
+            self.form.set_entry(data["entry"])
         t = status.totals
         currency = self.station.settings.payments.currency
         goal = f" of {format_cents(t.goal_cents, currency)}" if t.goal_cents else ""

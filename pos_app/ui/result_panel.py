@@ -1,21 +1,33 @@
 """The result of the last attempt, big enough to read at arm's length.
 
 Every state has a word and a symbol as well as a colour, so colour is never the only signal.
+While a card waits on a training (simulated) reader, the panel also carries the donor's
+part: tap an approving or a declining card, pull the card out, or never tap (F5-F8).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from pos_app.domain.cards import BRANDS_BY_KEY
 from pos_app.domain.money import format_cents
+from pos_app.payments.card_present import entry_mode_label
 from pos_app.services.records import Outcome
 
 # state -> (symbol, heading)
 LOOK = {
     "ready": ("", "Ready for the next donor"),
     "busy": ("…", "Charging"),
+    "reader": ("▭", "Tap, insert or swipe on the reader"),
     "approved": ("✓", "Approved"),
     "recorded": ("✓", "Recorded"),
     "declined": ("✕", "Declined"),
@@ -25,15 +37,27 @@ LOOK = {
 }
 
 
-def card_label(brand: str | None, last4: str | None) -> str:
+def card_label(brand: str | None, last4: str | None, entry_mode: str | None = None) -> str:
     b = BRANDS_BY_KEY.get(brand or "")
     name = b.label if b else "Card"
-    return f"{name} •••• {last4}" if last4 else name
+    label = f"{name} •••• {last4}" if last4 else name
+    mode = entry_mode_label(entry_mode)
+    return f"{label} ({mode})" if mode else label
+
+
+# The training reader's donor: (present_on_reader kind, button text, key)
+DONOR_PARTS = (
+    ("approve", "Tap an approving card", "F5"),
+    ("decline", "Tap a declining card", "F6"),
+    ("removed", "Pull the card out too soon", "F7"),
+    ("too_long", "Donor never taps", "F8"),
+)
 
 
 class ResultPanel(QFrame):
     retry_clicked = Signal()
     next_clicked = Signal()
+    donor_part = Signal(str)  # training: a DONOR_PARTS kind
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,6 +87,22 @@ class ResultPanel(QFrame):
         self.busy.setTextVisible(False)
         for w in (self.amount, self.detail, self.reference, self.busy):
             layout.addWidget(w)
+        self.donor_box = QGroupBox("Training: play the donor")
+        self.donor_box.setObjectName("donorBox")
+        donor = QVBoxLayout(self.donor_box)
+        self.donor_buttons: dict[str, QPushButton] = {}
+        for kind, text, key in DONOR_PARTS:
+            b = QPushButton(f"{text}  ({key})")
+            b.setObjectName(f"donor_{kind}")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter and Esc stay the volunteer's
+            b.clicked.connect(lambda _=False, k=kind: self.donor_part.emit(k))
+            donor.addWidget(b)
+            self.donor_buttons[kind] = b
+        self.donor_note = QLabel("")
+        self.donor_note.setObjectName("hint")
+        self.donor_note.setWordWrap(True)
+        donor.addWidget(self.donor_note)
+        layout.addWidget(self.donor_box)
         layout.addStretch()
         buttons = QHBoxLayout()
         self.retry = QPushButton("&Retry (same charge)")
@@ -91,9 +131,12 @@ class ResultPanel(QFrame):
         self.reference.setText(reference)
         for w in (self.amount, self.detail, self.reference):
             w.setVisible(bool(w.text()))
-        self.busy.setVisible(state == "busy")
+        self.busy.setVisible(state in ("busy", "reader"))
+        self.donor_box.setVisible(False)
+        self.donor_note.setText("")
+        self.donor_note.hide()
         self.retry.setVisible(False)
-        self.next.setVisible(state not in ("ready", "busy"))
+        self.next.setVisible(state not in ("ready", "busy", "reader"))
         self.style().unpolish(self)
         self.style().polish(self)
         for child in (self.symbol, self.heading, self.amount, self.detail):
@@ -108,6 +151,21 @@ class ResultPanel(QFrame):
         self._set("busy", format_cents(amount_cents, currency), "Keep the card handy.")
         self.heading.setText(what)
 
+    def show_reader_waiting(
+        self, amount_cents: int, currency: str, reader_label: str, simulated: bool
+    ) -> None:
+        """The card is wanted on the reader; in training the donor's part is on screen."""
+        amount = format_cents(amount_cents, currency)
+        where = reader_label or "the reader"
+        self._set("reader", "", f"Waiting for the card on {where}. Esc cancels.")
+        self.heading.setText(f"Tap, insert or swipe on the reader — {amount}")
+        self.donor_box.setVisible(simulated)
+
+    def show_cancelling(self) -> None:
+        if self.state == "reader":
+            self.detail.setText("Cancelling on the reader…")
+            self.donor_box.setVisible(False)
+
     def show_error(self, message: str) -> None:
         self.outcome = None
         self._set("error", detail=message)
@@ -117,7 +175,8 @@ class ResultPanel(QFrame):
         amount = format_cents(outcome.amount_cents, outcome.currency)
         ref = f"Reference {outcome.reference}" if outcome.reference else ""
         if outcome.status == "approved":
-            self._set("approved", f"{amount} — {card_label(outcome.brand, outcome.last4)}", "", ref)
+            card = card_label(outcome.brand, outcome.last4, outcome.entry_mode)
+            self._set("approved", f"{amount} — {card}", "", ref)
         elif outcome.status == "recorded":
             self._set("recorded", amount, outcome.message)
         elif outcome.status == "declined":

@@ -1,10 +1,12 @@
-"""The lead's settings tab: the event (name, goal, this station's name) and the secrets this
-station needs (pos_app/secrets.py: its processor's, from the registry, and its receipts
-provider's), stored in the OS keyring (never a file). Behind the lead PIN."""
+"""The lead's settings tab: the event (name, goal, this station's name), whether cards may be
+typed beside a reader, and the secrets this station needs (pos_app/secrets.py: its
+processor's, from the registry, and its receipts provider's), stored in the OS keyring
+(never a file). Behind the lead PIN."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -52,6 +54,20 @@ class SettingsTab(QWidget):
         form.addRow(self.event_feedback)
         v.addWidget(event_box)
 
+        cards_box = QGroupBox("Cards")
+        cform = QVBoxLayout(cards_box)
+        self.keyed_entry = QCheckBox(
+            "Volunteers may type a card number on this laptop (a fallback for when the "
+            "reader can't be used)"
+        )
+        self.keyed_entry.toggled.connect(self.save_keyed_entry)
+        self.cards_feedback = QLabel("")
+        self.cards_feedback.setWordWrap(True)
+        cform.addWidget(self.keyed_entry)
+        cform.addWidget(self.cards_feedback)
+        cards_box.setVisible(station.has_reader)
+        v.addWidget(cards_box)
+
         secrets_box = QGroupBox("Secrets (kept in the OS keyring, never in a file)")
         sform = QFormLayout(secrets_box)
         self.secret_fields: dict[str, QLineEdit] = {}
@@ -87,6 +103,9 @@ class SettingsTab(QWidget):
         self.event_name.setText(e.name)
         self.goal.setValue(e.goal)
         self.station_name.setText(e.station)
+        self.keyed_entry.blockSignals(True)  # showing the setting is not changing it
+        self.keyed_entry.setChecked(self.station.card_entry.keyed)
+        self.keyed_entry.blockSignals(False)
 
     def save_event(self) -> None:
         station = self.station
@@ -96,6 +115,19 @@ class SettingsTab(QWidget):
             lambda: station.update_event(name, goal, where),
             lambda _s: self.event_feedback.setText("Saved. Totals and new gifts use it now."),
             self._event_failed,
+        )
+
+    def save_keyed_entry(self, allowed: bool) -> None:
+        station = self.station
+        self.cards_feedback.setText("Saving…")
+        self.tasks.run(
+            lambda: station.allow_keyed_entry(allowed),
+            lambda _s: self.cards_feedback.setText(
+                "Saved. Volunteers can now type a card number or use the reader."
+                if allowed
+                else "Saved. Cards are taken on the reader only."
+            ),
+            lambda exc: self.cards_feedback.setText(f"Not saved: {exc}"),
         )
 
     def _event_failed(self, exc: BaseException) -> None:
