@@ -24,6 +24,11 @@ from .settings import ConfigError, load_settings
 
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?$")
 _ANY_HEADER = re.compile(r"^\s*\[")
+# `key = "value"  # comment` on one line: the comment is kept when the value changes
+_KEY_LINE = re.compile(
+    r"""^(?P<indent>\s*)(?P<key>[A-Za-z0-9_-]+)\s*=\s*"""
+    r"""(?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s#]*)(?P<comment>\s*#.*)?$"""
+)
 
 
 class ConfigEditError(RuntimeError):
@@ -58,10 +63,12 @@ def edited(text: str, table: str, values: Mapping[str, str]) -> str:
     end = next((i for i in range(start + 1, len(lines)) if _ANY_HEADER.match(lines[i])), len(lines))
     missing = dict(values)
     for i in range(start + 1, end):
-        m = re.match(r"^(\s*)([A-Za-z0-9_-]+)(\s*)=", lines[i])
-        if m and m.group(2) in missing:
-            newline = "\n" if lines[i].endswith("\n") else ""
-            lines[i] = f"{m.group(1)}{m.group(2)} = {_quote(missing.pop(m.group(2)))}{newline}"
+        m = _KEY_LINE.match(lines[i].rstrip("\r\n"))
+        if m and m.group("key") in missing:
+            newline = lines[i][len(lines[i].rstrip("\r\n")) :]
+            comment = m.group("comment") or ""
+            value = _quote(missing.pop(m.group("key")))
+            lines[i] = f"{m.group('indent')}{m.group('key')} = {value}{comment}{newline}"
     last = end
     while last > start + 1 and not lines[last - 1].strip():
         last -= 1  # new keys go after the table's last line, before its blank lines

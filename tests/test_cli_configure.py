@@ -105,3 +105,29 @@ def test_invalid_config_is_named(monkeypatch, capsys, tmp_path, data_dir):
     assert main(["--config", str(bad), "configure"]) == 2
     err = capsys.readouterr().err
     assert "payments.provider" in err and "paypal" in err
+
+
+def test_a_reader_station_is_asked_for_the_stripe_key(
+    monkeypatch, capsys, memory_keyring: MemoryKeyring, tmp_path: Path, data_dir
+):
+    """`provider = "stripe_terminal"` needs the Stripe key like typed cards do: configure
+    asks for it, and the Settings tab's fields come from the same list."""
+    from pos_app.secrets import STRIPE_SECRET_KEY, needed_secrets
+    from pos_app.settings import load_settings
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[payments]\nprovider = "stripe_terminal"\nreader = "tmr_table3"\n')
+    assert [s.name for s in needed_secrets(load_settings(cfg))] == [STRIPE_SECRET_KEY]
+    asked: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or "")
+    code, out = run(monkeypatch, capsys, ["--config", str(cfg), "configure"])
+    assert code == 1 and "stripe_secret_key is still missing" in out
+    assert asked == ["Stripe secret key (sk_test_… or sk_live_…): "]
+    code, out = run(
+        monkeypatch,
+        capsys,
+        ["--config", str(cfg), "configure", "--stdin"],
+        "stripe_secret_key=sk_test_reader123456\n",
+    )
+    assert code == 0 and "stored stripe_secret_key" in out and "TEST mode" in out
+    assert memory_keyring.store[(SERVICE, STRIPE_SECRET_KEY)] == "sk_test_reader123456"

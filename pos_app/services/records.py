@@ -60,6 +60,13 @@ class DonationRecord:
     dedication_name: str | None = None
     receipt_language: str | None = None
     paddle: str | None = None
+    # A card on a reader (issue 20): how it was read and the chip's receipt fields, for
+    # the lead's donation detail (receipts/emv.py words them).
+    entry_mode: str | None = None  # Stripe's read_method: contactless_emv | contact_emv | ...
+    emv_application: str | None = None
+    emv_aid: str | None = None
+    emv_cvm: str | None = None
+    emv_auth_code: str | None = None
 
     @property
     def gift_cents(self) -> int:
@@ -92,6 +99,11 @@ class DonationRecord:
             dedication_name=row.dedication_name,
             receipt_language=row.receipt_language,
             paddle=row.paddle,
+            entry_mode=row.entry_mode,
+            emv_application=row.emv_application,
+            emv_aid=row.emv_aid,
+            emv_cvm=row.emv_cvm,
+            emv_auth_code=row.emv_auth_code,
         )
 
 

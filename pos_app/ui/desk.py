@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from pos_app.api import ExportError, PageQuery, Station
 from pos_app.changes import Topic
 from pos_app.domain.money import format_cents
+from pos_app.receipts.emv import emv_lines
 from pos_app.services.records import DonationRecord
 
 from .charts import GiftsChart, Thermometer
@@ -120,6 +121,12 @@ class EventDesk(RefreshedScreen, QWidget):
         refund.addWidget(self.reason, 2)
         refund.addWidget(self.refund_btn)
         v.addLayout(refund)
+        # A chip or tap gift's card details, as on its receipt (card network fields).
+        self.card_detail = QLabel("")
+        self.card_detail.setObjectName("card_detail")
+        self.card_detail.setWordWrap(True)
+        self.card_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.card_detail)
         self.feedback = QLabel("")
         self.feedback.setObjectName("feedback")
         self.feedback.setWordWrap(True)
@@ -202,6 +209,7 @@ class EventDesk(RefreshedScreen, QWidget):
         d = self.current()
         if d is None or d.id != self._confirming:
             self._confirming = None
+        self.card_detail.setText(card_detail(d) if d is not None else "")
         if d is None:
             self.selected_label.setText("Select a donation to refund or void it.")
             self.refund_btn.setEnabled(False)
@@ -273,6 +281,17 @@ class EventDesk(RefreshedScreen, QWidget):
             self.feedback.setText(f"Not exported. {exc.message}")
         else:
             self._failed(exc)
+
+
+def card_detail(d: DonationRecord) -> str:
+    """A chip or tap gift's card line, e.g. 'Visa •••• 4242 — Entry mode: Chip ·
+    Application: Visa Credit · AID: … · Verification: PIN verified · …'; '' otherwise."""
+    lines = emv_lines(d.entry_mode if d.method == "card" else None, d.emv_application,
+                      d.emv_aid, d.emv_cvm, d.emv_auth_code)  # fmt: skip
+    if lines is None:
+        return ""
+    rows = " · ".join(f"{label}: {value}" for label, value in lines.rows)
+    return f"{card_label(d.brand, d.last4)} — {rows}"
 
 
 register(Screen("desk", "Event desk", EventDesk, order=20))
