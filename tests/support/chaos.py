@@ -5,7 +5,10 @@ adapter, against a bridged localstripe, behind a fault proxy; receipts go throug
 sender to the spec-checking SendGrid fake, behind another fault proxy; cards are saved with
 localstripe; the jobs run. The driver SIGKILLs the station at seeded random moments (during
 the stream, or just after start-up while it settles what the last crash left) and starts it
-again from the next donation. Besides the network faults (drops before and after the peer
+again from the next donation. Some gifts are taken on a card reader (Stripe Terminal, the
+test peer in the same localstripe, behind the same proxy; the donor taps on the peer
+directly: chaos_reader.py), and the reader drops offline for a moment now and then. Besides
+the network faults (drops before and after the peer
 acted, 500s, 429s, hangs, answers dripped a byte at a time), the processor proxy turns some
 real answers into `processing` or into an answer for another amount (`AnswerChanger`), and a
 `Meddler` fills the data disk (a small tmpfs) for a moment, jumps the station's wall clock
@@ -16,11 +19,12 @@ processor and the email service really did:
 
 - every PaymentIntent at the processor belongs to exactly one local donation (its
   metadata[donation_id]): approved with the same payment_intent_id if it succeeded (or
-  flagged `mismatch` for the lead when its answer was changed), declined if it failed; no
+  flagged `mismatch` for the lead when its answer was changed), declined if it failed (a
+  reader's PaymentIntent that never succeeded: declined or failed, nothing charged); no
   donation has two (a double charge); no local approval lacks one (a loss);
 - every approved donation has its card saved (one customer per donation, the PaymentMethod
-  attached to it, the token stored) and its receipt accepted by the email service at least
-  once (repeats are counted, never two different receipts);
+  attached to it, for a reader gift the generated card, the token stored) and its receipt
+  accepted by the email service at least once (repeats are counted, never two different receipts);
 - nothing waits in needs-attention unless its cause is permanent (here: the one test card
   localstripe refuses to save); nothing is left charging or in doubt;
 - no card number, and no CVC where a CVC could be recognised, in any file under the data
@@ -53,7 +57,12 @@ import httpx
 from .chaos_station import CVC, REFUSED_AT_SAVE, SENDGRID_KEY, STRIPE_KEY
 from .clock import ClockShift, build_shim
 from .fault_proxy import DEFAULT_FAULTS, FAULTS, FaultProxy
-from .processes import localstripe_process, localstripe_stats
+from .processes import (
+    localstripe_process,
+    localstripe_stats,
+    register_simulated_reader,
+    set_reader_status,
+)
 from .sendgrid_server import SendGridServer
 
 CHAOS_STATION = Path(__file__).with_name("chaos_station.py")
@@ -87,6 +96,10 @@ class ChaosConfig:
     startup_kill_share: float = 0.25  # kills aimed at start-up (settling the last crash)
     max_kill_delay: float = 0.5  # a stream kill lands up to this long after its donation began
     step_wait: float = 120.0  # seconds to wait for any one thing the station should print
+    reader: bool = True  # some gifts on a card reader (chaos_reader.READER_SHARE)
+    reader_offline: int = 2  # moments the reader drops offline
+    reader_timeout: float = 4.0  # [payments] reader_timeout: a gift waits this long for a tap
+    reader_poll: float = 0.1
 
 
 @dataclass
@@ -100,6 +113,7 @@ class ChaosReport:
     local: dict[str, int] = field(default_factory=dict)  # donation state -> n
     told: dict[str, int] = field(default_factory=dict)  # what the volunteer was told -> n
     told_of: dict[int, str] = field(default_factory=dict)  # gift index -> what was told
+    reader_told: dict[str, int] = field(default_factory=dict)  # reader gifts: told -> n
     in_flight_at_kill: set[int] = field(default_factory=set)  # begun, never told (killed)
     payment_intents: int = 0
     payment_intents_created: int = 0  # by the bridge's count (replays not included)
@@ -144,6 +158,8 @@ class ChaosReport:
             f"local states {dict(sorted(self.local.items()))}",
             f"kills (SIGKILL): {self.kills} ({self.kills_at_startup} during start-up), "
             f"restarts: {self.restarts}",
+            f"on the card reader: {sum(self.reader_told.values())} gifts told "
+            f"{dict(sorted(self.reader_told.items()))}",
         ]
         for proxy, faults in self.faults.items():
             shown = ", ".join(f"{k} {faults.get(k, 0)}" for k in FAULTS)
@@ -249,7 +265,12 @@ class StationProcess:
         self._err.close()
 
 
-def write_config(path: Path, stripe_url: str, mail_url: str, timeout: float) -> None:
+def write_config(path: Path, stripe_url: str, mail_url: str, timeout: float,
+                 reader: str = "", reader_timeout: float = 4.0, reader_poll: float = 0.1) -> None:
+    payments = (
+        f'provider = "stripe_terminal"\nreader = "{reader}"\nreader_timeout = {reader_timeout}'
+        f"\nreader_poll = {reader_poll}" if reader else 'provider = "stripe"'
+    )
     path.write_text(
         f"""
 [organization]
@@ -261,7 +282,7 @@ name = "Spring Gala"
 goal = 25000
 station = "Table 3"
 [payments]
-provider = "stripe"
+{payments}
 api_base = "{stripe_url}"
 timeout = {timeout}
 [receipts]
@@ -308,15 +329,18 @@ class Meddler:
     on its data (refused) and IT reads the jobs beside it (allowed)."""
 
     def __init__(self, config: ChaosConfig, report: ChaosReport, data_dir: Path,
-                 clock: ClockShift | None, env: dict[str, str], workdir: Path) -> None:
+                 clock: ClockShift | None, env: dict[str, str], workdir: Path,
+                 reader: tuple[str, str] | None = None) -> None:
         self.config, self.report, self.data_dir = config, report, data_dir
         self.clock, self.env, self.workdir = clock, env, workdir
+        self.reader = reader  # (the peer's URL, the reader's id)
         self.rng = random.Random(config.seed + 11)
         self.stop = threading.Event()
         self.events = (["disk_full"] * config.disk_full
                        + ([("clock_back", "clock_forward")[i % 2]
                            for i in range(config.clock_jumps)] if clock else [])
-                       + ["second_process"] * config.second_process)
+                       + ["second_process"] * config.second_process
+                       + ["reader_offline"] * (config.reader_offline if reader else 0))
         self.rng.shuffle(self.events)
         self.offset = 0.0
         self.station_busy = threading.Lock()  # held while a second station is tried
@@ -375,6 +399,17 @@ class Meddler:
         self.offset += seconds
         self.clock.set(self.offset)
         self._count("clock_jump_back" if seconds < 0 else "clock_jump_forward")
+
+    def reader_offline(self) -> None:
+        """The reader loses its Wi-Fi for a moment, maybe while a gift waits on it."""
+        assert self.reader is not None
+        url, reader_id = self.reader
+        set_reader_status(url, reader_id, "offline")
+        try:
+            time.sleep(self.rng.uniform(0.5, 2.5))
+        finally:
+            set_reader_status(url, reader_id, "online")
+        self._count("reader_offline")
 
     def second_process(self) -> None:
         # Only beside a station that holds its data: between a kill and the next start the
@@ -462,13 +497,16 @@ def _run(config: ChaosConfig, report: ChaosReport, rng: random.Random, workdir: 
          data_dir: Path, config_file: Path, stderr_file: Path, stripe_url: str,
          mail: SendGridServer, stripe_proxy: FaultProxy, mail_proxy: FaultProxy,
          clock: ClockShift | None, shim: Path | None, log: Callable[[str], None]) -> None:
-    write_config(config_file, stripe_proxy.url, mail_proxy.url, config.timeout)
+    reader = register_simulated_reader(stripe_url, STRIPE_KEY) if config.reader else ""
+    write_config(config_file, stripe_proxy.url, mail_proxy.url, config.timeout, reader,
+                 config.reader_timeout, config.reader_poll)
     env = {k: v for k, v in os.environ.items() if k != "TABLESIDE_CRASHPOINT"}
     env |= {"POS_APP_DATA_DIR": str(data_dir), "POS_APP_CONFIG": str(config_file),
-            "PYTHONUNBUFFERED": "1"}
+            "PYTHONUNBUFFERED": "1", "CHAOS_PEER_URL": stripe_url}
     if clock is not None and shim is not None:
         env |= clock.env(shim)
-    meddler = Meddler(config, report, data_dir, clock, env, workdir)
+    meddler = Meddler(config, report, data_dir, clock, env, workdir,
+                      (stripe_url, reader) if reader else None)
     meddler.start()
     try:
         _stream(config, report, rng, data_dir, stderr_file, env, meddler, stripe_proxy,
@@ -523,6 +561,8 @@ def _stream(config: ChaosConfig, report: ChaosReport, rng: random.Random, data_d
         for line in st.done:
             _, index, status = line.split()[:3]
             report.told[status] = report.told.get(status, 0) + 1
+            if line.endswith(" reader"):
+                report.reader_told[status] = report.reader_told.get(status, 0) + 1
             report.told_of[int(index)] = status
             finished.add(int(index))
         report.in_flight_at_kill.update(set(st.begun) - finished)
@@ -640,6 +680,13 @@ def verify(report: ChaosReport, db_file: Path, stripe_url: str, mail: SendGridSe
                         f"{pi['id']} succeeded but donation {did} is {local['state']} "
                         f"with {local['payment_intent_id']}"
                     )
+            elif pi.get("payment_method_types") == ["card_present"]:
+                # A reader's payment that never succeeded: the card was declined, or the
+                # gift ended (Esc, timeout, offline, busy, never handed over) and told
+                # "nothing was charged"; settle cancelled it so no reader can charge it later.
+                if local["state"] not in ("declined", "failed"):
+                    report.problems.append(f"{pi['id']} (reader) is {pi['status']} but donation "
+                                           f"{did} is {local['state']}")
             elif local["state"] != "declined":
                 report.problems.append(
                     f"{pi['id']} is {pi['status']} but donation {did} is {local['state']}"
@@ -673,7 +720,8 @@ def verify(report: ChaosReport, db_file: Path, stripe_url: str, mail: SendGridSe
                 report.losses.append(f"donation {did}: card not saved (token {token is not None}"
                                      f", customers {customers_of[did]})")
                 continue
-            pm = client.get(f"/v1/payment_methods/{d['payment_method_id']}").json()
+            kept = d["generated_card"] if d["entry_mode"] else d["payment_method_id"]
+            pm = client.get(f"/v1/payment_methods/{kept}").json()
             if pm.get("customer") != token["customer_id"]:
                 report.losses.append(f"donation {did}: {pm.get('id')} attached to "
                                      f"{pm.get('customer')}, token says {token['customer_id']}")

@@ -3,15 +3,18 @@
     python tests/support/chaos_station.py DATA_DIR --start I --count N [--seed S]
 
 The config comes from POS_APP_CONFIG (the chaos driver writes it: Stripe and SendGrid behind
-fault proxies, short timeouts, short job backoff). The processor (StripeProcessor) and the
-SendGrid sender are built here from that config with test keys, so no keyring is needed.
+fault proxies, short timeouts, short job backoff). The processor (StripeProcessor, or
+StripeTerminalProcessor when the config names a reader) and the SendGrid sender are built
+here from that config with test keys, so no keyring is needed. With a reader, some gifts
+are taken on it, their donor tapping on the peer directly (CHAOS_PEER_URL; chaos_reader.py).
 
 What it does, like a station at a busy table:
 1. opens the station and starts its background work (`start_jobs()`: the first settle pass
    replays whatever a crash left `charging` or `in_doubt`; the ledger sync puts back jobs a
    crash took from the queue) and prints `READY`;
 2. takes donations I, I+1, ... I+N-1 (`BEGIN i` before, `DONE i <status>` after). Donation i
-   is a pure function of (seed, i): amount, donor, card. A volunteer retries a charge that
+   is a pure function of (seed, i): amount, donor, card, or the reader and what the donor's
+   card does there (`DONE i status reader` then). A volunteer retries a keyed charge that
    says "nothing was charged, Retry" a few times (same idempotency key), and leaves one "not
    confirmed yet" to the background settler; then moves to the next donor;
 3. prints `STREAM_DONE`, waits until nothing is charging, in doubt, queued, running or
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import sys
 import time
@@ -32,8 +36,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root
 
-from pos_app.api import Card, Donor, open_station  # noqa: E402
+from pos_app.api import Card, Donor, Outcome, Station, open_station  # noqa: E402
 from pos_app.payments.stripe import StripeProcessor  # noqa: E402
+from pos_app.payments.stripe_terminal import StripeTerminalProcessor  # noqa: E402
 from pos_app.receipts.sendgrid import SendGridSender  # noqa: E402
 
 STRIPE_KEY = "sk_test_tableside_chaos"
@@ -62,6 +67,16 @@ def donation(seed: int, i: int) -> tuple[int, Donor, Card]:
     return amount, Donor(f"Donor {i}", f"donor{i}@example.org"), card
 
 
+def take(station: Station, amount: int, donor: Donor, card: Card, kind: str | None,
+         peer_url: str, reader: str) -> Outcome:  # fmt: skip
+    """One gift: keyed with `card`, or on the reader when `kind` says what the card does."""
+    if kind is None:
+        return station.take_card_donation(amount, donor, card)
+    from chaos_reader import take_on_reader  # run as a script: tests/support is on sys.path
+
+    return take_on_reader(station, amount, donor, kind, peer_url, STRIPE_KEY, reader)
+
+
 def say(line: str) -> None:
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
@@ -78,12 +93,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hold", action="store_true", help="after SETTLED, wait for a stdin line")
     args = ap.parse_args(argv)
 
+    from chaos_reader import reader_kind  # run as a script: tests/support is on sys.path
+
     from pos_app.settings import load_settings
 
     settings = load_settings()  # POS_APP_CONFIG
-    processor = StripeProcessor(
-        STRIPE_KEY, api_base=settings.payments.api_base, timeout=settings.payments.timeout
+    p = settings.payments
+    reader = p.reader if p.provider == "stripe_terminal" else ""
+    processor = (
+        StripeTerminalProcessor(STRIPE_KEY, reader, api_base=p.api_base, timeout=p.timeout)
+        if reader
+        else StripeProcessor(STRIPE_KEY, api_base=p.api_base, timeout=p.timeout)
     )
+    peer_url = os.environ.get("CHAOS_PEER_URL", "")
     sender = SendGridSender(
         SENDGRID_KEY, api_base=settings.receipts.api_base, timeout=settings.receipts.timeout
     )
@@ -93,22 +115,24 @@ def main(argv: list[str] | None = None) -> int:
         say("READY")
         for i in range(args.start, args.start + args.count):
             amount, donor, card = donation(args.seed, i)
+            kind = reader_kind(args.seed, i) if reader and peer_url else None
             say(f"BEGIN {i}")
-            outcome = station.take_card_donation(amount, donor, card)
+            gift = (amount, donor, card, kind, peer_url, reader)
+            outcome = take(station, *gift)
             for _ in range(DISK_FULL_TRIES):
                 # "The laptop's disk is full, nothing was charged": the volunteer waits for
                 # IT to free space, then takes the same card again.
                 if outcome.status != "failed" or "disk is full" not in outcome.message:
                     break
                 time.sleep(0.5)
-                outcome = station.take_card_donation(amount, donor, card)
-            for _ in range(VOLUNTEER_RETRIES):
+                outcome = take(station, *gift)
+            for _ in range(VOLUNTEER_RETRIES if kind is None else 0):
                 if outcome.status != "failed" or not outcome.can_retry:
                     break
                 time.sleep(0.2)
                 outcome = station.retry_charge(outcome.donation_id)
             station.forget_card()  # Next donor
-            say(f"DONE {i} {outcome.status}")
+            say(f"DONE {i} {outcome.status}" + (" reader" if kind else ""))
         say("STREAM_DONE")
         deadline = time.monotonic() + args.wait
         while True:
