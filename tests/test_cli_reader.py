@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
 import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -292,3 +294,34 @@ def test_unknown_code_unknown_reader_unknown_location(
     assert cfg.read_text() == before
     for out in (done.stdout, done.stderr):
         assert "Traceback" not in out and TERMINAL_TEST_KEY not in out
+
+
+def test_register_at_a_terminal_asks_for_the_missing_address(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """Typed at a terminal (stdin a tty), the address parts Stripe needs are asked for,
+    then the location is made; piped (the other tests), it is an exit-2 line instead."""
+    with localstripe_process() as fresh:  # an account with no location yet
+        cfg = stripe_config(tmp_path, fresh)
+        leader, follower = pty.openpty()
+        try:
+            os.write(leader, b"9 Elm St\nSpringfield\nIL\n62701\n")
+            done = subprocess.run(
+                [sys.executable, "-m", "pos_app", "--config", str(cfg), "reader", "register",
+                 "simulated-wpe", "--label", "Coat check"],
+                env=keyring_env(data_dir, cfg, TERMINAL_TEST_KEY), cwd=REPO, stdin=follower,
+                capture_output=True, text=True, timeout=90,
+            )  # fmt: skip
+        finally:
+            os.close(follower)
+            os.close(leader)
+        assert done.returncode == 0, done.stderr
+        assert "line1, city, state, postal_code missing" in done.stderr
+        assert "Street address: " in done.stderr and "ZIP or postal code: " in done.stderr
+        assert "(new location)" in done.stdout
+        (location,) = peer_get(fresh, "/v1/terminal/locations")
+        assert location["display_name"] == "Spring Gala"
+        assert location["address"] == {
+            "line1": "9 Elm St", "line2": None, "city": "Springfield", "state": "IL",
+            "postal_code": "62701", "country": "US",
+        }  # fmt: skip

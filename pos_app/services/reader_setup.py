@@ -139,7 +139,7 @@ def register_reader(
         if not location:
             location, name = _pick_location(settings, terminal, address)
             if not location:
-                name = settings.event.name
+                name = settings.event.name.strip() or "Tableside"
                 location = _call(
                     lambda: terminal.create_location(name, (address or Address()).params())
                 )
