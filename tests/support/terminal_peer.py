@@ -34,8 +34,8 @@ work on it unchanged. Modelled on Stripe's documented behaviour (API 2023-08-16)
 Test controls (no auth, like `/_test/stats`): `POST /_test/terminal/readers/{id}/status`
 with `status=online|offline`; `POST /_test/terminal/readers/{id}/slow_next` with
 `seconds=S`: the next presented card is read S seconds later (the helper answers at once
-with the action still `in_progress`). Counts of PaymentIntents and charges are in
-`/_test/stats` (`counts()`).
+with the action still `in_progress`; `cancel_action` meanwhile stops the read at once). Counts of
+PaymentIntents, charges and slow reads (done, moot) are in `/_test/stats` (`counts()`).
 
 No card number is kept beyond what localstripe keeps in memory for the generated card (its
 dump to disk is off); the card_present PaymentMethod holds only brand, last4, fingerprint.
@@ -57,6 +57,8 @@ SIMULATED = {"simulated-wpe": "simulated_wisepos_e"}
 locations: dict[str, dict[str, Any]] = {}
 readers: dict[str, dict[str, Any]] = {}
 _slow_next: dict[str, float] = {}
+_slow_reads = {"read": 0, "moot": 0}  # slow reads that charged / were cut short
+_reading: dict[str, asyncio.Future[None]] = {}  # reader id -> its slow read going on
 
 
 # ---- readers and locations -----------------------------------------------------------------
@@ -267,6 +269,10 @@ async def cancel_action(request: web.Request) -> web.Response:
     if reader["status"] != "online":
         _ready(reader)
     reader["action"] = None
+    reading = _reading.pop(reader["id"], None)
+    if reading is not None and not reading.done():  # the reader stops reading the card
+        reading.cancel()
+        _slow_reads["moot"] += 1
     return server.json_response(_export_reader(reader))
 
 
@@ -302,10 +308,14 @@ async def present_payment_method(request: web.Request) -> web.Response:
 
         async def later() -> None:
             await asyncio.sleep(delay)
+            _reading.pop(reader["id"], None)
             if reader["action"] is action and action["status"] == "in_progress":
-                payments.read_card(reader, pi, number)  # unless cancelled meanwhile
+                payments.read_card(reader, pi, number)
+                _slow_reads["read"] += 1
+            else:  # the action was replaced while the card was being read: nothing charged
+                _slow_reads["moot"] += 1
 
-        asyncio.ensure_future(later())
+        _reading[reader["id"]] = asyncio.ensure_future(later())
     return server.json_response(_export_reader(reader))
 
 
@@ -343,6 +353,8 @@ def counts() -> dict[str, int]:
         "charges_succeeded": sum(c.status == "succeeded" for c in charges),
         "readers": len(readers),
         "locations": len(locations),
+        "slow_reads_done": _slow_reads["read"],
+        "slow_reads_moot": _slow_reads["moot"],
     }
 
 
