@@ -2,7 +2,8 @@
 
 Checks: config valid, data dir writable, database migrations current, keyring reachable
 and secrets present, the processor's own checks (from its registered spec: for Stripe, a
-harmless read with the key and the clock against Stripe's), email provider reachable with
+harmless read with the key and the clock against Stripe's; for Stripe Terminal also the
+station's reader: on the account, online and not stuck in an action), email provider reachable with
 a working key, queue health, free disk, clock sane. `--json` for scripts. A check that
 can't be made is a ✗ line with a fix, never a traceback; a reader that stops reading early
 (`| head -1`) just stops the output (exit 1). Nothing here charges, sends or migrates anything, and
