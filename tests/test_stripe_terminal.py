@@ -84,6 +84,12 @@ def test_the_peer_answers_like_stripe(
     assert raw(localstripe, f"/v1/payment_intents/{pi}")["latest_charge"].startswith("ch_")
     generated = raw(localstripe, f"/v1/payment_methods/{cp['generated_card']}")
     assert generated["type"] == "card" and generated["card"]["last4"] == "4242"
+    read = raw(localstripe, f"/v1/payment_methods/{body['payment_method']}")
+    assert read["type"] == "card_present" and "number" not in str(read)
+    for schema, answer in [("payment_intent", raw(localstripe, f"/v1/payment_intents/{pi}")),
+                           ("charge", body["latest_charge"]), ("payment_method", generated),
+                           ("payment_method", read)]:  # fmt: skip
+        assert response_problems(spec, schema, answer) == [], schema
     # What save-card does with a reader payment: the card_present method is refused (402),
     # the generated card is kept.
     from pos_app.payments.base import Declined, SaveCardRequest

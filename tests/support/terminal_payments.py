@@ -127,6 +127,7 @@ class CardPresentPaymentIntent(resources.PaymentIntent):
         self.description = description
         self.cancellation_reason: str | None = None
         self.canceled_at: int | None = None
+        self.confirmation_method = "automatic"
         self._decline: dict[str, Any] | None = None
 
     @property
@@ -197,6 +198,9 @@ def read_card(reader: dict[str, Any], pi: CardPresentPaymentIntent, number: str)
     pm = CardPresentPaymentMethod(brand, number[-4:], fingerprint, "contactless_emv")
     charge = resources.Charge(amount=pi.amount, currency=pi.currency, source=pm.id)
     charge.payment_intent = pi.id
+    # fields Stripe's charge has and localstripe's lacks (the spec requires them)
+    charge.amount_captured, charge.disputed = 0, False
+    charge.billing_details = {"address": None, "email": None, "name": None, "phone": None}
     charge.metadata = dict(pi.metadata)
     pi.latest_charge = charge
     if decline is not None:
@@ -233,6 +237,7 @@ def read_card(reader: dict[str, Any], pi: CardPresentPaymentIntent, number: str)
         }
     pi.payment_method = pm.id
     charge._initialize_charge(pi._on_success)
+    charge.amount_captured = pi.amount if charge.captured else 0
     action.update(status="succeeded")
 
 

@@ -37,6 +37,10 @@ with `status=online|offline`; `POST /_test/terminal/readers/{id}/slow_next` with
 with the action still `in_progress`; `cancel_action` meanwhile stops the read at once). Counts of
 PaymentIntents, charges and slow reads (done, moot) are in `/_test/stats` (`counts()`).
 
+Its answers are checked against the spec's response schemas in tests/test_stripe_terminal.py
+(the reader, list and location; the PaymentIntent, its charge, the card_present and the
+generated PaymentMethods).
+
 No card number is kept beyond what localstripe keeps in memory for the generated card (its
 dump to disk is off); the card_present PaymentMethod holds only brand, last4, fingerprint.
 """
