@@ -130,6 +130,9 @@ def _register(
         if not stdin.isatty():
             raise
         print(f"{need.message}", file=err)
+        if settings.organization.address.strip():  # free text: a hint, not parsed
+            print(f"(The receipts give the organisation's address as: "
+                  f"{settings.organization.address.strip()})", file=err)  # fmt: skip
         for part in need.missing:
             print(f"{ADDRESS_WORDS[part]}: ", end="", file=err, flush=True)
             given[part] = stdin.readline().strip()
