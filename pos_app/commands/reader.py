@@ -55,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     register.add_argument("--label", required=True, help='what to call it, e.g. "Table 3"')
     register.add_argument("--location", help="an existing Terminal location id (tml_...)")
     for part in ADDRESS_PARTS:
-        flag, words = f"--{part.replace('_', '-')}", ADDRESS_WORDS[part].lower()
+        flag, words = f"--{part.replace('_', '-')}", ADDRESS_WORDS[part]
         register.add_argument(flag, dest=part, help=f"for a new location: {words}")
     use = actions.add_parser("use", help="make a reader this station's (writes the config)")
     use.add_argument("reader_id", help="the reader's id from `pos-app reader list` (tmr_...)")
@@ -130,6 +130,9 @@ def _register(
         if not stdin.isatty():
             raise
         print(f"{need.message}", file=err)
+        if settings.organization.address.strip():  # free text: a hint, not parsed
+            print(f"(The receipts give the organisation's address as: "
+                  f"{settings.organization.address.strip()})", file=err)  # fmt: skip
         for part in need.missing:
             print(f"{ADDRESS_WORDS[part]}: ", end="", file=err, flush=True)
             given[part] = stdin.readline().strip()
