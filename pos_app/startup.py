@@ -5,15 +5,40 @@ be read used to end the GUI with a traceback on stderr and no window. `open_stat
 raises a `StartupError` (message, fix, folder) for each of them; the window shows it in a
 dialog, `pos-app` commands print it, and `pos-app doctor` has a ✗ line for it. `explain()`
 turns the low-level error (OSError, sqlite3, SQLAlchemy, Alembic) into one.
+
+Before any of that, `no_screen()`: on Linux with no display to open a window on (an SSH
+session, a server), Qt would abort the process with a misleading message about a missing
+xcb library; the window's start says so plainly instead and exits 1.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from pos_app.store.disk import no_room
+
+NO_SCREEN = "No screen found: run Tableside on a desktop, or set QT_QPA_PLATFORM=offscreen."
+
+
+def no_screen(environ: Mapping[str, str] | None = None, platform: str | None = None) -> str | None:
+    """The plain message when the window has nowhere to open, else None. Only Linux and
+    the BSDs need a display server named in the environment (X11's DISPLAY or Wayland's
+    WAYLAND_DISPLAY); Windows and macOS always have their own. QT_QPA_PLATFORM set means
+    someone chose the platform (offscreen, vnc, eglfs...): Qt is left to it."""
+    env = os.environ if environ is None else environ
+    plat = sys.platform if platform is None else platform
+    if plat.startswith(("win", "darwin", "cygwin")):
+        return None
+    if any(env.get(name, "").strip() for name in ("DISPLAY", "WAYLAND_DISPLAY")):
+        return None
+    if env.get("QT_QPA_PLATFORM", "").strip():
+        return None
+    return NO_SCREEN
 
 
 class StartupError(Exception):

@@ -124,6 +124,26 @@ def test_export_to_an_unwritable_place_fails(
     assert "Couldn't write" in capsys.readouterr().err
 
 
+def test_export_into_a_missing_folder_says_so_and_makes_nothing(
+    ledger: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped folder is a plain ✗ line (exit 1); no folder is made for the donors' file."""
+    target = tmp_path / "missing" / "dir" / "x.csv"
+    assert main(["export", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("✗ ") and "Traceback" not in err
+    assert f"the folder {target.parent} doesn't exist" in err
+    assert not (tmp_path / "missing").exists()
+
+
+def test_export_to_a_folder_asks_for_a_file_name(
+    ledger: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", str(tmp_path), "--jobs"]) == 1
+    assert "it is a folder. Add a file name" in capsys.readouterr().err
+    assert tmp_path.is_dir()
+
+
 def test_config_error_is_exit_2(data_dir: Path, tmp_path: Path,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.toml"

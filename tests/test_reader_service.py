@@ -1,13 +1,16 @@
 """The reader gift's protocol with training's simulated reader (payments/simulated_reader.py):
 approve, decline, card removed, Esc, offline, busy, a lost answer after the tap (in doubt,
-then settled from the PaymentIntent) and a crash's hanging reader action. Exactly one
-PaymentIntent per gift in every case. No timing asserts: the tests wait on states."""
+then settled from the PaymentIntent), a crash's hanging reader action, and a full disk
+before the gift (nothing charged, said plainly) or after the tap (in doubt, then settled).
+Exactly one PaymentIntent per gift in every case. No timing asserts: the tests wait on
+states."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +133,55 @@ def test_crash_left_a_hanging_reader_action_settle_cancels_it(st: Station) -> No
     (out,) = st.settle_in_doubt(include_charging=True)
     assert out.status == "failed" and reader._action.status == "failed"
     assert reader.payment_intents_created == 1
+
+
+# ---- a full disk (a real small tmpfs: skipped where it can't be mounted) --------------------
+
+
+@pytest.fixture
+def small_disk_station(tmp_path, simulator, monkeypatch) -> Iterator[tuple[Station, Path]]:
+    from support.small_fs import small_tmpfs
+
+    monkeypatch.setenv("POS_APP_CONFIG", str(tmp_path / "none.toml"))
+    with small_tmpfs(tmp_path / "small", size_kib=16 * 1024) as disk:
+        with open_station(data_dir=disk / "data", processor=simulator) as station:
+            assert station.reader_service is not None
+            station.reader_service.poll_s = 0.01
+            yield station, disk
+
+
+def test_a_reader_gift_on_a_full_disk_says_so_and_charges_nothing(small_disk_station) -> None:
+    st, disk = small_disk_station
+    filler = fill_disk(disk)
+    try:
+        out = st.take_reader_donation(5000, DONOR)
+    finally:
+        filler.unlink()
+    assert out.status == "failed" and "disk is full" in out.message
+    assert st.reader_service.reader.payment_intents_created == 0
+    assert gift(st, lambda: st.present_on_reader("approve")).status == "approved"  # space back
+
+
+def test_the_disk_fills_after_the_tap_in_doubt_then_settled(small_disk_station, simulator) -> None:
+    """Charged, but the answer can't be written: in doubt (never a crash), then settled
+    from the PaymentIntent once there is room: approved, one PaymentIntent."""
+    st, disk = small_disk_station
+    filled: list[Path] = []
+
+    def disk_fills_then_tap() -> None:
+        filled.append(fill_disk(disk))
+        st.present_on_reader("approve")
+
+    out = gift(st, disk_fills_then_tap)
+    filled[0].unlink()
+    assert out.status == "in_doubt", out
+    (settled,) = st.settle_in_doubt(include_charging=True)
+    assert settled.status == "approved" and settled.donation_id == out.donation_id
+    assert st.reader_service.reader.payment_intents_created == 1
+    assert len(simulator.charges) == 1
+
+
+def fill_disk(disk: Path) -> Path:
+    from support.small_fs import fill
+
+    return fill(disk)

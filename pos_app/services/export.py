@@ -226,6 +226,24 @@ class ExportError(Exception):
         return cls(text, target)
 
 
+def place_problem(target: Path) -> str | None:
+    """Plain words when the target is a folder or its folder isn't there. Folders are never
+    made on the fly: a typo in a path (`/media/usb0` for `/media/usb`) would otherwise leave
+    the donors' file in a new folder nobody looks in, on the laptop's disk, not the stick."""
+    folder = target.parent
+    if target.is_dir():
+        example = target / "night.csv"
+        return f"Couldn't write {target}: it is a folder. Add a file name, like {example}."
+    if folder.is_dir():
+        return None
+    if folder.exists():
+        return f"Couldn't write {target}: {folder} is a file, not a folder. Choose a folder."
+    return (
+        f"Couldn't write {target}: the folder {folder} doesn't exist. Create it first, or "
+        "choose a folder that exists (a USB stick: check it is plugged in)."
+    )
+
+
 def write_csv(
     path: str | os.PathLike[str],
     columns: Sequence[str],
@@ -235,9 +253,9 @@ def write_csv(
 ) -> int:
     """Write rows atomically (temp file, then rename); returns how many were written.
 
-    Any failure to write (a full disk, a folder that can't be written, a USB stick pulled)
-    raises `ExportError` with plain words, after the temp file and its note are removed:
-    the target is either the whole new export or untouched.
+    Any failure to write (a full disk, a folder that can't be written or doesn't exist, a
+    USB stick pulled) raises `ExportError` with plain words, after the temp file and its
+    note are removed: the target is either the whole new export or untouched.
 
     The hidden temp file holds donor names and emails. A kill or power cut mid-export used
     to leave it behind for good; so its name carries this process's id, and with
@@ -246,10 +264,12 @@ def write_csv(
     at the next start and before every export.
     """
     target = Path(path)
+    problem = place_problem(target)
+    if problem:
+        raise ExportError(problem, target)
     tmp: Path | None = None
     note: Path | None = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         if journal_dir is not None:
             clean_export_leftovers(journal_dir)
         fd, name = tempfile.mkstemp(

@@ -45,6 +45,7 @@ from pos_app.payments.card_present import (
     ReaderUnavailable,
     entry_mode_label,
 )
+from pos_app.store.disk import STORAGE_ERRORS, disk_full
 from pos_app.store.models import Donation, new_id
 
 from . import replay
@@ -124,6 +125,39 @@ class ReaderService:
         return self._active
 
     def _take(self, donation_id: str, amount_cents: int, donor: Donor) -> Outcome:
+        try:
+            self._write_row(donation_id, amount_cents, donor)
+        except STORAGE_ERRORS as exc:
+            if not disk_full(exc):
+                raise
+            log.error("reader gift %s not started: the disk is full", donation_id)
+            return self.donations._disk_full_not_charged(None, amount_cents)
+        log.info("donation %s: reader gift of %d cents", donation_id, amount_cents)
+        crashpoint("reader_after_row")
+        request = self._request(donation_id)
+        try:
+            pi = self.reader.create_reader_payment(request, self.call_timeout)
+        except ProcessorError as exc:
+            # No reader action was ever sent, so nothing can have been charged, even if a
+            # PaymentIntent was made (it waits, harmless, for a reader that never gets it).
+            message = NOT_CHARGED if isinstance(exc, Transient) else f"{exc.message} {NOTHING}"
+            return self.donations._finish(donation_id, DonationState.FAILED, message, exc)
+        try:
+            with self.db.session() as s:
+                row = s.get(Donation, donation_id)
+                assert row is not None
+                row.payment_intent_id = pi
+        except STORAGE_ERRORS as exc:
+            # The PaymentIntent never reaches the reader: nothing charged. The row stays
+            # `charging` without it, which settling marks failed once it can write again.
+            if not disk_full(exc):
+                raise
+            log.error("donation %s: PaymentIntent id not saved, the disk is full", donation_id)
+            return self.donations._disk_full_not_charged(donation_id, amount_cents)
+        crashpoint("reader_after_pi")
+        return self._hand_over(donation_id, request, pi)
+
+    def _write_row(self, donation_id: str, amount_cents: int, donor: Donor) -> None:
         with self.db.session() as s:
             s.add(
                 Donation(
@@ -143,21 +177,8 @@ class ReaderService:
                     message="Waiting for the card on the reader.",
                 )
             )
-        log.info("donation %s: reader gift of %d cents", donation_id, amount_cents)
-        crashpoint("reader_after_row")
-        request = self._request(donation_id)
-        try:
-            pi = self.reader.create_reader_payment(request, self.call_timeout)
-        except ProcessorError as exc:
-            # No reader action was ever sent, so nothing can have been charged, even if a
-            # PaymentIntent was made (it waits, harmless, for a reader that never gets it).
-            message = NOT_CHARGED if isinstance(exc, Transient) else f"{exc.message} {NOTHING}"
-            return self.donations._finish(donation_id, DonationState.FAILED, message, exc)
-        with self.db.session() as s:
-            row = s.get(Donation, donation_id)
-            assert row is not None
-            row.payment_intent_id = pi
-        crashpoint("reader_after_pi")
+
+    def _hand_over(self, donation_id: str, request: ReaderChargeRequest, pi: str) -> Outcome:
         # Until the reader has taken our PaymentIntent, whatever it is doing (another
         # station's gift, when busy) is not ours to cancel: on_reader=False.
         try:
@@ -274,10 +295,13 @@ class ReaderService:
         if declined or pay.decline_code or pay.error_code == "card_declined":
             code = pay.decline_code or "generic_decline"
             exc = Declined(decline_message(code), pay.error_code or "card_declined", code)
-            with self.db.session() as s:
-                row = s.get(Donation, donation_id)
-                assert row is not None
-                row.brand, row.last4 = pay.brand or row.brand, pay.last4 or row.last4
+            try:
+                with self.db.session() as s:
+                    row = s.get(Donation, donation_id)
+                    assert row is not None
+                    row.brand, row.last4 = pay.brand or row.brand, pay.last4 or row.last4
+            except STORAGE_ERRORS as err:  # the answer is the processor's: settled later
+                return self.donations._unrecorded(donation_id, DonationState.DECLINED, True, err)
             return self.donations._finish(donation_id, DonationState.DECLINED, exc.message, exc)
         return self.donations._finish(
             donation_id, DonationState.FAILED, message or NEVER_SENT, error
@@ -287,20 +311,10 @@ class ReaderService:
         """A succeeded PaymentIntent is this gift's approval only when it says it is for
         this very gift (amount, currency, the gift's id), as for a keyed charge: anything
         else is MISMATCH, never approved, and the lead is told."""
-        with self.db.session() as s:
-            row = s.get(Donation, donation_id)
-            assert row is not None
-            problem = _answer_problem(row, pay)
-            row.brand, row.last4 = pay.brand, pay.last4  # which card, for the lead either way
-            row.entry_mode = pay.read_method
-            if problem is None:
-                row.payment_method_id = pay.payment_method_id or pay.payment_intent_id
-                row.generated_card = pay.generated_card
-                row.emv_application = pay.receipt.application_name or None
-                row.emv_aid = pay.receipt.aid or None
-                row.emv_cvm = pay.receipt.verification or None
-                row.emv_auth_code = pay.receipt.authorization_code or None
-            amount = format_cents(row.amount_cents, row.currency)
+        try:
+            problem, amount = self._record_card(donation_id, pay)
+        except STORAGE_ERRORS as exc:  # charged, not recorded: in doubt, settled by reading
+            return self.donations._unrecorded(donation_id, DonationState.APPROVED, True, exc)
         if problem is not None:
             log.error("donation %s: reader answer does not match: %s", donation_id, problem)
             return self.donations._finish(
@@ -315,6 +329,23 @@ class ReaderService:
         return self.donations._finish(
             donation_id, DonationState.APPROVED, message, reference=pay.payment_intent_id
         )
+
+    def _record_card(self, donation_id: str, pay: CardPresentPayment) -> tuple[str | None, str]:
+        """What the card and the reader said, on the row; (what doesn't match, the amount)."""
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
+            problem = _answer_problem(row, pay)
+            row.brand, row.last4 = pay.brand, pay.last4  # which card, for the lead either way
+            row.entry_mode = pay.read_method
+            if problem is None:
+                row.payment_method_id = pay.payment_method_id or pay.payment_intent_id
+                row.generated_card = pay.generated_card
+                row.emv_application = pay.receipt.application_name or None
+                row.emv_aid = pay.receipt.aid or None
+                row.emv_cvm = pay.receipt.verification or None
+                row.emv_auth_code = pay.receipt.authorization_code or None
+            return problem, format_cents(row.amount_cents, row.currency)
 
     # ---- settling what a crash or a lost answer left -----------------------------------
     def settle_one(self, donation_id: str) -> Outcome:

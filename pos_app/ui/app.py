@@ -8,7 +8,9 @@ Tableside (pos_app/startup.py), or Tableside already open on this laptop (Statio
 dialog says to use that window; raising another process's window is not done, because
 Windows' and Wayland's focus rules refuse it unless that process asks itself).
 TABLESIDE_RECORD_DIALOGS=<file> (tests only) appends each start-up dialog to the file as
-a JSON line instead of waiting for a click.
+a JSON line instead of waiting for a click. With no screen at all (no DISPLAY or
+WAYLAND_DISPLAY on Linux, no QT_QPA_PLATFORM) there is nowhere for a dialog: one plain line
+on stderr, exit 1 (pos_app/startup.no_screen).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pos_app import station_lock
 from pos_app.api import ConfigError, StartupError, Station
 from pos_app.paths import DataPaths
 from pos_app.settings import load_settings
+from pos_app.startup import no_screen
 from resources import RESOURCES
 
 from . import gc_collector
@@ -74,6 +77,10 @@ def cant_start(title: str, text: str) -> None:
 
 
 def run_gui(config_path: str | None = None) -> int:
+    headless = no_screen()
+    if headless:  # before Qt, which would abort blaming a missing xcb library
+        print(f"✗ {headless}", file=sys.stderr)
+        return 1
     app = make_app()
     try:
         settings = load_settings(config_path)
