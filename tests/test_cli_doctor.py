@@ -71,7 +71,12 @@ def test_healthy_setup_passes(
     assert "✓ processor: Stripe" in out and "TEST mode" in out
     assert "✓ email: smtp at 127.0.0.1: reachable, credentials work" in out
     assert "✓ keyring:" in out and "✓ clock:" in out
-    assert "Ready for the event." in out
+    assert "Ready for the event." in out  # a warning doesn't stop the event
+    assert (
+        "! receipts: no tax ID (EIN) and no address for Riverside Food Bank: donors' tax "
+        "receipts need them"
+    ) in out
+    assert 'fix: add tax_id = "12-3456789" and address = "12 Main St' in out and str(cfg) in out
     assert "sk_test_doctor123456" not in out and smtp_server.password not in out
     code, out = doctor(capsys, "--config", str(cfg), "--json")
     report = json.loads(out)
@@ -132,3 +137,30 @@ def test_training_mode_is_ready_only_for_training(capsys, data_dir):
     code, out = doctor(capsys)
     assert code == 3 and "TRAINING MODE" in out.splitlines()[-1]
     assert "! config: no config file" in out and "TRAINING MODE" in out
+
+
+def test_a_real_event_with_its_ein_and_address_has_a_receipts_tick(
+    capsys, tmp_path, data_dir, localstripe: str, smtp_server: SmtpServer, ring  # noqa: F811
+):
+    ring.set_password(SERVICE, STRIPE_SECRET_KEY, "sk_test_doctor123456")
+    ring.set_password(SERVICE, SMTP_PASSWORD, smtp_server.password)
+    cfg = write_config(tmp_path, localstripe, smtp_server)
+    text = cfg.read_text().replace(
+        'name = "Riverside Food Bank"\n',
+        'name = "Riverside Food Bank"\naddress = "12 Main St, Springfield, IL 62701"\n',
+    )
+    cfg.write_text(text)
+    code, out = doctor(capsys, "--config", str(cfg))
+    assert code == 0 and "! receipts: no tax ID (EIN) for Riverside Food Bank" in out
+    assert "address" not in out.split("! receipts:")[1].splitlines()[0]
+    cfg.write_text(text.replace("[event]", 'tax_id = "12-3456789"\n[event]'))
+    code, out = doctor(capsys, "--config", str(cfg))
+    assert code == 0
+    assert "✓ receipts: Riverside Food Bank, EIN 12-3456789, 12 Main St, Springfield" in out
+
+
+def test_training_mode_does_not_ask_for_an_ein(capsys, data_dir):
+    code, out = doctor(capsys)
+    assert code == 3 and "receipts:" not in out
+    # where training receipts go, and how to find them
+    assert "! email: receipts go to the outbox folder " in out

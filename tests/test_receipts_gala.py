@@ -38,11 +38,11 @@ def one_line(text: str) -> str:
 def test_plain_gift_states_paid_value_and_deductible() -> None:
     r = render(gift())
     f = labelled(r.text)
-    assert f["Amount"] == "$125.50"
+    assert "Amount" not in f  # stated once, as the amount paid
     assert f["Date"] == "March 14, 2026" or f["Date"].endswith("2026")
     assert f["Method"] == "Visa •••• 4242"
-    assert f["Reference"] == "pi_123"
-    assert f["Receipt"] == "TABLE3-00042"
+    assert "Reference" not in f and "pi_123" not in r.text + r.html
+    assert "DONATION RECEIPT No. TABLE3-00042" in r.text
     assert f["Amount paid"] == "$125.50"
     assert f["Value of goods or services received"] == "$0.00"
     assert f["Deductible amount"] == "$125.50"
@@ -56,7 +56,7 @@ def test_plain_gift_states_paid_value_and_deductible() -> None:
 def test_fee_covered_is_shown_apart_and_is_deductible() -> None:
     r = render(gift(amount_cents=5144, fee_cents=144))
     f = labelled(r.text)
-    assert f["Amount"] == "$51.44"
+    assert "Amount" not in f
     assert "$50.00 gift + $1.44 you added to cover the processing fee" in one_line(r.text)
     assert "$50.00 gift + $1.44 you added to cover the processing fee" in r.html
     # covering the fee is part of the contribution: all of it is deductible
@@ -122,10 +122,10 @@ def test_spanish_receipt_field_by_field() -> None:
     )
     assert r.subject == "Su recibo de donación de Riverside Food Bank (n.º TABLE3-00042)"
     f = labelled(r.text)
-    assert f["Importe"] == "$125.50"
+    assert "Importe" not in f
     assert f["Fecha"] == "14 de marzo de 2026" or f["Fecha"].endswith("de 2026")
     assert f["Pago"] == "Cheque n.º 1042"
-    assert f["Referencia"] == "d-1"
+    assert "Referencia" not in f and "d-1" not in r.text
     assert f["Dedicada"] == "En memoria de Grace Hopper"
     assert f["Importe pagado"] == "$125.50"
     assert f["Valor de los bienes o servicios recibidos"] == "$60.00"

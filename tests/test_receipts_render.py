@@ -41,13 +41,13 @@ def test_both_parts_carry_everything_the_donor_needs() -> None:
             "12-3456789",
             "$125.50",
             "Visa •••• 4242",
-            "pi_123",
             "TABLE3-00042",
             "Spring Gala",
             "Ada Lovelace",
         ):
             assert needle in part, (needle, part[:200])
     assert NO_GOODS in r.text and NO_GOODS in r.html
+    assert "pi_123" not in r.text + r.html  # the processor's id is for the books
     local = WHEN.astimezone()
     assert f"{local:%B} {local.day}, {local:%Y}" in r.text
 
@@ -64,7 +64,7 @@ def test_fair_market_value_replaces_the_no_goods_line() -> None:
 
 def test_cash_and_check_gifts() -> None:
     cash = render(gift(method="cash", brand=None, last4=None, payment_reference=None))
-    assert "Method:     Cash" in cash.text and "Reference:  d-1" in cash.text
+    assert "Method:     Cash" in cash.text and "d-1" not in cash.text
     check = render(gift(method="check", check_number="1042", payment_reference=None))
     assert "Check #1042" in check.text
 
@@ -79,3 +79,30 @@ def test_html_escapes_what_people_typed() -> None:
 def test_no_card_number_can_appear_only_last4() -> None:
     r = render(gift())
     assert "4242424242424242" not in r.text + r.html
+
+
+def test_what_is_not_configured_is_not_printed() -> None:
+    """No "Tax ID (EIN): —" and no empty address line: the line is left out."""
+    r = render(gift(org_address="", tax_id=""))
+    assert "EIN" not in r.text + r.html and "—" not in r.text + r.html
+    assert r.text.startswith("Riverside Food Bank\n\nDONATION RECEIPT No. TABLE3-00042\n")
+    only_ein = render(gift(org_address="  ", tax_id="12-3456789"))
+    assert only_ein.text.startswith("Riverside Food Bank\nTax ID (EIN): 12-3456789\n\n")
+    assert '<p style="margin-top: 4px; color: #555;">Tax ID (EIN): 12-3456789</p>' in only_ein.html
+    only_address = render(gift(tax_id=""))
+    assert only_address.text.startswith(
+        "Riverside Food Bank\n12 Main St, Springfield, IL 62701\n\nDONATION RECEIPT"
+    )
+    assert "12 Main St, Springfield, IL 62701</p>" in only_address.html
+
+
+def test_a_training_receipt_is_marked_in_subject_and_both_parts() -> None:
+    for lang, mark in (("en", "TRAINING — not a real receipt"),
+                       ("es", "ENTRENAMIENTO — no es un recibo real")):  # fmt: skip
+        r = render(gift(training=True, language=lang))
+        assert r.subject.startswith(f"{mark}: ")
+        assert r.text.startswith(f"*** {mark} ***\n")
+        assert f"<title>{mark}: " in r.html and r.html.index(mark) < r.html.index("<h1")
+        real = render(gift(language=lang))
+        assert mark not in real.subject + real.text + real.html
+    assert "no real donation was made" in " ".join(render(gift(training=True)).text.split())

@@ -2,7 +2,8 @@
 cash/check recorded), numbered when the job is created so a resend keeps its number.
 
 Delivered at least once (kinds/email.py). A bad address waits for the lead ("Save email
-and resend": `after_email_change`).
+and resend": `after_email_change`). A gift taken in training mode (a simulated processor)
+gets a receipt marked "TRAINING — not a real receipt" (`taken_in_training`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Session
 
 from pos_app.domain.donor import email_error
 from pos_app.domain.states import DonationState
+from pos_app.payments import registry
+from pos_app.payments.base import Processor
+from pos_app.payments.registry import Capability
 from pos_app.receipts.message import OutgoingEmail
 from pos_app.receipts.render import ReceiptData, render
 from pos_app.store.models import Donation, Job
@@ -31,8 +35,23 @@ NAME = "receipt"
 TAKEN = (DonationState.APPROVED.value, DonationState.RECORDED.value)
 
 
+def taken_in_training(donation: Donation, station_processor: Processor) -> bool:
+    """A card gift by the processor it was charged with (a training gift still queued when
+    the station went live stays training); cash and check by the station's processor."""
+    if donation.processor:
+        try:
+            return registry.get(donation.processor).training
+        except registry.UnknownProcessor:
+            pass  # a processor handed in by an integrator or a test: the station's says
+    return Capability.SIMULATED in station_processor.capabilities
+
+
 class ReceiptJob(EmailJob):
     what = crash_prefix = "receipt"
+
+    def __init__(self, ctx: JobContext) -> None:
+        super().__init__(ctx)
+        self.processor = ctx.processor
 
     def compose(self, work: Work) -> OutgoingEmail:
         settings = self.settings()  # as it is now, not as it was at start
@@ -83,6 +102,7 @@ class ReceiptJob(EmailJob):
                 emv_aid=d.emv_aid,
                 emv_cvm=d.emv_cvm,
                 emv_auth_code=d.emv_auth_code,
+                training=taken_in_training(d, self.processor),
             )
         problem = email_error(to_email) if to_email else "There is no email address."
         if problem:

@@ -84,6 +84,9 @@ def diagnose_mode(config_path: str | None) -> tuple[list[Check], bool]:
         return checks, False
     checks.append(_keyring(settings))
     checks.extend(_processor(settings))
+    receipts = _receipt_details(settings)
+    if receipts is not None:
+        checks.append(receipts)
     _email(settings, paths, checks)
     checks.append(_queue(paths, readable=database.status != "fail"))
     if not any(c.name == "clock" for c in checks):  # the processor's own compares clocks
@@ -116,6 +119,37 @@ def _config(config_path: str | None, checks: list[Check]) -> Settings | None:
             )  # fmt: skip
         )
     return settings
+
+
+def _receipt_details(settings: Settings) -> Check | None:
+    """A real event's receipts are tax receipts: they need the organisation's EIN and
+    address (IRS Publication 1771), which the receipt leaves out when they aren't set.
+    Training receipts say they are not real, so there it is not checked."""
+    if settings.training:
+        return None
+    org = settings.organization
+    missing = [
+        words
+        for value, words in ((org.tax_id, "tax ID (EIN)"), (org.address, "address"))
+        if not value.strip()
+    ]
+    if not missing:
+        return Check("receipts", "ok", f"{org.name}, EIN {org.tax_id.strip()}, {org.address}")
+    where = settings.source or "the config file"
+    keys = " and ".join(
+        f'{key} = "{example}"'
+        for key, example, value in (
+            ("tax_id", "12-3456789", org.tax_id),
+            ("address", "12 Main St, Springfield, IL 62701", org.address),
+        )
+        if not value.strip()
+    )
+    return Check(
+        "receipts",
+        "warn",
+        f"no {' and no '.join(missing)} for {org.name}: donors' tax receipts need them",
+        f"add {keys} under [organization] in {where}",
+    )
 
 
 def _data_dir(paths: DataPaths) -> Check:

@@ -14,6 +14,12 @@ What a receipt states, so the donor can file it (IRS Publication 1771):
   it is listed anonymously (the receipt itself still goes to the donor, by name);
 - for a card read by chip or tap on a reader, the EMV lines card networks require
   (application name, AID, how the cardholder was verified, entry mode: receipts/emv.py).
+
+Read as a donor: the amount is stated once (in the tax block), the receipt number is the
+one reference (the processor's payment id is for the books, not the donor), lines the
+organisation hasn't configured (address, EIN) are left out rather than printed empty, and a
+gift taken in training mode says "TRAINING — not a real receipt" in the subject and at the
+top of both parts, without the "keep this for your taxes" line.
 """
 
 from __future__ import annotations
@@ -61,7 +67,8 @@ class ReceiptData:
     brand: str | None = None
     last4: str | None = None
     check_number: str | None = None
-    payment_reference: str | None = None  # the processor's payment id, for card gifts
+    # The processor's payment id: for the books and logs, never printed for the donor.
+    payment_reference: str | None = None
     org_name: str = ""
     org_address: str = ""
     tax_id: str = ""
@@ -80,6 +87,7 @@ class ReceiptData:
     emv_aid: str | None = None
     emv_cvm: str | None = None  # cardholder_verification_method: none, online_pin, ...
     emv_auth_code: str | None = None
+    training: bool = False  # taken in training mode: marked as not a real receipt
 
 
 @dataclass(frozen=True)
@@ -174,8 +182,8 @@ def fields(data: ReceiptData) -> dict[str, Any]:
     )
     return {
         "org_name": data.org_name,
-        "org_address": data.org_address,
-        "tax_id": data.tax_id or "—",
+        "org_address": _one_line(data.org_address),  # "" leaves the line out
+        "tax_id": data.tax_id.strip(),  # "" leaves the EIN line out
         "event_name": data.event_name or _("our event"),
         "receipt_number": data.receipt_number,
         "donor_greeting": data.donor_name.strip() or _("friend"),
@@ -185,7 +193,6 @@ def fields(data: ReceiptData) -> dict[str, Any]:
         "has_fee": data.fee_cents > 0,
         "date": format_date(local.date(), "long", locale=babel_locale(lang)),
         "method": method_label(data),
-        "reference": data.payment_reference or data.donation_id,
         "has_goods": data.goods_value_cents > 0,
         "goods": data.goods_description.strip() or _("goods or services"),
         "goods_value": m(max(0, data.goods_value_cents)),
@@ -196,6 +203,7 @@ def fields(data: ReceiptData) -> dict[str, Any]:
         "anonymous": data.anonymous,
         "thanks_text": data.thanks_text.strip(),
         "emv_rows": emv.rows if emv else (),
+        "training": data.training,
         "lang": lang,
     }
 
