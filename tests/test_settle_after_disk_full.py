@@ -108,3 +108,23 @@ def test_a_start_on_a_full_disk_says_so(small_disk: Path, monkeypatch: pytest.Mo
     filler.unlink()
     with open_station(data_dir=data, processor=SimulatorProcessor(latency_ms=0)) as st:
         assert [d.amount_cents for d in st.donations()] == [1000]
+
+
+def test_retry_on_a_full_disk_says_so(small_disk: Path, monkeypatch: pytest.MonkeyPatch):
+    """The volunteer presses Retry on "nothing was charged" while the disk is full: the
+    plain disk-full words, never a crash (found by the chaos run); then it works."""
+    monkeypatch.setenv("POS_APP_CONFIG", str(small_disk / "none.toml"))
+    sim = SimulatorProcessor(latency_ms=0)
+    with open_station(data_dir=small_disk / "data", processor=sim) as station:
+        sim.network_down = True
+        failed = station.take_card_donation(5000, Donor("Ada", "ada@example.org"), CARD)
+        assert failed.status == "failed" and failed.can_retry
+        sim.network_down = False
+        filler = fill(small_disk)
+        try:
+            again = station.retry_charge(failed.donation_id)
+        finally:
+            filler.unlink()
+        assert again.status == "failed" and "disk is full" in again.message
+        assert station.retry_charge(failed.donation_id).status == "approved"
+        assert len(sim.charges) == 1

@@ -303,21 +303,32 @@ class DonationService:
             on_reader = row.reader_id is not None
             if on_reader and (state is DonationState.FAILED or self.settle_reader is None):
                 return self._outcome(row)  # the card is on the reader: never replayed here
+            amount = row.amount_cents
         if on_reader and self.settle_reader is not None:
             return self.settle_reader(donation_id)
-        with self.db.session() as s:
-            row = s.get(Donation, donation_id)
-            assert row is not None
-            if row.payment_method_id is None and donation_id not in self._held_cards:
-                return Outcome(
-                    status="failed",
-                    donation_id=donation_id,
-                    message="Nothing was charged. Take the card again to retry.",
-                    amount_cents=row.amount_cents,
-                    currency=row.currency,
-                )
-            row.state = DonationState.CHARGING.value
-            row.charge_attempts += 1
+        try:
+            with self.db.session() as s:
+                row = s.get(Donation, donation_id)
+                assert row is not None
+                if row.payment_method_id is None and donation_id not in self._held_cards:
+                    return Outcome(
+                        status="failed",
+                        donation_id=donation_id,
+                        message="Nothing was charged. Take the card again to retry.",
+                        amount_cents=row.amount_cents,
+                        currency=row.currency,
+                    )
+                row.state = DonationState.CHARGING.value
+                row.charge_attempts += 1
+        except STORAGE_ERRORS as exc:
+            # Nothing sent by this retry; the gift is as it was (found by the chaos run).
+            if not disk_full(exc):
+                raise
+            log.error("donation %s: retry not started, the disk is full", donation_id)
+            if state is DonationState.FAILED:
+                return self._disk_full_not_charged(donation_id, amount)
+            return Outcome(status="in_doubt", donation_id=donation_id, message=IN_DOUBT,
+                           amount_cents=amount, currency=self.currency)  # fmt: skip
         if state is DonationState.IN_DOUBT:  # may already be charged: never "failed" now
             return self._charge(donation_id, maybe_sent=True)
         card = self._held_cards.get(donation_id)

@@ -1,21 +1,26 @@
 """The donation form: amount (presets or custom), method, donor, card or check details.
 
-Keyboard-first: F1-F4 pick a preset, Enter submits, Esc clears (wired by the window).
-Card fields are cleared by `take_card()` the moment a charge is sent; everything else the
-volunteer typed stays until "Next donor". With a card reader (services/card_entry.py) Card
-means "on the reader": no card fields, a line saying which reader; where the lead allows
-typing too, Alt+D (reader) and Alt+T (typed) switch.
+Keyboard-first and measured (tests/test_gui_keyboard.py counts the keys): F1-F4 pick a
+preset and put the cursor where the next keystroke belongs; Enter does the form's main
+action from any control in it; Alt+C / Alt+A / Alt+K choose the method and move the cursor
+on (to the card number, the donor's name, the check number); the typed card moves on by
+itself (ui/card_fields.py). Every field has a visible label that also names it for screen
+readers, and its error appears on a line that is always there, so nothing moves.
+
+Card fields are cleared the moment a charge is sent; everything else the volunteer typed
+stays until "Next donor". With a card reader (services/card_entry.py) Card means "on the
+reader": no card fields, a line saying which reader; where the lead allows typing too,
+Alt+D (reader) and Alt+T (typed) switch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -26,30 +31,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.domain.cards import Card, detect_brand, group_number, parse_expiry
+from pos_app.domain.cards import Card, group_number, parse_expiry
 from pos_app.domain.donor import Donor
 from pos_app.domain.money import AmountError, format_cents, parse_amount
 from pos_app.domain.states import Method
 from pos_app.domain.track import Swipe
 from pos_app.services.card_entry import KEYED, READER, CardEntry
 
+from .card_fields import CardFields
+from .form_parts import ErrorLine, FieldError, field_label
 from .swipe import SwipeCatcher
 
 PRESETS = (2500, 5000, 10000, 25000)
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-class FieldError(QLabel):
-    """Plain-words problem shown under its field; hidden when empty."""
+class _EnterSubmits(QObject):
+    """Enter on a radio button, checkbox or button of the form does the form's main action
+    (a line edit already says so with returnPressed)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("fieldError")
-        self.setWordWrap(True)
-        self.hide()
+    def __init__(self, form: DonationForm) -> None:
+        super().__init__(form)
+        self.form = form
 
-    def show_message(self, text: str) -> None:
-        self.setText(f"⚠ {text}" if text else "")
-        self.setVisible(bool(text))
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() in ENTER_KEYS and not event.isAutoRepeat():
+                self.form.submitted.emit()
+                return True
+        return False
 
 
 class DonationForm(QWidget):
@@ -60,44 +70,69 @@ class DonationForm(QWidget):
         super().__init__(parent)
         self.currency = currency
         self.errors: dict[str, FieldError] = {}
+        self._lines: list[ErrorLine] = []
+        self._enter = _EnterSubmits(self)
         self.swipe = SwipeCatcher(self)
         self.swipe.swiped.connect(self.fill_from_swipe)
         self.swipe.failed.connect(lambda msg: self.show_errors({"number": msg}))
 
-        layout = QVBoxLayout(self)
-        layout.setSpacing(6)
-        layout.addWidget(self._section("Amount"))
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(1, 1)
+        outer.addLayout(grid)
+        outer.addStretch()
+        row = 0
+
+        # ---- amount ----
         presets = QHBoxLayout()
         self.preset_buttons: list[QPushButton] = []
         for i, cents in enumerate(PRESETS):
-            b = QPushButton(f"{format_cents(cents, currency).replace('.00', '')}\nF{i + 1}")
+            money = format_cents(cents, currency).replace(".00", "")
+            b = QPushButton(f"{money}\nF{i + 1}")
             b.setObjectName("preset")
             b.setCheckable(True)
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # F1-F4 are their keys
+            b.setAccessibleName(f"{money} (F{i + 1})")
             b.clicked.connect(lambda _=False, c=cents: self.set_amount(c))
             QShortcut(QKeySequence(f"F{i + 1}"), self, lambda c=cents: self.set_amount(c))
             presets.addWidget(b)
             self.preset_buttons.append(b)
-        layout.addLayout(presets)
         self.amount = QLineEdit()
         self.amount.setObjectName("amount")
-        self.amount.setPlaceholderText("Other amount, e.g. 75")
+        self.amount.setPlaceholderText("or type one, e.g. 75")
+        self.amount.setAccessibleDescription("The gift in dollars; F1 to F4 pick a preset.")
         self.amount.textChanged.connect(self._amount_changed)
-        layout.addWidget(self.amount)
-        layout.addWidget(self._error("amount"))
+        grid.addLayout(presets, row, 1)
+        row += 1
+        grid.addWidget(field_label("Amount", self.amount), row, 0)
+        grid.addWidget(self.amount, row, 1)
+        row += 1
+        grid.addWidget(self._line("amount"), row, 1)
+        row += 1
 
-        layout.addWidget(self._section("Payment"))
+        # ---- method ----
         methods = QHBoxLayout()
         self.method_group = QButtonGroup(self)
         self.method_buttons: dict[Method, QRadioButton] = {}
         for m, label in ((Method.CARD, "&Card"), (Method.CASH, "C&ash"), (Method.CHECK, "Chec&k")):
             rb = QRadioButton(label)
+            rb.setAccessibleName(label.replace("&", ""))
             self.method_group.addButton(rb)
             self.method_buttons[m] = rb
             methods.addWidget(rb)
             rb.toggled.connect(self._method_changed)
+            rb.installEventFilter(self._enter)
+        self.method_group.buttonClicked.connect(lambda _b: self._focus_next_field())
         methods.addStretch()
-        layout.addLayout(methods)
+        payment = QLabel("Payment")
+        payment.setObjectName("fieldLabel")
+        grid.addWidget(payment, row, 0)
+        grid.addLayout(methods, row, 1)
+        row += 1
 
         # How the card is taken: the reader, typed, or (where both are allowed) a choice.
         self.entry = CardEntry(reader=False, keyed=True, default=KEYED)
@@ -112,75 +147,75 @@ class DonationForm(QWidget):
         ):
             rb = QRadioButton(label)
             rb.setObjectName(f"entry_{key}")
+            rb.setAccessibleName(label.split("  ")[0])
             self.entry_group.addButton(rb)
             self.entry_buttons[key] = rb
             entry_row.addWidget(rb)
             rb.toggled.connect(self._method_changed)
+            rb.installEventFilter(self._enter)
             QShortcut(QKeySequence(shortcut), self, lambda k=key: self.choose_entry(k))
+        self.entry_group.buttonClicked.connect(lambda _b: self._focus_next_field())
         entry_row.addStretch()
-        layout.addWidget(self.entry_box)
+        grid.addWidget(self.entry_box, row, 1)
+        row += 1
         self.reader_note = QLabel("")
         self.reader_note.setObjectName("readerNote")
         self.reader_note.setWordWrap(True)
-        layout.addWidget(self.reader_note)
-        layout.addWidget(self._error("entry"))
+        grid.addWidget(self.reader_note, row, 1)
+        row += 1
+        self.errors["entry"] = FieldError()
+        self.entry_error = self.errors["entry"]
+        self.entry_error.hide()
+        grid.addWidget(self.entry_error, row, 1)
+        row += 1
 
-        self.card_box = QWidget()
-        grid = QGridLayout(self.card_box)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.number = QLineEdit()
-        self.number.setPlaceholderText("Card number, or swipe")
-        self.number.setMaxLength(23)
-        self.number.textEdited.connect(self._number_edited)
-        self.brand = QLabel("")
-        self.brand.setObjectName("brand")
-        self.expiry = QLineEdit()
-        self.expiry.setPlaceholderText("MM/YY")
-        self.expiry.setMaxLength(7)
-        self.cvc = QLineEdit()
-        self.cvc.setPlaceholderText("CVC")
-        self.cvc.setMaxLength(4)
-        self.cvc.setEchoMode(QLineEdit.EchoMode.Password)
-        self.postal = QLineEdit()
-        self.postal.setPlaceholderText("ZIP")
-        self.postal.setMaxLength(10)
-        grid.addWidget(self.number, 0, 0, 1, 3)
-        grid.addWidget(self.brand, 0, 3)
-        grid.addWidget(self._error("number"), 1, 0, 1, 4)
-        grid.addWidget(self.expiry, 2, 0)
-        grid.addWidget(self.cvc, 2, 1)
-        grid.addWidget(self.postal, 2, 2)
-        grid.addWidget(self._error("expiry"), 3, 0)
-        grid.addWidget(self._error("cvc"), 3, 1)
-        grid.addWidget(self._error("postal_code"), 3, 2)
-        layout.addWidget(self.card_box)
+        # ---- the typed card, or the check ----
+        self.card_box = CardFields()
+        self.card_box.done.connect(lambda: self.name.setFocus())
+        self.errors.update(self.card_box.errors)
+        self._lines.append(self.card_box.error_line)
+        self.number, self.brand = self.card_box.number, self.card_box.brand
+        self.expiry, self.cvc, self.postal = (
+            self.card_box.expiry, self.card_box.cvc, self.card_box.postal,
+        )  # fmt: skip
+        grid.addWidget(self.card_box, row, 0, 1, 2)
+        row += 1
 
         self.check_box = QWidget()
-        check_layout = QFormLayout(self.check_box)
-        check_layout.setContentsMargins(0, 0, 0, 0)
+        check_grid = QGridLayout(self.check_box)
+        check_grid.setContentsMargins(0, 0, 0, 0)
+        check_grid.setVerticalSpacing(2)
         self.check_number = QLineEdit()
-        self.check_number.setPlaceholderText("Check number")
         self.check_number.setMaxLength(32)
-        check_layout.addRow(self.check_number)
-        check_layout.addRow(self._error("check_number"))
-        layout.addWidget(self.check_box)
+        check_grid.addWidget(field_label("Check number", self.check_number), 0, 0)
+        check_grid.addWidget(self.check_number, 0, 1)
+        check_grid.addWidget(self._line("check_number"), 1, 1)
+        check_grid.setColumnStretch(1, 1)
+        grid.addWidget(self.check_box, row, 0, 1, 2)
+        row += 1
 
-        layout.addWidget(self._section("Donor"))
+        # ---- the donor ----
         self.name = QLineEdit()
-        self.name.setPlaceholderText("Donor name")
         self.name.setMaxLength(200)
+        self.name.setPlaceholderText("as the donor wants it on the receipt")
         self.email = QLineEdit()
-        self.email.setPlaceholderText("Email for the tax receipt (optional)")
         self.email.setMaxLength(254)
+        self.email.setPlaceholderText("for the tax receipt (optional)")
         self.email.textChanged.connect(self._email_hint)
-        layout.addWidget(self.name)
-        layout.addWidget(self._error("name"))
-        layout.addWidget(self.email)
-        layout.addWidget(self._error("email"))
+        grid.addWidget(field_label("Name", self.name), row, 0)
+        grid.addWidget(self.name, row, 1)
+        row += 1
+        grid.addWidget(self._line("name"), row, 1)
+        row += 1
+        grid.addWidget(field_label("Email", self.email), row, 0)
+        grid.addWidget(self.email, row, 1)
+        row += 1
         self.receipt_hint = QLabel("")
         self.receipt_hint.setObjectName("hint")
-        layout.addWidget(self.receipt_hint)
-        layout.addStretch()
+        grid.addWidget(self._line("email", hint=self.receipt_hint), row, 1)
+        row += 1
+        self.option_row = row  # gift options (the window may add more below)
+        self.grid = grid
 
         self._fields = (
             self.amount, self.number, self.expiry, self.cvc, self.postal,
@@ -190,6 +225,12 @@ class DonationForm(QWidget):
             self.swipe.watch(f)
             f.returnPressed.connect(self.submitted)
             f.textChanged.connect(self.changed)
+        for name, f in (
+            ("amount", self.amount), ("number", self.number), ("expiry", self.expiry),
+            ("cvc", self.cvc), ("postal_code", self.postal),
+            ("check_number", self.check_number), ("name", self.name), ("email", self.email),
+        ):  # fmt: skip
+            f.textEdited.connect(lambda _t, n=name: self._clear_error(n))
         self.setTabOrder(self.amount, self.number)
         self.setTabOrder(self.number, self.expiry)
         self.setTabOrder(self.expiry, self.cvc)
@@ -203,15 +244,18 @@ class DonationForm(QWidget):
         self._email_hint("")
 
     # ---- building blocks ----
-    def _section(self, title: str) -> QLabel:
-        label = QLabel(title)
-        label.setObjectName("section")
-        return label
-
-    def _error(self, field: str) -> FieldError:
+    def _line(self, field: str, hint: QLabel | None = None) -> ErrorLine:
         err = FieldError()
         self.errors[field] = err
-        return err
+        line = ErrorLine(err, hint=hint)
+        self._lines.append(line)
+        return line
+
+    def add_option(self, widget: QWidget) -> None:
+        """A gift option under the donor (a checkbox): Enter on it submits too."""
+        self.grid.addWidget(widget, self.option_row, 1)
+        self.option_row += 1
+        widget.installEventFilter(self._enter)
 
     # ---- reading ----
     @property
@@ -282,12 +326,26 @@ class DonationForm(QWidget):
 
     def set_amount(self, cents: int) -> None:
         self.amount.setText(format_cents(cents, self.currency).lstrip("$"))
-        card_typed = self.method is Method.CARD and not self.card_on_reader
-        (self.number if card_typed else self.name).setFocus()
+        self._clear_error("amount")
+        self._focus_next_field()
+
+    def _focus_next_field(self) -> None:
+        """After an amount or a method is chosen: where the next keystroke belongs."""
+        if not self.amount.text().strip():
+            self.amount.setFocus()
+        elif self.method is Method.CHECK:
+            self.check_number.setFocus()
+        elif self.method is Method.CARD and not self.card_on_reader:
+            self.number.setFocus()
+        else:
+            self.name.setFocus()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         for field, widget in self.errors.items():
             widget.show_message(errors.get(field, ""))
+        for line in self._lines:
+            line.refresh()
+        self.entry_error.setVisible(bool(self.entry_error.text()))  # rare: a refused swipe
         first = next((f for f in self.errors if f in errors), None)
         target = {
             "amount": self.amount, "number": self.number, "expiry": self.expiry,
@@ -298,10 +356,7 @@ class DonationForm(QWidget):
             target.setFocus()
 
     def clear_card(self) -> None:
-        for f in (self.number, self.expiry, self.cvc, self.postal):
-            f.clear()
-            f.setModified(False)
-        self.brand.setText("")
+        self.card_box.clear()
 
     def clear_all(self) -> None:
         self.clear_card()
@@ -318,7 +373,7 @@ class DonationForm(QWidget):
         self.method_buttons[Method.CARD].setChecked(True)
         self.entry_buttons[KEYED].setChecked(True)
         self.number.setText(group_number(swipe.number))
-        self._number_edited(self.number.text())
+        self.card_box.show_brand()
         self.expiry.setText(f"{swipe.exp_month:02d}/{swipe.exp_year % 100:02d}")
         if swipe.name and not self.name.text().strip():
             self.name.setText(swipe.name)
@@ -342,13 +397,13 @@ class DonationForm(QWidget):
         for b, preset in zip(self.preset_buttons, PRESETS, strict=True):
             b.setChecked(cents == preset)
 
-    def _number_edited(self, text: str) -> None:
-        grouped = group_number(text)
-        if grouped != text:
-            self.number.setText(grouped)
-        brand = detect_brand(grouped)
-        self.brand.setText(brand.label if brand else "")
-        self.cvc.setMaxLength(brand.cvc_length if brand else 4)
+    def _clear_error(self, field: str) -> None:
+        """A field's message goes as soon as the volunteer changes that field."""
+        err = self.errors.get(field)
+        if err is not None and err.text():
+            err.show_message("")
+            for line in self._lines:
+                line.refresh()
 
     def _method_changed(self) -> None:
         card = self.method is Method.CARD
@@ -361,12 +416,13 @@ class DonationForm(QWidget):
             note = f"The donor taps, inserts or swipes on {where} after you press Enter."
             if not self.entry.keyed:
                 note += " Typing a card number is off (the lead can allow it in Settings)."
-        elif card and self.entry.reader:
-            note = "Typing the card on the laptop; the reader is not used for this gift."
+        elif card and self.entry.reader and not self.entry.simulated:
+            note = "Typing the card on the laptop: the reader is not used for this gift."
         else:
             note = ""
         self.reader_note.setText(note)
         self.reader_note.setVisible(bool(note))
+
         if on_reader and self.card_box.isHidden():
             self.clear_card()  # nothing typed lingers behind a hidden field
         self.changed.emit()
@@ -375,3 +431,4 @@ class DonationForm(QWidget):
         self.receipt_hint.setText(
             "" if text.strip() else "No email: no receipt will be sent for this gift."
         )
+        self.email.setAccessibleDescription(self.receipt_hint.text())

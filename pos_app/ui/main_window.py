@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -34,6 +34,7 @@ from .donation_form import DonationForm
 from .lead_window import LeadWindow
 from .live import LiveChanges, Refresher
 from .result_panel import DONOR_PARTS, ResultPanel
+from .scale import base_stylesheet, factor_for, scaled
 from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)
         self.live = LiveChanges(station.changes, self)
         self._busy = False
+        self.scale_factor = 1.0  # ui/scale.py: bigger type on a bigger window
         settings = station.settings
         self.setWindowTitle(f"Tableside — {settings.event.name} — {settings.event.station}")
         screen = self.screen().availableGeometry()  # never larger than the laptop's screen
@@ -86,25 +88,22 @@ class MainWindow(QMainWindow):
         self.alert_banner.setWordWrap(True)
         self.alert_banner.hide()
         outer.addWidget(self.alert_banner)
-        head = QHBoxLayout()
-        head.setContentsMargins(0, 0, 16, 0)
+        # The event, the station and the lead's door sit in the status bar: on a 1024x600
+        # laptop every line of height belongs to the form.
         self.header = QLabel(f"{settings.event.name}  ·  {settings.event.station}")
         self.header.setObjectName("header")
-        head.addWidget(self.header, 1)
         self.lead_btn = QPushButton("Lead desk  (Ctrl+L)")
         self.lead_btn.setObjectName("leadButton")
         self.lead_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.lead_btn.clicked.connect(self.open_lead_desk)
-        head.addWidget(self.lead_btn)
-        outer.addLayout(head)
         self.lead_window: LeadWindow | None = None
         self.closing_summary: str | None = None
         # Asked before closing with unfinished work; replaced in tests (no modal dialogs).
         self.confirm_close = self._ask_close
 
         body = QHBoxLayout()
-        body.setContentsMargins(16, 8, 16, 8)
-        body.setSpacing(24)
+        body.setContentsMargins(12, 6, 12, 6)
+        body.setSpacing(16)
         left = QVBoxLayout()
         self.form = DonationForm(settings.payments.currency)
         self.form.set_entry(station.card_entry)
@@ -115,19 +114,21 @@ class MainWindow(QMainWindow):
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
+        scroll.setAccessibleName("Donation form")
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.addWidget(scroll, 1)
         self.action = QPushButton()
         self.action.setObjectName("charge")
-        self.action.setMinimumHeight(64)
+        self.action.setMinimumHeight(56)
         self.action.clicked.connect(self.submit)
         left.addWidget(self.action)
-        body.addLayout(left, 5)
+        body.addLayout(left, 3)
         self.result = ResultPanel()
         self.result.retry_clicked.connect(self.retry)
         self.result.next_clicked.connect(self.next_donor)
         self.result.donor_part.connect(self.play_donor)
-        body.addWidget(self.result, 4)
+        body.addWidget(self.result, 2)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
@@ -141,6 +142,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.online_label)
         bar.addWidget(self.jobs_label)
         bar.addPermanentWidget(self.totals_label)
+        bar.addPermanentWidget(self.header)
+        bar.addPermanentWidget(self.lead_btn)
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_form)
         for kind, _text, key in DONOR_PARTS:
@@ -359,8 +362,8 @@ class MainWindow(QMainWindow):
         if self.lead_window is not None:
             self.lead_window.show_alerts(status.alerts)
         self.closing_summary = status.closing
+        self._show_header()
         event = self.station.settings.event  # the lead may have renamed it at the desk
-        self.header.setText(f"{event.name}  ·  {event.station}")
         self.setWindowTitle(f"Tableside — {event.name} — {event.station}")
         settled: Outcome | None = data["settled"]
         current = self.result.outcome
@@ -382,6 +385,24 @@ class MainWindow(QMainWindow):
         self.lead_window.show()
         self.lead_window.raise_()
         self.lead_window.activateWindow()
+
+    # ---- size ----
+    def _show_header(self) -> None:
+        """The event and station in the status bar; just the station on a narrow screen."""
+        event = self.station.settings.event
+        full = f"{event.name}  ·  {event.station}"
+        self.header.setText(full if self.width() >= 1200 else event.station)
+        self.header.setToolTip(full)
+        self.header.setAccessibleName(full)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._show_header()
+        factor = factor_for(event.size().width(), event.size().height())
+        if factor != self.scale_factor:
+            self.scale_factor = factor
+            central = self.centralWidget()
+            central.setStyleSheet(scaled(base_stylesheet(), factor) if factor > 1 else "")
 
     # ---- closing ----
     def _ask_close(self, summary: str) -> bool:
