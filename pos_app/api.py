@@ -161,7 +161,9 @@ class Station:
         self, amount_cents: int, donor: Donor, card: Card, options: GiftOptions = NO_OPTIONS
     ) -> Outcome:
         """`options`: cover the fee, a dedication, anonymous, the receipt's language, goods
-        received (see GiftOptions). With `cover_fee` the charge is the gift plus fee_for()."""
+        received, consent to keep the card (see GiftOptions). With `cover_fee` the charge is
+        the gift plus fee_for(); with `save_card` (None: save_cards_default) an approved
+        gift's card is kept for later gifts by a background job, else never."""
         return self.donations_service.take_card(amount_cents, donor, card, options)
 
     def retry_charge(self, donation_id: str) -> Outcome:
@@ -384,15 +386,18 @@ class Station:
         """A reader to take cards on: the configured Terminal reader, or training's."""
         return self.reader_service is not None
 
-    def take_reader_donation(self, amount_cents: int, donor: Donor) -> Outcome:
+    def take_reader_donation(
+        self, amount_cents: int, donor: Donor, options: GiftOptions = NO_OPTIONS
+    ) -> Outcome:
         """Take a card on the reader: returns when the gift is settled (approved, declined,
         failed = certainly not charged) or its deadline passed (in_doubt: settled by the
         background settler from the PaymentIntent, never charged twice). Blocks while the
-        donor taps; `cancel_reader()` from another thread stops it. Raises InvalidDonation
-        for a bad amount or email, RuntimeError when no reader is set up."""
+        donor taps; `cancel_reader()` from another thread stops it. `options` as for
+        take_card_donation (cover the fee, dedication, consent to keep the card...). Raises
+        InvalidDonation for a bad amount or email, RuntimeError when no reader is set up."""
         if self.reader_service is None:
             raise RuntimeError("No card reader is set up for this station.")
-        return self.reader_service.take(amount_cents, donor)
+        return self.reader_service.take(amount_cents, donor, options)
 
     def cancel_reader(self) -> bool:
         """Stop the gift waiting on the reader (Esc). True when one was waiting; its
@@ -430,6 +435,25 @@ class Station:
     def allow_keyed_entry(self, allowed: bool) -> Settings:
         """The lead's switch: may volunteers type a card number when a reader is set?"""
         return self.live.set_keyed_entry(allowed)
+
+    # ---- consent to keep a card ----
+    @property
+    def save_cards_default(self) -> bool:
+        """Whether the form's "keep this card for later gifts" box starts ticked: the lead's
+        choice (set_save_cards_default), else `[payments] save_cards_default`. A gift whose
+        GiftOptions.save_card is None takes this default as it is at that moment."""
+        return self.settings.payments.save_cards_default
+
+    @property
+    def can_save_cards(self) -> bool:
+        """The processor can keep a card at all (training's simulator and Stripe can): the
+        form shows the box only then."""
+        return Capability.SAVE_CARD in self.processor.capabilities
+
+    def set_save_cards_default(self, ticked: bool) -> Settings:
+        """The lead's switch (Settings tab): the box's default on this station, kept in the
+        DB over the config file's and announced as a `settings` change."""
+        return self.live.set_save_cards_default(ticked)
 
     @property
     def reader_is_simulated(self) -> bool:

@@ -184,6 +184,7 @@ def _build(
         max_amount_cents=settings.payments.max_amount * 100,
     )
     donations.fee_rule = FeeRule(settings.fees.percent, round(settings.fees.fixed * 100))
+    donations.save_card_default = lambda: live().payments.save_cards_default
     jobs_system = JobSystem(
         db,
         paths.queue_file,

@@ -57,6 +57,10 @@ class Payments:
     # Typing a card number on the laptop: "auto" allows it unless a real reader is set
     # (then the card is taken on the reader; the lead can allow typing as a fallback).
     keyed_entry: str = "auto"  # auto | on | off
+    # Whether the form's "keep this card for later gifts" box starts ticked. The donor's
+    # answer is what counts (no consent, no saved card); the lead can change this default
+    # at the desk (Settings), which wins over the file on this laptop.
+    save_cards_default: bool = True
 
 
 KEYED_ENTRY = ("auto", "on", "off")

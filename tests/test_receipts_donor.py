@@ -100,7 +100,11 @@ def test_a_training_receipt_says_so_and_prints_no_empty_lines(
     number = next(j for j in st.jobs(out.donation_id) if j.kind == "receipt").receipt_number
     assert number
 
-    assert str(msg["Subject"]).startswith(f"{TRAINING[lang]}: ")
+    subject = {
+        "en": f"Your donation receipt from Riverside Food Bank (No. {number})",
+        "es": f"Su recibo de donación de Riverside Food Bank (n.º {number})",
+    }[lang]
+    assert str(msg["Subject"]) == f"{TRAINING[lang]}: {subject}"  # folded, read back whole
     assert text.startswith(f"*** {TRAINING[lang]} ***\n")
     assert TRAINING[lang] in html and html.index(TRAINING[lang]) < html.index("<h1")
     assert KEEP[lang] not in text and KEEP[lang] not in html  # not for the donor's taxes

@@ -3,7 +3,8 @@ its PaymentMethod) so the donor can give again without handing it over.
 
 Exactly once: every processor write carries an idempotency key derived from the gift, and
 the new customer id is kept before the attach, so a retry or a crash replays, never
-doubles. Only processors that declare they keep cards get this job.
+doubles. Only processors that declare they keep cards get this job, and only for a gift
+whose donor agreed to keep the card (`Donation.save_card`, the form's checkbox).
 
 A gift taken on the card reader (its row has an `entry_mode`) was paid with a card_present
 PaymentMethod, which Stripe never lets a Customer keep; what is saved is the reusable card
@@ -108,10 +109,12 @@ class SaveCardJob:
 
 
 def follows_gift(donation: Donation, ctx: JobContext) -> bool:
-    """An approved card gift charged with a card the processor can keep; a gift charged
-    off-session was charged on a card already saved, so there is nothing to save."""
+    """An approved card gift whose donor agreed to keep the card, charged with a card the
+    processor can keep; a gift charged off-session was charged on a card already saved,
+    so there is nothing to save."""
     return (
         ctx.save_cards
+        and bool(donation.save_card)
         and donation.method == Method.CARD.value
         and donation.state == DonationState.APPROVED.value
         and bool(donation.payment_method_id)

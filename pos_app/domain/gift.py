@@ -1,5 +1,5 @@
 """A gift's options beyond amount and donor: cover the fee, a dedication, anonymity,
-the receipt's language, goods received. Pure rules, no I/O.
+the receipt's language, goods received, consent to keep the card. Pure rules, no I/O.
 
 The fee is grossed up: the processor takes its percentage of the *total* charged, so
 "all of your $50 goes to the cause" needs total = (gift + fixed) / (1 - rate), rounded up
@@ -51,6 +51,10 @@ class GiftOptions:
     receipt_language: str = ""  # "" = English
     goods_description: str = ""
     goods_value_cents: int | None = None  # None: the event's default (config)
+    # The donor agreed to keep the card for later gifts (a save-card job; on a reader, a
+    # PaymentIntent set up for future use). None: the station's default, which the lead
+    # sets (`Station.save_cards_default`); the form sends what the volunteer ticked.
+    save_card: bool | None = None
 
 
 NO_OPTIONS = GiftOptions()
@@ -83,6 +87,8 @@ def option_errors(options: GiftOptions) -> dict[str, str]:
         errors["goods_value"] = "The value of goods received can't be negative."
     if contains_card_data(options.goods_description):
         errors["goods_description"] = "That looks like card data, not a description."
+    if options.save_card is not None and not isinstance(options.save_card, bool):
+        errors["save_card"] = "Say yes or no to keeping the card."
     return errors
 
 
@@ -98,4 +104,5 @@ def gift_columns(options: GiftOptions, fee_cents: int) -> dict[str, object]:
         "receipt_language": options.receipt_language.strip() or None,
         "goods_description": options.goods_description.strip() or None,
         "goods_value_cents": options.goods_value_cents,
+        "save_card": bool(options.save_card),  # resolved by the service; None is no
     }

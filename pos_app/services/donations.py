@@ -36,7 +36,7 @@ from pos_app.payments.base import (
     Transient,
     answer_problem,
 )
-from pos_app.settings import Event
+from pos_app.settings import Event, Payments
 from pos_app.store.database import Database
 from pos_app.store.disk import DISK_FULL, STORAGE_ERRORS, disk_full
 from pos_app.store.models import Donation, new_id
@@ -100,6 +100,8 @@ class DonationService:
         self.settle_reader: Callable[[str], Outcome] | None = None
         self._acted: set[str] = set()  # charges sent in this call: a failure now is in doubt
         self.fee_rule = FeeRule()  # cover the fee: set from [fees] by the station
+        # The lead's default for consent to keep a card, read at each gift (live settings).
+        self.save_card_default: Callable[[], bool] = lambda: Payments().save_cards_default
 
     def taken_here(self) -> dict[str, str]:
         """The columns that say where and at what a gift was taken, as they are now."""
@@ -132,6 +134,13 @@ class DonationService:
             errors.update(card_errors(card))
         if errors:
             raise InvalidDonation(errors)
+
+    def with_consent(self, options: GiftOptions) -> GiftOptions:
+        """The options with the save-card answer settled: the form's, else the lead's
+        default as it is now. What is stored with the gift is this answer."""
+        if options.save_card is not None:
+            return options
+        return dataclasses.replace(options, save_card=bool(self.save_card_default()))
 
     def fee_for(self, gift_cents: int, options: GiftOptions = NO_OPTIONS) -> int:
         """The fee the donor adds when they cover it (0 when they don't)."""
@@ -217,8 +226,10 @@ class DonationService:
     def take_card(
         self, amount_cents: int, donor: Donor, card: Card, options: GiftOptions = NO_OPTIONS
     ) -> Outcome:
-        """Charge `amount_cents` (the gift) plus the fee when the donor covers it."""
+        """Charge `amount_cents` (the gift) plus the fee when the donor covers it. The card
+        is kept for later gifts only with `options.save_card` (None: the lead's default)."""
         self.validate(amount_cents, donor, card, options)
+        options = self.with_consent(options)
         fee = self.fee_for(amount_cents, options)
         amount_cents += fee
         donation_id = new_id()

@@ -1,8 +1,9 @@
 """The one live settings source, and the event settings the lead changes at the desk.
 
 `LiveSettings` holds the settings the station runs with: the config file's, with the
-lead's changes (name, goal, station name, and whether cards may be typed beside a reader;
-kept in the DB, they win over the file on this laptop) laid over them. Whoever needs a
+lead's changes (name, goal, station name, whether cards may be typed beside a reader, and
+whether the save-card box starts ticked; kept in the DB, they win over the file on this
+laptop) laid over them. Whoever needs a
 setting reads it at the moment of use (call the source), so a rename at the desk reaches
 the next receipt, the window titles and the totals at once; a change is announced as a
 `settings` notice (pos_app/changes.py) after it is in place. The station's stable id
@@ -49,14 +50,25 @@ class LiveSettings:
     def set_keyed_entry(self, allowed: bool) -> Settings:
         """The lead allows (or stops) typing card numbers on this station; kept in the DB."""
         value = "on" if allowed else "off"
+        return self._set_option("keyed_entry", value)
+
+    def set_save_cards_default(self, ticked: bool) -> Settings:
+        """The lead's default for the form's save-card box; kept in the DB. Each gift
+        still stores the donor's own answer."""
+        if not isinstance(ticked, bool):
+            raise InvalidDonation({"save_cards_default": "Choose on or off."})
+        return self._set_option("save_cards_default", ticked, column="save_cards")
+
+    def _set_option(self, name: str, value: object, *, column: str | None = None) -> Settings:
+        """One `[payments]` choice of the lead's: the station_options row, then the swap."""
         with self._lock:
             with self.db.session() as s:
                 row = s.get(StationOptions, 1)
                 if row is None:
-                    s.add(StationOptions(id=1, keyed_entry=value))
-                else:
-                    row.keyed_entry = value
-            payments = dataclasses.replace(self._settings.payments, keyed_entry=value)
+                    row = StationOptions(id=1)
+                    s.add(row)
+                setattr(row, column or name, value)
+            payments = dataclasses.replace(self._settings.payments, **{name: value})
             self._settings = dataclasses.replace(self._settings, payments=payments)
         self.feed.publish(Change.of(Topic.SETTINGS))
         return self._settings
@@ -71,8 +83,13 @@ def with_override(db: Database, settings: Settings) -> Settings:
             )
             settings = dataclasses.replace(settings, event=event)
         options = s.get(StationOptions, 1)
-        if options is not None and options.keyed_entry:
-            payments = dataclasses.replace(settings.payments, keyed_entry=options.keyed_entry)
+        if options is not None:
+            chosen: dict[str, object] = {}
+            if options.keyed_entry:
+                chosen["keyed_entry"] = options.keyed_entry
+            if options.save_cards is not None:
+                chosen["save_cards_default"] = options.save_cards
+            payments = dataclasses.replace(settings.payments, **chosen)
             settings = dataclasses.replace(settings, payments=payments)
     return settings
 

@@ -25,6 +25,7 @@ import threading
 import time
 
 from pos_app.domain.donor import Donor
+from pos_app.domain.gift import NO_OPTIONS, GiftOptions, gift_columns
 from pos_app.domain.money import format_cents
 from pos_app.domain.states import DonationState, Method
 from pos_app.faults import crashpoint
@@ -91,15 +92,21 @@ class ReaderService:
         self.polls = 0  # reader/PI reads made while waiting (bench/reader.py reports them)
 
     # ---- the volunteer's side --------------------------------------------------------
-    def take(self, amount_cents: int, donor: Donor) -> Outcome:
-        self.donations.validate(amount_cents, donor)
+    def take(self, amount_cents: int, donor: Donor, options: GiftOptions = NO_OPTIONS) -> Outcome:
+        """The keyed gift's options (cover the fee: the reader asks for gift + fee). The
+        PaymentIntent is set up to keep the card only with consent (`options.save_card`,
+        None: the lead's default) and where the processor can keep cards."""
+        self.donations.validate(amount_cents, donor, options=options)
+        options = self.donations.with_consent(options)
+        fee = self.donations.fee_for(amount_cents, options)
+        amount_cents += fee
         donation_id = new_id()
         with self.donations._claim(donation_id):
             self._cancel.clear()
             self._too_long.clear()
             self._active = donation_id
             try:
-                return self._take(donation_id, amount_cents, donor)
+                return self._take(donation_id, amount_cents, donor, options, fee)
             finally:
                 self._active = None
 
@@ -124,9 +131,11 @@ class ReaderService:
     def active(self) -> str | None:
         return self._active
 
-    def _take(self, donation_id: str, amount_cents: int, donor: Donor) -> Outcome:
+    def _take(
+        self, donation_id: str, amount_cents: int, donor: Donor, options: GiftOptions, fee: int
+    ) -> Outcome:
         try:
-            self._write_row(donation_id, amount_cents, donor)
+            self._write_row(donation_id, amount_cents, donor, options, fee)
         except STORAGE_ERRORS as exc:
             if not disk_full(exc):
                 raise
@@ -157,7 +166,10 @@ class ReaderService:
         crashpoint("reader_after_pi")
         return self._hand_over(donation_id, request, pi)
 
-    def _write_row(self, donation_id: str, amount_cents: int, donor: Donor) -> None:
+    def _write_row(
+        self, donation_id: str, amount_cents: int, donor: Donor, options: GiftOptions, fee: int
+    ) -> None:
+        saving = self.save_cards and bool(options.save_card)
         with self.db.session() as s:
             s.add(
                 Donation(
@@ -172,9 +184,10 @@ class ReaderService:
                     processor=self.reader.name,
                     idempotency_key=replay.new_key(),
                     reader_id=self.reader.reader_id,
-                    setup_future_usage="off_session" if self.save_cards else None,
+                    setup_future_usage="off_session" if saving else None,
                     charge_attempts=1,
                     message="Waiting for the card on the reader.",
+                    **gift_columns(options, fee),
                 )
             )
 

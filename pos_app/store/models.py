@@ -76,6 +76,9 @@ class Donation(Base):
     # off-session charges of a saved card (give again, pledges): the saved Customer
     customer_id: Mapped[str | None] = mapped_column(String(64))
     off_session: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The donor agreed to keep this card for later gifts (the form's checkbox; migration
+    # 0010): without it no save-card job is made and a reader payment isn't set up for it.
+    save_card: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     paddle: Mapped[str | None] = mapped_column(String(8))
 
 
@@ -206,13 +209,16 @@ class EventOverride(Base):
 
 
 class StationOptions(Base):
-    """The lead's choices for how this station takes cards (Settings tab), kept apart from
+    """The lead's choices for how this station takes cards (Settings tab: typed entry beside
+    a reader, whether the save-card box starts ticked), kept apart from
     the event override so choosing one doesn't pin the event's name over the config's."""
 
     __tablename__ = "station_options"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
     keyed_entry: Mapped[str | None] = mapped_column(String(8))  # on | off; None: the config's
+    # the save-card checkbox's default on the form; None: [payments] save_cards_default
+    save_cards: Mapped[bool | None] = mapped_column(Boolean)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
     )

@@ -1,6 +1,8 @@
 """The result of the last attempt, big enough to read at arm's length.
 
-Every state has a word and a symbol as well as a colour, so colour is never the only signal.
+Every state has a word and a symbol as well as a colour, so colour is never the only signal,
+and every change is announced to screen readers (an Alert on the panel, named by its
+heading and described by the amount and detail).
 While a card waits on a training (simulated) reader, the panel also carries the donor's
 part: tap an approving or a declining card, pull the card out, or never tap (F5-F8).
 """
@@ -8,6 +10,7 @@ part: tap an approving or a declining card, pull the card out, or never tap (F5-
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -58,6 +61,7 @@ class ResultPanel(QFrame):
     retry_clicked = Signal()
     next_clicked = Signal()
     donor_part = Signal(str)  # training: a DONOR_PARTS kind
+    announced = Signal(str)  # what a screen reader was just told (tests listen)
 
     def __init__(self) -> None:
         super().__init__()
@@ -143,13 +147,25 @@ class ResultPanel(QFrame):
             child.style().unpolish(child)
             child.style().polish(child)
 
+    def announce(self) -> None:
+        """Tell assistive technology what the panel says now (after its words are set)."""
+        heading = self.heading.text()
+        said = " ".join(t for t in (self.amount.text(), self.detail.text()) if t)
+        self.setAccessibleName(heading)
+        self.setAccessibleDescription(said)
+        if QAccessible.isActive():
+            QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
+        self.announced.emit(f"{heading}. {said}" if said else heading)
+
     def show_ready(self) -> None:
         self.outcome = None
         self._set("ready", detail="Pick an amount (F1–F4) or type one, then press Enter.")
+        self.announce()
 
     def show_busy(self, amount_cents: int, currency: str, what: str = "Charging") -> None:
         self._set("busy", format_cents(amount_cents, currency), "Keep the card handy.")
         self.heading.setText(what)
+        self.announce()
 
     def show_reader_waiting(
         self, amount_cents: int, currency: str, reader_label: str, simulated: bool
@@ -160,15 +176,18 @@ class ResultPanel(QFrame):
         self._set("reader", "", f"Waiting for the card on {where}. Esc cancels.")
         self.heading.setText(f"Tap, insert or swipe on the reader — {amount}")
         self.donor_box.setVisible(simulated)
+        self.announce()
 
     def show_cancelling(self) -> None:
         if self.state == "reader":
             self.detail.setText("Cancelling on the reader…")
             self.donor_box.setVisible(False)
+            self.announce()
 
     def show_error(self, message: str) -> None:
         self.outcome = None
         self._set("error", detail=message)
+        self.announce()
 
     def show_outcome(self, outcome: Outcome) -> None:
         self.outcome = outcome
@@ -198,3 +217,4 @@ class ResultPanel(QFrame):
             if "Couldn't reach" not in outcome.message:
                 self.heading.setText("Not charged")
         self.retry.setVisible(outcome.can_retry)
+        self.announce()
