@@ -285,7 +285,7 @@ def test_a_reader_gift_with_no_generated_card_needs_attention_in_plain_words(
     assert st.donation(o.donation_id).status == "approved"
 
 
-def test_peer_reader_gift_saves_its_generated_card_to_the_customer(
+def test_peer_reader_gift_saves_its_generated_card_and_the_donor_gives_again(
     make_station: StationFactory,  # noqa: F811
     localstripe: str,
     terminal_reader: str,
@@ -319,5 +319,8 @@ def test_peer_reader_gift_saves_its_generated_card_to_the_customer(
     assert checked.keys["/v1/customers"] == f"{key}-customer"
     assert checked.keys[f"/v1/payment_methods/{generated}/attach"] == f"{key}-attach"
     assert f"POST /v1/payment_methods/{present_pm}/attach" not in checked.paths
+    # The donor gives again on the card kept from the reader (off-session, no reader).
+    again = st.give_again(o.donation_id, 2500)
+    assert again.status == "approved" and again.last4 == "4242", again.message
     assert checked.problems == []
     watch.close()

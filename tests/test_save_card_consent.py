@@ -5,7 +5,8 @@
 reader gift's PaymentIntent is not set up for future use. `save_card=None` takes the
 station's default: the lead's choice (`Station.set_save_cards_default`, kept in the DB),
 else `[payments] save_cards_default` from the config. Against the simulator (typed card
-and training's reader) and against the Terminal peer on the bridged localstripe.
+and training's reader), and on the bridged localstripe the Stripe adapter (typed card) and
+the Terminal peer (reader).
 """
 
 from __future__ import annotations
@@ -21,12 +22,21 @@ import pytest
 from conftest import TERMINAL_TEST_KEY
 from support.job_fixtures import StationFactory, event_settings, make_station  # noqa: F401
 from support.jobwait import wait_for, wait_settled, wait_state
-from test_jobs_save_card import SpecCheckingTransport, checked, save_card_job, token_of  # noqa: F401
+from support.stripe_spec import decode_form
+from test_jobs_save_card import (  # noqa: F401
+    API_KEY,
+    SpecCheckingTransport,
+    checked,
+    save_card_job,
+    token_of,
+)
 
 from pos_app.api import Card, Donor, GiftOptions, Outcome, Station
 from pos_app.changes import Topic
 from pos_app.payments.simulator import SimulatorProcessor
+from pos_app.payments.stripe import StripeProcessor, payment_intent_params
 from pos_app.payments.stripe_terminal import StripeTerminalProcessor
+from pos_app.services.donations import DonationService
 from pos_app.settings import Payments, load_settings
 from pos_app.store.models import Donation
 
@@ -115,6 +125,43 @@ def test_a_consent_that_is_not_yes_or_no_is_refused(make_station: StationFactory
     with pytest.raises(ValueError):
         st.set_save_cards_default("on")  # type: ignore[arg-type]
     assert st.donations() == []
+
+
+def test_typed_card_on_stripe_sets_up_the_card_only_with_consent(
+    make_station: StationFactory, localstripe: str, checked: SpecCheckingTransport
+) -> None:
+    bodies: list[dict] = []  # type: ignore[type-arg]
+    real = checked.handle_request
+
+    def spy(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/payment_intents":
+            bodies.append(decode_form(request.content))
+        return real(request)
+
+    checked.handle_request = spy  # type: ignore[method-assign]
+    st = make_station(processor=StripeProcessor(API_KEY, api_base=localstripe, timeout=10,
+                                                transport=checked))  # fmt: skip
+    no = st.take_card_donation(5000, Donor("Ada", "ada@example.org"), CARD, NO)
+    yes = st.take_card_donation(5000, Donor("Bea", "bea@example.org"), CARD, YES)
+    assert no.status == yes.status == "approved", (no.message, yes.message)
+    assert "setup_future_usage" not in bodies[0]
+    assert bodies[1]["setup_future_usage"] == "off_session"
+    st.start_jobs()
+    wait_settled(st)
+    assert kinds(st, no.donation_id) == ["receipt"]
+    assert save_card_job(st, yes.donation_id).state == "done"
+    assert checked.paths.count("POST /v1/customers") == 1 and checked.problems == []
+
+
+def test_a_gift_taken_before_consent_was_asked_replays_as_it_was_sent() -> None:
+    """A charge in doubt across the upgrade (save_card NULL) was sent set up for future use:
+    its replay must send the same parameters, or Stripe refuses the reused key."""
+    legacy = Donation(id="d-old", amount_cents=5000, currency="usd", payment_method_id="pm_1",
+                      idempotency_key="k-old", save_card=None)  # fmt: skip
+    params = payment_intent_params(DonationService._request_of(legacy))
+    assert params["setup_future_usage"] == "off_session"
+    legacy.save_card = False
+    assert "setup_future_usage" not in payment_intent_params(DonationService._request_of(legacy))
 
 
 # ---- gifts on the card reader ----------------------------------------------------------

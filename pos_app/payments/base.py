@@ -86,6 +86,9 @@ class ChargeRequest:
     # Customer, and `off_session` so the processor never waits for the donor to authenticate.
     customer_id: str | None = None
     off_session: bool = False
+    # The donor agreed to keep the card: the charge is set up for future use (Stripe's
+    # setup_future_usage), which a card can't be saved without. Stored with the gift.
+    save_card: bool = True
 
 
 @dataclass(frozen=True)

@@ -89,10 +89,12 @@ def payment_intent_params(request: ChargeRequest) -> dict[str, Any]:
         "confirm": True,
         # A table has no way to run 3-D Secure: fail at once instead of waiting on the donor.
         "error_on_requires_action": True,
-        # Real Stripe only lets a card be saved for later gifts if the charge says so.
-        "setup_future_usage": "off_session",
         "metadata": {"donation_id": request.donation_id},
     }
+    if request.save_card:
+        # Real Stripe only lets a card be saved for later gifts if the charge says so; it
+        # says so only when the donor agreed (the card networks' stored-credential rules).
+        params["setup_future_usage"] = "off_session"
     if request.description:
         params["description"] = request.description
     if request.off_session:
@@ -100,7 +102,8 @@ def payment_intent_params(request: ChargeRequest) -> dict[str, Any]:
         # instead of waiting for 3-D Secure; the card is already saved for later use.
         params["customer"] = request.customer_id
         params["off_session"] = True
-        del params["error_on_requires_action"], params["setup_future_usage"]
+        del params["error_on_requires_action"]
+        params.pop("setup_future_usage", None)
     return params
 
 

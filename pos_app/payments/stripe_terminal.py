@@ -9,8 +9,11 @@ inherited: one account, one key.
 Every write carries an Idempotency-Key derived from the gift's own key, so a replay after a
 crash or a lost answer reaches the same PaymentIntent and never makes a second one.
 Reader errors (offline, busy) become ReaderUnavailable; network failures Transient.
-Registered as `stripe_terminal` at the bottom: the Stripe key, and a doctor check that the
-reader is online.
+Answers become plain, bounded data in payments/terminal_answers.py (a PaymentIntent with
+the amount, currency and gift it says it is for, which the reader service checks before
+approving). Saving a reader gift's card saves the charge's generated card (Stripe refuses
+the card_present one): jobs/kinds/save_card.py. Registered as `stripe_terminal` at the
+bottom: the Stripe key, and a doctor check that the reader is online.
 """
 
 from __future__ import annotations

@@ -523,6 +523,7 @@ class DonationService:
             idempotency_key=row.idempotency_key,
             customer_id=row.customer_id,
             off_session=bool(row.off_session),
+            save_card=row.save_card is not False,  # NULL: sent before consent was asked
         )
 
     def _finish(

@@ -77,8 +77,9 @@ class Donation(Base):
     customer_id: Mapped[str | None] = mapped_column(String(64))
     off_session: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # The donor agreed to keep this card for later gifts (the form's checkbox; migration
-    # 0010): without it no save-card job is made and a reader payment isn't set up for it.
-    save_card: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # 0010): without it no save-card job is made and the charge isn't set up for future
+    # use. NULL: taken before consent was asked (its charge was set up; a replay must match).
+    save_card: Mapped[bool | None] = mapped_column(Boolean)
     paddle: Mapped[str | None] = mapped_column(String(8))
 
 

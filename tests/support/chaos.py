@@ -597,10 +597,14 @@ def _stream(config: ChaosConfig, report: ChaosReport, rng: random.Random, data_d
     # The rest of the stream with faults on, then settle with faults off.
     st = start(next_index)
     st.wait_for(lambda line: line == "STREAM_DONE", config.step_wait * 4)
-    meddler.finish()
-    meddler.station_up.clear()
+    # Faults off first: the station's time to settle runs from STREAM_DONE, and what is
+    # left of the meddling (a second station and `pos-app jobs` take many seconds on a
+    # loaded machine) must not keep the network failing meanwhile: that ran the station
+    # out of time with a job still retrying (seen twice under a concurrent CI run).
     stripe_proxy.rate = mail_proxy.rate = 0.0
     stripe_proxy.rewrite = None
+    meddler.finish()
+    meddler.station_up.clear()
     log("stream done; faults off, settling")
     st.wait_for(lambda line: line.startswith("SETTLED "), config.step_wait)
     st.release()

@@ -4,8 +4,9 @@ lead's default for the form's checkbox
 Revision ID: 0010_save_card_consent
 Revises: 0009_station_options
 
-Gifts already in the database get no consent ("0"): their save-card jobs were made when
-they were taken, and a gift still unsettled at the upgrade was never asked.
+Gifts already in the database get NULL: never asked. Their save-card jobs were made when
+they were taken; one still unsettled at the upgrade gets none (no consent), but its charge,
+sent set up for future use, is replayed exactly as it was sent.
 """
 
 import sqlalchemy as sa
@@ -19,9 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("donations") as batch:
-        batch.add_column(
-            sa.Column("save_card", sa.Boolean, nullable=False, server_default=sa.false())
-        )
+        batch.add_column(sa.Column("save_card", sa.Boolean, nullable=True))
     with op.batch_alter_table("station_options") as batch:
         batch.add_column(sa.Column("save_cards", sa.Boolean, nullable=True))
 
