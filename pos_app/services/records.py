@@ -134,7 +134,10 @@ class Totals:
 
     @property
     def average_cents(self) -> int:
-        return self.raised_cents // self.gifts if self.gifts else 0
+        """Rounded half up to the cent ($170.00 over 3 gifts is $56.67), never truncated."""
+        if not self.gifts:
+            return 0
+        return (2 * self.raised_cents + self.gifts) // (2 * self.gifts)
 
 
 class InvalidDonation(ValueError):
