@@ -1,5 +1,7 @@
-"""The event desk for leads: totals against the goal, gifts over time, the donations list
-with search, refund or void with a reason, and CSV export for reconciliation."""
+"""The event desk for leads: a dashboard read in two seconds (the raised figure and the
+goal thermometer large, the queue's health as one sentence, gifts over time on labelled
+axes), then the donations list with search, refund or void with a reason, and CSV export
+for reconciliation."""
 
 from __future__ import annotations
 
@@ -8,20 +10,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from jobs.records import JobSummary
 from pos_app.api import ExportError, PageQuery, Station
 from pos_app.changes import Topic
 from pos_app.domain.money import format_cents
@@ -29,9 +33,21 @@ from pos_app.receipts.emv import emv_lines
 from pos_app.services.records import DonationRecord
 
 from .charts import GiftsChart, Thermometer
-from .donations_model import COL_TIME, STATUS_LABELS, PagedDonationsModel
+from .core_text import shown
+from .donations_model import (
+    COL_AMOUNT,
+    COL_CARD,
+    COL_DONOR,
+    COL_METHOD,
+    COL_STATUS,
+    COL_TIME,
+    PagedDonationsModel,
+    status_label,
+)
 from .keyed_model import RECORD_ROLE
 from .live import LiveChanges, RefreshedScreen, Refresher
+from .queue_health import HealthLabel
+from .quiet_label import QuietLabel
 from .result_panel import card_label
 from .screens import Screen, register
 from .tasks import TaskRunner
@@ -41,8 +57,10 @@ OVERLAP = dt.timedelta(seconds=5)  # a write just before a read may commit just 
 REFUNDABLE = ("approved", "recorded")
 
 
-# (stamp, read started, totals, changed donations, chart points)
-DeskRead = tuple[tuple[object, ...], dt.datetime, Any, list[DonationRecord], list[Any]]
+# (stamp, read started, totals, changed donations, chart points, job summary)
+DeskRead = tuple[
+    tuple[object, ...], dt.datetime, Any, list[DonationRecord], list[Any], JobSummary
+]
 
 
 class EventDesk(RefreshedScreen, QWidget):
@@ -50,38 +68,15 @@ class EventDesk(RefreshedScreen, QWidget):
         self, station: Station, tasks: TaskRunner, live: LiveChanges | None = None
     ) -> None:
         super().__init__()
+        self.setObjectName("desk")
         self.station, self.tasks = station, tasks
         self.live = live or LiveChanges(station.changes, self)
         self.currency = station.settings.payments.currency
         self._confirming: str | None = None  # donation id awaiting a second, confirming click
 
         v = QVBoxLayout(self)
-        head = QGridLayout()
-        self.raised = QLabel("")
-        self.raised.setObjectName("raised")
-        self.stats = QLabel("")
-        self.stats.setWordWrap(True)
-        head.addWidget(self.raised, 0, 0)
-        head.addWidget(self.stats, 1, 0)
-        self.thermometer = Thermometer()
-        head.addWidget(self.thermometer, 0, 1, 2, 1)
-        head.setColumnStretch(1, 1)
-        v.addLayout(head)
-        self.chart = GiftsChart()
-        v.addWidget(self.chart)
-
-        tools = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search donor, email, last four or reference")
-        self.search.setClearButtonEnabled(True)
-        self.export_btn = QPushButton("Export donations CSV…")
-        self.export_jobs_btn = QPushButton("Export jobs CSV…")
-        self.export_btn.clicked.connect(lambda: self.export(jobs=False))
-        self.export_jobs_btn.clicked.connect(lambda: self.export(jobs=True))
-        tools.addWidget(self.search, 1)
-        tools.addWidget(self.export_btn)
-        tools.addWidget(self.export_jobs_btn)
-        v.addLayout(tools)
+        v.addLayout(self._build_dashboard())
+        v.addLayout(self._build_tools())
 
         # Windowed: pages are read as they scroll into view; search and sort run in SQL.
         self.model = PagedDonationsModel(self._fetch_page)
@@ -97,103 +92,186 @@ class EventDesk(RefreshedScreen, QWidget):
         self._since: dt.datetime | None = dt.datetime.now(dt.UTC) - OVERLAP
         self._stamp: tuple[object, ...] | None = None  # what the last read saw
         self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Donations"))
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COL_TIME, Qt.SortOrder.DescendingOrder)  # reads page 1
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((90, 220, 100, 80, 170)):
-            self.table.setColumnWidth(col, width)
+        self._fit_columns()
         self.table.selectionModel().selectionChanged.connect(self._selected)
-        v.addWidget(self.table, 1)
+        # An empty list says why it is empty, in place of the table.
+        self.empty = QLabel("")
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self.empty)
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
+            signal.connect(self._show_empty)
+        v.addWidget(self.list_stack, 1)
+        v.addLayout(self._build_refund_row())
+        # A chip or tap gift's card details, as on its receipt (card network fields).
+        self.card_detail = QuietLabel("", "card_detail")
+        self.card_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.card_detail)
+        self.feedback = QuietLabel("", "feedback")
+        v.addWidget(self.feedback)
 
+        # A gift or refund written, the goal changed at the desk, a job or the network moved.
+        self.refresher = Refresher(
+            self, tasks, self.live, (Topic.GIFT, Topic.SETTINGS, Topic.JOB, Topic.NETWORK),
+            self._read, self._loaded, self._load_failed,
+        )
+        self._selected()
+        self._show_empty()
+
+    def _build_dashboard(self) -> QHBoxLayout:
+        """Left: raised, thermometer, the night in figures, the queue. Right: the chart."""
+        head = QHBoxLayout()
+        left = QVBoxLayout()
+        self.raised = QLabel(self.tr("Raised …"))
+        self.raised.setObjectName("raised")
+        self.thermometer = Thermometer()
+        self.stats = QuietLabel("", "deskStats")
+        self.health = HealthLabel()
+        for w in (self.raised, self.thermometer, self.stats, self.health):
+            left.addWidget(w)
+        left.addStretch()
+        self.chart = GiftsChart()
+        head.addLayout(left, 1)
+        head.addWidget(self.chart, 1)
+        return head
+
+    def _build_tools(self) -> QHBoxLayout:
+        tools = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search donor, email, last four or reference"))
+        self.search.setAccessibleName(self.tr("Search donations"))
+        self.search.setClearButtonEnabled(True)
+        self.export_btn = QPushButton(self.tr("Export donations…"))
+        self.export_jobs_btn = QPushButton(self.tr("Export jobs…"))
+        self.export_btn.setToolTip(self.tr("Save every donation as a CSV file"))
+        self.export_jobs_btn.setToolTip(self.tr("Save every background job as a CSV file"))
+        self.export_btn.clicked.connect(lambda: self.export(jobs=False))
+        self.export_jobs_btn.clicked.connect(lambda: self.export(jobs=True))
+        tools.addWidget(self.search, 1)
+        tools.addWidget(self.export_btn)
+        tools.addWidget(self.export_jobs_btn)
+        return tools
+
+    def _build_refund_row(self) -> QHBoxLayout:
         refund = QHBoxLayout()
-        self.selected_label = QLabel("Select a donation to refund or void it.")
+        self.selected_label = QLabel("")
+        self.selected_label.setWordWrap(True)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Reason (required), e.g. charged twice by mistake")
-        self.refund_btn = QPushButton("Refund…")
+        self.reason.setPlaceholderText(self.tr("Reason (required), e.g. charged twice"))
+        self.reason.setAccessibleName(self.tr("Reason for the refund"))
+        self.refund_btn = QPushButton(self.tr("Refund…"))
         self.refund_btn.setObjectName("refund")
         self.refund_btn.clicked.connect(self.refund_clicked)
         refund.addWidget(self.selected_label, 2)
         refund.addWidget(self.reason, 2)
         refund.addWidget(self.refund_btn)
-        v.addLayout(refund)
-        # A chip or tap gift's card details, as on its receipt (card network fields).
-        self.card_detail = QLabel("")
-        self.card_detail.setObjectName("card_detail")
-        self.card_detail.setWordWrap(True)
-        self.card_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        v.addWidget(self.card_detail)
-        self.feedback = QLabel("")
-        self.feedback.setObjectName("feedback")
-        self.feedback.setWordWrap(True)
-        v.addWidget(self.feedback)
+        return refund
 
-        # A gift or refund written, or the goal changed at the desk.
-        self.refresher = Refresher(
-            self, tasks, self.live, (Topic.GIFT, Topic.SETTINGS),
-            self._read, self._loaded, self._load_failed,
-        )
-        self._selected()
+    def _fit_columns(self) -> None:
+        """The donor takes the room left; the rest are as wide as what the rows on screen
+        hold (never every row of a big night), and a donor too long for the room is elided
+        with the full text in its tooltip."""
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setResizeContentsPrecision(0)  # measure the visible rows only
+        for col in (COL_TIME, COL_AMOUNT, COL_METHOD, COL_CARD, COL_STATUS):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_DONOR, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
+
+    def _show_empty(self, *_: Any) -> None:
+        if self.model.rowCount():
+            self.list_stack.setCurrentWidget(self.table)
+            return
+        q = self.model.query.search
+        if not self.model.pages:
+            self.empty.setText(self.tr("Loading donations…"))
+        elif q:
+            self.empty.setText(self.tr("No donation matches “{search}”.").format(search=q))
+        else:
+            self.empty.setText(
+                self.tr("No gifts yet tonight — they appear here as volunteers take them.")
+            )
+        self.list_stack.setCurrentWidget(self.empty)
 
     # ---- loading ----
     def _fetch_page(self, generation: int, query: PageQuery) -> None:
         station, model = self.station, self.model
         self.tasks.run(
             lambda: station.donations_page(query),
-            lambda rows: model.add_page(generation, rows),
+            lambda rows: (model.add_page(generation, rows), self._show_empty()),
             lambda exc: (model.page_failed(generation), self._load_failed(exc)),
         )
 
     def _read(self) -> Callable[[], DeskRead | None]:
-        """Nothing changed since the last look (two index look-ups): nothing to read or draw.
-        Otherwise the totals and the chart (aggregates in SQL) and the changed rows only."""
+        """Nothing changed since the last look (a few index look-ups): nothing to read or
+        draw. Otherwise the totals and the chart (aggregates in SQL) and the changed rows."""
         station, last_stamp, since = self.station, self._stamp, self._since
         started = dt.datetime.now(dt.UTC)
 
         def read() -> DeskRead | None:
-            # the goal is part of what the desk shows: a new goal is a change to draw
-            stamp = (*station.desk_stamp(), station.settings.event.goal)
+            # the goal and the queue are part of what the desk shows: a change to draw
+            summary = station.job_summary()
+            stamp = (*station.desk_stamp(), station.settings.event.goal, summary)
             if stamp == last_stamp:
                 return None
             changed = station.donations_changed(since) if since is not None else []
-            return stamp, started, station.totals(), changed, station.gifts_over_time()
+            totals, points = station.totals(), station.gifts_over_time()
+            return stamp, started, totals, changed, points, summary
 
         return read
 
     def _load_failed(self, exc: BaseException) -> None:
-        self.feedback.setText(f"Couldn't read the donations: {exc}")
+        self.feedback.setText(self.tr("Couldn't read the donations: {error}").format(error=exc))
 
     def _loaded(self, data: DeskRead | None) -> None:
         if data is None:
             return
-        self._stamp, started, totals, changed, points = data
+        self._stamp, started, totals, changed, points, summary = data
         self._since = started - OVERLAP
         c = self.currency
-        goal = f" of {format_cents(totals.goal_cents, c)}" if totals.goal_cents else ""
-        self.raised.setText(f"Raised {format_cents(totals.raised_cents, c)}{goal}")
-        methods = ", ".join(
-            f"{m} {format_cents(v, c)}" for m, v in sorted(totals.by_method.items())
-        )
-        refunded = totals.refunded_cents
-        parts = [
-            f"{totals.gifts} gift{'' if totals.gifts == 1 else 's'}",
-            f"average {format_cents(totals.average_cents, c)}",
-        ]
-        if methods:
-            parts.append(methods)
-        if refunded:
-            parts.append(f"refunded {format_cents(refunded, c)}")
-        if totals.in_doubt:
-            parts.append(f"{totals.in_doubt} being checked")
-        self.stats.setText(" · ".join(parts))
+        raised = format_cents(totals.raised_cents, c)
+        if totals.goal_cents:
+            self.raised.setText(self.tr("Raised {raised} of {goal}").format(
+                raised=raised, goal=format_cents(totals.goal_cents, c)))  # fmt: skip
+        else:
+            self.raised.setText(self.tr("Raised {raised}").format(raised=raised))
+        self.stats.setText(self.stats_text(totals))
         self.thermometer.set_values(totals.raised_cents, totals.goal_cents, c)
         self.chart.set_points(points, c)
+        self.health.show_summary(summary)
         self.model.apply(changed)
         self._selected()
+
+    def stats_text(self, totals: Any) -> str:
+        c = self.currency
+        gifts = (
+            self.tr("1 gift") if totals.gifts == 1
+            else self.tr("{n} gifts").format(n=totals.gifts)
+        )  # fmt: skip
+        parts = [gifts, self.tr("average {amount}").format(
+            amount=format_cents(totals.average_cents, c))]  # fmt: skip
+        methods = {"card": self.tr("card"), "cash": self.tr("cash"), "check": self.tr("check")}
+        for m, cents in sorted(totals.by_method.items()):
+            parts.append(f"{methods.get(m, m)} {format_cents(cents, c)}")
+        if totals.refunded_cents:
+            parts.append(self.tr("refunded {amount}").format(
+                amount=format_cents(totals.refunded_cents, c)))  # fmt: skip
+        if totals.in_doubt:
+            parts.append(self.tr("{n} being checked").format(n=totals.in_doubt))
+        return " · ".join(parts)
 
     # ---- selection and refunds ----
     def current(self) -> DonationRecord | None:
@@ -211,20 +289,25 @@ class EventDesk(RefreshedScreen, QWidget):
             self._confirming = None
         self.card_detail.setText(card_detail(d) if d is not None else "")
         if d is None:
-            self.selected_label.setText("Select a donation to refund or void it.")
+            self.selected_label.setText(self.tr("Select a donation to refund or void it."))
             self.refund_btn.setEnabled(False)
-            self.refund_btn.setText("Refund…")
+            self.refund_btn.setText(self.tr("Refund…"))
             return
         amount = format_cents(d.amount_cents, d.currency)
-        who = d.donor_name or d.donor_email or "anonymous"
-        self.selected_label.setText(
-            f"{amount} from {who} — {STATUS_LABELS.get(d.status, d.status)}"
-        )
+        who = d.donor_name or d.donor_email or self.tr("anonymous")
+        self.selected_label.setText(self.tr("{amount} from {who} — {status}").format(
+            amount=amount, who=who, status=status_label(d.status)))  # fmt: skip
         can = d.status in REFUNDABLE
         self.refund_btn.setEnabled(can)
-        if self._confirming is None:
-            verb = "Refund" if d.method == "card" else "Void"
-            self.refund_btn.setText(f"{verb} {amount}…")
+        if not can:  # says what happened to it, and looks disabled (style.qss)
+            done = {"refunded": self.tr("Refunded"), "refunding": self.tr("Refunding…"),
+                    "voided": self.tr("Voided")}  # fmt: skip
+            self.refund_btn.setText(done.get(d.status, self.tr("Nothing to refund")))
+        elif self._confirming is None:
+            if d.method == "card":
+                self.refund_btn.setText(self.tr("Refund {amount}…").format(amount=amount))
+            else:
+                self.refund_btn.setText(self.tr("Void {amount}…").format(amount=amount))
 
     def refund_clicked(self) -> None:
         d = self.current()
@@ -232,53 +315,59 @@ class EventDesk(RefreshedScreen, QWidget):
             return
         reason = self.reason.text().strip()
         if not reason:
-            self.feedback.setText("Give a reason: it is kept with the donation and in the export.")
+            self.feedback.setText(
+                self.tr("Give a reason: it is kept with the donation and in the export.")
+            )
             self.reason.setFocus()
             return
         amount = format_cents(d.amount_cents, d.currency)
         if self._confirming != d.id:
             self._confirming = d.id
             target = card_label(d.brand, d.last4) if d.method == "card" else d.method
-            self.refund_btn.setText(f"Confirm: give back {amount} to {target}")
-            self.feedback.setText("Click again to confirm. This can't be undone.")
+            self.refund_btn.setText(self.tr("Confirm: give back {amount} to {target}").format(
+                amount=amount, target=target))  # fmt: skip
+            self.feedback.setText(self.tr("Click again to confirm. This can't be undone."))
             return
         self._confirming = None
         station, donation_id = self.station, d.id
         self.refund_btn.setEnabled(False)
-        self.feedback.setText(f"Refunding {amount}…")
+        self.feedback.setText(self.tr("Refunding {amount}…").format(amount=amount))
         self.tasks.run(lambda: station.refund(donation_id, reason), self._refunded, self._failed)
 
     def _refunded(self, outcome: Any) -> None:
         self.reason.clear()
-        self.feedback.setText(outcome.message)
+        self.feedback.setText(shown(outcome.message))
         self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
-        self.feedback.setText(f"That didn't work: {exc}")
+        self.feedback.setText(self.tr("That didn't work: {error}").format(error=shown(str(exc))))
         self.refresh()
 
     # ---- export ----
     def export(self, jobs: bool = False, path: str | Path | None = None) -> None:
         if path is None:
-            what = "jobs" if jobs else "donations"
+            title = self.tr("Export jobs") if jobs else self.tr("Export donations")
+            name = "tableside-jobs.csv" if jobs else "tableside-donations.csv"
             chosen, _ = QFileDialog.getSaveFileName(
-                self, f"Export {what}", f"tableside-{what}.csv", "CSV files (*.csv)"
+                self, title, name, self.tr("CSV files (*.csv)")
             )
             if not chosen:
                 return
             path = chosen
         station, target = self.station, Path(path)
         fn = station.export_jobs_csv if jobs else station.export_donations_csv
-        self.feedback.setText(f"Exporting to {target}…")
+        self.feedback.setText(self.tr("Exporting to {path}…").format(path=target))
         self.tasks.run(
             lambda: fn(target),
-            lambda n: self.feedback.setText(f"Exported {n} rows to {target}."),
+            lambda n: self.feedback.setText(
+                self.tr("Exported {n} rows to {path}.").format(n=n, path=target)
+            ),
             self._export_failed,
         )
 
     def _export_failed(self, exc: BaseException) -> None:
         if isinstance(exc, ExportError):  # a full disk or a locked folder: said plainly
-            self.feedback.setText(f"Not exported. {exc.message}")
+            self.feedback.setText(self.tr("Not exported. {why}").format(why=shown(exc.message)))
         else:
             self._failed(exc)
 
@@ -294,4 +383,4 @@ def card_detail(d: DonationRecord) -> str:
     return f"{card_label(d.brand, d.last4)} — {rows}"
 
 
-register(Screen("desk", "Event desk", EventDesk, order=20))
+register(Screen("desk", QT_TRANSLATE_NOOP("Screens", "Event desk"), EventDesk, order=5))

@@ -15,7 +15,13 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from pos_app.domain.money import format_cents
 from pos_app.services.desk_reads import PageQuery
@@ -27,19 +33,42 @@ from .result_panel import card_label
 COL_TIME, COL_DONOR, COL_AMOUNT, COL_METHOD, COL_CARD, COL_STATUS = range(6)
 SORTS = {COL_TIME: "time", COL_DONOR: "donor", COL_AMOUNT: "amount", COL_METHOD: "method",
          COL_STATUS: "status"}  # fmt: skip
-STATUS_LABELS = {
-    "approved": "✓ Approved",
-    "recorded": "✓ Recorded",
-    "declined": "✕ Declined",
-    "failed": "! Not charged",
-    "in_doubt": "? Checking",
-    "processing": "… With the bank",
-    "mismatch": "⚠ Answer didn't match",
-    "charging": "… Charging",
-    "refunded": "↩ Refunded",
-    "refunding": "↩ Refunding",
-    "voided": "– Voided",
+STATUS_LABELS = {  # a symbol beside each word: colour is never the only signal
+    "approved": "✓ " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Approved"),
+    "recorded": "✓ " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Recorded"),
+    "declined": "✕ " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Declined"),
+    "failed": "! " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Not charged"),
+    "in_doubt": "? " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Checking"),
+    "processing": "… " + QT_TRANSLATE_NOOP("PagedDonationsModel", "With the bank"),
+    "mismatch": "⚠ " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Answer didn't match"),
+    "charging": "… " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Charging"),
+    "refunded": "↩ " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Refunded"),
+    "refunding": "↩ " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Refunding"),
+    "voided": "– " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Voided"),
 }
+HEADERS = (
+    QT_TRANSLATE_NOOP("PagedDonationsModel", "Time"),
+    QT_TRANSLATE_NOOP("PagedDonationsModel", "Donor"),
+    QT_TRANSLATE_NOOP("PagedDonationsModel", "Amount"),
+    QT_TRANSLATE_NOOP("PagedDonationsModel", "Method"),
+    QT_TRANSLATE_NOOP("PagedDonationsModel", "Card"),
+    QT_TRANSLATE_NOOP("PagedDonationsModel", "Status"),
+)
+METHODS = {
+    "card": QT_TRANSLATE_NOOP("PagedDonationsModel", "Card"),
+    "cash": QT_TRANSLATE_NOOP("PagedDonationsModel", "Cash"),
+    "check": QT_TRANSLATE_NOOP("PagedDonationsModel", "Check"),
+}
+
+
+def status_label(status: str) -> str:
+    """'✓ Approved': the symbol, then the word in the window's language."""
+    label = STATUS_LABELS.get(status)
+    if label is None:
+        return status
+    symbol, word = label.split(" ", 1)
+    return f"{symbol} {QCoreApplication.translate('PagedDonationsModel', word)}"
+
 
 Index = QModelIndex | QPersistentModelIndex
 # (generation, query) -> asks for that page off the GUI thread; the answer comes back
@@ -48,7 +77,7 @@ Fetcher = Callable[[int, PageQuery], None]
 
 
 class PagedDonationsModel(KeyedRecordsModel[DonationRecord]):
-    headers = ("Time", "Donor", "Amount", "Method", "Card", "Status")
+    headers = HEADERS
 
     def __init__(self, fetch: Fetcher | None = None, page_size: int = 200) -> None:
         super().__init__()
@@ -65,16 +94,22 @@ class PagedDonationsModel(KeyedRecordsModel[DonationRecord]):
         if col == COL_TIME:
             return d.created_at.astimezone().strftime("%H:%M:%S")
         if col == COL_DONOR:
-            return d.donor_name or d.donor_email or "(anonymous)"
+            return d.donor_name or d.donor_email or self.tr("(anonymous)")
         if col == COL_AMOUNT:
             return format_cents(d.amount_cents, d.currency)
         if col == COL_METHOD:
-            return d.method.capitalize()
+            return self.tr(METHODS[d.method]) if d.method in METHODS else d.method
         if col == COL_CARD:
             return card_label(d.brand, d.last4) if d.method == "card" else ""
         if col == COL_STATUS:
-            return STATUS_LABELS.get(d.status, d.status)
+            return status_label(d.status)
         return ""
+
+    def tooltip(self, d: DonationRecord, col: int) -> str | None:
+        """The full text of a cell the column may elide; the donor's email beside the name."""
+        if col == COL_DONOR and d.donor_name and d.donor_email:
+            return f"{d.donor_name} <{d.donor_email}>"
+        return self.display(d, col) or None
 
     # ---- the query ----
     def set_query(self, **changes: Any) -> None:
