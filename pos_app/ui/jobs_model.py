@@ -6,16 +6,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSortFilterProxyModel
 from PySide6.QtGui import QColor
 
 from jobs.records import JobRecord, JobState
 from pos_app.domain.money import format_cents
 
+from .core_text import shown
 from .keyed_model import ID_ROLE, RECORD_ROLE, SORT_ROLE, KeyedRecordsModel
 
-COL_DONOR, COL_AMOUNT, COL_KIND, COL_STATE, COL_ATTEMPTS, COL_NEXT, COL_ERROR = range(7)
-HEADERS = ("Donor", "Amount", "Job", "State", "Tries", "Next attempt", "Problem")
+COL_DONOR, COL_AMOUNT, COL_TIME, COL_KIND, COL_STATE, COL_ATTEMPTS, COL_NEXT, COL_ERROR = range(8)
+HEADERS = (
+    QT_TRANSLATE_NOOP("JobsModel", "Donor"),
+    QT_TRANSLATE_NOOP("JobsModel", "Amount"),
+    QT_TRANSLATE_NOOP("JobsModel", "Gift at"),
+    QT_TRANSLATE_NOOP("JobsModel", "Job"),
+    QT_TRANSLATE_NOOP("JobsModel", "State"),
+    QT_TRANSLATE_NOOP("JobsModel", "Tries"),
+    QT_TRANSLATE_NOOP("JobsModel", "Next try"),
+    QT_TRANSLATE_NOOP("JobsModel", "Problem"),
+)
 
 JOB_ID_ROLE = ID_ROLE
 
@@ -40,10 +50,14 @@ def relative(when: dt.datetime | None, now: dt.datetime) -> str:
         return ""
     seconds = int((when - now).total_seconds())
     if seconds <= 0:
-        return "now"
+        return QCoreApplication.translate("JobsModel", "now")
     if seconds < 90:
-        return f"in {seconds} s"
-    return f"in {seconds // 60} min"
+        return QCoreApplication.translate("JobsModel", "in {n} s").format(n=seconds)
+    return QCoreApplication.translate("JobsModel", "in {n} min").format(n=seconds // 60)
+
+
+def clock(when: dt.datetime | None) -> str:
+    return when.astimezone().strftime("%H:%M") if when else ""
 
 
 class JobsModel(KeyedRecordsModel[JobRecord]):
@@ -61,20 +75,22 @@ class JobsModel(KeyedRecordsModel[JobRecord]):
 
     def display(self, r: JobRecord, col: int) -> str:
         if col == COL_DONOR:
-            return r.donor_name or r.donor_email or "(no name)"
+            return r.donor_name or r.donor_email or self.tr("(no name)")
         if col == COL_AMOUNT:
             return format_cents(r.amount_cents, r.currency)
+        if col == COL_TIME:
+            return clock(r.created_at)
         if col == COL_KIND:
-            return r.kind_label
+            return shown(r.kind_label)
         if col == COL_STATE:
-            return f"{STATE_SYMBOLS.get(JobState(r.state), '')} {r.state_label}"
+            return f"{STATE_SYMBOLS.get(JobState(r.state), '')} {shown(r.state_label)}"
         if col == COL_ATTEMPTS:
             return str(r.attempts)
         if col == COL_NEXT:
             waiting = r.state == JobState.RETRY_SCHEDULED
             return relative(r.next_attempt_at, self.now) if waiting else ""
         if col == COL_ERROR:
-            return "" if r.state == JobState.DONE else (r.last_error or "")
+            return "" if r.state == JobState.DONE else shown(r.last_error or "")
         return ""
 
     def sort_key(self, r: JobRecord, col: int) -> Any:
@@ -84,6 +100,8 @@ class JobsModel(KeyedRecordsModel[JobRecord]):
             return r.attempts
         if col == COL_NEXT:
             return r.next_attempt_at.timestamp() if r.next_attempt_at else 0.0
+        if col == COL_TIME:
+            return r.created_at.timestamp() if r.created_at else 0.0
         return self.display(r, col).lower()
 
     def foreground(self, r: JobRecord, col: int) -> Any:
@@ -91,7 +109,10 @@ class JobsModel(KeyedRecordsModel[JobRecord]):
         return QColor(colour) if colour else None
 
     def tooltip(self, r: JobRecord, col: int) -> str | None:
-        return (r.last_error_detail or r.last_error) if col == COL_ERROR else None
+        """The full text of a cell the column may elide (the problem in plain words)."""
+        if col == COL_DONOR and r.donor_name and r.donor_email:
+            return f"{r.donor_name} <{r.donor_email}>"
+        return self.display(r, col) or None
 
 
 class JobsFilter(QSortFilterProxyModel):
