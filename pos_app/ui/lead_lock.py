@@ -7,10 +7,11 @@ collects digits and decides what to show.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from pos_app.api import Station
 
+from .core_text import shown
 from .tasks import TaskRunner
 
 LOCK_AFTER_MS = 3 * 60 * 1000
@@ -23,9 +24,10 @@ class PinGate(QWidget):
         super().__init__()
         self.station, self.tasks = station, tasks
         self._setting = False
+        self.setObjectName("pinGate")
         v = QVBoxLayout(self)
         v.addStretch()
-        self.title = QLabel("Lead desk")
+        self.title = QLabel(self.tr("Lead desk"))
         self.title.setObjectName("pinTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt = QLabel("")
@@ -34,22 +36,38 @@ class PinGate(QWidget):
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(8)
-        self.pin.setPlaceholderText("PIN")
+        self.pin.setPlaceholderText(self.tr("4 to 8 digits"))
         self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pin_label = QLabel(self.tr("Lead PIN"))
+        self.pin_label.setObjectName("inlineLabel")
+        self.pin_label.setBuddy(self.pin)
+        self.pin.setAccessibleName(self.tr("Lead PIN"))
         self.confirm = QLineEdit()
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm.setMaxLength(8)
-        self.confirm.setPlaceholderText("Type it again")
+        self.confirm.setPlaceholderText(self.tr("the same digits"))
         self.confirm.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.button = QPushButton("Unlock")
+        self.confirm_label = QLabel(self.tr("Type it again"))
+        self.confirm_label.setObjectName("inlineLabel")
+        self.confirm_label.setBuddy(self.confirm)
+        self.confirm.setAccessibleName(self.tr("Type the PIN again"))
+        self.button = QPushButton(self.tr("Unlock"))
         self.message = QLabel("")
         self.message.setObjectName("fieldError")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for w in (self.title, self.prompt, self.pin, self.confirm, self.button, self.message):
+        fields = QFormLayout()
+        fields.addRow(self.pin_label, self.pin)
+        fields.addRow(self.confirm_label, self.confirm)
+        v.addWidget(self.title, 0, Qt.AlignmentFlag.AlignHCenter)
+        v.addWidget(self.prompt, 0, Qt.AlignmentFlag.AlignHCenter)
+        v.addLayout(fields)
+        fields.setFormAlignment(Qt.AlignmentFlag.AlignHCenter)
+        for w in (self.button, self.message):
             v.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
         v.addStretch()
-        self.prompt.setMinimumWidth(560)
-        self.message.setMinimumWidth(560)
+        self.prompt.setMinimumWidth(480)
+        self.message.setMinimumWidth(480)
+        self.message.setWordWrap(True)
         self.pin.setMinimumWidth(240)
         self.confirm.setMinimumWidth(240)
         self.button.clicked.connect(self.submit)
@@ -61,8 +79,9 @@ class PinGate(QWidget):
         self.pin.clear()
         self.confirm.clear()
         self.message.setText("")
-        self.prompt.setText("One moment…")
+        self.prompt.setText(self.tr("One moment…"))
         self.confirm.hide()
+        self.confirm_label.hide()
         self.button.setEnabled(False)
         self.tasks.run(self.station.lead_pin_is_set, self._show_form, self._fail)
 
@@ -70,12 +89,17 @@ class PinGate(QWidget):
         self.button.setEnabled(True)
         self._setting = not is_set
         self.confirm.setVisible(self._setting)
+        self.confirm_label.setVisible(self._setting)
         if self._setting:
-            self.prompt.setText("Choose a lead PIN (4 to 8 digits). Volunteers shouldn't know it.")
-            self.button.setText("Set PIN and open")
+            self.prompt.setText(
+                self.tr("Choose a lead PIN (4 to 8 digits). Volunteers shouldn't know it.")
+            )
+            self.button.setText(self.tr("Set PIN and open"))
         else:
-            self.prompt.setText("Enter the lead PIN to see jobs, refunds, totals and export.")
-            self.button.setText("Unlock")
+            self.prompt.setText(
+                self.tr("Enter the lead PIN to see jobs, refunds, totals and export.")
+            )
+            self.button.setText(self.tr("Unlock"))
         self.pin.setFocus()
 
     def submit(self) -> None:
@@ -85,10 +109,10 @@ class PinGate(QWidget):
         station = self.station
         if self._setting:
             if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
-                self.message.setText("Use 4 to 8 digits.")
+                self.message.setText(self.tr("Use 4 to 8 digits."))
                 return
             if pin != self.confirm.text().strip():
-                self.message.setText("The two PINs don't match.")
+                self.message.setText(self.tr("The two PINs don't match."))
                 self.confirm.clear()
                 self.confirm.setFocus()
                 return
@@ -103,13 +127,13 @@ class PinGate(QWidget):
         self.pin.clear()
         wait = self.station.lead_pin_locked_for()
         self.message.setText(
-            f"Too many wrong PINs. Try again in {int(wait) + 1} s."
+            self.tr("Too many wrong PINs. Try again in {n} s.").format(n=int(wait) + 1)
             if wait > 0
-            else "That PIN isn't right."
+            else self.tr("That PIN isn't right.")
         )
 
     def _fail(self, exc: BaseException) -> None:
-        self.message.setText(str(exc))
+        self.message.setText(shown(str(exc)))
 
     def _ok(self) -> None:
         self.pin.clear()

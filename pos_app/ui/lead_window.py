@@ -1,11 +1,14 @@
 """The lead's window: behind the PIN, every registered lead screen (ui/screens.py) in tabs.
 
 It locks itself after a few minutes without input (or on "Lock"), and stops every screen
-reading the station while locked or hidden. Its title follows the event's name.
+reading the station while locked or hidden. Its title follows the event's name. It opens
+sized to the screen it is on and can be resized down to a 1024x600 laptop's screen with
+every control still on it.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication, QRect
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
 from pos_app.api import Station
 from pos_app.changes import Change, Topic
 
+from .core_text import shown
 from .lead_lock import LOCK_AFTER_MS, InactivityLock, PinGate
 from .live import LiveChanges
 from .screens import LiveScreen, screens
@@ -39,9 +43,8 @@ class LeadWindow(QWidget):
         self.station = station
         self.live = live or LiveChanges(station.changes, self)
         self.live.changed.connect(self._changed)
+        self.setObjectName("leadWindow")
         self._retitle()
-        available = self.screen().availableGeometry()  # never larger than the screen
-        self.resize(min(1280, available.width()), min(740, available.height()))
         self.stack = QStackedWidget()
         self.gate = PinGate(station, tasks)
         self.gate.unlocked.connect(self.unlock)
@@ -53,23 +56,27 @@ class LeadWindow(QWidget):
         self.alert.setWordWrap(True)
         self.alert.hide()
         top.addWidget(self.alert, 1)
-        top.addStretch()
-        self.lock_btn = QPushButton("Lock  (Ctrl+Shift+L)")
+        v.addLayout(top)
+        self.lock_btn = QPushButton(self.tr("Lock  (Ctrl+Shift+L)"))
+        self.lock_btn.setObjectName("lock")
         self.lock_btn.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.lock_btn.clicked.connect(self.lock)
-        top.addWidget(self.lock_btn)
-        v.addLayout(top)
         self.tabs = QTabWidget()
+        self.tabs.setCornerWidget(self.lock_btn)  # beside the tabs: no row of its own
+        self.tabs.setAccessibleName(self.tr("Lead desk screens"))
+        self.tabs.tabBar().setAccessibleName(self.tr("Lead desk screens"))
         self.screens: dict[str, QWidget] = {}
         for screen in screens("lead"):
             widget = screen.factory(station, tasks, self.live)
             self.screens[screen.key] = widget
-            self.tabs.addTab(widget, screen.title)
+            self.tabs.addTab(widget, QCoreApplication.translate("Screens", screen.title))
         v.addWidget(self.tabs, 1)
         self.stack.addWidget(self.gate)
         self.stack.addWidget(self.content)
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
         outer.addWidget(self.stack)
+        self.fit_screen()
         self.inactivity = InactivityLock(self, lock_after_ms)
         self.inactivity.watch_children()
         self.inactivity.expired.connect(self.lock)
@@ -100,8 +107,22 @@ class LeadWindow(QWidget):
         if Topic.SETTINGS in change:
             self._retitle()
 
+    def fit_screen(self, available: QRect | None = None) -> None:
+        """Open at a comfortable size that fits the screen the window is on (its available
+        area, without the task bar), centred there; the lead may resize it from there."""
+        area = available or self.screen().availableGeometry()
+        width = min(1440, area.width())
+        height = min(900, area.height())
+        self.resize(width, height)
+        self.move(area.left() + (area.width() - width) // 2,
+                  area.top() + (area.height() - height) // 2)  # fmt: skip
+
     def _retitle(self) -> None:
-        self.setWindowTitle(f"Tableside — lead desk — {self.station.settings.event.name}")
+        self.setWindowTitle(
+            self.tr("Tableside — lead desk — {event}").format(
+                event=self.station.settings.event.name
+            )
+        )
 
     def lock(self) -> None:
         for screen in self._live_screens():
@@ -118,7 +139,7 @@ class LeadWindow(QWidget):
 
     def show_alerts(self, alerts: list) -> None:  # type: ignore[type-arg]
         lead = [a for a in alerts if a.audience == "lead"]
-        self.alert.setText("  ·  ".join(f"⚠ {a.message}" for a in lead))
+        self.alert.setText("  ·  ".join(f"⚠ {shown(a.message)}" for a in lead))
         self.alert.setVisible(bool(lead))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)

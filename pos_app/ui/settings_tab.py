@@ -1,11 +1,13 @@
-"""The lead's settings tab: the event (name, goal, this station's name), whether cards may be
-typed beside a reader, and the secrets this station needs (pos_app/secrets.py: its
-processor's, from the registry, and its receipts provider's), stored in the OS keyring
-(never a file). Behind the lead PIN."""
+"""The lead's settings tab: the event (name, goal, this station's name), whether the form's
+"save this card" box starts ticked, whether cards may be typed beside a reader, and the
+secrets this station needs (pos_app/secrets.py: its processor's, from the registry, and its
+receipts provider's), stored in the OS keyring (never a file). Behind the lead PIN."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QFormLayout,
     QGroupBox,
@@ -18,9 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.api import InvalidDonation, Station
+from pos_app.changes import Change, Topic
 from pos_app.secrets import needed_secrets
 
+from .core_text import shown
 from .live import LiveChanges
+from .quiet_label import QuietLabel
 from .screens import Screen, register
 from .tasks import TaskRunner
 
@@ -31,9 +36,17 @@ class SettingsTab(QWidget):
     ) -> None:
         super().__init__()
         self.station, self.tasks = station, tasks
-        v = QVBoxLayout(self)
+        self.live = live or LiveChanges(station.changes, self)
+        self.live.changed.connect(self._changed)
+        outer = QVBoxLayout(self)
+        page = QWidget()  # a readable line length on a wide screen
+        page.setMaximumWidth(900)
+        outer.addWidget(page)
+        outer.addStretch()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
 
-        event_box = QGroupBox("Event")
+        event_box = QGroupBox(self.tr("Event"))
         form = QFormLayout(event_box)
         self.event_name = QLineEdit()
         self.event_name.setMaxLength(200)
@@ -41,54 +54,68 @@ class SettingsTab(QWidget):
         self.goal.setRange(0, 100_000_000)
         self.goal.setPrefix("$ ")
         self.goal.setGroupSeparatorShown(True)
+        # Typed, not clicked: the stylesheet's border drew the arrows as broken lines
+        # (style.qss gives the arrow buttons no width; Up and Down keys still step).
+        self.goal.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+        self.goal.lineEdit().setTextMargins(6, 0, 0, 0)
+        self.goal.setAccessibleName(self.tr("Goal in dollars"))
         self.station_name = QLineEdit()
         self.station_name.setMaxLength(100)
-        self.save_event_btn = QPushButton("Save event settings")
+        self.event_name.setAccessibleName(self.tr("Event name"))
+        self.station_name.setAccessibleName(self.tr("This station"))
+        self.save_event_btn = QPushButton(self.tr("Save event settings"))
         self.save_event_btn.clicked.connect(self.save_event)
-        self.event_feedback = QLabel("")
-        self.event_feedback.setWordWrap(True)
-        form.addRow("Event name", self.event_name)
-        form.addRow("Goal", self.goal)
-        form.addRow("This station", self.station_name)
+        self.event_feedback = QuietLabel()
+        form.addRow(self.tr("Event name"), self.event_name)
+        form.addRow(self.tr("Goal"), self.goal)
+        form.addRow(self.tr("This station"), self.station_name)
         form.addRow(self.save_event_btn)
         form.addRow(self.event_feedback)
         v.addWidget(event_box)
 
-        cards_box = QGroupBox("Cards")
+        cards_box = QGroupBox(self.tr("Cards"))
         cform = QVBoxLayout(cards_box)
+        # The donor's consent is asked on the form; this is only where the box starts.
+        self.save_cards = QCheckBox(self.tr("Tick 'save this card' on the form by default"))
+        self.save_cards.toggled.connect(self.save_save_cards)
+        self.save_cards.setVisible(station.can_save_cards)
         self.keyed_entry = QCheckBox(
-            "Volunteers may type a card number on this laptop (a fallback for when the "
-            "reader can't be used)"
+            self.tr(
+                "Volunteers may type a card number on this laptop (a fallback for when the "
+                "reader can't be used)"
+            )
         )
         self.keyed_entry.toggled.connect(self.save_keyed_entry)
-        self.cards_feedback = QLabel("")
-        self.cards_feedback.setWordWrap(True)
+        self.keyed_entry.setVisible(station.has_reader)
+        self.cards_feedback = QuietLabel()
+        cform.addWidget(self.save_cards)
         cform.addWidget(self.keyed_entry)
         cform.addWidget(self.cards_feedback)
-        cards_box.setVisible(station.has_reader)
+        cards_box.setVisible(station.has_reader or station.can_save_cards)
         v.addWidget(cards_box)
 
-        secrets_box = QGroupBox("Secrets (kept in the OS keyring, never in a file)")
+        secrets_box = QGroupBox(self.tr("Secrets (kept in the OS keyring, never in a file)"))
         sform = QFormLayout(secrets_box)
         self.secret_fields: dict[str, QLineEdit] = {}
         wanted = needed_secrets(station.settings)
         for secret in wanted:
             field = QLineEdit()
             field.setEchoMode(QLineEdit.EchoMode.Password)
-            field.setPlaceholderText("leave empty to keep the stored one")
+            field.setPlaceholderText(self.tr("leave empty to keep the stored one"))
+            field.setAccessibleName(shown(secret.label))
             self.secret_fields[secret.name] = field
-            sform.addRow(secret.label, field)
+            sform.addRow(shown(secret.label), field)
         if wanted:
-            self.save_secrets_btn = QPushButton("Store in the keyring")
+            self.save_secrets_btn = QPushButton(self.tr("Store in the keyring"))
             self.save_secrets_btn.clicked.connect(self.save_secrets)
             sform.addRow(self.save_secrets_btn)
         else:
-            sform.addRow(QLabel("This station needs no secrets for its processor and receipts."))
-        self.secret_feedback = QLabel("")
-        self.secret_feedback.setWordWrap(True)
+            sform.addRow(
+                QLabel(self.tr("This station needs no secrets for its processor and receipts."))
+            )
+        self.secret_feedback = QuietLabel()
         sform.addRow(self.secret_feedback)
         v.addWidget(secrets_box)
-        v.addStretch()
         self.load()
 
     def start(self) -> None:
@@ -103,56 +130,89 @@ class SettingsTab(QWidget):
         self.event_name.setText(e.name)
         self.goal.setValue(e.goal)
         self.station_name.setText(e.station)
-        self.keyed_entry.blockSignals(True)  # showing the setting is not changing it
-        self.keyed_entry.setChecked(self.station.card_entry.keyed)
-        self.keyed_entry.blockSignals(False)
+        self.show_switches()
+
+    def show_switches(self) -> None:
+        """The two card switches as the station has them now (showing is not changing)."""
+        for box, value in ((self.keyed_entry, self.station.card_entry.keyed),
+                           (self.save_cards, self.station.save_cards_default)):  # fmt: skip
+            box.blockSignals(True)
+            box.setChecked(value)
+            box.blockSignals(False)
+
+    def _changed(self, change: Change) -> None:
+        # Another station or the CLI changed a switch: show it (typed fields are left alone).
+        if Topic.SETTINGS in change:
+            self.show_switches()
 
     def save_event(self) -> None:
         station = self.station
         name, goal, where = self.event_name.text(), self.goal.value(), self.station_name.text()
-        self.event_feedback.setText("Saving…")
+        self.event_feedback.setText(self.tr("Saving…"))
         self.tasks.run(
             lambda: station.update_event(name, goal, where),
-            lambda _s: self.event_feedback.setText("Saved. Totals and new gifts use it now."),
+            lambda _s: self.event_feedback.setText(
+                self.tr("Saved. Totals and new gifts use it now.")
+            ),
             self._event_failed,
         )
 
     def save_keyed_entry(self, allowed: bool) -> None:
         station = self.station
-        self.cards_feedback.setText("Saving…")
+        self.cards_feedback.setText(self.tr("Saving…"))
         self.tasks.run(
             lambda: station.allow_keyed_entry(allowed),
             lambda _s: self.cards_feedback.setText(
-                "Saved. Volunteers can now type a card number or use the reader."
+                self.tr("Saved. Volunteers can now type a card number or use the reader.")
                 if allowed
-                else "Saved. Cards are taken on the reader only."
+                else self.tr("Saved. Cards are taken on the reader only.")
             ),
-            lambda exc: self.cards_feedback.setText(f"Not saved: {exc}"),
+            self._cards_failed,
         )
+
+    def save_save_cards(self, ticked: bool) -> None:
+        station = self.station
+        self.cards_feedback.setText(self.tr("Saving…"))
+        self.tasks.run(
+            lambda: station.set_save_cards_default(ticked),
+            lambda _s: self.cards_feedback.setText(
+                self.tr("Saved. The 'save this card' box starts ticked; donors may untick it.")
+                if ticked
+                else self.tr("Saved. The form's 'save this card' box starts unticked.")
+            ),
+            self._cards_failed,
+        )
+
+    def _cards_failed(self, exc: BaseException) -> None:
+        self.cards_feedback.setText(self.tr("Not saved: {error}").format(error=shown(str(exc))))
+        self.show_switches()
 
     def _event_failed(self, exc: BaseException) -> None:
         if isinstance(exc, InvalidDonation):
-            self.event_feedback.setText(" ".join(exc.errors.values()))
+            self.event_feedback.setText(" ".join(shown(m) for m in exc.errors.values()))
         else:
-            self.event_feedback.setText(f"Not saved: {exc}")
+            self.event_feedback.setText(self.tr("Not saved: {error}").format(error=shown(str(exc))))
 
     def save_secrets(self) -> None:
         values = {n: f.text() for n, f in self.secret_fields.items() if f.text().strip()}
         for f in self.secret_fields.values():
             f.clear()  # the secret leaves the widget at once
         if not values:
-            self.secret_feedback.setText("Type a new value first; empty fields keep what's stored.")
+            self.secret_feedback.setText(
+                self.tr("Type a new value first; empty fields keep what's stored.")
+            )
             return
         station = self.station
 
         def work() -> str:
             return "\n".join(station.store_secret(n, v) for n, v in values.items())
 
-        self.secret_feedback.setText("Storing…")
-        self.tasks.run(work, self.secret_feedback.setText, self._secret_failed)
+        self.secret_feedback.setText(self.tr("Storing…"))
+        self.tasks.run(work, lambda text: self.secret_feedback.setText(shown(text)),
+                       self._secret_failed)  # fmt: skip
 
     def _secret_failed(self, exc: BaseException) -> None:
-        self.secret_feedback.setText(f"Not stored: {exc}")
+        self.secret_feedback.setText(self.tr("Not stored: {error}").format(error=shown(str(exc))))
 
 
-register(Screen("settings", "Settings", SettingsTab, order=30))
+register(Screen("settings", QT_TRANSLATE_NOOP("Screens", "Settings"), SettingsTab, order=30))
