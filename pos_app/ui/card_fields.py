@@ -45,7 +45,7 @@ class CardFields(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(4)
+        grid.setVerticalSpacing(3)
         self.number = QLineEdit()
         self.number.setObjectName("cardNumber")
         self.number.setPlaceholderText(self.tr("type or swipe"))

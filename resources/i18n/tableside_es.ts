@@ -107,6 +107,18 @@
         <translation>Correo</translation>
     </message>
     <message>
+        <source>Save this card for tonight&apos;s later gifts</source>
+        <translation>Guardar esta tarjeta para donar más esta noche</translation>
+    </message>
+    <message>
+        <source>Only with the donor&apos;s yes: the card is kept for give-again.</source>
+        <translation>Solo si el donante dice que sí: la tarjeta se guarda para volver a donar.</translation>
+    </message>
+    <message>
+        <source>Receipt in</source>
+        <translation>Recibo en</translation>
+    </message>
+    <message>
         <source>Enter the expiry as MM/YY.</source>
         <translation>Escriba el vencimiento como MM/AA.</translation>
     </message>
