@@ -58,7 +58,7 @@ class CardFields(QWidget):
         self.expiry.setMaxLength(7)
         self.expiry.textEdited.connect(self._expiry_edited)
         self.cvc = QLineEdit()
-        self.cvc.setPlaceholderText(self.tr("3–4 digits"))
+        self.cvc.setPlaceholderText("•••")
         self.cvc.setMaxLength(4)
         self.cvc.setEchoMode(QLineEdit.EchoMode.Password)
         self.cvc.textEdited.connect(self._cvc_edited)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -140,6 +141,9 @@ class MainWindow(QMainWindow):
         self.result.retry_clicked.connect(self.retry)
         self.result.next_clicked.connect(self.next_donor)
         self.result.donor_part.connect(self.play_donor)
+        # The panel's width is its share of the window, whatever it says: a long result
+        # never squeezes the form (which would cut its fields on a small screen).
+        self.result.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         body.addWidget(self.result, 2)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)

@@ -8,10 +8,6 @@
         <translation>escriba o deslice</translation>
     </message>
     <message>
-        <source>3–4 digits</source>
-        <translation>3–4 dígitos</translation>
-    </message>
-    <message>
         <source>optional</source>
         <translation>opcional</translation>
     </message>
