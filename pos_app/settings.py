@@ -109,6 +109,13 @@ class Fees:
 
 
 @dataclass(frozen=True)
+class Display:
+    # The window's language: "auto" follows the laptop's (Spanish where the system locale
+    # is Spanish), or "en" / "es". Receipts choose their own language per gift.
+    language: str = "auto"
+
+
+@dataclass(frozen=True)
 class Settings:
     organization: Organization = field(default_factory=Organization)
     event: Event = field(default_factory=Event)
@@ -117,6 +124,7 @@ class Settings:
     jobs: Jobs = field(default_factory=Jobs)
     alerts: Alerts = field(default_factory=Alerts)
     fees: Fees = field(default_factory=Fees)
+    display: Display = field(default_factory=Display)
     source: Path | None = None  # None: no config file, training mode
 
     @property
@@ -136,10 +144,12 @@ _SECTIONS: dict[str, type] = {
     "jobs": Jobs,
     "alerts": Alerts,
     "fees": Fees,
+    "display": Display,
 }
 _RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
 _CHOICES = {
     ("receipts", "provider"): ("outbox", "sendgrid", "smtp"),
+    ("display", "language"): ("auto", "en", "es"),
 }
 
 

@@ -40,6 +40,7 @@ pytestmark = pytest.mark.timeout(120)
 CARD = Card("4242424242424242", 12, dt.date.today().year + 2, "123")
 BARE_ORG = Organization(name="Riverside Food Bank")  # no address, no EIN configured
 TRAINING = {"en": "TRAINING — not a real receipt", "es": "ENTRENAMIENTO — no es un recibo real"}
+NOT_A_GIFT = {"en": "TRAINING — not a real gift", "es": "ENTRENAMIENTO — no es una donación real"}
 KEEP = {
     "en": "Please keep this receipt for your tax records.",
     "es": "Conserve este recibo para su declaración de impuestos.",
@@ -90,8 +91,14 @@ def test_a_training_receipt_says_so_and_prints_no_empty_lines(
 ) -> None:
     st = station_for(make_station, smtp_server, BARE_ORG)
     assert st.training
-    out = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD,
-                                GiftOptions(receipt_language=lang, cover_fee=True))  # fmt: skip
+    options = GiftOptions(
+        receipt_language=lang,
+        cover_fee=True,
+        dedication_kind="honour",
+        dedication_name="Grace Hopper",
+        dedication_email="tom@example.org",
+    )
+    out = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD, options)
     assert out.status == "approved"
     st.start_jobs()
     wait_settled(st)
@@ -128,6 +135,13 @@ def test_a_training_receipt_says_so_and_prints_no_empty_lines(
     for part in (text, html, str(msg["Subject"])):
         assert pi not in part and not PROCESSOR_ID.search(part)
         assert out.donation_id not in part
+
+    # the dedication notice to the person named says so too
+    (notice,) = [m for m in smtp_server.received() if "tom@example.org" in str(m["To"])]
+    notice_text, notice_html = parts(notice)
+    assert str(notice["Subject"]).startswith(f"{NOT_A_GIFT[lang]}: ")
+    assert notice_text.startswith(f"*** {NOT_A_GIFT[lang]} ***\n")
+    assert NOT_A_GIFT[lang] in notice_html and "Grace Hopper" in notice_text
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pos_app.receipts.render import NO_GOODS, ReceiptData, render
+from pos_app.receipts.render import NO_GOODS, NoticeData, ReceiptData, render, render_notice
 
 WHEN = dt.datetime(2026, 3, 14, 18, 30, tzinfo=dt.UTC)
 
@@ -106,3 +106,13 @@ def test_a_training_receipt_is_marked_in_subject_and_both_parts() -> None:
         real = render(gift(language=lang))
         assert mark not in real.subject + real.text + real.html
     assert "no real donation was made" in " ".join(render(gift(training=True)).text.split())
+
+
+def test_a_training_dedication_notice_is_marked_too() -> None:
+    notice = NoticeData("Ada", "memory", "Grace Hopper", org_name="RFB", training=True)
+    n = render_notice(notice)
+    assert n.subject == "TRAINING — not a real gift: A gift to RFB in memory of Grace Hopper"
+    assert n.text.startswith("*** TRAINING — not a real gift ***\n")
+    assert "TRAINING — not a real gift" in n.html
+    real = render_notice(NoticeData("Ada", "memory", "Grace Hopper", org_name="RFB"))
+    assert "TRAINING" not in real.subject + real.text + real.html

@@ -4,6 +4,7 @@ Grace Hopper": tell her family), saying who gave and in whose name, never the am
 Like a receipt: email has no idempotency, so the sent-marker is checked first and the
 notice is delivered at least once; its Message-ID is stable, so a repeat is recognisable.
 It goes only for an approved or recorded gift, and an anonymous donor stays anonymous.
+A gift taken in training mode is marked "TRAINING — not a real gift", like its receipt.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class DedicationNoticeJob(EmailJob):
                 event_name=d.event_name or settings.event.name,  # as when it was taken
                 anonymous=bool(d.anonymous),
                 language=d.receipt_language or "en",
+                training=self.taken_in_training(d),
             )
             donation_id = d.id
         problem = email_error(to_email)

@@ -4,6 +4,7 @@ Email APIs have no idempotency keys. So the sent-marker is checked first (a job 
 went out but whose ledger row wasn't finished is just finished), the email carries a stable
 Message-ID, and the row is marked sent in the transaction right after the hand-over. A kind
 says only what to send (`compose`); a kill between the send and the mark resends once.
+A gift taken in training mode is said to be one (`taken_in_training`), in every email.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import logging
 
 from pos_app.faults import crashpoint
+from pos_app.payments import registry
+from pos_app.payments.registry import Capability
 from pos_app.receipts.message import OutgoingEmail
+from pos_app.store.models import Donation
 
 from ..context import JobContext
 from ..ledger import Work
@@ -27,6 +31,17 @@ class EmailJob:
         self.db, self.ledger, self.sender, self.settings = (
             ctx.db, ctx.ledger, ctx.sender, ctx.settings
         )
+        self.processor = ctx.processor
+
+    def taken_in_training(self, donation: Donation) -> bool:
+        """A card gift by the processor it was charged with (a training gift still queued
+        when the station went live stays training); cash and check by the station's."""
+        if donation.processor:
+            try:
+                return registry.get(donation.processor).training
+            except registry.UnknownProcessor:
+                pass  # a processor handed in by an integrator or a test: the station's says
+        return Capability.SIMULATED in self.processor.capabilities
 
     def compose(self, work: Work) -> OutgoingEmail:
         """Read the gift and the settings as they are now; raise JobPermanent for what only

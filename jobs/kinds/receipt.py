@@ -15,9 +15,6 @@ from sqlalchemy.orm import Session
 
 from pos_app.domain.donor import email_error
 from pos_app.domain.states import DonationState
-from pos_app.payments import registry
-from pos_app.payments.base import Processor
-from pos_app.payments.registry import Capability
 from pos_app.receipts.message import OutgoingEmail
 from pos_app.receipts.render import ReceiptData, render
 from pos_app.store.models import Donation, Job
@@ -35,23 +32,8 @@ NAME = "receipt"
 TAKEN = (DonationState.APPROVED.value, DonationState.RECORDED.value)
 
 
-def taken_in_training(donation: Donation, station_processor: Processor) -> bool:
-    """A card gift by the processor it was charged with (a training gift still queued when
-    the station went live stays training); cash and check by the station's processor."""
-    if donation.processor:
-        try:
-            return registry.get(donation.processor).training
-        except registry.UnknownProcessor:
-            pass  # a processor handed in by an integrator or a test: the station's says
-    return Capability.SIMULATED in station_processor.capabilities
-
-
 class ReceiptJob(EmailJob):
     what = crash_prefix = "receipt"
-
-    def __init__(self, ctx: JobContext) -> None:
-        super().__init__(ctx)
-        self.processor = ctx.processor
 
     def compose(self, work: Work) -> OutgoingEmail:
         settings = self.settings()  # as it is now, not as it was at start
@@ -102,7 +84,7 @@ class ReceiptJob(EmailJob):
                 emv_aid=d.emv_aid,
                 emv_cvm=d.emv_cvm,
                 emv_auth_code=d.emv_auth_code,
-                training=taken_in_training(d, self.processor),
+                training=self.taken_in_training(d),
             )
         problem = email_error(to_email) if to_email else "There is no email address."
         if problem:

@@ -109,6 +109,7 @@ class NoticeData:
     event_name: str = ""
     anonymous: bool = False
     language: str = "en"
+    training: bool = False  # the gift was taken in training mode: marked as not real
 
 
 def deductible_cents(data: ReceiptData) -> int:
@@ -242,6 +243,7 @@ def render_notice(data: NoticeData, templates: Path = TEMPLATES) -> RenderedRece
         "recipient": data.recipient_name.strip(),
         "org_name": data.org_name,
         "event_name": data.event_name or _("our event"),
+        "training": data.training,
         "lang": lang,
     }
     return RenderedReceipt(

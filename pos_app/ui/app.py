@@ -32,7 +32,7 @@ from pos_app.settings import load_settings
 from pos_app.startup import no_screen
 from resources import RESOURCES
 
-from . import gc_collector
+from . import gc_collector, i18n
 from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ def run_gui(config_path: str | None = None) -> int:
         return 1
     install_exception_hook(station.log_file)
     station.start_jobs()
+    i18n.install(i18n.ui_language(station.settings.display.language))
     window = MainWindow(station)
     window.show()
     try:

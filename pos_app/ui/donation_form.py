@@ -21,24 +21,29 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from pos_app.domain.cards import Card, group_number, parse_expiry
 from pos_app.domain.donor import Donor
+from pos_app.domain.gift import GiftOptions
 from pos_app.domain.money import AmountError, format_cents, parse_amount
 from pos_app.domain.states import Method
 from pos_app.domain.track import Swipe
 from pos_app.services.card_entry import KEYED, READER, CardEntry
 
 from .card_fields import CardFields
+from .core_text import shown
 from .form_parts import ErrorLine, FieldError, field_label
 from .swipe import SwipeCatcher
 
@@ -81,7 +86,7 @@ class DonationForm(QWidget):
         outer.setSpacing(4)
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(4)
+        grid.setVerticalSpacing(3)
         grid.setColumnStretch(1, 1)
         outer.addLayout(grid)
         outer.addStretch()
@@ -96,19 +101,21 @@ class DonationForm(QWidget):
             b.setObjectName("preset")
             b.setCheckable(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # F1-F4 are their keys
-            b.setAccessibleName(f"{money} (F{i + 1})")
+            b.setAccessibleName(f"{money} (F{i + 1})")  # the same words in any language
             b.clicked.connect(lambda _=False, c=cents: self.set_amount(c))
             QShortcut(QKeySequence(f"F{i + 1}"), self, lambda c=cents: self.set_amount(c))
             presets.addWidget(b)
             self.preset_buttons.append(b)
         self.amount = QLineEdit()
         self.amount.setObjectName("amount")
-        self.amount.setPlaceholderText("or type one, e.g. 75")
-        self.amount.setAccessibleDescription("The gift in dollars; F1 to F4 pick a preset.")
+        self.amount.setPlaceholderText(self.tr("or type one, e.g. 75"))
+        self.amount.setAccessibleDescription(
+            self.tr("The gift in dollars; F1 to F4 pick a preset.")
+        )
         self.amount.textChanged.connect(self._amount_changed)
         grid.addLayout(presets, row, 1)
         row += 1
-        grid.addWidget(field_label("Amount", self.amount), row, 0)
+        grid.addWidget(field_label(self.tr("Amount"), self.amount), row, 0)
         grid.addWidget(self.amount, row, 1)
         row += 1
         grid.addWidget(self._line("amount"), row, 1)
@@ -116,10 +123,16 @@ class DonationForm(QWidget):
 
         # ---- method ----
         methods = QHBoxLayout()
+        methods.setSpacing(24)
         self.method_group = QButtonGroup(self)
         self.method_buttons: dict[Method, QRadioButton] = {}
-        for m, label in ((Method.CARD, "&Card"), (Method.CASH, "C&ash"), (Method.CHECK, "Chec&k")):
+        for m, label in (
+            (Method.CARD, self.tr("&Card")),
+            (Method.CASH, self.tr("C&ash")),
+            (Method.CHECK, self.tr("Chec&k")),
+        ):
             rb = QRadioButton(label)
+            rb.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # never cut
             rb.setAccessibleName(label.replace("&", ""))
             self.method_group.addButton(rb)
             self.method_buttons[m] = rb
@@ -128,7 +141,7 @@ class DonationForm(QWidget):
             rb.installEventFilter(self._enter)
         self.method_group.buttonClicked.connect(lambda _b: self._focus_next_field())
         methods.addStretch()
-        payment = QLabel("Payment")
+        payment = QLabel(self.tr("Payment"))
         payment.setObjectName("fieldLabel")
         grid.addWidget(payment, row, 0)
         grid.addLayout(methods, row, 1)
@@ -139,15 +152,17 @@ class DonationForm(QWidget):
         self.entry_box = QWidget()
         entry_row = QHBoxLayout(self.entry_box)
         entry_row.setContentsMargins(0, 0, 0, 0)
+        entry_row.setSpacing(24)
         self.entry_group = QButtonGroup(self)
         self.entry_buttons: dict[str, QRadioButton] = {}
         for key, label, shortcut in (
-            (READER, "Reader  (Alt+D)", "Alt+D"),
-            (KEYED, "Type the card  (Alt+T)", "Alt+T"),
+            (READER, self.tr("Reader"), "Alt+D"),
+            (KEYED, self.tr("Type the card"), "Alt+T"),
         ):
-            rb = QRadioButton(label)
+            rb = QRadioButton(f"{label}  ({shortcut})")
+            rb.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             rb.setObjectName(f"entry_{key}")
-            rb.setAccessibleName(label.split("  ")[0])
+            rb.setAccessibleName(label)
             self.entry_group.addButton(rb)
             self.entry_buttons[key] = rb
             entry_row.addWidget(rb)
@@ -187,7 +202,7 @@ class DonationForm(QWidget):
         check_grid.setVerticalSpacing(2)
         self.check_number = QLineEdit()
         self.check_number.setMaxLength(32)
-        check_grid.addWidget(field_label("Check number", self.check_number), 0, 0)
+        check_grid.addWidget(field_label(self.tr("Check number"), self.check_number), 0, 0)
         check_grid.addWidget(self.check_number, 0, 1)
         check_grid.addWidget(self._line("check_number"), 1, 1)
         check_grid.setColumnStretch(1, 1)
@@ -197,24 +212,50 @@ class DonationForm(QWidget):
         # ---- the donor ----
         self.name = QLineEdit()
         self.name.setMaxLength(200)
-        self.name.setPlaceholderText("as the donor wants it on the receipt")
+        self.name.setPlaceholderText(self.tr("as the donor wants it on the receipt"))
         self.email = QLineEdit()
         self.email.setMaxLength(254)
-        self.email.setPlaceholderText("for the tax receipt (optional)")
+        self.email.setPlaceholderText(self.tr("for the tax receipt (optional)"))
         self.email.textChanged.connect(self._email_hint)
-        grid.addWidget(field_label("Name", self.name), row, 0)
+        grid.addWidget(field_label(self.tr("Name"), self.name), row, 0)
         grid.addWidget(self.name, row, 1)
         row += 1
         grid.addWidget(self._line("name"), row, 1)
         row += 1
-        grid.addWidget(field_label("Email", self.email), row, 0)
+        grid.addWidget(field_label(self.tr("Email"), self.email), row, 0)
         grid.addWidget(self.email, row, 1)
         row += 1
         self.receipt_hint = QLabel("")
         self.receipt_hint.setObjectName("hint")
         grid.addWidget(self._line("email", hint=self.receipt_hint), row, 1)
         row += 1
-        self.option_row = row  # gift options (the window may add more below)
+        # Gift options: consent to keep the card (only where the processor can, and only
+        # for a card), and the receipt's language.
+        options = QHBoxLayout()
+        options.setSpacing(18)
+        self.save_card = QCheckBox(self.tr("Save this card for tonight's later gifts"))
+        self.save_card.setObjectName("saveCard")
+        self.save_card.setAccessibleDescription(
+            self.tr("Only with the donor's yes: the card is kept for give-again.")
+        )
+        self.save_card.installEventFilter(self._enter)
+        self.save_card.toggled.connect(lambda _on: setattr(self, "_save_touched", True))
+        self._save_default = False
+        self._save_touched = False
+        self._can_save = False
+        self.language = QComboBox()
+        self.language.setObjectName("receiptLanguage")
+        for code, name in (("en", "English"), ("es", "Español")):
+            self.language.addItem(name, code)  # each language in its own words
+        self.language.installEventFilter(self._enter)
+        language_label = field_label(self.tr("Receipt in"), self.language, inline=True)
+        options.addWidget(self.save_card)
+        options.addStretch()
+        options.addWidget(language_label)
+        options.addWidget(self.language)
+        grid.addLayout(options, row, 0, 1, 2)
+        row += 1
+        self.option_row = row  # more gift options (the window may add them below)
         self.grid = grid
 
         self._fields = (
@@ -277,6 +318,22 @@ class DonationForm(QWidget):
     def donor(self) -> Donor:
         return Donor(name=self.name.text().strip(), email=self.email.text().strip())
 
+    def gift_options(self) -> GiftOptions:
+        """What the volunteer chose beyond amount and donor: consent to keep the card (a
+        card gift only) and the receipt's language."""
+        card = self._can_save and self.method is Method.CARD
+        consent = self.save_card.isChecked() if card else False
+        return GiftOptions(save_card=consent, receipt_language=self.language.currentData() or "")
+
+    def set_save_default(self, can_save: bool, ticked: bool) -> None:
+        """The lead's default for the consent box; a box the volunteer touched stays."""
+        self._can_save, self._save_default = can_save, ticked
+        if not self._save_touched:
+            self.save_card.blockSignals(True)
+            self.save_card.setChecked(ticked)
+            self.save_card.blockSignals(False)
+        self._method_changed()
+
     def card(self) -> Card:
         """The typed card. An unreadable expiry becomes month 0, which the checks report."""
         try:
@@ -296,7 +353,7 @@ class DonationForm(QWidget):
         try:
             parse_expiry(self.expiry.text())
         except ValueError as exc:
-            return str(exc) if self.expiry.text().strip() else "Enter the expiry as MM/YY."
+            return str(exc) if self.expiry.text().strip() else self.tr("Enter the expiry as MM/YY.")
         return None
 
     # ---- writing ----
@@ -364,11 +421,15 @@ class DonationForm(QWidget):
             f.clear()
         self.show_errors({})
         self.method_buttons[Method.CARD].setChecked(True)
+        self._save_touched = False
+        self.set_save_default(self._can_save, self._save_default)
+        self.language.setCurrentIndex(0)
         self.amount.setFocus()
 
     def fill_from_swipe(self, swipe: Swipe) -> None:
         if not self.entry.keyed:  # a USB swipe where only the reader may take cards
-            self.show_errors({"entry": "Typing or swiping a card here is off: use the reader."})
+            refused = self.tr("Typing or swiping a card here is off: use the reader.")
+            self.show_errors({"entry": refused})
             return
         self.method_buttons[Method.CARD].setChecked(True)
         self.entry_buttons[KEYED].setChecked(True)
@@ -387,6 +448,8 @@ class DonationForm(QWidget):
             b.setEnabled(enabled)
         for key, rb in self.entry_buttons.items():
             rb.setEnabled(enabled and key in self.entry.choices)
+        self.save_card.setEnabled(enabled)
+        self.language.setEnabled(enabled)
 
     # ---- live feedback ----
     def _amount_changed(self, text: str) -> None:
@@ -410,14 +473,18 @@ class DonationForm(QWidget):
         on_reader = self.card_on_reader
         self.card_box.setVisible(card and not on_reader)
         self.check_box.setVisible(self.method is Method.CHECK)
+        self.save_card.setVisible(card and self._can_save)
         self.entry_box.setVisible(card and len(self.entry.choices) > 1)
         if on_reader:
-            where = self.entry.reader_label or "the reader"
-            note = f"The donor taps, inserts or swipes on {where} after you press Enter."
+            where = shown(self.entry.reader_label) or self.tr("the reader")
+            note = self.tr("The donor taps, inserts or swipes on {reader} after you press Enter.")
+            note = note.format(reader=where)
             if not self.entry.keyed:
-                note += " Typing a card number is off (the lead can allow it in Settings)."
+                note += " " + self.tr(
+                    "Typing a card number is off (the lead can allow it in Settings)."
+                )
         elif card and self.entry.reader and not self.entry.simulated:
-            note = "Typing the card on the laptop: the reader is not used for this gift."
+            note = self.tr("Typing the card on the laptop: the reader is not used for this gift.")
         else:
             note = ""
         self.reader_note.setText(note)
@@ -429,6 +496,6 @@ class DonationForm(QWidget):
 
     def _email_hint(self, text: str) -> None:
         self.receipt_hint.setText(
-            "" if text.strip() else "No email: no receipt will be sent for this gift."
+            "" if text.strip() else self.tr("No email: no receipt will be sent for this gift.")
         )
         self.email.setAccessibleDescription(self.receipt_hint.text())

@@ -4,7 +4,10 @@ is about to click ever moves when a message appears or goes."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QWidget
+
+from .core_text import shown
 
 
 class FieldError(QLabel):
@@ -17,6 +20,7 @@ class FieldError(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
     def show_message(self, text: str) -> None:
+        text = shown(text)  # the core's words, in the window's language
         self.setText(f"⚠ {text}" if text else "")
         self.setToolTip(text)  # a long message is elided on a small screen; hover reads it
         self.setAccessibleDescription(text)
@@ -51,7 +55,13 @@ class ErrorLine(QWidget):
         messages = [e.toolTip() for e in self.errors if e.text()]
         # The first problem in full (the cursor is there); the rest counted, so a small
         # screen never cuts a sentence in half. Hover or a screen reader gets them all.
-        more = f"  (+{len(messages) - 1} more)" if len(messages) > 1 else ""
+        more = (
+            "  " + QCoreApplication.translate("ErrorLine", "(+{n} more)").format(
+                n=len(messages) - 1
+            )
+            if len(messages) > 1
+            else ""
+        )
         self.shown.show_message(messages[0] + more if messages else "")
         self.shown.setToolTip("\n".join(messages))
         self.shown.setAccessibleDescription(" ".join(messages))

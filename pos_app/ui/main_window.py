@@ -30,6 +30,7 @@ from pos_app.domain.money import AmountError, format_cents
 from pos_app.domain.states import Method
 from pos_app.services.records import Outcome
 
+from .core_text import shown
 from .donation_form import DonationForm
 from .lead_window import LeadWindow
 from .live import LiveChanges, Refresher
@@ -65,7 +66,11 @@ class MainWindow(QMainWindow):
         self._busy = False
         self.scale_factor = 1.0  # ui/scale.py: bigger type on a bigger window
         settings = station.settings
-        self.setWindowTitle(f"Tableside — {settings.event.name} — {settings.event.station}")
+        self.setWindowTitle(
+            self.tr("Tableside — {event} — {station}").format(
+                event=settings.event.name, station=settings.event.station
+            )
+        )
         screen = self.screen().availableGeometry()  # never larger than the laptop's screen
         self.resize(min(1366, screen.width()), min(768, screen.height()))
 
@@ -73,13 +78,19 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        emails = (
-            "and receipts go to the outbox folder"
+        self.banner = QLabel(
+            self.tr(
+                "TRAINING MODE — practice only: no real card is charged, and receipts go to "
+                "the outbox folder."
+            )
             if settings.receipts.provider == "outbox"
-            else "but receipts ARE emailed to donors"
+            else self.tr(
+                "TRAINING MODE — practice only: no real card is charged, but receipts ARE "
+                "emailed to donors."
+            )
         )
-        self.banner = QLabel(f"TRAINING MODE — practice only: no real card is charged, {emails}.")
         self.banner.setObjectName("trainingBanner")
+        self.banner.setWordWrap(True)  # never wider than a small laptop, in any language
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setVisible(station.training)
         outer.addWidget(self.banner)
@@ -92,7 +103,7 @@ class MainWindow(QMainWindow):
         # laptop every line of height belongs to the form.
         self.header = QLabel(f"{settings.event.name}  ·  {settings.event.station}")
         self.header.setObjectName("header")
-        self.lead_btn = QPushButton("Lead desk  (Ctrl+L)")
+        self.lead_btn = QPushButton(self.tr("Lead desk (Ctrl+L)"))
         self.lead_btn.setObjectName("leadButton")
         self.lead_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.lead_btn.clicked.connect(self.open_lead_desk)
@@ -107,6 +118,7 @@ class MainWindow(QMainWindow):
         left = QVBoxLayout()
         self.form = DonationForm(settings.payments.currency)
         self.form.set_entry(station.card_entry)
+        self.form.set_save_default(station.can_save_cards, station.save_cards_default)
         self.form.submitted.connect(self.submit)
         self.form.changed.connect(self._update_action)
         scroll = QScrollArea()  # field errors never push the window past a laptop screen
@@ -115,12 +127,12 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
-        scroll.setAccessibleName("Donation form")
+        scroll.setAccessibleName(self.tr("Donation form"))
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.addWidget(scroll, 1)
         self.action = QPushButton()
         self.action.setObjectName("charge")
-        self.action.setMinimumHeight(56)
+        self.action.setMinimumHeight(52)
         self.action.clicked.connect(self.submit)
         left.addWidget(self.action)
         body.addLayout(left, 3)
@@ -132,7 +144,7 @@ class MainWindow(QMainWindow):
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
-        self.mode_label = QLabel(mode_text(station))
+        self.mode_label = QLabel(shown(mode_text(station)))
         self.mode_label.setObjectName("mode")
         self.online_label = QLabel("")
         self.jobs_label = QLabel("")
@@ -171,16 +183,28 @@ class MainWindow(QMainWindow):
             amount = ""
         method = self.form.method
         if method is Method.CARD and self.form.card_on_reader:
-            text = f"Charge {amount} on the reader" if amount else "Charge on the reader"
+            text = (
+                self.tr("Charge {amount} on the reader").format(amount=amount)
+                if amount
+                else self.tr("Charge on the reader")
+            )
         elif method is Method.CARD:
-            text = f"Charge {amount}" if amount else "Charge"
+            text = self.tr("Charge {amount}").format(amount=amount) if amount else self.tr("Charge")
         elif method is Method.CASH:
-            text = f"Record {amount} cash" if amount else "Record cash"
+            text = (
+                self.tr("Record {amount} cash").format(amount=amount)
+                if amount
+                else self.tr("Record cash")
+            )
         else:
-            text = f"Record {amount} check" if amount else "Record check"
+            text = (
+                self.tr("Record {amount} check").format(amount=amount)
+                if amount
+                else self.tr("Record check")
+            )
         if self._busy:
             waiting = self.result.state == "reader"
-            text = "Waiting for the card — Esc cancels" if waiting else "Working…"
+            text = self.tr("Waiting for the card — Esc cancels") if waiting else self.tr("Working…")
         self.action.setText(text)
 
     # ---- submitting ----
@@ -202,9 +226,10 @@ class MainWindow(QMainWindow):
         if card is not None and (exp := self.form.expiry_error()):
             errors["expiry"] = exp
         if method is Method.CHECK and not self.form.check_number.text().strip():
-            errors["check_number"] = "Enter the check number."
+            errors["check_number"] = self.tr("Enter the check number.")
+        options = self.form.gift_options()
         try:
-            self.station.validate(amount, donor, card)
+            self.station.validate(amount, donor, card, options)
         except InvalidDonation as exc:
             errors = {**exc.errors, **errors}
         if errors:
@@ -215,17 +240,19 @@ class MainWindow(QMainWindow):
         if on_reader:
             station, entry = self.station, self.form.entry
             self.result.show_reader_waiting(amount, currency, entry.reader_label, entry.simulated)
-            self._start(lambda: station.take_reader_donation(amount, donor))
+            self._start(lambda: station.take_reader_donation(amount, donor, options))
         elif card is not None:
             self.form.clear_card()  # card data now lives only in this one call
             station, c = self.station, card
-            self._start(lambda: station.take_card_donation(amount, donor, c))
-            self.result.show_busy(amount, currency, "Charging")
+            self._start(lambda: station.take_card_donation(amount, donor, c, options))
+            self.result.show_busy(amount, currency, self.tr("Charging"))
         else:
             check = self.form.check_number.text().strip()
             station = self.station
-            self._start(lambda: station.record_donation(amount, donor, method.value, check))
-            self.result.show_busy(amount, currency, "Recording")
+            self._start(
+                lambda: station.record_donation(amount, donor, method.value, check, options)
+            )
+            self.result.show_busy(amount, currency, self.tr("Recording"))
 
     def retry(self) -> None:
         outcome = self.result.outcome
@@ -233,7 +260,8 @@ class MainWindow(QMainWindow):
             return
         station, donation_id = self.station, outcome.donation_id
         self._start(lambda: station.retry_charge(donation_id))
-        self.result.show_busy(outcome.amount_cents, outcome.currency, "Retrying the same charge")
+        what = self.tr("Retrying the same charge")
+        self.result.show_busy(outcome.amount_cents, outcome.currency, what)
 
     def _start(self, fn: Any) -> None:
         self._busy = True
@@ -264,8 +292,10 @@ class MainWindow(QMainWindow):
             return
         log.error("taking a donation failed", exc_info=exc)
         self.result.show_error(
-            "Tableside hit a problem and did not finish this gift. Nothing you typed is lost "
-            f"except the card. Details are in {self.station.log_file}."
+            self.tr(
+                "Tableside hit a problem and did not finish this gift. Nothing you typed is "
+                "lost except the card. Details are in {log}."
+            ).format(log=self.station.log_file)
         )
 
     def _finish(self) -> None:
@@ -330,6 +360,7 @@ class MainWindow(QMainWindow):
                 "status": station.status(),
                 "settled": station.outcome(watch_id) if watch_id else None,
                 "entry": station.card_entry,
+                "save_default": (station.can_save_cards, station.save_cards_default),
             }
 
         return work
@@ -341,21 +372,30 @@ class MainWindow(QMainWindow):
         status: StatusSnapshot = data["status"]
         if not self._busy:  # the lead may have allowed or stopped typed cards
             self.form.set_entry(data["entry"])
+            self.form.set_save_default(*data["save_default"])
         t = status.totals
         currency = self.station.settings.payments.currency
-        goal = f" of {format_cents(t.goal_cents, currency)}" if t.goal_cents else ""
+        raised = format_cents(t.raised_cents, currency)
+        gifts = self.tr("1 gift") if t.gifts == 1 else self.tr("{n} gifts").format(n=t.gifts)
         self.totals_label.setText(
-            f"Raised {format_cents(t.raised_cents, currency)}{goal} · "
-            f"{t.gifts} gift{'' if t.gifts == 1 else 's'}"
+            self.tr("Raised {raised} of {goal} · {gifts}").format(
+                raised=raised, goal=format_cents(t.goal_cents, currency), gifts=gifts
+            )
+            if t.goal_cents
+            else self.tr("Raised {raised} · {gifts}").format(raised=raised, gifts=gifts)
         )
         s = status.summary
         if s is not None:
-            self.online_label.setText("● Online" if s.online else "○ Offline — work is queued")
-            self.jobs_label.setText(
-                f"{s.pending} job{'' if s.pending == 1 else 's'} pending"
-                if s.pending
-                else "All jobs done"
+            self.online_label.setText(
+                self.tr("● Online") if s.online else self.tr("○ Offline — work is queued")
             )
+            if s.pending == 1:
+                jobs = self.tr("1 job pending")
+            elif s.pending:
+                jobs = self.tr("{n} jobs pending").format(n=s.pending)
+            else:
+                jobs = self.tr("All jobs done")
+            self.jobs_label.setText(jobs)
         volunteer = [a.message for a in status.alerts if a.audience == "volunteer"]
         self.alert_banner.setText("  ·  ".join(volunteer))
         self.alert_banner.setVisible(bool(volunteer))
@@ -364,7 +404,11 @@ class MainWindow(QMainWindow):
         self.closing_summary = status.closing
         self._show_header()
         event = self.station.settings.event  # the lead may have renamed it at the desk
-        self.setWindowTitle(f"Tableside — {event.name} — {event.station}")
+        self.setWindowTitle(
+            self.tr("Tableside — {event} — {station}").format(
+                event=event.name, station=event.station
+            )
+        )
         settled: Outcome | None = data["settled"]
         current = self.result.outcome
         if (
@@ -391,7 +435,8 @@ class MainWindow(QMainWindow):
         """The event and station in the status bar; just the station on a narrow screen."""
         event = self.station.settings.event
         full = f"{event.name}  ·  {event.station}"
-        self.header.setText(full if self.width() >= 1200 else event.station)
+        self.header.setText(full)
+        self.header.setVisible(self.width() >= 1200)  # the window title says it too
         self.header.setToolTip(full)
         self.header.setAccessibleName(full)
 
@@ -408,8 +453,8 @@ class MainWindow(QMainWindow):
     def _ask_close(self, summary: str) -> bool:
         answer = QMessageBox.question(
             self,
-            "Close Tableside?",
-            f"{summary}\n\nNothing is lost. Close now?",
+            self.tr("Close Tableside?"),
+            self.tr("{summary}\n\nNothing is lost. Close now?").format(summary=summary),
             QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -418,7 +463,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if self._busy:
             QMessageBox.information(
-                self, "A charge is in progress", "Wait for the result before closing Tableside."
+                self,
+                self.tr("A charge is in progress"),
+                self.tr("Wait for the result before closing Tableside."),
             )
             event.ignore()
             return

@@ -9,7 +9,7 @@ part: tap an approving or a declining card, pull the card out, or never tap (F5-
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -26,34 +26,42 @@ from pos_app.domain.money import format_cents
 from pos_app.payments.card_present import entry_mode_label
 from pos_app.services.records import Outcome
 
+from .core_text import shown
+
 # state -> (symbol, heading)
 LOOK = {
-    "ready": ("", "Ready for the next donor"),
-    "busy": ("…", "Charging"),
-    "reader": ("▭", "Tap, insert or swipe on the reader"),
-    "approved": ("✓", "Approved"),
-    "recorded": ("✓", "Recorded"),
-    "declined": ("✕", "Declined"),
-    "in_doubt": ("?", "Waiting for the processor"),
-    "failed": ("!", "Couldn't reach the processor"),
-    "error": ("!", "Something went wrong"),
+    "ready": ("", QT_TRANSLATE_NOOP("ResultPanel", "Ready for the next donor")),
+    "busy": ("…", QT_TRANSLATE_NOOP("ResultPanel", "Charging")),
+    "reader": ("▭", QT_TRANSLATE_NOOP("ResultPanel", "Tap, insert or swipe on the reader")),
+    "approved": ("✓", QT_TRANSLATE_NOOP("ResultPanel", "Approved")),
+    "recorded": ("✓", QT_TRANSLATE_NOOP("ResultPanel", "Recorded")),
+    "declined": ("✕", QT_TRANSLATE_NOOP("ResultPanel", "Declined")),
+    "in_doubt": ("?", QT_TRANSLATE_NOOP("ResultPanel", "Waiting for the processor")),
+    "failed": ("!", QT_TRANSLATE_NOOP("ResultPanel", "Couldn't reach the processor")),
+    "error": ("!", QT_TRANSLATE_NOOP("ResultPanel", "Something went wrong")),
 }
 
 
 def card_label(brand: str | None, last4: str | None, entry_mode: str | None = None) -> str:
     b = BRANDS_BY_KEY.get(brand or "")
-    name = b.label if b else "Card"
+    name = b.label if b else QCoreApplication.translate("ResultPanel", "Card")
     label = f"{name} •••• {last4}" if last4 else name
     mode = entry_mode_label(entry_mode)
+    mode = QCoreApplication.translate("ResultPanel", mode) if mode else ""
     return f"{label} ({mode})" if mode else label
 
 
 # The training reader's donor: (present_on_reader kind, button text, key)
 DONOR_PARTS = (
-    ("approve", "Tap an approving card", "F5"),
-    ("decline", "Tap a declining card", "F6"),
-    ("removed", "Pull the card out too soon", "F7"),
-    ("too_long", "Donor never taps", "F8"),
+    ("approve", QT_TRANSLATE_NOOP("ResultPanel", "Tap an approving card"), "F5"),
+    ("decline", QT_TRANSLATE_NOOP("ResultPanel", "Tap a declining card"), "F6"),
+    ("removed", QT_TRANSLATE_NOOP("ResultPanel", "Pull the card out too soon"), "F7"),
+    ("too_long", QT_TRANSLATE_NOOP("ResultPanel", "Donor never taps"), "F8"),
+)
+ENTRY_WORDS = (  # entry_mode_label's words, for the translation tools
+    QT_TRANSLATE_NOOP("ResultPanel", "tap"),
+    QT_TRANSLATE_NOOP("ResultPanel", "chip"),
+    QT_TRANSLATE_NOOP("ResultPanel", "swipe"),
 )
 
 
@@ -91,12 +99,12 @@ class ResultPanel(QFrame):
         self.busy.setTextVisible(False)
         for w in (self.amount, self.detail, self.reference, self.busy):
             layout.addWidget(w)
-        self.donor_box = QGroupBox("Training: play the donor")
+        self.donor_box = QGroupBox(self.tr("Training: play the donor"))
         self.donor_box.setObjectName("donorBox")
         donor = QVBoxLayout(self.donor_box)
         self.donor_buttons: dict[str, QPushButton] = {}
         for kind, text, key in DONOR_PARTS:
-            b = QPushButton(f"{text}  ({key})")
+            b = QPushButton(f"{self.tr(text)}  ({key})")
             b.setObjectName(f"donor_{kind}")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter and Esc stay the volunteer's
             b.clicked.connect(lambda _=False, k=kind: self.donor_part.emit(k))
@@ -109,10 +117,10 @@ class ResultPanel(QFrame):
         layout.addWidget(self.donor_box)
         layout.addStretch()
         buttons = QHBoxLayout()
-        self.retry = QPushButton("&Retry (same charge)")
+        self.retry = QPushButton(self.tr("&Retry (same charge)"))
         self.retry.setObjectName("retry")
         self.retry.clicked.connect(self.retry_clicked)
-        self.next = QPushButton("&Next donor  (Ctrl+N)")
+        self.next = QPushButton(self.tr("&Next donor  (Ctrl+N)"))
         self.next.setObjectName("next")
         self.next.clicked.connect(self.next_clicked)
         buttons.addWidget(self.retry)
@@ -129,7 +137,7 @@ class ResultPanel(QFrame):
         self.setProperty("state", state)
         self.symbol.setText(symbol)
         self.symbol.setVisible(bool(symbol))
-        self.heading.setText(heading)
+        self.heading.setText(self.tr(heading))
         self.amount.setText(amount)
         self.detail.setText(detail)
         self.reference.setText(reference)
@@ -159,12 +167,12 @@ class ResultPanel(QFrame):
 
     def show_ready(self) -> None:
         self.outcome = None
-        self._set("ready", detail="Pick an amount (F1–F4) or type one, then press Enter.")
+        self._set("ready", detail=self.tr("Pick an amount (F1–F4) or type one, then press Enter."))
         self.announce()
 
-    def show_busy(self, amount_cents: int, currency: str, what: str = "Charging") -> None:
-        self._set("busy", format_cents(amount_cents, currency), "Keep the card handy.")
-        self.heading.setText(what)
+    def show_busy(self, amount_cents: int, currency: str, what: str = "") -> None:
+        self._set("busy", format_cents(amount_cents, currency), self.tr("Keep the card handy."))
+        self.heading.setText(what or self.tr("Charging"))
         self.announce()
 
     def show_reader_waiting(
@@ -172,15 +180,17 @@ class ResultPanel(QFrame):
     ) -> None:
         """The card is wanted on the reader; in training the donor's part is on screen."""
         amount = format_cents(amount_cents, currency)
-        where = reader_label or "the reader"
-        self._set("reader", "", f"Waiting for the card on {where}. Esc cancels.")
-        self.heading.setText(f"Tap, insert or swipe on the reader — {amount}")
+        where = shown(reader_label) or self.tr("the reader")
+        detail = self.tr("Waiting for the card on {reader}. Esc cancels.").format(reader=where)
+        self._set("reader", "", detail)
+        heading = self.tr("Tap, insert or swipe on the reader — {amount}")
+        self.heading.setText(heading.format(amount=amount))
         self.donor_box.setVisible(simulated)
         self.announce()
 
     def show_cancelling(self) -> None:
         if self.state == "reader":
-            self.detail.setText("Cancelling on the reader…")
+            self.detail.setText(self.tr("Cancelling on the reader…"))
             self.donor_box.setVisible(False)
             self.announce()
 
@@ -191,30 +201,33 @@ class ResultPanel(QFrame):
 
     def show_outcome(self, outcome: Outcome) -> None:
         self.outcome = outcome
+        message = shown(outcome.message)  # the core's words, in the window's language
         amount = format_cents(outcome.amount_cents, outcome.currency)
-        ref = f"Reference {outcome.reference}" if outcome.reference else ""
+        ref = self.tr("Reference {ref}").format(ref=outcome.reference) if outcome.reference else ""
         if outcome.status == "approved":
             card = card_label(outcome.brand, outcome.last4, outcome.entry_mode)
             self._set("approved", f"{amount} — {card}", "", ref)
         elif outcome.status == "recorded":
-            self._set("recorded", amount, outcome.message)
+            self._set("recorded", amount, message)
         elif outcome.status == "declined":
             self._set("declined", f"{amount} — {card_label(outcome.brand, outcome.last4)}",
-                      outcome.message)  # fmt: skip
+                      message)  # fmt: skip
         elif outcome.status == "in_doubt":
-            self._set("in_doubt", amount, outcome.message)
+            self._set("in_doubt", amount, message)
         elif outcome.status == "pending":
-            self._set("in_doubt", amount, outcome.message)
-            self.heading.setText("Waiting for the bank")
+            self._set("in_doubt", amount, message)
+            self.heading.setText(self.tr("Waiting for the bank"))
         elif outcome.status == "mismatch":
-            self._set("failed", amount, outcome.message)
-            self.heading.setText("Not approved — tell the lead")
+            self._set("failed", amount, message)
+            self.heading.setText(self.tr("Not approved — tell the lead"))
         else:
-            detail = outcome.message
+            detail = message
             if outcome.can_retry:
-                detail += " Check the Wi-Fi, then press Retry: it repeats this same charge."
+                detail += " " + self.tr(
+                    "Check the Wi-Fi, then press Retry: it repeats this same charge."
+                )
             self._set("failed", amount, detail)
             if "Couldn't reach" not in outcome.message:
-                self.heading.setText("Not charged")
+                self.heading.setText(self.tr("Not charged"))
         self.retry.setVisible(outcome.can_retry)
         self.announce()

@@ -1,0 +1,112 @@
+"""The core's words, shown in the window's language.
+
+The core (services, payments, domain) has no Qt and speaks English: an outcome's message,
+a field's problem, a reader's advice. The window shows them through `shown()`, which
+translates sentence by sentence from the "core" context of the Qt catalogue, so
+"Cancelled on the reader. Nothing was charged." is two known sentences, whatever the
+combination. A sentence not in the list stays English (tests/test_gui_spanish.py checks
+that the core's fixed messages are all here).
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+CONTEXT = "core"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+SENTENCES = (
+    # the training processor's and reader's names (payments registry, card entry)
+    QT_TRANSLATE_NOOP("core", "Training (simulator)"),
+    QT_TRANSLATE_NOOP("core", "Training reader"),
+    QT_TRANSLATE_NOOP("core", "Ask for another card."),
+    QT_TRANSLATE_NOOP("core", "Cancelled on the reader."),
+    QT_TRANSLATE_NOOP("core", "Check it or swipe again."),
+    QT_TRANSLATE_NOOP("core", "Check the amount, or ask the event lead."),
+    QT_TRANSLATE_NOOP("core", "Check the email address."),
+    QT_TRANSLATE_NOOP("core", "Check the expiry year."),
+    QT_TRANSLATE_NOOP("core", "Check the number and try again, or ask for another card."),
+    QT_TRANSLATE_NOOP("core", "Check the postal code."),
+    QT_TRANSLATE_NOOP(
+        "core", "Check the security code and try again, or ask for another card."
+    ),
+    QT_TRANSLATE_NOOP("core", "Clear it and type it again."),
+    QT_TRANSLATE_NOOP("core", "Clear it and type the email."),
+    QT_TRANSLATE_NOOP("core", "Clear it and type the name."),
+    QT_TRANSLATE_NOOP("core", "Couldn't reach the processor."),
+    QT_TRANSLATE_NOOP(
+        "core", "Don't charge again: Tableside will check it and update this gift."
+    ),
+    QT_TRANSLATE_NOOP(
+        "core",
+        "Don't charge again: Tableside will check it as soon as the processor is reachable.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "core",
+        "Don't charge this card again; the event lead will check this payment with the "
+        "processor.",
+    ),
+    QT_TRANSLATE_NOOP("core", "Enter an amount."),
+    QT_TRANSLATE_NOOP("core", "Enter the amount as a number, like 50 or 50.00."),
+    QT_TRANSLATE_NOOP("core", "Enter the card number."),
+    QT_TRANSLATE_NOOP("core", "Enter the expiry as MM/YY."),
+    QT_TRANSLATE_NOOP("core", "Insufficient funds."),
+    QT_TRANSLATE_NOOP("core", "It has characters Tableside can't keep."),
+    QT_TRANSLATE_NOOP("core", "No answer from the processor, so this charge is not confirmed yet."),
+    QT_TRANSLATE_NOOP("core", "Nothing was charged."),
+    QT_TRANSLATE_NOOP("core", "Press Enter to send the amount to the reader again."),
+    QT_TRANSLATE_NOOP("core", "Tableside stopped before the reader was asked for the card."),
+    QT_TRANSLATE_NOOP("core", "Take the card again with the donor present."),
+    QT_TRANSLATE_NOOP("core", "That card number isn't valid."),
+    QT_TRANSLATE_NOOP("core", "That email address doesn't look right (like name@example.org)."),
+    QT_TRANSLATE_NOOP("core", "That looks like card data, not a name."),
+    QT_TRANSLATE_NOOP("core", "That looks like card data, not an email address."),
+    QT_TRANSLATE_NOOP("core", "The amount must be a whole number of cents."),
+    QT_TRANSLATE_NOOP("core", "The amount must be more than $0.00."),
+    QT_TRANSLATE_NOOP("core", "The bank had a processing error."),
+    QT_TRANSLATE_NOOP("core", "The bank wants the donor to confirm this payment."),
+    QT_TRANSLATE_NOOP("core", "The card has expired."),
+    QT_TRANSLATE_NOOP("core", "The card has reached its limit."),
+    QT_TRANSLATE_NOOP("core", "The card number is incorrect."),
+    QT_TRANSLATE_NOOP("core", "The card was declined."),
+    QT_TRANSLATE_NOOP("core", "The email address has characters that can't be sent."),
+    QT_TRANSLATE_NOOP("core", "The laptop's disk is full: free space, nothing was charged."),
+    QT_TRANSLATE_NOOP(
+        "core", "The laptop's disk is full: free space, then record this gift again."
+    ),
+    QT_TRANSLATE_NOOP("core", "The month must be 01 to 12."),
+    QT_TRANSLATE_NOOP("core", "The name has characters Tableside can't keep."),
+    QT_TRANSLATE_NOOP("core", "The name is too long."),
+    QT_TRANSLATE_NOOP("core", "The part after the @ doesn't look right."),
+    QT_TRANSLATE_NOOP("core", "The reader is busy with another payment."),
+    QT_TRANSLATE_NOOP(
+        "core",
+        "The reader is off or asleep: press its power button and wait for its home screen, "
+        "then try again.",
+    ),
+    QT_TRANSLATE_NOOP("core", "The reader timed out waiting for a card."),
+    QT_TRANSLATE_NOOP("core", "The security code is incorrect."),
+    QT_TRANSLATE_NOOP("core", "This card has expired."),
+    QT_TRANSLATE_NOOP("core", "This card type isn't accepted."),
+    QT_TRANSLATE_NOOP("core", "This charge is not confirmed yet."),
+    QT_TRANSLATE_NOOP("core", "Try again, or ask for another card."),
+    QT_TRANSLATE_NOOP("core", "Type it again."),
+    QT_TRANSLATE_NOOP(
+        "core", "Wait for it to finish (or cancel it on the other station), then try again."
+    ),
+    QT_TRANSLATE_NOOP("core", "Waiting for the bank to confirm."),
+    QT_TRANSLATE_NOOP(
+        "core",
+        "You can take the next donor: this gift finishes by itself, and the lead sees it.",
+    ),
+)
+
+
+def shown(message: str) -> str:
+    """`message` in the window's language, sentence by sentence."""
+    if not message:
+        return message
+    parts = _SENTENCE_END.split(message.strip())
+    return " ".join(QCoreApplication.translate(CONTEXT, p) for p in parts)

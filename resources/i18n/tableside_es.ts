@@ -1,0 +1,666 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es">
+<context>
+    <name>CardFields</name>
+    <message>
+        <source>type or swipe</source>
+        <translation>escriba o deslice</translation>
+    </message>
+    <message>
+        <source>3–4 digits</source>
+        <translation>3–4 dígitos</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>opcional</translation>
+    </message>
+    <message>
+        <source>Card number</source>
+        <translation>Nº de tarjeta</translation>
+    </message>
+    <message>
+        <source>Expiry</source>
+        <translation>Vencimiento</translation>
+    </message>
+    <message>
+        <source>CVC</source>
+        <translation>CVC</translation>
+    </message>
+    <message>
+        <source>ZIP</source>
+        <translation>C.P.</translation>
+    </message>
+    <message>
+        <source>The card number; a swipe fills it in.</source>
+        <translation>El número de la tarjeta; al deslizarla se completa solo.</translation>
+    </message>
+    <message>
+        <source>The 3 or 4 digit security code.</source>
+        <translation>El código de seguridad de 3 o 4 dígitos.</translation>
+    </message>
+    <message>
+        <source>Optional: the billing ZIP or postal code.</source>
+        <translation>Opcional: el código postal de facturación.</translation>
+    </message>
+    <message>
+        <source>The card number.</source>
+        <translation>El número de la tarjeta.</translation>
+    </message>
+</context>
+<context>
+    <name>DonationForm</name>
+    <message>
+        <source>or type one, e.g. 75</source>
+        <translation>o escriba uno, p. ej. 75</translation>
+    </message>
+    <message>
+        <source>The gift in dollars; F1 to F4 pick a preset.</source>
+        <translation>El donativo en dólares; F1 a F4 eligen un monto fijo.</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Monto</translation>
+    </message>
+    <message>
+        <source>&amp;Card</source>
+        <translation>Tar&amp;jeta</translation>
+    </message>
+    <message>
+        <source>C&amp;ash</source>
+        <translation>&amp;Efectivo</translation>
+    </message>
+    <message>
+        <source>Chec&amp;k</source>
+        <translation>C&amp;heque</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>Pago</translation>
+    </message>
+    <message>
+        <source>Reader</source>
+        <translation>Lector</translation>
+    </message>
+    <message>
+        <source>Type the card</source>
+        <translation>Teclear</translation>
+    </message>
+    <message>
+        <source>Check number</source>
+        <translation>Número de cheque</translation>
+    </message>
+    <message>
+        <source>as the donor wants it on the receipt</source>
+        <translation>como el donante lo quiere en el recibo</translation>
+    </message>
+    <message>
+        <source>for the tax receipt (optional)</source>
+        <translation>para el recibo fiscal (opcional)</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Correo</translation>
+    </message>
+    <message>
+        <source>Save this card for tonight&apos;s later gifts</source>
+        <translation>Guardar esta tarjeta para donar más esta noche</translation>
+    </message>
+    <message>
+        <source>Only with the donor&apos;s yes: the card is kept for give-again.</source>
+        <translation>Solo si el donante dice que sí: la tarjeta se guarda para volver a donar.</translation>
+    </message>
+    <message>
+        <source>Receipt in</source>
+        <translation>Recibo en</translation>
+    </message>
+    <message>
+        <source>Enter the expiry as MM/YY.</source>
+        <translation>Escriba el vencimiento como MM/AA.</translation>
+    </message>
+    <message>
+        <source>Typing or swiping a card here is off: use the reader.</source>
+        <translation>Aquí no se puede escribir ni deslizar una tarjeta: use el lector.</translation>
+    </message>
+    <message>
+        <source>the reader</source>
+        <translation>el lector</translation>
+    </message>
+    <message>
+        <source>The donor taps, inserts or swipes on {reader} after you press Enter.</source>
+        <translation>El donante acerca, inserta o desliza la tarjeta en {reader} después de que usted pulse Intro.</translation>
+    </message>
+    <message>
+        <source>Typing a card number is off (the lead can allow it in Settings).</source>
+        <translation>Escribir el número de tarjeta está desactivado (el responsable puede activarlo en Ajustes).</translation>
+    </message>
+    <message>
+        <source>Typing the card on the laptop: the reader is not used for this gift.</source>
+        <translation>Se escribe la tarjeta en la computadora: el lector no se usa para este donativo.</translation>
+    </message>
+    <message>
+        <source>No email: no receipt will be sent for this gift.</source>
+        <translation>Sin correo: no se enviará recibo por este donativo.</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorLine</name>
+    <message>
+        <source>(+{n} more)</source>
+        <translation>(+{n} más)</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Tableside — {event} — {station}</source>
+        <translation>Tableside — {event} — {station}</translation>
+    </message>
+    <message>
+        <source>TRAINING MODE — practice only: no real card is charged, and receipts go to the outbox folder.</source>
+        <translation>MODO PRÁCTICA — no se cobra ninguna tarjeta real; los recibos van a la carpeta de salida.</translation>
+    </message>
+    <message>
+        <source>TRAINING MODE — practice only: no real card is charged, but receipts ARE emailed to donors.</source>
+        <translation>MODO PRÁCTICA — no se cobra ninguna tarjeta real, pero los recibos SÍ se envían.</translation>
+    </message>
+    <message>
+        <source>Lead desk (Ctrl+L)</source>
+        <translation>Responsable (Ctrl+L)</translation>
+    </message>
+    <message>
+        <source>Donation form</source>
+        <translation>Formulario de donativo</translation>
+    </message>
+    <message>
+        <source>Charge {amount} on the reader</source>
+        <translation>Cobrar {amount} en el lector</translation>
+    </message>
+    <message>
+        <source>Charge on the reader</source>
+        <translation>Cobrar en el lector</translation>
+    </message>
+    <message>
+        <source>Charge {amount}</source>
+        <translation>Cobrar {amount}</translation>
+    </message>
+    <message>
+        <source>Charge</source>
+        <translation>Cobrar</translation>
+    </message>
+    <message>
+        <source>Record {amount} cash</source>
+        <translation>Registrar {amount} en efectivo</translation>
+    </message>
+    <message>
+        <source>Record cash</source>
+        <translation>Registrar efectivo</translation>
+    </message>
+    <message>
+        <source>Record {amount} check</source>
+        <translation>Registrar cheque de {amount}</translation>
+    </message>
+    <message>
+        <source>Record check</source>
+        <translation>Registrar cheque</translation>
+    </message>
+    <message>
+        <source>Waiting for the card — Esc cancels</source>
+        <translation>Esperando la tarjeta — Esc cancela</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>Trabajando…</translation>
+    </message>
+    <message>
+        <source>Enter the check number.</source>
+        <translation>Escriba el número de cheque.</translation>
+    </message>
+    <message>
+        <source>Charging</source>
+        <translation>Cobrando</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>Registrando</translation>
+    </message>
+    <message>
+        <source>Retrying the same charge</source>
+        <translation>Reintentando el mismo cobro</translation>
+    </message>
+    <message>
+        <source>Tableside hit a problem and did not finish this gift. Nothing you typed is lost except the card. Details are in {log}.</source>
+        <translation>Tableside tuvo un problema y no terminó este donativo. No se pierde nada de lo que escribió, salvo la tarjeta. Los detalles están en {log}.</translation>
+    </message>
+    <message>
+        <source>1 gift</source>
+        <translation>1 donativo</translation>
+    </message>
+    <message>
+        <source>{n} gifts</source>
+        <translation>{n} donativos</translation>
+    </message>
+    <message>
+        <source>Raised {raised} of {goal} · {gifts}</source>
+        <translation>Recaudado {raised} de {goal} · {gifts}</translation>
+    </message>
+    <message>
+        <source>Raised {raised} · {gifts}</source>
+        <translation>Recaudado {raised} · {gifts}</translation>
+    </message>
+    <message>
+        <source>● Online</source>
+        <translation>● En línea</translation>
+    </message>
+    <message>
+        <source>○ Offline — work is queued</source>
+        <translation>○ Sin conexión — el trabajo queda en cola</translation>
+    </message>
+    <message>
+        <source>1 job pending</source>
+        <translation>1 tarea pendiente</translation>
+    </message>
+    <message>
+        <source>{n} jobs pending</source>
+        <translation>{n} tareas pendientes</translation>
+    </message>
+    <message>
+        <source>All jobs done</source>
+        <translation>Todas las tareas hechas</translation>
+    </message>
+    <message>
+        <source>Close Tableside?</source>
+        <translation>¿Cerrar Tableside?</translation>
+    </message>
+    <message>
+        <source>{summary}
+
+Nothing is lost. Close now?</source>
+        <translation>{summary}
+
+No se pierde nada. ¿Cerrar ahora?</translation>
+    </message>
+    <message>
+        <source>A charge is in progress</source>
+        <translation>Hay un cobro en curso</translation>
+    </message>
+    <message>
+        <source>Wait for the result before closing Tableside.</source>
+        <translation>Espere el resultado antes de cerrar Tableside.</translation>
+    </message>
+</context>
+<context>
+    <name>ResultPanel</name>
+    <message>
+        <source>Ready for the next donor</source>
+        <translation>Listo para el siguiente donante</translation>
+    </message>
+    <message>
+        <source>Charging</source>
+        <translation>Cobrando</translation>
+    </message>
+    <message>
+        <source>Tap, insert or swipe on the reader</source>
+        <translation>Acerque, inserte o deslice en el lector</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Aprobado</translation>
+    </message>
+    <message>
+        <source>Recorded</source>
+        <translation>Registrado</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>Rechazado</translation>
+    </message>
+    <message>
+        <source>Waiting for the processor</source>
+        <translation>Esperando al procesador</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t reach the processor</source>
+        <translation>No se pudo contactar al procesador</translation>
+    </message>
+    <message>
+        <source>Something went wrong</source>
+        <translation>Algo salió mal</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Tarjeta</translation>
+    </message>
+    <message>
+        <source>Tap an approving card</source>
+        <translation>Acercar una tarjeta que se aprueba</translation>
+    </message>
+    <message>
+        <source>Tap a declining card</source>
+        <translation>Acercar una tarjeta que se rechaza</translation>
+    </message>
+    <message>
+        <source>Pull the card out too soon</source>
+        <translation>Retirar la tarjeta antes de tiempo</translation>
+    </message>
+    <message>
+        <source>Donor never taps</source>
+        <translation>El donante nunca acerca la tarjeta</translation>
+    </message>
+    <message>
+        <source>tap</source>
+        <translation>sin contacto</translation>
+    </message>
+    <message>
+        <source>chip</source>
+        <translation>chip</translation>
+    </message>
+    <message>
+        <source>swipe</source>
+        <translation>banda</translation>
+    </message>
+    <message>
+        <source>Training: play the donor</source>
+        <translation>Práctica: haga de donante</translation>
+    </message>
+    <message>
+        <source>&amp;Retry (same charge)</source>
+        <translation>&amp;Reintentar (mismo cobro)</translation>
+    </message>
+    <message>
+        <source>&amp;Next donor  (Ctrl+N)</source>
+        <translation>&amp;Siguiente donante  (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Pick an amount (F1–F4) or type one, then press Enter.</source>
+        <translation>Elija un monto (F1–F4) o escriba uno, y pulse Intro.</translation>
+    </message>
+    <message>
+        <source>Keep the card handy.</source>
+        <translation>Tenga la tarjeta a mano.</translation>
+    </message>
+    <message>
+        <source>the reader</source>
+        <translation>el lector</translation>
+    </message>
+    <message>
+        <source>Waiting for the card on {reader}. Esc cancels.</source>
+        <translation>Esperando la tarjeta en {reader}. Esc cancela.</translation>
+    </message>
+    <message>
+        <source>Tap, insert or swipe on the reader — {amount}</source>
+        <translation>Acerque, inserte o deslice en el lector — {amount}</translation>
+    </message>
+    <message>
+        <source>Cancelling on the reader…</source>
+        <translation>Cancelando en el lector…</translation>
+    </message>
+    <message>
+        <source>Reference {ref}</source>
+        <translation>Referencia {ref}</translation>
+    </message>
+    <message>
+        <source>Waiting for the bank</source>
+        <translation>Esperando al banco</translation>
+    </message>
+    <message>
+        <source>Not approved — tell the lead</source>
+        <translation>No aprobado — avise al responsable</translation>
+    </message>
+    <message>
+        <source>Check the Wi-Fi, then press Retry: it repeats this same charge.</source>
+        <translation>Revise el Wi-Fi y pulse Reintentar: repite este mismo cobro.</translation>
+    </message>
+    <message>
+        <source>Not charged</source>
+        <translation>No se cobró</translation>
+    </message>
+</context>
+<context>
+    <name>core</name>
+    <message>
+        <source>Training (simulator)</source>
+        <translation>Práctica (simulador)</translation>
+    </message>
+    <message>
+        <source>Training reader</source>
+        <translation>Lector de práctica</translation>
+    </message>
+    <message>
+        <source>Ask for another card.</source>
+        <translation>Pida otra tarjeta.</translation>
+    </message>
+    <message>
+        <source>Cancelled on the reader.</source>
+        <translation>Cancelado en el lector.</translation>
+    </message>
+    <message>
+        <source>Check it or swipe again.</source>
+        <translation>Revíselo o deslice de nuevo.</translation>
+    </message>
+    <message>
+        <source>Check the amount, or ask the event lead.</source>
+        <translation>Revise el monto o consulte al responsable del evento.</translation>
+    </message>
+    <message>
+        <source>Check the email address.</source>
+        <translation>Revise la dirección de correo.</translation>
+    </message>
+    <message>
+        <source>Check the expiry year.</source>
+        <translation>Revise el año de vencimiento.</translation>
+    </message>
+    <message>
+        <source>Check the number and try again, or ask for another card.</source>
+        <translation>Revise el número e inténtelo de nuevo, o pida otra tarjeta.</translation>
+    </message>
+    <message>
+        <source>Check the postal code.</source>
+        <translation>Revise el código postal.</translation>
+    </message>
+    <message>
+        <source>Check the security code and try again, or ask for another card.</source>
+        <translation>Revise el código de seguridad e inténtelo de nuevo, o pida otra tarjeta.</translation>
+    </message>
+    <message>
+        <source>Clear it and type it again.</source>
+        <translation>Bórrelo y escríbalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Clear it and type the email.</source>
+        <translation>Bórrelo y escriba el correo.</translation>
+    </message>
+    <message>
+        <source>Clear it and type the name.</source>
+        <translation>Bórrelo y escriba el nombre.</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t reach the processor.</source>
+        <translation>No se pudo contactar al procesador.</translation>
+    </message>
+    <message>
+        <source>Don&apos;t charge again: Tableside will check it and update this gift.</source>
+        <translation>No cobre de nuevo: Tableside lo verificará y actualizará este donativo.</translation>
+    </message>
+    <message>
+        <source>Don&apos;t charge again: Tableside will check it as soon as the processor is reachable.</source>
+        <translation>No cobre de nuevo: Tableside lo verificará en cuanto pueda contactar al procesador.</translation>
+    </message>
+    <message>
+        <source>Don&apos;t charge this card again; the event lead will check this payment with the processor.</source>
+        <translation>No cobre esta tarjeta de nuevo; el responsable del evento verificará este pago con el procesador.</translation>
+    </message>
+    <message>
+        <source>Enter an amount.</source>
+        <translation>Escriba un monto.</translation>
+    </message>
+    <message>
+        <source>Enter the amount as a number, like 50 or 50.00.</source>
+        <translation>Escriba el monto como número, p. ej. 50 o 50.00.</translation>
+    </message>
+    <message>
+        <source>Enter the card number.</source>
+        <translation>Escriba el número de tarjeta.</translation>
+    </message>
+    <message>
+        <source>Enter the expiry as MM/YY.</source>
+        <translation>Escriba el vencimiento como MM/AA.</translation>
+    </message>
+    <message>
+        <source>Insufficient funds.</source>
+        <translation>Fondos insuficientes.</translation>
+    </message>
+    <message>
+        <source>It has characters Tableside can&apos;t keep.</source>
+        <translation>Tiene caracteres que Tableside no puede guardar.</translation>
+    </message>
+    <message>
+        <source>No answer from the processor, so this charge is not confirmed yet.</source>
+        <translation>El procesador no respondió, así que este cobro aún no está confirmado.</translation>
+    </message>
+    <message>
+        <source>Nothing was charged.</source>
+        <translation>No se cobró nada.</translation>
+    </message>
+    <message>
+        <source>Press Enter to send the amount to the reader again.</source>
+        <translation>Pulse Intro para enviar el monto al lector otra vez.</translation>
+    </message>
+    <message>
+        <source>Tableside stopped before the reader was asked for the card.</source>
+        <translation>Tableside se detuvo antes de pedir la tarjeta al lector.</translation>
+    </message>
+    <message>
+        <source>Take the card again with the donor present.</source>
+        <translation>Tome la tarjeta otra vez con el donante presente.</translation>
+    </message>
+    <message>
+        <source>That card number isn&apos;t valid.</source>
+        <translation>Ese número de tarjeta no es válido.</translation>
+    </message>
+    <message>
+        <source>That email address doesn&apos;t look right (like name@example.org).</source>
+        <translation>Esa dirección de correo no parece correcta (como nombre@ejemplo.org).</translation>
+    </message>
+    <message>
+        <source>That looks like card data, not a name.</source>
+        <translation>Eso parece un dato de tarjeta, no un nombre.</translation>
+    </message>
+    <message>
+        <source>That looks like card data, not an email address.</source>
+        <translation>Eso parece un dato de tarjeta, no una dirección de correo.</translation>
+    </message>
+    <message>
+        <source>The amount must be a whole number of cents.</source>
+        <translation>El monto debe ser un número entero de centavos.</translation>
+    </message>
+    <message>
+        <source>The amount must be more than $0.00.</source>
+        <translation>El monto debe ser mayor que $0.00.</translation>
+    </message>
+    <message>
+        <source>The bank had a processing error.</source>
+        <translation>El banco tuvo un error de procesamiento.</translation>
+    </message>
+    <message>
+        <source>The bank wants the donor to confirm this payment.</source>
+        <translation>El banco quiere que el donante confirme este pago.</translation>
+    </message>
+    <message>
+        <source>The card has expired.</source>
+        <translation>La tarjeta está vencida.</translation>
+    </message>
+    <message>
+        <source>The card has reached its limit.</source>
+        <translation>La tarjeta llegó a su límite.</translation>
+    </message>
+    <message>
+        <source>The card number is incorrect.</source>
+        <translation>El número de tarjeta es incorrecto.</translation>
+    </message>
+    <message>
+        <source>The card was declined.</source>
+        <translation>La tarjeta fue rechazada.</translation>
+    </message>
+    <message>
+        <source>The email address has characters that can&apos;t be sent.</source>
+        <translation>La dirección de correo tiene caracteres que no se pueden enviar.</translation>
+    </message>
+    <message>
+        <source>The laptop&apos;s disk is full: free space, nothing was charged.</source>
+        <translation>El disco de la computadora está lleno: libere espacio; no se cobró nada.</translation>
+    </message>
+    <message>
+        <source>The laptop&apos;s disk is full: free space, then record this gift again.</source>
+        <translation>El disco de la computadora está lleno: libere espacio y registre este donativo otra vez.</translation>
+    </message>
+    <message>
+        <source>The month must be 01 to 12.</source>
+        <translation>El mes debe ser de 01 a 12.</translation>
+    </message>
+    <message>
+        <source>The name has characters Tableside can&apos;t keep.</source>
+        <translation>El nombre tiene caracteres que Tableside no puede guardar.</translation>
+    </message>
+    <message>
+        <source>The name is too long.</source>
+        <translation>El nombre es demasiado largo.</translation>
+    </message>
+    <message>
+        <source>The part after the @ doesn&apos;t look right.</source>
+        <translation>La parte después de la @ no parece correcta.</translation>
+    </message>
+    <message>
+        <source>The reader is busy with another payment.</source>
+        <translation>El lector está ocupado con otro pago.</translation>
+    </message>
+    <message>
+        <source>The reader is off or asleep: press its power button and wait for its home screen, then try again.</source>
+        <translation>El lector está apagado o en reposo: pulse su botón de encendido, espere su pantalla de inicio e inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <source>The reader timed out waiting for a card.</source>
+        <translation>El lector dejó de esperar la tarjeta.</translation>
+    </message>
+    <message>
+        <source>The security code is incorrect.</source>
+        <translation>El código de seguridad es incorrecto.</translation>
+    </message>
+    <message>
+        <source>This card has expired.</source>
+        <translation>Esta tarjeta está vencida.</translation>
+    </message>
+    <message>
+        <source>This card type isn&apos;t accepted.</source>
+        <translation>No se acepta este tipo de tarjeta.</translation>
+    </message>
+    <message>
+        <source>This charge is not confirmed yet.</source>
+        <translation>Este cobro aún no está confirmado.</translation>
+    </message>
+    <message>
+        <source>Try again, or ask for another card.</source>
+        <translation>Inténtelo de nuevo, o pida otra tarjeta.</translation>
+    </message>
+    <message>
+        <source>Type it again.</source>
+        <translation>Escríbalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Wait for it to finish (or cancel it on the other station), then try again.</source>
+        <translation>Espere a que termine (o cancélelo en la otra estación) e inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Waiting for the bank to confirm.</source>
+        <translation>Esperando la confirmación del banco.</translation>
+    </message>
+    <message>
+        <source>You can take the next donor: this gift finishes by itself, and the lead sees it.</source>
+        <translation>Puede atender al siguiente donante: este donativo se completa solo y el responsable lo ve.</translation>
+    </message>
+</context>
+</TS>

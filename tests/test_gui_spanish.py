@@ -1,0 +1,150 @@
+"""The window in Spanish: the same states walked in English and in Spanish, and any visible
+text that reads the same in both (beyond names, amounts and keys) is an untranslated string.
+Also: the compiled catalogue is the .ts's, and every fixed message the core shows is in the
+catalogue's "core" list."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QLineEdit, QWidget
+
+from pos_app.api import Station
+from pos_app.domain.states import Method
+from pos_app.payments.simulator import SimulatorProcessor
+from pos_app.ui import core_text, i18n
+from pos_app.ui.main_window import MainWindow
+
+# Words that are the same in both languages: names, brands, keys, codes.
+SAME_IN_BOTH = re.compile(
+    r"^(Tableside|Training Event|Station 1|Ada|Visa|CVC|Esc|chip|Tableside — .*"
+    r"|Training Event\s+·\s+Station 1"
+    r"|\$[\d,.]+ — [A-Za-z ]+ •••• \d{4})$"
+)
+
+
+def visible_texts(root: QWidget) -> set[str]:
+    found = {root.windowTitle()}
+    for w in root.findChildren(QWidget):
+        if not w.isVisible():
+            continue
+        if isinstance(w, (QLabel, QAbstractButton)):
+            found.add(w.text())
+        elif isinstance(w, QGroupBox):
+            found.add(w.title())
+        elif isinstance(w, QLineEdit):
+            found.add(w.placeholderText())
+    return {t.strip() for t in found if re.search("[A-Za-z]{3,}", t or "")}
+
+
+def walk(qtbot, station: Station, simulator: SimulatorProcessor) -> set[str]:
+    """The volunteer's window through its main states; every text seen on the way."""
+    station.reader_service.poll_s = 0.01
+    w = MainWindow(station)
+    w.confirm_close = lambda _summary: True
+    qtbot.addWidget(w)
+    w.show()
+    seen = visible_texts(w)
+    try:
+        f = w.form
+        for m in (Method.CASH, Method.CHECK, Method.CARD):
+            f.method_buttons[m].setChecked(True)
+            seen |= visible_texts(w)
+        f.expiry.setText("13/40")
+        w.submit()  # every card field complains
+        seen |= visible_texts(w)
+        f.choose_entry("reader")
+        f.set_amount(5000)
+        w.submit()
+        qtbot.waitUntil(lambda: station.reader_service.reader._action.status == "in_progress")
+        seen |= visible_texts(w)
+        qtbot.keyClick(w.form.name, Qt.Key.Key_Escape)  # cancelled on the reader
+        qtbot.waitUntil(lambda: w.result.state == "failed" and not w._busy, timeout=10000)
+        seen |= visible_texts(w)
+        w.submit()
+        qtbot.waitUntil(lambda: station.reader_service.reader._action.status == "in_progress")
+        station.present_on_reader("approve")
+        qtbot.waitUntil(lambda: w.result.state == "approved" and not w._busy, timeout=10000)
+        seen |= visible_texts(w)
+        for number, state in (("4000000000000002", "declined"), ("4242424242424242", "in_doubt")):
+            w.next_donor()
+            f.choose_entry("keyed")
+            f.set_amount(2500)
+            for field, text in ((f.number, number), (f.expiry, "12/30"), (f.cvc, "123"),
+                                (f.name, "Ada")):  # fmt: skip
+                field.setText(text)
+            simulator.lose_next_response = state == "in_doubt"
+            w.submit()
+            qtbot.waitUntil(lambda s=state: w.result.state == s and not w._busy, timeout=10000)
+            seen |= visible_texts(w)
+    finally:
+        w.close()
+    return seen
+
+
+@pytest.fixture
+def spanish() -> Iterator[None]:
+    assert i18n.install("es"), "resources/i18n/tableside_es.qm is missing"
+    yield
+    i18n.uninstall()
+
+
+def test_the_volunteers_window_speaks_spanish(
+    qtbot, station: Station, simulator: SimulatorProcessor, data_dir: Path, tmp_path: Path
+) -> None:
+    english = walk(qtbot, station, simulator)
+    assert "Ready for the next donor" in english and "Charge" in english
+    from pos_app.api import open_station
+
+    assert i18n.install("es")
+    try:
+        other = SimulatorProcessor(latency_ms=0)
+        with open_station(data_dir=tmp_path / "es", processor=other) as st_es:
+            spanish = walk(qtbot, st_es, other)
+    finally:
+        i18n.uninstall()
+    assert "Listo para el siguiente donante" in spanish and "Cobrar" in spanish
+    untranslated = sorted(t for t in english & spanish if not SAME_IN_BOTH.match(t))
+    assert untranslated == []
+
+
+def test_ui_language_follows_the_setting_then_the_laptop() -> None:
+    from PySide6.QtCore import QLocale
+
+    assert i18n.ui_language("es") == "es" and i18n.ui_language("en") == "en"
+    assert i18n.ui_language("auto", QLocale("es_MX")) == "es"
+    assert i18n.ui_language("auto", QLocale("fr_FR")) == "en"
+
+
+def test_the_compiled_catalogue_is_the_sources(tmp_path: Path) -> None:
+    ts = i18n.CATALOGUES / "tableside_es.ts"
+    fresh = tmp_path / "fresh.qm"
+    lrelease = Path(sys.executable).parent / "pyside6-lrelease"
+    subprocess.run([str(lrelease), str(ts), "-qm", str(fresh)], check=True,
+                   capture_output=True)  # fmt: skip
+    assert fresh.read_bytes() == ts.with_suffix(".qm").read_bytes(), (
+        "run: python3 -m uv run --frozen python packaging/translations.py"
+    )
+    assert 'type="unfinished"' not in ts.read_text(encoding="utf-8")
+
+
+def test_every_fixed_message_of_the_core_is_in_the_catalogue() -> None:
+    from pos_app.payments import base, card_present
+    from pos_app.services import donations, reader
+
+    known = set(core_text.SENTENCES)
+    missing = []
+    for mod in (donations, reader, card_present):
+        for name, value in vars(mod).items():
+            if name.isupper() and isinstance(value, str) and " " in value:
+                missing += [s for s in re.split(r"(?<=[.!?])\s+", value.strip())
+                            if s.endswith(".") and "{" not in s and s not in known]  # fmt: skip
+    for value in (*base.DECLINE_MESSAGES.values(), *base.DECLINE_ADVICE.values()):
+        missing += [s for s in re.split(r"(?<=[.!?])\s+", value) if s not in known]
+    assert missing == []
