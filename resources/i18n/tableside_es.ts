@@ -104,7 +104,7 @@
     </message>
     <message>
         <source>Save this card for tonight&apos;s later gifts</source>
-        <translation>Guardar esta tarjeta para donar más esta noche</translation>
+        <translation>Guardar la tarjeta para esta noche</translation>
     </message>
     <message>
         <source>Only with the donor&apos;s yes: the card is kept for give-again.</source>
