@@ -72,8 +72,10 @@ class TapsAtOnce(StripeTerminalProcessor):
 
     tap_at_once = True
 
-    def process(self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float) -> None:
-        super().process(request, payment_intent_id, timeout)
+    def process(
+        self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float, attempt: int = 1
+    ) -> None:
+        super().process(request, payment_intent_id, timeout, attempt)
         if self.tap_at_once:
             self.present("approve")
 

@@ -11,6 +11,7 @@ No timing asserts: the tests wait on states.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from support.terminal_fixtures import (  # noqa: F401 - fixtures
     watcher,
 )
 
-from pos_app.api import Station, open_station
+from pos_app.api import Outcome, Station, open_station
 from pos_app.payments.card_present import ReaderChargeRequest
 from pos_app.payments.stripe_terminal import StripeTerminalProcessor
 
@@ -244,3 +245,41 @@ def test_a_slow_read_is_still_an_approval(
     after = localstripe_stats(localstripe)
     assert after["slow_reads_done"] == before["slow_reads_done"] + 1
     assert after["charges_succeeded"] == before["charges_succeeded"] + 1
+
+
+def test_reader_offline_mid_action_then_back_the_next_gift_goes_through(
+    st: Station, watcher: StripeTerminalProcessor, localstripe: str, terminal_reader: str,
+    recorder: RecordingTransport, spec: StripeSpec,
+) -> None:  # fmt: skip
+    """The reader drops off its Wi-Fi while it waits for the card: the gift ends (nothing
+    charged, the plain offline words) and its PaymentIntent is cancelled, but the reader
+    comes back still showing it. The next gift clears that dead payment off the reader
+    (never a live one: see the busy test) and goes through."""
+    assert st.reader_service is not None
+    st.reader_service.reader_timeout = 1.0
+
+    def reader_goes_offline() -> None:
+        set_reader_status(localstripe, terminal_reader, "offline")
+
+    first = gift(st, reader_goes_offline, watcher)
+    assert first.status == "failed" and "power button" in first.message
+    set_reader_status(localstripe, terminal_reader, "online")
+    stale = watcher.reader_action(5)
+    assert stale.status == "in_progress" and stale.payment_intent_id == first.reference
+    assert watcher.payment(first.reference or "", 5).status == "canceled"
+    st.reader_service.reader_timeout = 60.0
+    result: list[Outcome] = []
+    t = threading.Thread(target=lambda: result.append(st.take_reader_donation(2500, DONOR)))
+    t.start()
+
+    def waits_for_the_new_payment() -> bool:
+        a = watcher.reader_action(5)
+        return a.status == "in_progress" and a.payment_intent_id not in (None, first.reference)
+
+    wait_for(lambda: waits_for_the_new_payment() or not t.is_alive(), why="the new payment")
+    watcher.present("approve")
+    t.join(60)
+    assert result and result[0].status == "approved", result
+    posts = [r for r in all_conform(spec, recorder) if r.method == "POST"]
+    keys = [r.headers["Idempotency-Key"] for r in posts]
+    assert len(keys) == len(set(keys))  # the second try at the reader has keys of its own

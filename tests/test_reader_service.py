@@ -95,6 +95,33 @@ def test_busy_reader(st: Station) -> None:
     assert (reader._action.payment_intent_id, reader._action.status) == (other_pi, "in_progress")
 
 
+def test_reader_back_from_offline_with_a_dead_payment_is_cleared_for_the_next(st) -> None:
+    """Offline while waiting: the gift ends, its PaymentIntent is cancelled, the reader
+    still shows it when it comes back; the next gift clears it and goes through."""
+    reader = st.reader_service.reader
+    st.reader_service.reader_timeout = 0.3
+
+    def reader_goes_offline() -> None:
+        reader.offline = True
+
+    first = gift(st, reader_goes_offline)
+    assert first.status == "failed" and "power button" in first.message
+    reader.offline = False
+    assert reader._action.status == "in_progress"  # the dead payment, still on the reader
+    st.reader_service.reader_timeout = 30.0
+    result: list[Outcome] = []
+    t = threading.Thread(target=lambda: result.append(st.take_reader_donation(2500, DONOR)))
+    t.start()
+    give_up = time.monotonic() + 30
+    while reader._action.payment_intent_id in (None, first.reference) and t.is_alive():
+        assert time.monotonic() < give_up, "the new payment never reached the reader"
+        time.sleep(0.005)
+    st.present_on_reader("approve")
+    t.join(30)
+    assert result and result[0].status == "approved", result
+    assert reader.payment_intents_created == 2
+
+
 def test_lost_answer_after_tap_is_in_doubt_then_settled(st, simulator) -> None:
     st.reader_service.reader_timeout = 0.3
 

@@ -132,9 +132,14 @@ class ReaderProcessor(Protocol):
         """Create (or, replayed with the same key, find again) the PaymentIntent."""
         ...
 
-    def show_amount(self, request: ReaderChargeRequest, timeout: float) -> None: ...
+    def show_amount(self, request: ReaderChargeRequest, timeout: float, attempt: int = 1) -> None:
+        """Show the amount on the reader. `attempt` 2 follows clearing a stale action off a
+        busy reader: a write of its own (the first try's refusal is replayed for its key)."""
+        ...
 
-    def process(self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float) -> None:
+    def process(
+        self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float, attempt: int = 1
+    ) -> None:
         """Hand the PaymentIntent to the reader (which then waits for the card)."""
         ...
 

@@ -82,11 +82,13 @@ class SimulatedReader:
             self.payment_intents_created += 1
         return pi
 
-    def show_amount(self, request: ReaderChargeRequest, timeout: float) -> None:
+    def show_amount(self, request: ReaderChargeRequest, timeout: float, attempt: int = 1) -> None:
         self.sim._wait()
         self._online()
 
-    def process(self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float) -> None:
+    def process(
+        self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float, attempt: int = 1
+    ) -> None:
         self.sim._wait()
         with self._lock:
             self._online()

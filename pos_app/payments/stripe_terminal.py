@@ -134,22 +134,24 @@ class StripeTerminalProcessor(StripeProcessor):
             )
         return pi_id
 
-    def show_amount(self, request: ReaderChargeRequest, timeout: float) -> None:
+    def show_amount(self, request: ReaderChargeRequest, timeout: float, attempt: int = 1) -> None:
         from pos_app.domain.money import format_cents
 
         line = f"Donation {format_cents(request.amount_cents, request.currency)}"
         self._reader_post(
             "set_reader_display",
             display_params(request, line),
-            f"{request.idempotency_key}-display",
+            _step_key(request, "display", attempt),
             timeout,
         )
 
-    def process(self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float) -> None:
+    def process(
+        self, request: ReaderChargeRequest, payment_intent_id: str, timeout: float, attempt: int = 1
+    ) -> None:
         body = self._reader_post(
             "process_payment_intent",
             {"payment_intent": payment_intent_id},
-            f"{request.idempotency_key}-process",
+            _step_key(request, "process", attempt),
             timeout,
         )
         action = parse_action(body)
@@ -274,6 +276,13 @@ class StripeTerminalProcessor(StripeProcessor):
         if response.status_code >= 400:
             raise _reader_error(response, path)
         return self._parse(response, path)
+
+
+def _step_key(request: ReaderChargeRequest, step: str, attempt: int) -> str:
+    """A reader step's Idempotency-Key, derived from the gift's; a second attempt (after a
+    stale action was cleared off the reader) is a request of its own."""
+    suffix = step if attempt == 1 else f"{step}-{attempt}"
+    return f"{request.idempotency_key}-{suffix}"
 
 
 def _reader_error(response: httpx.Response, path: str) -> ProcessorError:

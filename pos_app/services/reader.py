@@ -9,7 +9,8 @@
    whole gift is bounded by reader_timeout + a few call timeouts.
 5. Any ending other than an approval cancels the reader action and then the PaymentIntent,
    so no reader can charge it later; a PaymentIntent that got there first is an approval.
-6. Record the result in one transaction with its follow-up jobs (save card, receipt).
+6. Record the result in one transaction with its follow-up jobs (save card, receipt):
+   services/reader_results.py (an approval only when it is for this very gift).
 
 Anything that fails after the reader may have acted is *in doubt*. `settle_one()` (start-up
 and the background settler) claims the row (services/replay.py), reads the PaymentIntent,
@@ -26,46 +27,38 @@ import time
 
 from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, GiftOptions, gift_columns
-from pos_app.domain.money import format_cents
 from pos_app.domain.states import DonationState, Method
 from pos_app.faults import crashpoint
 from pos_app.payments.base import (
-    ChargeRequest,
-    ChargeResult,
-    Declined,
     ProcessorError,
     Transient,
-    answer_problem,
-    decline_message,
 )
 from pos_app.payments.card_present import (
     OFFLINE_MESSAGE,
-    CardPresentPayment,
     ReaderChargeRequest,
     ReaderProcessor,
     ReaderUnavailable,
-    entry_mode_label,
 )
 from pos_app.store.disk import STORAGE_ERRORS, disk_full
 from pos_app.store.models import Donation, new_id
 
 from . import replay
-from .donations import IN_DOUBT, MISMATCH, NOT_CHARGED, DonationService
+from .donations import IN_DOUBT, NOT_CHARGED, DonationService
+from .reader_results import NEVER_SENT, NOTHING, ReaderResults
 from .records import Outcome
 
 log = logging.getLogger(__name__)
 
-NOTHING = "Nothing was charged."
 CANCELLED = f"Cancelled on the reader. {NOTHING}"
 TIMED_OUT = (
     f"The reader timed out waiting for a card. {NOTHING} Press Enter to send the amount to "
     "the reader again."
 )
 STOPPED = "The reader stopped before the card was read"
-NEVER_SENT = f"Tableside stopped before the reader was asked for the card. {NOTHING}"
 PI_CHECK_EVERY = 4  # polls of the reader per read of the PaymentIntent itself
 UNSETTLED = [s.value for s in DonationState if s.unsettled]
 CHARGING = DonationState.CHARGING.value
+BUSY = "terminal_reader_busy"
 
 
 class ReaderService:
@@ -86,6 +79,7 @@ class ReaderService:
         self.poll_s = poll_s
         self.call_timeout = call_timeout
         self.save_cards = save_cards
+        self.results = ReaderResults(donations)
         self._cancel = threading.Event()
         self._too_long = threading.Event()  # training: the donor "takes too long"
         self._active: str | None = None  # the gift on the reader now
@@ -194,27 +188,63 @@ class ReaderService:
     def _hand_over(self, donation_id: str, request: ReaderChargeRequest, pi: str) -> Outcome:
         # Until the reader has taken our PaymentIntent, whatever it is doing (another
         # station's gift, when busy) is not ours to cancel: on_reader=False.
+        attempt = 1
+        while True:
+            try:
+                self._show_and_process(donation_id, request, pi, attempt)
+            except ReaderUnavailable as exc:
+                if attempt == 1 and exc.code == BUSY and self._clear_stale(donation_id):
+                    attempt = 2
+                    continue
+                msg = f"{exc.message} {NOTHING}"
+                return self._end(donation_id, request, pi, msg, exc, on_reader=False)
+            except Transient as exc:  # certainly never reached the reader
+                return self._end(donation_id, request, pi, NOT_CHARGED, exc, on_reader=False)
+            except ProcessorError as exc:
+                msg = f"{exc.message} {NOTHING}"
+                return self._end(donation_id, request, pi, msg, exc, on_reader=False)
+            crashpoint("reader_waiting")
+            return self._wait(donation_id, request, pi)
+
+    def _show_and_process(
+        self, donation_id: str, request: ReaderChargeRequest, pi: str, attempt: int
+    ) -> None:
+        """The amount on the reader, then the PaymentIntent to it. Raises ReaderUnavailable,
+        a Transient that certainly didn't reach the reader, or another ProcessorError; a lost
+        answer to the hand-over is not an error: the wait watches the reader."""
         try:
-            self.reader.show_amount(request, self.call_timeout)
-        except ReaderUnavailable as exc:
-            msg = f"{exc.message} {NOTHING}"
-            return self._end(donation_id, request, pi, msg, exc, on_reader=False)
+            self.reader.show_amount(request, self.call_timeout, attempt)
+        except ReaderUnavailable:
+            raise
         except ProcessorError as exc:  # the amount also shows when the reader gets the PI
             log.info("donation %s: reader display failed: %s", donation_id, exc.detail)
         try:
-            self.reader.process(request, pi, self.call_timeout)
-        except ReaderUnavailable as exc:
-            msg = f"{exc.message} {NOTHING}"
-            return self._end(donation_id, request, pi, msg, exc, on_reader=False)
+            self.reader.process(request, pi, self.call_timeout, attempt)
         except Transient as exc:
             if not exc.maybe_charged:
-                return self._end(donation_id, request, pi, NOT_CHARGED, exc, on_reader=False)
+                raise
             log.info("donation %s: process answer lost (%s); watching", donation_id, exc.detail)
+
+    def _clear_stale(self, donation_id: str) -> bool:
+        """The reader is busy with a payment nobody can pay any more (its PaymentIntent is
+        canceled: e.g. a gift that ended while the reader was offline, which came back still
+        showing it). Clear it so this gift can go on; True when cleared. A live payment (another
+        station's gift) is never touched."""
+        try:
+            action = self.reader.reader_action(self.call_timeout)
+            if action.status != "in_progress" or not action.payment_intent_id:
+                return False
+            if self.reader.payment(action.payment_intent_id, self.call_timeout).status != (
+                "canceled"
+            ):
+                return False
+            log.info("donation %s: clearing a canceled payment's action off the reader",
+                     donation_id)  # fmt: skip
+            self.reader.cancel_reader_action(self.call_timeout)
+            return True
         except ProcessorError as exc:
-            msg = f"{exc.message} {NOTHING}"
-            return self._end(donation_id, request, pi, msg, exc, on_reader=False)
-        crashpoint("reader_waiting")
-        return self._wait(donation_id, request, pi)
+            log.info("donation %s: reader busy, not cleared: %s", donation_id, exc.detail)
+            return False
 
     def _wait(self, donation_id: str, request: ReaderChargeRequest, pi: str) -> Outcome:
         deadline = time.monotonic() + self.reader_timeout
@@ -236,7 +266,7 @@ class ReaderService:
                     pay = self.reader.payment(pi, self.call_timeout)
                     if pay.status == "succeeded":
                         crashpoint("reader_after_tap")
-                        return self._approve(donation_id, pay)
+                        return self.results.approve(donation_id, pay)
                     if not ours and not offline:
                         # The reader dropped our action (rebooted, another station took it).
                         return self._end(donation_id, request, pi, f"{STOPPED}. {NOTHING}")
@@ -270,7 +300,7 @@ class ReaderService:
         except ProcessorError as exc:
             log.info("donation %s: cancel of %s unanswered: %s", donation_id, pi, exc.detail)
             return self.donations._finish(donation_id, DonationState.IN_DOUBT, IN_DOUBT, exc)
-        return self._from_payment(donation_id, pay, message, error, declined=declined)
+        return self.results.from_payment(donation_id, pay, message, error, declined=declined)
 
     def _stop_reader(self, donation_id: str, pi: str) -> None:
         """Cancel the reader's action if it is ours (or can't be read: then most likely
@@ -286,79 +316,6 @@ class ReaderService:
             self.reader.cancel_reader_action(self.call_timeout)
         except ProcessorError as exc:  # offline, nothing to cancel: the PI cancel decides
             log.info("donation %s: cancel_action: %s", donation_id, exc.detail)
-
-    def _from_payment(
-        self,
-        donation_id: str,
-        pay: CardPresentPayment,
-        message: str,
-        error: ProcessorError | None = None,
-        *,
-        declined: bool = False,
-    ) -> Outcome:
-        if pay.status == "succeeded":
-            return self._approve(donation_id, pay)
-        if pay.status != "canceled":  # e.g. processing: only Stripe can say what comes next
-            return self.donations._finish(
-                donation_id,
-                DonationState.IN_DOUBT,
-                IN_DOUBT,
-                Transient("payment not final", f"{pay.payment_intent_id}: {pay.status}"),
-            )
-        if declined or pay.decline_code or pay.error_code == "card_declined":
-            code = pay.decline_code or "generic_decline"
-            exc = Declined(decline_message(code), pay.error_code or "card_declined", code)
-            try:
-                with self.db.session() as s:
-                    row = s.get(Donation, donation_id)
-                    assert row is not None
-                    row.brand, row.last4 = pay.brand or row.brand, pay.last4 or row.last4
-            except STORAGE_ERRORS as err:  # the answer is the processor's: settled later
-                return self.donations._unrecorded(donation_id, DonationState.DECLINED, True, err)
-            return self.donations._finish(donation_id, DonationState.DECLINED, exc.message, exc)
-        return self.donations._finish(
-            donation_id, DonationState.FAILED, message or NEVER_SENT, error
-        )
-
-    def _approve(self, donation_id: str, pay: CardPresentPayment) -> Outcome:
-        """A succeeded PaymentIntent is this gift's approval only when it says it is for
-        this very gift (amount, currency, the gift's id), as for a keyed charge: anything
-        else is MISMATCH, never approved, and the lead is told."""
-        try:
-            problem, amount = self._record_card(donation_id, pay)
-        except STORAGE_ERRORS as exc:  # charged, not recorded: in doubt, settled by reading
-            return self.donations._unrecorded(donation_id, DonationState.APPROVED, True, exc)
-        if problem is not None:
-            log.error("donation %s: reader answer does not match: %s", donation_id, problem)
-            return self.donations._finish(
-                donation_id,
-                DonationState.MISMATCH,
-                MISMATCH.format(problem=problem),
-                reference=pay.payment_intent_id,
-            )
-        crashpoint("reader_before_commit")
-        mode = entry_mode_label(pay.read_method)
-        message = f"Approved {amount}" + (f" ({mode})." if mode else ".")
-        return self.donations._finish(
-            donation_id, DonationState.APPROVED, message, reference=pay.payment_intent_id
-        )
-
-    def _record_card(self, donation_id: str, pay: CardPresentPayment) -> tuple[str | None, str]:
-        """What the card and the reader said, on the row; (what doesn't match, the amount)."""
-        with self.db.session() as s:
-            row = s.get(Donation, donation_id)
-            assert row is not None
-            problem = _answer_problem(row, pay)
-            row.brand, row.last4 = pay.brand, pay.last4  # which card, for the lead either way
-            row.entry_mode = pay.read_method
-            if problem is None:
-                row.payment_method_id = pay.payment_method_id or pay.payment_intent_id
-                row.generated_card = pay.generated_card
-                row.emv_application = pay.receipt.application_name or None
-                row.emv_aid = pay.receipt.aid or None
-                row.emv_cvm = pay.receipt.verification or None
-                row.emv_auth_code = pay.receipt.authorization_code or None
-            return problem, format_cents(row.amount_cents, row.currency)
 
     # ---- settling what a crash or a lost answer left -----------------------------------
     def settle_one(self, donation_id: str) -> Outcome:
@@ -386,7 +343,7 @@ class ReaderService:
                 pay = self.reader.cancel_payment(request, pi, self.call_timeout)
         except ProcessorError as exc:
             return self.donations._finish(donation_id, DonationState.IN_DOUBT, IN_DOUBT, exc)
-        return self._from_payment(donation_id, pay, NEVER_SENT)
+        return self.results.from_payment(donation_id, pay, NEVER_SENT)
 
     def settle(self, donation_id: str) -> Outcome:
         try:
@@ -407,18 +364,3 @@ class ReaderService:
                 reader_id=row.reader_id or self.reader.reader_id,
                 setup_future_usage=row.setup_future_usage,
             )
-
-
-def _answer_problem(row: Donation, pay: CardPresentPayment) -> str | None:
-    """The keyed charge's check (payments.base.answer_problem) on a reader payment."""
-    asked = ChargeRequest(
-        amount_cents=row.amount_cents,
-        currency=row.currency,
-        payment_method_id=pay.payment_method_id or "",
-        donation_id=row.id,
-        idempotency_key=row.idempotency_key or "",
-    )
-    said = ChargeResult(
-        pay.payment_intent_id, pay.status, pay.amount_cents, pay.currency, pay.donation_ref
-    )
-    return answer_problem(asked, said)

@@ -21,6 +21,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.cards import Card, group_number, parse_expiry
 from pos_app.domain.donor import Donor
+from pos_app.domain.gift import GiftOptions
 from pos_app.domain.money import AmountError, format_cents, parse_amount
 from pos_app.domain.states import Method
 from pos_app.domain.track import Swipe
@@ -83,7 +86,7 @@ class DonationForm(QWidget):
         outer.setSpacing(4)
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(4)
+        grid.setVerticalSpacing(3)
         grid.setColumnStretch(1, 1)
         outer.addLayout(grid)
         outer.addStretch()
@@ -226,7 +229,33 @@ class DonationForm(QWidget):
         self.receipt_hint.setObjectName("hint")
         grid.addWidget(self._line("email", hint=self.receipt_hint), row, 1)
         row += 1
-        self.option_row = row  # gift options (the window may add more below)
+        # Gift options: consent to keep the card (only where the processor can, and only
+        # for a card), and the receipt's language.
+        options = QHBoxLayout()
+        options.setSpacing(18)
+        self.save_card = QCheckBox(self.tr("Save this card for tonight's later gifts"))
+        self.save_card.setObjectName("saveCard")
+        self.save_card.setAccessibleDescription(
+            self.tr("Only with the donor's yes: the card is kept for give-again.")
+        )
+        self.save_card.installEventFilter(self._enter)
+        self.save_card.toggled.connect(lambda _on: setattr(self, "_save_touched", True))
+        self._save_default = False
+        self._save_touched = False
+        self._can_save = False
+        self.language = QComboBox()
+        self.language.setObjectName("receiptLanguage")
+        for code, name in (("en", "English"), ("es", "Español")):
+            self.language.addItem(name, code)  # each language in its own words
+        self.language.installEventFilter(self._enter)
+        language_label = field_label(self.tr("Receipt in"), self.language, inline=True)
+        options.addWidget(self.save_card)
+        options.addStretch()
+        options.addWidget(language_label)
+        options.addWidget(self.language)
+        grid.addLayout(options, row, 0, 1, 2)
+        row += 1
+        self.option_row = row  # more gift options (the window may add them below)
         self.grid = grid
 
         self._fields = (
@@ -288,6 +317,22 @@ class DonationForm(QWidget):
 
     def donor(self) -> Donor:
         return Donor(name=self.name.text().strip(), email=self.email.text().strip())
+
+    def gift_options(self) -> GiftOptions:
+        """What the volunteer chose beyond amount and donor: consent to keep the card (a
+        card gift only) and the receipt's language."""
+        card = self._can_save and self.method is Method.CARD
+        consent = self.save_card.isChecked() if card else False
+        return GiftOptions(save_card=consent, receipt_language=self.language.currentData() or "")
+
+    def set_save_default(self, can_save: bool, ticked: bool) -> None:
+        """The lead's default for the consent box; a box the volunteer touched stays."""
+        self._can_save, self._save_default = can_save, ticked
+        if not self._save_touched:
+            self.save_card.blockSignals(True)
+            self.save_card.setChecked(ticked)
+            self.save_card.blockSignals(False)
+        self._method_changed()
 
     def card(self) -> Card:
         """The typed card. An unreadable expiry becomes month 0, which the checks report."""
@@ -376,6 +421,9 @@ class DonationForm(QWidget):
             f.clear()
         self.show_errors({})
         self.method_buttons[Method.CARD].setChecked(True)
+        self._save_touched = False
+        self.set_save_default(self._can_save, self._save_default)
+        self.language.setCurrentIndex(0)
         self.amount.setFocus()
 
     def fill_from_swipe(self, swipe: Swipe) -> None:
@@ -400,6 +448,8 @@ class DonationForm(QWidget):
             b.setEnabled(enabled)
         for key, rb in self.entry_buttons.items():
             rb.setEnabled(enabled and key in self.entry.choices)
+        self.save_card.setEnabled(enabled)
+        self.language.setEnabled(enabled)
 
     # ---- live feedback ----
     def _amount_changed(self, text: str) -> None:
@@ -423,6 +473,7 @@ class DonationForm(QWidget):
         on_reader = self.card_on_reader
         self.card_box.setVisible(card and not on_reader)
         self.check_box.setVisible(self.method is Method.CHECK)
+        self.save_card.setVisible(card and self._can_save)
         self.entry_box.setVisible(card and len(self.entry.choices) > 1)
         if on_reader:
             where = shown(self.entry.reader_label) or self.tr("the reader")

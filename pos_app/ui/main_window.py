@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         left = QVBoxLayout()
         self.form = DonationForm(settings.payments.currency)
         self.form.set_entry(station.card_entry)
+        self.form.set_save_default(station.can_save_cards, station.save_cards_default)
         self.form.submitted.connect(self.submit)
         self.form.changed.connect(self._update_action)
         scroll = QScrollArea()  # field errors never push the window past a laptop screen
@@ -131,7 +133,7 @@ class MainWindow(QMainWindow):
         left.addWidget(scroll, 1)
         self.action = QPushButton()
         self.action.setObjectName("charge")
-        self.action.setMinimumHeight(56)
+        self.action.setMinimumHeight(52)
         self.action.clicked.connect(self.submit)
         left.addWidget(self.action)
         body.addLayout(left, 3)
@@ -139,6 +141,9 @@ class MainWindow(QMainWindow):
         self.result.retry_clicked.connect(self.retry)
         self.result.next_clicked.connect(self.next_donor)
         self.result.donor_part.connect(self.play_donor)
+        # The panel's width is its share of the window, whatever it says: a long result
+        # never squeezes the form (which would cut its fields on a small screen).
+        self.result.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         body.addWidget(self.result, 2)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
@@ -226,8 +231,9 @@ class MainWindow(QMainWindow):
             errors["expiry"] = exp
         if method is Method.CHECK and not self.form.check_number.text().strip():
             errors["check_number"] = self.tr("Enter the check number.")
+        options = self.form.gift_options()
         try:
-            self.station.validate(amount, donor, card)
+            self.station.validate(amount, donor, card, options)
         except InvalidDonation as exc:
             errors = {**exc.errors, **errors}
         if errors:
@@ -238,16 +244,18 @@ class MainWindow(QMainWindow):
         if on_reader:
             station, entry = self.station, self.form.entry
             self.result.show_reader_waiting(amount, currency, entry.reader_label, entry.simulated)
-            self._start(lambda: station.take_reader_donation(amount, donor))
+            self._start(lambda: station.take_reader_donation(amount, donor, options))
         elif card is not None:
             self.form.clear_card()  # card data now lives only in this one call
             station, c = self.station, card
-            self._start(lambda: station.take_card_donation(amount, donor, c))
+            self._start(lambda: station.take_card_donation(amount, donor, c, options))
             self.result.show_busy(amount, currency, self.tr("Charging"))
         else:
             check = self.form.check_number.text().strip()
             station = self.station
-            self._start(lambda: station.record_donation(amount, donor, method.value, check))
+            self._start(
+                lambda: station.record_donation(amount, donor, method.value, check, options)
+            )
             self.result.show_busy(amount, currency, self.tr("Recording"))
 
     def retry(self) -> None:
@@ -356,6 +364,7 @@ class MainWindow(QMainWindow):
                 "status": station.status(),
                 "settled": station.outcome(watch_id) if watch_id else None,
                 "entry": station.card_entry,
+                "save_default": (station.can_save_cards, station.save_cards_default),
             }
 
         return work
@@ -367,6 +376,7 @@ class MainWindow(QMainWindow):
         status: StatusSnapshot = data["status"]
         if not self._busy:  # the lead may have allowed or stopped typed cards
             self.form.set_entry(data["entry"])
+            self.form.set_save_default(*data["save_default"])
         t = status.totals
         currency = self.station.settings.payments.currency
         raised = format_cents(t.raised_cents, currency)

@@ -88,11 +88,13 @@ class ResultPanel(QFrame):
         layout.addLayout(top)
         self.amount = QLabel()
         self.amount.setObjectName("resultAmount")
+        self.amount.setWordWrap(True)
         self.detail = QLabel()
         self.detail.setObjectName("resultDetail")
         self.detail.setWordWrap(True)
         self.reference = QLabel()
         self.reference.setObjectName("resultReference")
+        self.reference.setWordWrap(True)
         self.reference.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # indeterminate: moves while the processor thinks

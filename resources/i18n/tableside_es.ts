@@ -8,10 +8,6 @@
         <translation>escriba o deslice</translation>
     </message>
     <message>
-        <source>3–4 digits</source>
-        <translation>3–4 dígitos</translation>
-    </message>
-    <message>
         <source>optional</source>
         <translation>opcional</translation>
     </message>
@@ -105,6 +101,18 @@
     <message>
         <source>Email</source>
         <translation>Correo</translation>
+    </message>
+    <message>
+        <source>Save this card for tonight&apos;s later gifts</source>
+        <translation>Guardar la tarjeta para esta noche</translation>
+    </message>
+    <message>
+        <source>Only with the donor&apos;s yes: the card is kept for give-again.</source>
+        <translation>Solo si el donante dice que sí: la tarjeta se guarda para volver a donar.</translation>
+    </message>
+    <message>
+        <source>Receipt in</source>
+        <translation>Recibo en</translation>
     </message>
     <message>
         <source>Enter the expiry as MM/YY.</source>

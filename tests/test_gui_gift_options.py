@@ -1,0 +1,81 @@
+"""Gift options on the volunteer's form: the donor's consent to keep the card (no consent,
+no save-card job), its default set by the lead, and the receipt's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+
+from pos_app.api import Station
+from pos_app.domain.states import Method
+from pos_app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, station: Station) -> Iterator[MainWindow]:
+    w = MainWindow(station)
+    w.confirm_close = lambda _summary: True
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def card_gift(qtbot, w: MainWindow) -> str:
+    f = w.form
+    f.set_amount(5000)
+    for field, text in ((f.number, "4242424242424242"), (f.expiry, "12/30"), (f.cvc, "123"),
+                        (f.name, "Ada Lovelace"), (f.email, "ada@example.org")):  # fmt: skip
+        field.setText(text)
+    qtbot.keyClick(f.email, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.result.state == "approved" and not w._busy, timeout=10000)
+    assert w.result.outcome is not None
+    return w.result.outcome.donation_id
+
+
+def kinds(station: Station, donation_id: str) -> set[str]:
+    return {j.kind for j in station.jobs(donation_id)}
+
+
+def test_consent_ticked_saves_the_card_unticked_does_not(
+    qtbot, window: MainWindow, station: Station
+) -> None:
+    box = window.form.save_card
+    assert box.isVisible() and box.isChecked() == station.save_cards_default
+    box.setChecked(True)
+    assert kinds(station, card_gift(qtbot, window)) == {"save_card", "receipt"}
+    qtbot.keyClick(window.result.next, Qt.Key.Key_Return)  # next donor: the default again
+    box.setChecked(False)
+    donation_id = card_gift(qtbot, window)
+    assert kinds(station, donation_id) == {"receipt"}  # no consent, no save-card job
+    assert station.donation(donation_id).status == "approved"
+
+
+def test_the_leads_default_reaches_the_form(qtbot, window: MainWindow, station: Station) -> None:
+    station.set_save_cards_default(False)
+    window.poll()
+    qtbot.waitUntil(lambda: not window.form.save_card.isChecked(), timeout=10000)
+    station.set_save_cards_default(True)
+    window.poll()
+    qtbot.waitUntil(lambda: window.form.save_card.isChecked(), timeout=10000)
+    window.form.save_card.setChecked(False)  # the volunteer's answer for this donor stays
+    window.form.set_save_default(True, True)  # what the next settings notice delivers
+    assert not window.form.save_card.isChecked()
+
+
+def test_no_card_no_consent_box(window: MainWindow) -> None:
+    window.form.method_buttons[Method.CASH].setChecked(True)
+    assert not window.form.save_card.isVisible()
+    assert window.form.gift_options().save_card is False
+
+
+def test_the_receipt_language_is_kept_with_the_gift(
+    qtbot, window: MainWindow, station: Station
+) -> None:
+    window.form.language.setCurrentIndex(window.form.language.findData("es"))
+    donation_id = card_gift(qtbot, window)
+    assert station.donation(donation_id).receipt_language == "es"
+    qtbot.keyClick(window.result.next, Qt.Key.Key_Return)
+    assert window.form.language.currentData() == "en"  # each donor chooses again
