@@ -89,3 +89,45 @@ def test_the_result_is_announced_by_keyboard_too(qtbot, window: MainWindow) -> N
     qtbot.keyClick(window.form.amount, Qt.Key.Key_Return)
     settle(qtbot, window, "recorded")
     assert said[-1].startswith("Recorded. $20.00")
+
+
+def test_every_control_of_the_lead_desk_is_named(qtbot, station: Station) -> None:
+    """Locked (choosing a PIN, then asking for it), and each tab open, empty and busy, with
+    a donation and a job selected."""
+    from test_gui_lead_desk import set_pin
+
+    from pos_app.api import Donor
+    from pos_app.ui.lead_window import LeadWindow
+    from pos_app.ui.tasks import TaskRunner
+
+    tasks = TaskRunner()
+    w = LeadWindow(station, tasks)
+    qtbot.addWidget(w)
+    w.show()
+    walked: dict[str, list[str]] = {}
+    qtbot.waitUntil(lambda: w.gate.confirm.isVisible() and w.gate.button.isEnabled())
+    walked["choosing a PIN"] = unnamed_controls(w)
+    set_pin(qtbot, w)
+
+    def each_tab(state: str) -> None:
+        for key, screen in w.screens.items():
+            w.tabs.setCurrentWidget(screen)
+            walked[f"{key} {state}"] = unnamed_controls(w)
+
+    qtbot.waitUntil(lambda: w.desk.loads >= 1 and w.jobs.loads >= 1)
+    each_tab("empty")
+    station.start_jobs()
+    gift = station.record_donation(2000, Donor("Ada Lovelace", "ada@example.org"), "cash")
+    qtbot.waitUntil(lambda: [r.state for r in w.jobs.model.records()] == ["done"], timeout=20000)
+    qtbot.waitUntil(lambda: w.desk.model.row_of(gift.donation_id) is not None)
+    w.desk.select_donation(gift.donation_id)
+    w.jobs.state_filter.setCurrentIndex(0)  # all jobs
+    w.jobs.select_job(station.jobs(gift.donation_id)[0].id)
+    each_tab("busy")
+    w.lock()
+    qtbot.waitUntil(lambda: w.gate.button.isEnabled())
+    walked["asking for the PIN"] = unnamed_controls(w)
+    assert {state: names for state, names in walked.items() if names} == {}
+    assert len(walked) == 8
+    w.close()
+    tasks.shutdown()

@@ -9,6 +9,7 @@ from email.utils import parseaddr
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView
 from support.job_fixtures import (  # noqa: F401
     StationFactory,
     make_station,
@@ -20,6 +21,7 @@ from support.memory_keyring import MemoryKeyring
 from support.smtp_server import SmtpServer
 
 from pos_app.api import Card, Donor, Station
+from pos_app.ui.jobs_model import COL_ERROR
 from pos_app.ui.jobs_panel import JobsPanel
 from pos_app.ui.tasks import TaskRunner
 
@@ -84,7 +86,18 @@ def test_panel_follows_real_jobs_and_fixes_a_bad_address(
     panel.select_job(bounce.id)
     assert "Bo Bounce" in panel.detail_title.text()
     assert panel.detail_error.text()  # the plain-words reason
-    assert bounce.id in panel.detail_text.toPlainText()
+    assert "Gift of $20.00 at" in panel.detail.facts.text()
+    assert bounce.id in panel.detail_text.toPlainText()  # ids: only in the detail for IT
+    cells = [panel.proxy.index(r, c).data() for r in range(panel.proxy.rowCount())
+             for c in range(panel.proxy.columnCount())]  # fmt: skip
+    assert not [c for c in cells if bounce.id in c or bounce.donation_id in c]
+    # the problem column takes the room left, and its whole text is in the tooltip
+    header = panel.table.horizontalHeader()
+    assert header.sectionResizeMode(COL_ERROR) == QHeaderView.ResizeMode.Stretch
+    problem = panel.proxy.index(0, COL_ERROR)
+    assert problem.data(Qt.ItemDataRole.ToolTipRole) == problem.data() == bounce.last_error
+    assert panel.retry_btn.isEnabled() and panel.discard_btn.isEnabled()
+    assert not panel.open_btn.isEnabled()  # sent by SMTP: no file to show
     assert panel.email_edit.text() == "bounce@example.org"
     panel.email_edit.clear()
     qtbot.keyClicks(panel.email_edit, "bo@example.org")
@@ -144,3 +157,80 @@ def test_a_card_typed_into_a_discard_reason_is_not_kept(
     qtbot.waitUntil(lambda: st.job(job.id).state == "discarded")
     reason = st.job(job.id).discard_reason or ""
     assert "4242 4242 4242 4242" not in reason and "•••• 4242" in reason
+
+
+@pytest.fixture
+def outbox_panel(qtbot, station: Station) -> Iterator[JobsPanel]:
+    tasks = TaskRunner()
+    p = JobsPanel(station, tasks)
+    qtbot.addWidget(p)
+    p.resize(1200, 600)
+    p.show()
+    p.start()
+    yield p
+    p.stop()
+    tasks.shutdown()
+
+
+def test_empty_tables_say_what_they_mean_and_done_jobs_offer_no_retry(
+    qtbot, outbox_panel: JobsPanel, station: Station
+):
+    panel = outbox_panel
+    qtbot.waitUntil(lambda: panel.loads >= 1)
+    assert panel.empty.isVisible() and panel.empty.text().startswith("No jobs yet")
+    assert not panel.retry_all_btn.isEnabled()
+    station.start_jobs()
+    gift = station.record_donation(2000, Donor("Ada Lovelace", "ada@example.org"), "cash")
+    qtbot.waitUntil(lambda: [r.state for r in panel.model.records()] == ["done"], timeout=20000)
+    # "Not finished" is empty, and says that all is done rather than nothing at all
+    assert panel.empty.isVisible() and not panel.table.isVisible()
+    assert panel.empty.text() == "All jobs are done — nothing waiting"
+    assert panel.health.text() == "● All good — nothing waiting"
+    panel.state_filter.setCurrentText("All jobs")
+    assert panel.table.isVisible() and panel.proxy.rowCount() == 1
+    [job] = station.jobs(gift.donation_id)
+    panel.select_job(job.id)
+    assert not panel.retry_btn.isEnabled() and not panel.discard_btn.isEnabled()
+    assert not panel.retry_all_btn.isEnabled()
+
+
+def test_a_sent_receipt_is_shown_inside_the_app(
+    qtbot, outbox_panel: JobsPanel, station: Station
+):
+    panel = outbox_panel
+    station.start_jobs()
+    gift = station.record_donation(4200, Donor("Ada Lovelace", "ada@example.org"), "cash")
+    qtbot.waitUntil(lambda: [r.state for r in panel.model.records()] == ["done"], timeout=20000)
+    panel.state_filter.setCurrentText("All jobs")
+    [job] = station.jobs(gift.donation_id)
+    panel.select_job(job.id)
+    assert panel.open_btn.isEnabled() and panel.open_btn.text() == "Show receipt"
+    qtbot.mouseClick(panel.open_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.detail.receipt_dialog is not None)
+    dialog = panel.detail.receipt_dialog
+    assert dialog.isVisible() and not dialog.isModal()
+    assert "$42.00" in dialog.text() and "Ada" in dialog.text()
+    assert dialog.body.isReadOnly()
+    assert panel.feedback.text() == "Showing the receipt sent to Ada Lovelace <ada@example.org>."
+    dialog.close()
+
+
+def test_retry_says_what_it_did_in_plain_words(
+    qtbot, panel: JobsPanel, station_smtp: Station, smtp_server: SmtpServer  # noqa: F811
+):
+    smtp_server.down()
+    station_smtp.start_jobs()
+    station_smtp.record_donation(2000, Donor("Sam Cash", "sam@example.org"), "cash")
+    qtbot.waitUntil(lambda: states(panel).get(("Sam Cash", "receipt")) == "retry_scheduled",
+                    timeout=20000)  # fmt: skip
+    assert panel.health.text().startswith(("◆", "▲"))
+    [job] = panel.model.records()
+    panel.select_job(job.id)
+    assert panel.retry_btn.isEnabled()
+    smtp_server.up()
+    qtbot.mouseClick(panel.retry_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.feedback.text().startswith("Sent"))
+    assert panel.feedback.text() == (
+        "Sent the receipt for Sam Cash back to the queue: it runs now."
+    )
+    assert "(s)" not in panel.feedback.text()

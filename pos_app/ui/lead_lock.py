@@ -6,6 +6,7 @@ collects digits and decides what to show.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -85,7 +86,13 @@ class PinGate(QWidget):
         self.button.setEnabled(False)
         self.tasks.run(self.station.lead_pin_is_set, self._show_form, self._fail)
 
+    def _gone(self) -> bool:
+        """The window closed and was deleted while the station was answering."""
+        return not shiboken6.isValid(self) or not shiboken6.isValid(self.button)
+
     def _show_form(self, is_set: bool) -> None:
+        if self._gone():
+            return
         self.button.setEnabled(True)
         self._setting = not is_set
         self.confirm.setVisible(self._setting)
@@ -121,6 +128,8 @@ class PinGate(QWidget):
         self.tasks.run(lambda: station.check_lead_pin(pin), self._checked, self._fail)
 
     def _checked(self, ok: bool) -> None:
+        if self._gone():
+            return
         if ok:
             self._ok()
             return
@@ -133,6 +142,8 @@ class PinGate(QWidget):
         )
 
     def _fail(self, exc: BaseException) -> None:
+        if self._gone():
+            return
         self.message.setText(shown(str(exc)))
 
     def _ok(self) -> None:

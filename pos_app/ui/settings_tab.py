@@ -59,6 +59,7 @@ class SettingsTab(QWidget):
         self.goal.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
         self.goal.lineEdit().setTextMargins(6, 0, 0, 0)
         self.goal.setAccessibleName(self.tr("Goal in dollars"))
+        self.goal.lineEdit().setAccessibleName(self.tr("Goal in dollars"))
         self.station_name = QLineEdit()
         self.station_name.setMaxLength(100)
         self.event_name.setAccessibleName(self.tr("Event name"))
