@@ -263,15 +263,19 @@ class EventDesk(RefreshedScreen, QWidget):
         )  # fmt: skip
         parts = [gifts, self.tr("average {amount}").format(
             amount=format_cents(totals.average_cents, c))]  # fmt: skip
-        methods = {"card": self.tr("card"), "cash": self.tr("cash"), "check": self.tr("check")}
         for m, cents in sorted(totals.by_method.items()):
-            parts.append(f"{methods.get(m, m)} {format_cents(cents, c)}")
+            parts.append(f"{self.method_word(m)} {format_cents(cents, c)}")
         if totals.refunded_cents:
             parts.append(self.tr("refunded {amount}").format(
                 amount=format_cents(totals.refunded_cents, c)))  # fmt: skip
         if totals.in_doubt:
             parts.append(self.tr("{n} being checked").format(n=totals.in_doubt))
         return " · ".join(parts)
+
+    def method_word(self, method: str | DonationRecord) -> str:
+        m = method.method if isinstance(method, DonationRecord) else method
+        words = {"card": self.tr("card"), "cash": self.tr("cash"), "check": self.tr("check")}
+        return words.get(m, m)
 
     # ---- selection and refunds ----
     def current(self) -> DonationRecord | None:
@@ -323,7 +327,7 @@ class EventDesk(RefreshedScreen, QWidget):
         amount = format_cents(d.amount_cents, d.currency)
         if self._confirming != d.id:
             self._confirming = d.id
-            target = card_label(d.brand, d.last4) if d.method == "card" else d.method
+            target = card_label(d.brand, d.last4) if d.method == "card" else self.method_word(d)
             self.refund_btn.setText(self.tr("Confirm: give back {amount} to {target}").format(
                 amount=amount, target=target))  # fmt: skip
             self.feedback.setText(self.tr("Click again to confirm. This can't be undone."))
@@ -379,7 +383,7 @@ def card_detail(d: DonationRecord) -> str:
                       d.emv_aid, d.emv_cvm, d.emv_auth_code)  # fmt: skip
     if lines is None:
         return ""
-    rows = " · ".join(f"{label}: {value}" for label, value in lines.rows)
+    rows = " · ".join(f"{shown(label)}: {value}" for label, value in lines.rows)
     return f"{card_label(d.brand, d.last4)} — {rows}"
 
 

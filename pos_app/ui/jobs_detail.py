@@ -157,14 +157,17 @@ class JobDetail(QWidget):
 
     def technical_text(self, r: JobRecord) -> str:
         lines = [
-            f"job {r.id}",
-            f"donation {r.donation_id}",
-            f"attempts {r.attempts}; delivery {r.delivery}",
+            self.tr("job {id}").format(id=r.id),
+            self.tr("donation {id}").format(id=r.donation_id),
+            self.tr("attempts {n}; delivery {delivery}").format(
+                n=r.attempts, delivery=shown(r.delivery)
+            ),
         ]
         if r.next_attempt_at:
-            lines.append(f"next attempt {r.next_attempt_at.astimezone():%H:%M:%S}")
+            lines.append(self.tr("next attempt {time}").format(
+                time=f"{r.next_attempt_at.astimezone():%H:%M:%S}"))  # fmt: skip
         if r.result_ref:
-            lines.append(f"result {r.result_ref}")
+            lines.append(self.tr("result {ref}").format(ref=r.result_ref))
         if r.last_error_detail:
             lines += ["", r.last_error_detail]
         return "\n".join(lines)
