@@ -67,6 +67,7 @@ class JobDetail(QWidget):
         for w in (self.title, self.facts, self.error):
             left.addWidget(w)
         left.addWidget(self.text, 1)
+        left.addStretch()  # keeps the title on top while the technical box is hidden
 
         row = QHBoxLayout()
         self.retry_btn = QPushButton(self.tr("Retry now"))
@@ -110,6 +111,7 @@ class JobDetail(QWidget):
         self.selected = records
         self.retry_btn.setEnabled(any(r.state in RETRYABLE for r in records))
         self.discard_btn.setEnabled(any(r.state in ACTIONABLE for r in records))
+        self.discard_reason.setEnabled(self.discard_btn.isEnabled())
         self.retry_all_btn.setEnabled(any(r.state in ACTIONABLE for r in self.everything()))
         r = records[0] if len(records) == 1 else None
         if r is None:
@@ -120,7 +122,9 @@ class JobDetail(QWidget):
             for label in (self.facts, self.error):
                 label.setText("")
             self.text.setPlainText("")
+            self.text.hide()  # nothing technical to show: the room goes to the table
             self.email_btn.setEnabled(False)
+            self.email_edit.setEnabled(False)
             self.open_btn.setEnabled(False)
             return
         kind = registry.get(r.kind)
@@ -133,6 +137,7 @@ class JobDetail(QWidget):
         self.facts.setText(self.facts_text(r))
         self.error.setText(shown(r.last_error or ""))
         self.text.setPlainText(self.technical_text(r))
+        self.text.show()
         fixes_email = "fix_email" in kind.actions
         self.email_btn.setEnabled(fixes_email and r.state != JobState.DONE)
         self.email_edit.setEnabled(fixes_email and r.state != JobState.DONE)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.api import Station
 from pos_app.changes import Change, Topic
+from resources import RESOURCES
 
 from .core_text import shown
 from .lead_lock import LOCK_AFTER_MS, InactivityLock, PinGate
@@ -44,6 +45,11 @@ class LeadWindow(QWidget):
         self.live = live or LiveChanges(station.changes, self)
         self.live.changed.connect(self._changed)
         self.setObjectName("leadWindow")
+        # the filters' arrow: a file beside the stylesheet, by its absolute path
+        arrow = (RESOURCES / "icons" / "combo-arrow.png").as_posix()
+        self.setStyleSheet(
+            f"QComboBox::down-arrow {{ image: url({arrow}); width: 12px; height: 8px; }}"
+        )
         self._retitle()
         self.stack = QStackedWidget()
         self.gate = PinGate(station, tasks)

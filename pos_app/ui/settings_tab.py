@@ -5,7 +5,7 @@ receipts provider's), stored in the OS keyring (never a file). Behind the lead P
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -67,6 +67,7 @@ class SettingsTab(QWidget):
         self.save_event_btn = QPushButton(self.tr("Save event settings"))
         self.save_event_btn.clicked.connect(self.save_event)
         self.event_feedback = QuietLabel()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow(self.tr("Event name"), self.event_name)
         form.addRow(self.tr("Goal"), self.goal)
         form.addRow(self.tr("This station"), self.station_name)
