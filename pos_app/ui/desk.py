@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -146,6 +147,11 @@ class EventDesk(RefreshedScreen, QWidget):
         head.addLayout(left, 1)
         head.addWidget(self.chart, 1)
         return head
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        # A tall screen gives the chart more height; a 600-pixel one keeps the list's rows.
+        self.chart.setMinimumHeight(max(150, event.size().height() // 4))
+        super().resizeEvent(event)
 
     def _build_tools(self) -> QHBoxLayout:
         tools = QHBoxLayout()
