@@ -158,6 +158,10 @@ def test_ctrl_l_opens_the_lead_desk_behind_the_pin(qtbot, main_window: MainWindo
     qtbot.keyClick(main_window.form.amount, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert main_window.lead_window is not None and main_window.lead_window.isVisible()
     assert main_window.lead_window.locked
+    # sized to the screen the volunteer's window is on, never past it
+    area = main_window.screen().availableGeometry()
+    assert area.contains(main_window.lead_window.frameGeometry())
+    qtbot.waitUntil(lambda: main_window.lead_window.gate.button.isEnabled())
 
 
 def test_closing_with_pending_work_says_what_will_happen(

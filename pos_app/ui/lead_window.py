@@ -8,9 +8,10 @@ every control still on it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QRect
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QRect, QSize
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -30,6 +31,8 @@ from .lead_lock import LOCK_AFTER_MS, InactivityLock, PinGate
 from .live import LiveChanges
 from .screens import LiveScreen, screens
 from .tasks import TaskRunner
+
+FRAME_GUESS = QSize(16, 48)  # a window manager's borders and title bar, before it says
 
 
 class LeadWindow(QWidget):
@@ -113,15 +116,31 @@ class LeadWindow(QWidget):
         if Topic.SETTINGS in change:
             self._retitle()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        # Opened from the volunteer's window (Ctrl+L): fit the screen that window is on,
+        # which on a laptop with a projector or second monitor may not be the primary one.
+        if not self._placed:
+            self._placed = True
+            opener = QApplication.activeWindow()
+            if opener is not None and opener is not self and opener.screen() is not None:
+                self.fit_screen(opener.screen().availableGeometry())
+        super().showEvent(event)
+
     def fit_screen(self, available: QRect | None = None) -> None:
         """Open at a comfortable size that fits the screen the window is on (its available
-        area, without the task bar), centred there; the lead may resize it from there."""
+        area, without the task bar), centred there; the lead may resize it from there.
+        Given an area, that is where the window stays (no refit when it is first shown)."""
+        self._placed = available is not None
         area = available or self.screen().availableGeometry()
-        width = min(1440, area.width())
-        height = min(900, area.height())
+        # The title bar and borders count too: known once shown, guessed before.
+        frame = self.frameGeometry().size() - self.geometry().size()
+        if not self.isVisible() or frame.isEmpty():
+            frame = FRAME_GUESS
+        width = min(1440, area.width() - frame.width())
+        height = min(900, area.height() - frame.height())
         self.resize(width, height)
-        self.move(area.left() + (area.width() - width) // 2,
-                  area.top() + (area.height() - height) // 2)  # fmt: skip
+        self.move(area.left() + (area.width() - width - frame.width()) // 2,
+                  area.top() + (area.height() - height - frame.height()) // 2)  # fmt: skip
 
     def _retitle(self) -> None:
         self.setWindowTitle(
