@@ -33,8 +33,8 @@ from pos_app.domain.money import format_cents
 from pos_app.receipts.emv import emv_lines
 from pos_app.services.records import DonationRecord
 
-from .charts import GiftsChart, Thermometer
 from .core_text import shown
+from .desk_dashboard import DeskDashboard
 from .donations_model import (
     COL_AMOUNT,
     COL_CARD,
@@ -47,7 +47,6 @@ from .donations_model import (
 )
 from .keyed_model import RECORD_ROLE
 from .live import LiveChanges, RefreshedScreen, Refresher
-from .queue_health import HealthLabel
 from .quiet_label import QuietLabel
 from .result_panel import card_label
 from .screens import Screen, register
@@ -76,7 +75,11 @@ class EventDesk(RefreshedScreen, QWidget):
         self._confirming: str | None = None  # donation id awaiting a second, confirming click
 
         v = QVBoxLayout(self)
-        v.addLayout(self._build_dashboard())
+        self.dashboard = DeskDashboard()
+        d = self.dashboard  # its parts by the names the desk's callers and tests know
+        self.raised, self.thermometer, self.stats = d.raised, d.thermometer, d.stats
+        self.health, self.chart = d.health, d.chart
+        v.addWidget(self.dashboard)
         v.addLayout(self._build_tools())
 
         # Windowed: pages are read as they scroll into view; search and sort run in SQL.
@@ -131,26 +134,8 @@ class EventDesk(RefreshedScreen, QWidget):
         self._selected()
         self._show_empty()
 
-    def _build_dashboard(self) -> QHBoxLayout:
-        """Left: raised, thermometer, the night in figures, the queue. Right: the chart."""
-        head = QHBoxLayout()
-        left = QVBoxLayout()
-        self.raised = QLabel(self.tr("Raised …"))
-        self.raised.setObjectName("raised")
-        self.thermometer = Thermometer()
-        self.stats = QuietLabel("", "deskStats")
-        self.health = HealthLabel()
-        for w in (self.raised, self.thermometer, self.stats, self.health):
-            left.addWidget(w)
-        left.addStretch()
-        self.chart = GiftsChart()
-        head.addLayout(left, 1)
-        head.addWidget(self.chart, 1)
-        return head
-
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
-        # A tall screen gives the chart more height; a 600-pixel one keeps the list's rows.
-        self.chart.setMinimumHeight(max(150, event.size().height() // 4))
+        self.dashboard.fit_height(event.size().height())
         super().resizeEvent(event)
 
     def _build_tools(self) -> QHBoxLayout:
@@ -188,14 +173,20 @@ class EventDesk(RefreshedScreen, QWidget):
     def _fit_columns(self) -> None:
         """The donor takes the room left; the rest are as wide as what the rows on screen
         hold (never every row of a big night), and a donor too long for the room is elided
-        with the full text in its tooltip."""
+        with the full text in its tooltip. A refunded gift's longer status ("↩ Refunded")
+        shows whole at the next rows, elided with its tooltip until then."""
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setResizeContentsPrecision(0)  # measure the visible rows only
-        for col in (COL_TIME, COL_AMOUNT, COL_METHOD, COL_CARD, COL_STATUS):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_DONOR, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
+        # when rows arrive, not on every change: a busy night redraws often
+        self.model.rowsInserted.connect(self._refit)
+
+    def _refit(self, *_: Any) -> None:
+        for col in (COL_TIME, COL_AMOUNT, COL_METHOD, COL_CARD, COL_STATUS):
+            self.table.resizeColumnToContents(col)
 
     def _show_empty(self, *_: Any) -> None:
         if self.model.rowCount():
@@ -247,36 +238,9 @@ class EventDesk(RefreshedScreen, QWidget):
             return
         self._stamp, started, totals, changed, points, summary = data
         self._since = started - OVERLAP
-        c = self.currency
-        raised = format_cents(totals.raised_cents, c)
-        if totals.goal_cents:
-            self.raised.setText(self.tr("Raised {raised} of {goal}").format(
-                raised=raised, goal=format_cents(totals.goal_cents, c)))  # fmt: skip
-        else:
-            self.raised.setText(self.tr("Raised {raised}").format(raised=raised))
-        self.stats.setText(self.stats_text(totals))
-        self.thermometer.set_values(totals.raised_cents, totals.goal_cents, c)
-        self.chart.set_points(points, c)
-        self.health.show_summary(summary)
+        self.dashboard.show_night(totals, points, summary, self.currency)
         self.model.apply(changed)
         self._selected()
-
-    def stats_text(self, totals: Any) -> str:
-        c = self.currency
-        gifts = (
-            self.tr("1 gift") if totals.gifts == 1
-            else self.tr("{n} gifts").format(n=totals.gifts)
-        )  # fmt: skip
-        parts = [gifts, self.tr("average {amount}").format(
-            amount=format_cents(totals.average_cents, c))]  # fmt: skip
-        for m, cents in sorted(totals.by_method.items()):
-            parts.append(f"{self.method_word(m)} {format_cents(cents, c)}")
-        if totals.refunded_cents:
-            parts.append(self.tr("refunded {amount}").format(
-                amount=format_cents(totals.refunded_cents, c)))  # fmt: skip
-        if totals.in_doubt:
-            parts.append(self.tr("{n} being checked").format(n=totals.in_doubt))
-        return " · ".join(parts)
 
     def method_word(self, method: str | DonationRecord) -> str:
         m = method.method if isinstance(method, DonationRecord) else method

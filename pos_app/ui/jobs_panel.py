@@ -75,6 +75,9 @@ STATE_FILTERS: list[tuple[str, set[str] | None, str]] = [
 ]  # fmt: skip
 
 
+FITTED = (COL_DONOR, COL_AMOUNT, COL_TIME, COL_KIND, COL_STATE, COL_ATTEMPTS, COL_NEXT)
+
+
 def kind_filters() -> list[tuple[str, str | None]]:
     """"All kinds", then every registered kind by its own plural."""
     return [(QT_TRANSLATE_NOOP("JobsPanel", "All kinds"), None),
@@ -176,15 +179,26 @@ class JobsPanel(RefreshedScreen, QWidget):
 
     def _fit_columns(self) -> None:
         """The problem takes the room left (elided, its full text in the tooltip); the
-        rest are as wide as what the rows on screen hold."""
+        rest are sized to what the rows on screen hold when rows arrive (not on every
+        change: a busy queue redraws often) and the lead may drag them."""
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(48)
         header.setResizeContentsPrecision(0)  # measure the visible rows only
-        for col in (COL_DONOR, COL_AMOUNT, COL_TIME, COL_KIND, COL_STATE, COL_ATTEMPTS,
-                    COL_NEXT):  # fmt: skip
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        for col in FITTED:
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_ERROR, QHeaderView.ResizeMode.Stretch)
+        self.proxy.rowsInserted.connect(self._refit)
+        self.proxy.layoutChanged.connect(self._refit)  # sorted or filtered: other rows show
+
+    def _refit(self, *_: Any) -> None:
+        for col in FITTED:
+            self.table.resizeColumnToContents(col)
+        # room for the longest state's words, so a job turning "Needs attention" in place
+        # (no new rows, no re-layout) still reads whole
+        widest = self.table.fontMetrics().horizontalAdvance("⚠ " + self.tr("Needs attention"))
+        if self.table.columnWidth(COL_STATE) < widest + 16:
+            self.table.setColumnWidth(COL_STATE, widest + 16)
 
     # ---- loading ----
     def _read(self) -> Callable[[], tuple[list[JobRecord], JobSummary]]:
