@@ -10,8 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Property tests report a failure with the blob that replays it (@reproduce_failure), and
+# skip Hypothesis's "explain" phase: it traces every line of every shrink and turned one
+# failing example into a 15-minute stall of the whole suite under load.
+settings.register_profile(
+    "tableside", phases=[p for p in Phase if p is not Phase.explain], print_blob=True
+)
+settings.load_profile("tableside")
 
 from support.processes import localstripe_process, register_simulated_reader  # noqa: E402
 
