@@ -148,3 +148,54 @@ def test_every_fixed_message_of_the_core_is_in_the_catalogue() -> None:
     for value in (*base.DECLINE_MESSAGES.values(), *base.DECLINE_ADVICE.values()):
         missing += [s for s in re.split(r"(?<=[.!?])\s+", value) if s not in known]
     assert missing == []
+
+
+def walk_desk(qtbot, station: Station) -> set[str]:
+    """The lead window: choosing a PIN, then each tab with a gift and its job selected."""
+    from test_gui_lead_desk import set_pin
+
+    from pos_app.api import Donor
+    from pos_app.ui.lead_window import LeadWindow
+    from pos_app.ui.tasks import TaskRunner
+
+    tasks = TaskRunner()
+    w = LeadWindow(station, tasks)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        qtbot.waitUntil(lambda: w.gate.confirm.isVisible() and w.gate.button.isEnabled())
+        seen = visible_texts(w)
+        set_pin(qtbot, w)
+        qtbot.waitUntil(lambda: w.desk.loads >= 1 and w.jobs.loads >= 1)
+        station.start_jobs()
+        gift = station.record_donation(2000, Donor("Ada", "ada@example.org"), "cash")
+        qtbot.waitUntil(lambda: w.desk.model.row_of(gift.donation_id) is not None, timeout=20000)
+        w.desk.select_donation(gift.donation_id)
+        qtbot.waitUntil(lambda: bool(w.jobs.model.records()), timeout=20000)
+        w.jobs.select_job(station.jobs(gift.donation_id)[0].id)
+        for screen in w.screens.values():
+            w.tabs.setCurrentWidget(screen)
+            seen |= visible_texts(w)
+            seen |= {w.tabs.tabText(i) for i in range(w.tabs.count())}
+    finally:
+        w.close()
+        tasks.shutdown()
+        station.stop_jobs()
+    return seen
+
+
+def test_the_lead_desk_speaks_spanish(qtbot, station: Station, tmp_path: Path) -> None:
+    english = walk_desk(qtbot, station)
+    assert "Settings" in english
+    from pos_app.api import open_station
+
+    assert i18n.install("es")
+    try:
+        other = SimulatorProcessor(latency_ms=0)
+        with open_station(data_dir=tmp_path / "es", processor=other) as st:
+            spanish = walk_desk(qtbot, st)
+    finally:
+        i18n.uninstall()
+    assert "Ajustes" in spanish
+    untranslated = sorted(t for t in english & spanish if not SAME_IN_BOTH.match(t))
+    assert untranslated == []

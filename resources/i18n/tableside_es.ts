@@ -45,6 +45,53 @@
     </message>
 </context>
 <context>
+    <name>DeskDashboard</name>
+    <message>
+        <source>Raised …</source>
+        <translation>Recaudado …</translation>
+    </message>
+    <message>
+        <source>Raised {raised} of {goal}</source>
+        <translation>Recaudado {raised} de {goal}</translation>
+    </message>
+    <message>
+        <source>Raised {raised}</source>
+        <translation>Recaudado {raised}</translation>
+    </message>
+    <message>
+        <source>1 gift</source>
+        <translation>1 donativo</translation>
+    </message>
+    <message>
+        <source>{n} gifts</source>
+        <translation>{n} donativos</translation>
+    </message>
+    <message>
+        <source>average {amount}</source>
+        <translation>promedio {amount}</translation>
+    </message>
+    <message>
+        <source>card</source>
+        <translation>tarjeta</translation>
+    </message>
+    <message>
+        <source>cash</source>
+        <translation>efectivo</translation>
+    </message>
+    <message>
+        <source>check</source>
+        <translation>cheque</translation>
+    </message>
+    <message>
+        <source>refunded {amount}</source>
+        <translation>reembolsado {amount}</translation>
+    </message>
+    <message>
+        <source>{n} being checked</source>
+        <translation>{n} en verificación</translation>
+    </message>
+</context>
+<context>
     <name>DonationForm</name>
     <message>
         <source>or type one, e.g. 75</source>
@@ -148,6 +195,524 @@
     <message>
         <source>(+{n} more)</source>
         <translation>(+{n} más)</translation>
+    </message>
+</context>
+<context>
+    <name>EventDesk</name>
+    <message>
+        <source>Donations</source>
+        <translation>Donativos</translation>
+    </message>
+    <message>
+        <source>Search donor, email, last four or reference</source>
+        <translation>Buscar donante, correo, últimos cuatro o referencia</translation>
+    </message>
+    <message>
+        <source>Search donations</source>
+        <translation>Buscar donativos</translation>
+    </message>
+    <message>
+        <source>Export donations…</source>
+        <translation>Exportar donativos…</translation>
+    </message>
+    <message>
+        <source>Export jobs…</source>
+        <translation>Exportar tareas…</translation>
+    </message>
+    <message>
+        <source>Save every donation as a CSV file</source>
+        <translation>Guardar todos los donativos en un archivo CSV</translation>
+    </message>
+    <message>
+        <source>Save every background job as a CSV file</source>
+        <translation>Guardar todas las tareas en un archivo CSV</translation>
+    </message>
+    <message>
+        <source>Reason (required), e.g. charged twice</source>
+        <translation>Motivo (obligatorio), p. ej. cobrado dos veces</translation>
+    </message>
+    <message>
+        <source>Reason for the refund</source>
+        <translation>Motivo del reembolso</translation>
+    </message>
+    <message>
+        <source>Refund…</source>
+        <translation>Reembolsar…</translation>
+    </message>
+    <message>
+        <source>Loading donations…</source>
+        <translation>Cargando donativos…</translation>
+    </message>
+    <message>
+        <source>No donation matches “{search}”.</source>
+        <translation>Ningún donativo coincide con “{search}”.</translation>
+    </message>
+    <message>
+        <source>No gifts yet tonight — they appear here as volunteers take them.</source>
+        <translation>Aún no hay donativos esta noche — aparecen aquí a medida que los voluntarios los toman.</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t read the donations: {error}</source>
+        <translation>No se pudieron leer los donativos: {error}</translation>
+    </message>
+    <message>
+        <source>card</source>
+        <translation>tarjeta</translation>
+    </message>
+    <message>
+        <source>cash</source>
+        <translation>efectivo</translation>
+    </message>
+    <message>
+        <source>check</source>
+        <translation>cheque</translation>
+    </message>
+    <message>
+        <source>Select a donation to refund or void it.</source>
+        <translation>Seleccione un donativo para reembolsarlo o anularlo.</translation>
+    </message>
+    <message>
+        <source>anonymous</source>
+        <translation>anónimo</translation>
+    </message>
+    <message>
+        <source>{amount} from {who} — {status}</source>
+        <translation>{amount} de {who} — {status}</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Reembolsado</translation>
+    </message>
+    <message>
+        <source>Refunding…</source>
+        <translation>Reembolsando…</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>Anulado</translation>
+    </message>
+    <message>
+        <source>Nothing to refund</source>
+        <translation>Nada que reembolsar</translation>
+    </message>
+    <message>
+        <source>Refund {amount}…</source>
+        <translation>Reembolsar {amount}…</translation>
+    </message>
+    <message>
+        <source>Void {amount}…</source>
+        <translation>Anular {amount}…</translation>
+    </message>
+    <message>
+        <source>Give a reason: it is kept with the donation and in the export.</source>
+        <translation>Indique un motivo: se guarda con el donativo y en la exportación.</translation>
+    </message>
+    <message>
+        <source>Confirm: give back {amount} to {target}</source>
+        <translation>Confirmar: devolver {amount} a {target}</translation>
+    </message>
+    <message>
+        <source>Click again to confirm. This can&apos;t be undone.</source>
+        <translation>Pulse otra vez para confirmar. No se puede deshacer.</translation>
+    </message>
+    <message>
+        <source>Refunding {amount}…</source>
+        <translation>Reembolsando {amount}…</translation>
+    </message>
+    <message>
+        <source>That didn&apos;t work: {error}</source>
+        <translation>No funcionó: {error}</translation>
+    </message>
+    <message>
+        <source>Export jobs</source>
+        <translation>Exportar tareas</translation>
+    </message>
+    <message>
+        <source>Export donations</source>
+        <translation>Exportar donativos</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Archivos CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting to {path}…</source>
+        <translation>Exportando a {path}…</translation>
+    </message>
+    <message>
+        <source>Exported {n} rows to {path}.</source>
+        <translation>Se exportaron {n} filas a {path}.</translation>
+    </message>
+    <message>
+        <source>Not exported. {why}</source>
+        <translation>No se exportó. {why}</translation>
+    </message>
+</context>
+<context>
+    <name>GiftsChart</name>
+    <message>
+        <source>Gifts over time</source>
+        <translation>Donativos a lo largo del tiempo</translation>
+    </message>
+    <message>
+        <source>{count} periods, best {best}</source>
+        <translation>{count} periodos, el mejor {best}</translation>
+    </message>
+    <message>
+        <source>Dollars raised per 15 minutes</source>
+        <translation>Dólares recaudados cada 15 minutos</translation>
+    </message>
+    <message>
+        <source>No gifts yet tonight</source>
+        <translation>Aún no hay donativos esta noche</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+</context>
+<context>
+    <name>JobDetail</name>
+    <message>
+        <source>Technical detail for IT</source>
+        <translation>Detalle técnico para informática</translation>
+    </message>
+    <message>
+        <source>Retry now</source>
+        <translation>Reintentar ahora</translation>
+    </message>
+    <message>
+        <source>Retry all waiting</source>
+        <translation>Reintentar todas las pendientes</translation>
+    </message>
+    <message>
+        <source>Show receipt</source>
+        <translation>Ver recibo</translation>
+    </message>
+    <message>
+        <source>Corrected email</source>
+        <translation>Correo corregido</translation>
+    </message>
+    <message>
+        <source>Save email and resend</source>
+        <translation>Guardar el correo y reenviar</translation>
+    </message>
+    <message>
+        <source>Reason to discard (required)</source>
+        <translation>Motivo para descartar (obligatorio)</translation>
+    </message>
+    <message>
+        <source>Reason to discard</source>
+        <translation>Motivo para descartar</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Descartar</translation>
+    </message>
+    <message>
+        <source>{n} jobs selected.</source>
+        <translation>{n} tareas seleccionadas.</translation>
+    </message>
+    <message>
+        <source>Select a job to see what happened.</source>
+        <translation>Seleccione una tarea para ver qué pasó.</translation>
+    </message>
+    <message>
+        <source>{job} for {donor}</source>
+        <translation>{job} de {donor}</translation>
+    </message>
+    <message>
+        <source>a donor</source>
+        <translation>un donante</translation>
+    </message>
+    <message>
+        <source>receipt {number}</source>
+        <translation>recibo {number}</translation>
+    </message>
+    <message>
+        <source>Gift of {amount} at {time}</source>
+        <translation>Donativo de {amount} a las {time}</translation>
+    </message>
+    <message>
+        <source>Tried once</source>
+        <translation>Intentada una vez</translation>
+    </message>
+    <message>
+        <source>Tried {n} times</source>
+        <translation>Intentada {n} veces</translation>
+    </message>
+    <message>
+        <source>next try at {time}</source>
+        <translation>próximo intento a las {time}</translation>
+    </message>
+    <message>
+        <source>discarded: {reason}</source>
+        <translation>descartada: {reason}</translation>
+    </message>
+    <message>
+        <source>job {id}</source>
+        <translation>tarea {id}</translation>
+    </message>
+    <message>
+        <source>donation {id}</source>
+        <translation>donativo {id}</translation>
+    </message>
+    <message>
+        <source>attempts {n}; delivery {delivery}</source>
+        <translation>intentos {n}; entrega {delivery}</translation>
+    </message>
+    <message>
+        <source>next attempt {time}</source>
+        <translation>próximo intento {time}</translation>
+    </message>
+    <message>
+        <source>result {ref}</source>
+        <translation>resultado {ref}</translation>
+    </message>
+    <message>
+        <source>the {job} for {donor}</source>
+        <translation>{job} de {donor}</translation>
+    </message>
+    <message>
+        <source>{n} jobs</source>
+        <translation>{n} tareas</translation>
+    </message>
+    <message>
+        <source>That didn&apos;t work: {error}</source>
+        <translation>No funcionó: {error}</translation>
+    </message>
+    <message>
+        <source>Trying {what} again…</source>
+        <translation>Reintentando {what}…</translation>
+    </message>
+    <message>
+        <source>Sent {what} back to the queue: it runs now.</source>
+        <translation>Se devolvió {what} a la cola: se ejecuta ahora.</translation>
+    </message>
+    <message>
+        <source>Enter the donor&apos;s email.</source>
+        <translation>Escriba el correo del donante.</translation>
+    </message>
+    <message>
+        <source>Resending the receipt to {email}…</source>
+        <translation>Reenviando el recibo a {email}…</translation>
+    </message>
+    <message>
+        <source>Saved {email}; the receipt is on its way again.</source>
+        <translation>Se guardó {email}; el recibo va en camino otra vez.</translation>
+    </message>
+    <message>
+        <source>Give a reason to discard: it is kept in the job&apos;s history.</source>
+        <translation>Indique un motivo para descartar: se guarda en el historial de la tarea.</translation>
+    </message>
+    <message>
+        <source>Discarding {what}…</source>
+        <translation>Descartando {what}…</translation>
+    </message>
+    <message>
+        <source>Discarded {what}.</source>
+        <translation>Se descartó {what}.</translation>
+    </message>
+    <message>
+        <source>Opening the receipt…</source>
+        <translation>Abriendo el recibo…</translation>
+    </message>
+    <message>
+        <source>Showing the receipt sent to {to}.</source>
+        <translation>Se muestra el recibo enviado a {to}.</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t show the receipt: {error}</source>
+        <translation>No se pudo mostrar el recibo: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>JobsModel</name>
+    <message>
+        <source>Donor</source>
+        <translation>Donante</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Monto</translation>
+    </message>
+    <message>
+        <source>Gift at</source>
+        <translation>Donativo a las</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>Tarea</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>Intentos</translation>
+    </message>
+    <message>
+        <source>Next try</source>
+        <translation>Próximo intento</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problema</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>ahora</translation>
+    </message>
+    <message>
+        <source>in {n} s</source>
+        <translation>en {n} s</translation>
+    </message>
+    <message>
+        <source>in {n} min</source>
+        <translation>en {n} min</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(sin nombre)</translation>
+    </message>
+</context>
+<context>
+    <name>JobsPanel</name>
+    <message>
+        <source>All jobs</source>
+        <translation>Todas las tareas</translation>
+    </message>
+    <message>
+        <source>No jobs yet — receipts and card saves appear here.</source>
+        <translation>Aún no hay tareas — los recibos y las tarjetas guardadas aparecen aquí.</translation>
+    </message>
+    <message>
+        <source>Not finished</source>
+        <translation>Sin terminar</translation>
+    </message>
+    <message>
+        <source>All jobs are done — nothing waiting</source>
+        <translation>Todas las tareas están hechas — nada en espera</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>Necesitan atención</translation>
+    </message>
+    <message>
+        <source>Nothing needs your attention.</source>
+        <translation>Nada necesita su atención.</translation>
+    </message>
+    <message>
+        <source>Retrying</source>
+        <translation>Reintentando</translation>
+    </message>
+    <message>
+        <source>Nothing is retrying.</source>
+        <translation>Nada se está reintentando.</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En espera</translation>
+    </message>
+    <message>
+        <source>Nothing is waiting to run.</source>
+        <translation>Nada espera para ejecutarse.</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Hechas</translation>
+    </message>
+    <message>
+        <source>No job has finished yet.</source>
+        <translation>Ninguna tarea ha terminado todavía.</translation>
+    </message>
+    <message>
+        <source>Discarded</source>
+        <translation>Descartadas</translation>
+    </message>
+    <message>
+        <source>No job was discarded.</source>
+        <translation>No se descartó ninguna tarea.</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>Todos los tipos</translation>
+    </message>
+    <message>
+        <source>Loading jobs…</source>
+        <translation>Cargando tareas…</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>Tareas</translation>
+    </message>
+    <message>
+        <source>Show jobs</source>
+        <translation>Mostrar tareas</translation>
+    </message>
+    <message>
+        <source>Kind of job</source>
+        <translation>Tipo de tarea</translation>
+    </message>
+    <message>
+        <source>Search donor name or email</source>
+        <translation>Buscar nombre o correo del donante</translation>
+    </message>
+    <message>
+        <source>Search jobs</source>
+        <translation>Buscar tareas</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t read the job list: {error}</source>
+        <translation>No se pudo leer la lista de tareas: {error}</translation>
+    </message>
+    <message>
+        <source>Online since {time}</source>
+        <translation>En línea desde las {time}</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>En línea</translation>
+    </message>
+    <message>
+        <source>Offline since {time}</source>
+        <translation>Sin conexión desde las {time}</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Sin conexión</translation>
+    </message>
+    <message>
+        <source>oldest waiting {n} min</source>
+        <translation>la más antigua espera {n} min</translation>
+    </message>
+    <message>
+        <source>oldest waiting &lt;1 min</source>
+        <translation>la más antigua espera &lt;1 min</translation>
+    </message>
+    <message>
+        <source>No jobs yet — receipts and card saves appear here as gifts come in.</source>
+        <translation>Aún no hay tareas — los recibos y las tarjetas guardadas aparecen aquí a medida que llegan los donativos.</translation>
+    </message>
+    <message>
+        <source>No job matches this search.</source>
+        <translation>Ninguna tarea coincide con esta búsqueda.</translation>
+    </message>
+</context>
+<context>
+    <name>LeadWindow</name>
+    <message>
+        <source>Lock  (Ctrl+Shift+L)</source>
+        <translation>Bloquear  (Ctrl+Shift+L)</translation>
+    </message>
+    <message>
+        <source>Lead desk screens</source>
+        <translation>Pantallas del responsable</translation>
+    </message>
+    <message>
+        <source>Tableside — lead desk — {event}</source>
+        <translation>Tableside — mesa del responsable — {event}</translation>
     </message>
 </context>
 <context>
@@ -290,6 +855,230 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     </message>
 </context>
 <context>
+    <name>PagedDonationsModel</name>
+    <message>
+        <source>Approved</source>
+        <translation>Aprobado</translation>
+    </message>
+    <message>
+        <source>Recorded</source>
+        <translation>Registrado</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>Rechazado</translation>
+    </message>
+    <message>
+        <source>Not charged</source>
+        <translation>No se cobró</translation>
+    </message>
+    <message>
+        <source>Checking</source>
+        <translation>Verificando</translation>
+    </message>
+    <message>
+        <source>With the bank</source>
+        <translation>Con el banco</translation>
+    </message>
+    <message>
+        <source>Answer didn&apos;t match</source>
+        <translation>La respuesta no coincidió</translation>
+    </message>
+    <message>
+        <source>Charging</source>
+        <translation>Cobrando</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Reembolsado</translation>
+    </message>
+    <message>
+        <source>Refunding</source>
+        <translation>Reembolsando</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>Anulado</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <source>Donor</source>
+        <translation>Donante</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Monto</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Medio</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Tarjeta</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Cash</source>
+        <translation>Efectivo</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Cheque</translation>
+    </message>
+    <message>
+        <source>(anonymous)</source>
+        <translation>(anónimo)</translation>
+    </message>
+</context>
+<context>
+    <name>PinGate</name>
+    <message>
+        <source>Lead desk</source>
+        <translation>Mesa del responsable</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits</source>
+        <translation>4 a 8 dígitos</translation>
+    </message>
+    <message>
+        <source>Lead PIN</source>
+        <translation>PIN de responsable</translation>
+    </message>
+    <message>
+        <source>the same digits</source>
+        <translation>los mismos dígitos</translation>
+    </message>
+    <message>
+        <source>Type it again</source>
+        <translation>Escríbalo otra vez</translation>
+    </message>
+    <message>
+        <source>Type the PIN again</source>
+        <translation>Escriba el PIN otra vez</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>Desbloquear</translation>
+    </message>
+    <message>
+        <source>One moment…</source>
+        <translation>Un momento…</translation>
+    </message>
+    <message>
+        <source>Choose a lead PIN (4 to 8 digits). Volunteers shouldn&apos;t know it.</source>
+        <translation>Elija un PIN de responsable (4 a 8 dígitos). Los voluntarios no deben conocerlo.</translation>
+    </message>
+    <message>
+        <source>Set PIN and open</source>
+        <translation>Fijar el PIN y abrir</translation>
+    </message>
+    <message>
+        <source>Enter the lead PIN to see jobs, refunds, totals and export.</source>
+        <translation>Escriba el PIN de responsable para ver tareas, reembolsos, totales y exportar.</translation>
+    </message>
+    <message>
+        <source>Use 4 to 8 digits.</source>
+        <translation>Use de 4 a 8 dígitos.</translation>
+    </message>
+    <message>
+        <source>The two PINs don&apos;t match.</source>
+        <translation>Los dos PIN no coinciden.</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs. Try again in {n} s.</source>
+        <translation>Demasiados PIN incorrectos. Inténtelo de nuevo en {n} s.</translation>
+    </message>
+    <message>
+        <source>That PIN isn&apos;t right.</source>
+        <translation>Ese PIN no es correcto.</translation>
+    </message>
+</context>
+<context>
+    <name>QueueHealth</name>
+    <message>
+        <source>1 job needs attention</source>
+        <translation>1 tarea necesita atención</translation>
+    </message>
+    <message>
+        <source>{n} jobs need attention</source>
+        <translation>{n} tareas necesitan atención</translation>
+    </message>
+    <message>
+        <source>Needs you — {what}</source>
+        <translation>Le necesita — {what}</translation>
+    </message>
+    <message>
+        <source>1 job waits for the network</source>
+        <translation>1 tarea espera la red</translation>
+    </message>
+    <message>
+        <source>{n} jobs wait for the network</source>
+        <translation>{n} tareas esperan la red</translation>
+    </message>
+    <message>
+        <source>Offline — {what}</source>
+        <translation>Sin conexión — {what}</translation>
+    </message>
+    <message>
+        <source>1 job will be tried again</source>
+        <translation>1 tarea se reintentará</translation>
+    </message>
+    <message>
+        <source>{n} jobs will be tried again</source>
+        <translation>{n} tareas se reintentarán</translation>
+    </message>
+    <message>
+        <source>Retrying — {what}</source>
+        <translation>Reintentando — {what}</translation>
+    </message>
+    <message>
+        <source>1 job sending</source>
+        <translation>1 tarea enviándose</translation>
+    </message>
+    <message>
+        <source>{n} jobs sending</source>
+        <translation>{n} tareas enviándose</translation>
+    </message>
+    <message>
+        <source>All good — {what}</source>
+        <translation>Todo bien — {what}</translation>
+    </message>
+    <message>
+        <source>All good — nothing waiting</source>
+        <translation>Todo bien — nada en espera</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptDialog</name>
+    <message>
+        <source>Receipt — {subject}</source>
+        <translation>Recibo — {subject}</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Para</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Asunto</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Enviado</translation>
+    </message>
+    <message>
+        <source>Receipt text</source>
+        <translation>Texto del recibo</translation>
+    </message>
+</context>
+<context>
     <name>ResultPanel</name>
     <message>
         <source>Ready for the next donor</source>
@@ -414,6 +1203,131 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Not charged</source>
         <translation>No se cobró</translation>
+    </message>
+</context>
+<context>
+    <name>Screens</name>
+    <message>
+        <source>Event desk</source>
+        <translation>Mesa del evento</translation>
+    </message>
+    <message>
+        <source>Pending jobs</source>
+        <translation>Tareas pendientes</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsTab</name>
+    <message>
+        <source>Event</source>
+        <translation>Evento</translation>
+    </message>
+    <message>
+        <source>Goal in dollars</source>
+        <translation>Meta en dólares</translation>
+    </message>
+    <message>
+        <source>Event name</source>
+        <translation>Nombre del evento</translation>
+    </message>
+    <message>
+        <source>This station</source>
+        <translation>Esta estación</translation>
+    </message>
+    <message>
+        <source>Save event settings</source>
+        <translation>Guardar los datos del evento</translation>
+    </message>
+    <message>
+        <source>Goal</source>
+        <translation>Meta</translation>
+    </message>
+    <message>
+        <source>Cards</source>
+        <translation>Tarjetas</translation>
+    </message>
+    <message>
+        <source>Tick &apos;save this card&apos; on the form by default</source>
+        <translation>Marcar &apos;guardar la tarjeta&apos; en el formulario por defecto</translation>
+    </message>
+    <message>
+        <source>Volunteers may type a card number on this laptop (a fallback for when the reader can&apos;t be used)</source>
+        <translation>Los voluntarios pueden teclear un número de tarjeta en esta computadora (por si no se puede usar el lector)</translation>
+    </message>
+    <message>
+        <source>Secrets (kept in the OS keyring, never in a file)</source>
+        <translation>Secretos (en el llavero del sistema, nunca en un archivo)</translation>
+    </message>
+    <message>
+        <source>leave empty to keep the stored one</source>
+        <translation>déjelo vacío para conservar el guardado</translation>
+    </message>
+    <message>
+        <source>Store in the keyring</source>
+        <translation>Guardar en el llavero</translation>
+    </message>
+    <message>
+        <source>This station needs no secrets for its processor and receipts.</source>
+        <translation>Esta estación no necesita secretos para su procesador ni sus recibos.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Guardando…</translation>
+    </message>
+    <message>
+        <source>Saved. Totals and new gifts use it now.</source>
+        <translation>Guardado. Los totales y los nuevos donativos ya lo usan.</translation>
+    </message>
+    <message>
+        <source>Saved. Volunteers can now type a card number or use the reader.</source>
+        <translation>Guardado. Los voluntarios ya pueden teclear un número de tarjeta o usar el lector.</translation>
+    </message>
+    <message>
+        <source>Saved. Cards are taken on the reader only.</source>
+        <translation>Guardado. Las tarjetas se toman solo en el lector.</translation>
+    </message>
+    <message>
+        <source>Saved. The &apos;save this card&apos; box starts ticked; donors may untick it.</source>
+        <translation>Guardado. La casilla &apos;guardar la tarjeta&apos; empieza marcada; el donante puede desmarcarla.</translation>
+    </message>
+    <message>
+        <source>Saved. The form&apos;s &apos;save this card&apos; box starts unticked.</source>
+        <translation>Guardado. La casilla &apos;guardar la tarjeta&apos; del formulario empieza sin marcar.</translation>
+    </message>
+    <message>
+        <source>Not saved: {error}</source>
+        <translation>No se guardó: {error}</translation>
+    </message>
+    <message>
+        <source>Type a new value first; empty fields keep what&apos;s stored.</source>
+        <translation>Escriba primero un valor nuevo; los campos vacíos conservan lo guardado.</translation>
+    </message>
+    <message>
+        <source>Storing…</source>
+        <translation>Guardando…</translation>
+    </message>
+    <message>
+        <source>Not stored: {error}</source>
+        <translation>No se guardó: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>Thermometer</name>
+    <message>
+        <source>Progress to the goal</source>
+        <translation>Avance hacia la meta</translation>
+    </message>
+    <message>
+        <source>No goal set</source>
+        <translation>Sin meta</translation>
+    </message>
+    <message>
+        <source>{percent}% of {goal}</source>
+        <translation>{percent}% de {goal}</translation>
     </message>
 </context>
 <context>
