@@ -4,6 +4,7 @@ upserts by version make replays and reordering harmless."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 
@@ -86,17 +87,59 @@ def test_tls_required_except_loopback(pg: PgServer) -> None:
         assert c.execute(ok, (True, "10.0.0.7")).fetchone() == (True,)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ON CONFLICT DO UPDATE reading excluded.* needs SELECT on every column, which the "
-    "station group lacks by design; the fix (not built yet) is a SECURITY DEFINER push "
-    "function that checks ownership and upserts as the owner",
-)
+def _gift(gift: str, version: int, amount: int, name: str, **more: object) -> str:
+    row = {
+        "id": gift, "version": version, "amount_cents": amount, "currency": "usd",
+        "method": "cash", "state": "recorded", "donor_name": name, "donor_email": "",
+        "created_at": "2026-05-01T20:00:00Z", "updated_at": "2026-05-01T20:00:00Z", **more,
+    }
+    return json.dumps([row])
+
+
+PUSH = "SELECT tableside.push(%s::jsonb, '[]', '[]')"
+
+
 def test_upsert_by_version_as_a_station(pg: PgServer) -> None:
+    """The push function is a station's upsert: replays and older versions change nothing."""
     a, a_id = _station(pg, "Sec U")
     gift = str(uuid.uuid4())
-    a.execute(UPSERT, (gift, a_id, 5, 2500, "Ada"))
-    a.execute(UPSERT, (gift, a_id, 3, 9999, "Old"))  # an older version never wins
-    a.execute(UPSERT, (gift, a_id, 5, 9999, "Same"))  # a replay changes nothing
+    assert a.execute(PUSH, (_gift(gift, 5, 2500, "Ada"),)).fetchone() == (1,)
+    assert a.execute(PUSH, (_gift(gift, 3, 9999, "Old"),)).fetchone() == (0,)  # older
+    assert a.execute(PUSH, (_gift(gift, 5, 9999, "Same"),)).fetchone() == (0,)  # a replay
     row = a.execute("SELECT amount_cents, donor_name FROM tableside.my_donations").fetchone()
     assert row == (2500, "Ada")
+    assert a.execute(PUSH, (_gift(gift, 6, 2600, "Ada L"),)).fetchone() == (1,)
+    row = a.execute("SELECT amount_cents, donor_name FROM tableside.my_donations").fetchone()
+    assert row == (2600, "Ada L")
+    # The station itself can't go around the function any more.
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        a.execute(UPSERT, (gift, a_id, 99, 1, "Direct"))
+
+
+def test_push_refuses_another_stations_rows(pg: PgServer) -> None:
+    a, a_id = _station(pg, "Sec P1")
+    b, _ = _station(pg, "Sec P2")
+    gift = str(uuid.uuid4())
+    a.execute(PUSH, (_gift(gift, 1, 1000, "Grace"),))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):  # B overwriting A's gift
+        b.execute(PUSH, (_gift(gift, 50, 1, "Mallory"),))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):  # B writing in A's name
+        b.execute(PUSH, (_gift(str(uuid.uuid4()), 1, 1, "Mallory", station_id=a_id),))
+    row = a.execute("SELECT amount_cents, donor_name FROM tableside.my_donations").fetchone()
+    assert row == (1000, "Grace")
+    new = admin.add_station(pg.admin_url, "Sec P3")  # never said hello: no station id yet
+    with psycopg.connect(pg.url(new.role, new.password), autocommit=True) as c, \
+            pytest.raises(psycopg.errors.InsufficientPrivilege):
+        c.execute(PUSH, (_gift(str(uuid.uuid4()), 1, 1, "Nobody"),))
+
+
+def test_push_keeps_anonymous_gifts_nameless(pg: PgServer) -> None:
+    a, _ = _station(pg, "Sec Anon")
+    gift = str(uuid.uuid4())
+    a.execute(PUSH, (_gift(gift, 1, 500, "Secret Donor", donor_email="s@x.org",
+                           anonymous=True),))
+    row = a.execute(
+        "SELECT donor_name, donor_email, anonymous FROM tableside.my_donations WHERE id = %s",
+        (gift,),
+    ).fetchone()
+    assert row == (None, None, True)
