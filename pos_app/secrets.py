@@ -24,6 +24,7 @@ SERVICE = "tableside"
 STRIPE_SECRET_KEY = "stripe_secret_key"
 SENDGRID_API_KEY = "sendgrid_api_key"
 SMTP_PASSWORD = "smtp_password"
+CENTRAL_PASSWORD = "central_password"
 
 NO_BACKEND_FIX = (
     "on Linux, install and unlock a Secret Service (e.g. gnome-keyring or KeePassXC with "
@@ -73,12 +74,18 @@ RECEIPTS_SECRETS: dict[str, tuple[Secret, ...]] = {
 }
 
 
+# The station's own password at the central store (`pos-app central add-station` prints it).
+CENTRAL_SECRET = Secret(CENTRAL_PASSWORD, "Central store password (from add-station)")
+
+
 def needed_secrets(settings: Settings) -> list[Secret]:
-    """The secrets this config's processor and receipts provider need, in asking order."""
+    """The secrets this config's processor, receipts provider and central store need, in
+    asking order."""
     from pos_app.payments import registry
 
     spec = registry.get(settings.payments.provider)
-    return [*spec.secrets, *RECEIPTS_SECRETS.get(settings.receipts.provider, ())]
+    central = (CENTRAL_SECRET,) if settings.central.enabled else ()
+    return [*spec.secrets, *RECEIPTS_SECRETS.get(settings.receipts.provider, ()), *central]
 
 
 def known_secrets() -> dict[str, Secret]:
@@ -90,6 +97,7 @@ def known_secrets() -> dict[str, Secret]:
         known.update((s.name, s) for s in spec.secrets)
     for group in RECEIPTS_SECRETS.values():
         known.update((s.name, s) for s in group)
+    known[CENTRAL_SECRET.name] = CENTRAL_SECRET
     return known
 
 

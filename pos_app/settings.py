@@ -116,6 +116,20 @@ class Display:
 
 
 @dataclass(frozen=True)
+class Central:
+    """The event's central store (PostgreSQL) this station shares its gifts with. Empty url:
+    no central store, the station works alone. The password is in the OS keyring as
+    `central_password`, never here."""
+
+    url: str = ""  # postgresql://ROLE@HOST/DB?sslmode=verify-full
+    batch: int = 200  # rows per push
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url.strip())
+
+
+@dataclass(frozen=True)
 class Settings:
     organization: Organization = field(default_factory=Organization)
     event: Event = field(default_factory=Event)
@@ -125,6 +139,7 @@ class Settings:
     alerts: Alerts = field(default_factory=Alerts)
     fees: Fees = field(default_factory=Fees)
     display: Display = field(default_factory=Display)
+    central: Central = field(default_factory=Central)
     source: Path | None = None  # None: no config file, training mode
 
     @property
@@ -145,6 +160,7 @@ _SECTIONS: dict[str, type] = {
     "alerts": Alerts,
     "fees": Fees,
     "display": Display,
+    "central": Central,
 }
 _RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
 _CHOICES = {
@@ -238,6 +254,9 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
         raise ConfigError(f"{path}: 'fees.percent' must be 0 to 50 and 'fees.fixed' 0 or more.")
     if settings.event.goods_value < 0:
         raise ConfigError(f"{path}: 'event.goods_value' can't be negative.")
+    problem = _central_problem(settings.central, path)
+    if problem:
+        raise ConfigError(problem)
     sender = settings.receipts.sender
     if not sender.strip() or email_error(sender):  # else every receipt blames the donor
         raise ConfigError(
@@ -245,3 +264,17 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
             "from: plain letters before the @, like receipts@yourcharity.org."
         )
     return settings
+
+
+def _central_problem(central: Central, path: Path) -> str | None:
+    if central.batch < 1:
+        return f"{path}: 'central.batch' must be at least 1."
+    if not central.enabled:
+        return None
+    from .central.connect import CentralConfigError, parse_url
+
+    try:
+        parse_url(central.url)
+    except CentralConfigError as exc:
+        return f"{path}: 'central.url': {exc}"
+    return None

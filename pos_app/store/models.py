@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .types import UTCDateTime
@@ -314,3 +314,32 @@ class Pledge(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
     )
+
+
+class SyncOutbox(Base):
+    """A row this station changed and hasn't shared with the central store yet (migration
+    0011): written by SQLite triggers in the same transaction as the change; `seq` is the
+    version the centre keeps (never reused, higher for every later change)."""
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = (
+        UniqueConstraint("tbl", "row_id", name="ux_sync_outbox_row"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tbl: Mapped[str] = mapped_column(String(16))  # donations | refunds | jobs
+    row_id: Mapped[str] = mapped_column(String(36))
+
+
+class SyncState(Base):
+    """This station's sharing, one row: when it last shared, its last problem, and the
+    event's totals as last read from the centre (for "as of 21:48 (offline)")."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    last_shared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    totals_json: Mapped[str | None] = mapped_column(Text)
+    totals_as_of: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
