@@ -25,7 +25,12 @@ if TYPE_CHECKING:
     from .ledger import Work
 
 # The built-in kinds, in the order a gift's jobs are created. Registration in one place.
-BUILTIN = ("jobs.kinds.save_card", "jobs.kinds.receipt", "jobs.kinds.dedication")
+BUILTIN = (
+    "jobs.kinds.save_card",
+    "jobs.kinds.receipt",
+    "jobs.kinds.dedication",
+    "jobs.kinds.sync",  # the station's standing job: armed by the outbox, never per gift
+)
 
 Body = Callable[["Work"], str]
 

@@ -26,6 +26,9 @@ from typing import Any
 
 from jobs.records import JobRecord, JobSummary
 from pos_app import composition, station_lock
+from pos_app.central.connect import CentralError
+from pos_app.central.push import EventTotals
+from pos_app.central.station import SyncStatus
 from pos_app.domain.cards import Card
 from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, GiftOptions
@@ -70,9 +73,11 @@ __all__ = [
     "Alert",
     "Card",
     "CardEntry",
+    "CentralError",
     "ConfigError",
     "DonationRecord",
     "Donor",
+    "EventTotals",
     "ExportError",
     "GiftOptions",
     "InvalidDonation",
@@ -92,6 +97,7 @@ __all__ = [
     "StatusSnapshot",
     "Station",
     "StationBusy",
+    "SyncStatus",
     "Totals",
     "list_readers",
     "open_station",
@@ -301,6 +307,26 @@ class Station:
 
     def totals(self) -> Totals:
         return event_totals(self.db, self.settings.event.goal)
+
+    # ---- the central store (pos_app/central/): many tables, one event ----
+    def sync_now(self) -> SyncStatus:
+        """Share this station's changes with the central store now (the standing sync job
+        runs at once, even one waiting to retry or for a person); returns `sync_status()`
+        without waiting for the push. Nothing happens without a `[central] url`."""
+        return self.parts.central_sync.sync_now()
+
+    def sync_status(self) -> SyncStatus:
+        """How sharing stands: `enabled`, `pending` (changes not yet shared),
+        `last_shared_at`, `last_error` (plain words), `online`, the sync job's `state`."""
+        return self.parts.central_sync.status()
+
+    def event_totals(self) -> EventTotals | None:
+        """The whole event's totals from the central store (every station): gifts,
+        raised_cents, refunded/voided cents, in_doubt, by_station, `as_of` and `live`
+        (False: the last totals read, shown while the centre can't be reached). None
+        without a central store or before it was first reached; raises CentralError when
+        the centre refuses this station (its message says the fix)."""
+        return self.parts.central_sync.event_totals()
 
     def gifts_over_time(self, bucket_minutes: int = 15) -> list[tuple[dt.datetime, int]]:
         """(bucket start, local time; cents raised in it), oldest first, gaps as 0."""

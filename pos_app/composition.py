@@ -19,6 +19,7 @@ from typing import cast
 from jobs.system import JobSystem
 from pos_app import station_lock
 from pos_app.background import Background
+from pos_app.central.station import ARM_INTERVAL_S, CentralSync, central_target
 from pos_app.changes import Change, ChangeFeed, Topic
 from pos_app.domain.gift import FeeRule
 from pos_app.logs import setup_logging
@@ -65,6 +66,7 @@ class Parts:
     lead_pin: LeadPinService
     reader_service: ReaderService | None
     background: Background
+    central_sync: CentralSync
     settle_interval: float = SETTLE_INTERVAL_S
 
     def close(self) -> None:
@@ -192,7 +194,7 @@ def _build(
         processor,
         sender,
         station_id=the_id,
-        probe_targets=probe_targets(processor, sender),
+        probe_targets=probe_targets(processor, sender) + central_target(settings),
         recover_queue=not beside_window,
         on_network=lambda _online: changes.publish(Change.of(Topic.NETWORK)),
     )
@@ -221,8 +223,15 @@ def _build(
         lead_pin=LeadPinService(db),
         reader_service=make_reader_service(processor, donations, settings),
         background=Background(),
+        central_sync=CentralSync(db, jobs_system, live),
     )
     parts.background.add_service(jobs_system)
+    if not beside_window:
+        # Sharing with the central store (pos_app/central/): the standing sync job is armed
+        # after every commit that touches gifts or jobs, and on a slow timer for writes
+        # another process made. Without a [central] url both do nothing.
+        changes.subscribe(parts.central_sync.on_change)
+        parts.background.every("central-sync", lambda: ARM_INTERVAL_S, parts.central_sync.step)
     parts.background.every("settler", lambda: parts.settle_interval, Settler(parts).step)
     log.info(
         "station open: %s, processor %s, data %s",

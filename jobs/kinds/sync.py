@@ -1,0 +1,175 @@
+"""The sync job: share this station's gifts, refunds and gift jobs with the central store.
+
+One standing job per station, not one per gift. Changes are already recorded where they
+happen (the `sync_outbox` markers the SQLite triggers write in the changing transaction,
+migration 0011), so a job per gift would only repeat that record and fill the lead's panel
+with a second row for every gift. Instead the station owns one ledger row of this kind
+(`donation_id` NULL; a partial unique index keeps it one) that is **armed** — created, or
+put back to `queued` from done — whenever the outbox holds markers: after every commit
+that touches gifts or jobs (the change feed) and on a slow timer for writes another
+process made (`pos-app jobs retry`). Arming is one conditional UPDATE, so two armers never
+queue it twice; a job already queued, running or waiting to retry needs no arming, and one
+that needs attention waits for a person (the lead's Retry, or `Station.sync_now()`).
+
+The body drains the outbox in batches (`[central] batch` rows): each is one PostgreSQL
+transaction through the definer function (pos_app/central/push.py), and its markers are
+forgotten only after the commit returned. So the ledger gives the sync job what it gives
+every job: crash recovery (a `running` row is put back at start), backoff with jitter for
+network trouble (transient, never given up, woken when the network is back) and
+needs-attention with the fix in words for a refused login, a missing privilege or an old
+schema (permanent). The sync job's own state changes are not shared (the outbox triggers
+skip station-level jobs), or it would sync itself forever.
+
+Without a `[central] url` nothing is armed and the station works exactly as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from pos_app.central.connect import CentralError
+from pos_app.central.outbox import Outbox
+from pos_app.central.push import Login, push
+from pos_app.secrets import CENTRAL_PASSWORD, SecretsError, get_secret
+from pos_app.settings import Settings
+from pos_app.store.database import Database
+from pos_app.store.models import Job, StationIdentity
+
+from ..context import JobContext
+from ..errors import JobPermanent
+from ..ledger import Work
+from ..records import JobState
+from ..registry import JobKindSpec, register
+
+log = logging.getLogger(__name__)
+
+NAME = "sync"
+MAX_BATCHES_PER_RUN = 50  # then finish and be armed again: other jobs get a worker too
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def login_for(settings: Settings, db: Database) -> Login:
+    """The station's central login: URL from the settings, password from the keyring, its
+    stable id and display name. Raises JobPermanent with the fix."""
+    central = settings.central
+    if not central.enabled:
+        raise JobPermanent(
+            "No central store is set for this station ([central] url is empty).",
+            "central disabled",
+            fix="discard",
+        )
+    try:
+        password = get_secret(CENTRAL_PASSWORD)
+    except SecretsError as exc:
+        raise JobPermanent(
+            f"This station can't log in to the central store: {exc}",
+            "central_password missing",
+            fix="check_settings",
+        ) from None
+    with db.session() as s:
+        ident = s.get(StationIdentity, 1)
+        station_id = ident.station_id if ident else ""
+    if not station_id:
+        raise JobPermanent("This station has no stable id yet.", "station_identity empty")
+    return Login(central.url, password, station_id, settings.event.station)
+
+
+def needs_attention(db: Database) -> int:
+    with db.session() as s:
+        return int(
+            s.scalar(
+                select(func.count())
+                .select_from(Job)
+                .where(Job.state == JobState.NEEDS_ATTENTION.value, Job.donation_id.is_not(None))
+            )
+            or 0
+        )
+
+
+class SyncJob:
+    def __init__(self, ctx: JobContext) -> None:
+        self.ctx = ctx
+        self.outbox = Outbox(ctx.db)
+
+    def __call__(self, work: Work) -> str:
+        settings = self.ctx.settings()
+        login = login_for(settings, self.ctx.db)
+        shared = 0
+        try:
+            for _ in range(MAX_BATCHES_PER_RUN):
+                batch = self.outbox.next_batch(settings.central.batch)
+                if not batch.markers:
+                    break
+                left = max(self.outbox.pending() - len(batch.markers), 0)
+                if batch.rows:
+                    shared += push(login, batch, left_after=left,
+                                   attention=needs_attention(self.ctx.db))
+                self.outbox.forget(batch.markers, now())  # after PostgreSQL committed
+        except CentralError as exc:
+            self.outbox.note_problem(exc.message)
+            raise
+        except JobPermanent as exc:
+            self.outbox.note_problem(exc.message)
+            raise
+        ref = f"shared {shared} change(s)"
+        # Done; a change committed since the last batch re-arms it at once (the done
+        # state's own change notice reaches CentralSync.arm, which finds the marker).
+        self.ctx.ledger.mark_done(work.id, ref)
+        return ref
+
+
+def arm(db: Database) -> str | None:
+    """Queue the standing sync job if the outbox holds markers and it is idle (done,
+    discarded, or not made yet). Returns its id when it was armed (to hand to Huey), else
+    None. Never arms a job that needs attention: a person decides that one."""
+    if Outbox(db).pending() == 0:
+        return None
+    t = now()
+    try:
+        with db.session() as s:
+            job = s.scalar(select(Job).where(Job.kind == NAME, Job.donation_id.is_(None)))
+            if job is None:
+                job = Job(kind=NAME, donation_id=None, state=JobState.QUEUED.value,
+                          attempts=0)
+                s.add(job)
+                s.flush()
+                return job.id
+            armed = s.execute(
+                update(Job)
+                .where(Job.id == job.id,
+                       Job.state.in_([JobState.DONE.value, JobState.DISCARDED.value]))
+                .values(state=JobState.QUEUED.value, attempts=0, next_attempt_at=None,
+                        last_error=None, last_error_detail=None, error_kind=None, fix=None,
+                        discard_reason=None, finished_at=None, updated_at=t)
+            ).rowcount
+            return job.id if armed else None
+    except IntegrityError:  # another thread made it first; that one runs it
+        return None
+
+
+def standing_job(db: Database) -> Job | None:
+    with db.session() as s:
+        return s.scalar(select(Job).where(Job.kind == NAME, Job.donation_id.is_(None)))
+
+
+SPEC = register(
+    JobKindSpec(
+        name=NAME,
+        label="Sharing",
+        plural="Sharing",
+        noun=("sharing with the central store", "sharing with the central store"),
+        doing="sharing gifts with the central store",
+        delivery="exactly once",  # upserts by id and version: a replay changes nothing
+        follows_gift=lambda _donation, _ctx: False,  # armed by the outbox, not per gift
+        make_body=lambda ctx: SyncJob(ctx),
+        permanent_fix="check_settings",
+        state_words={JobState.DONE: "Shared"},
+    )
+)

@@ -1,0 +1,121 @@
+"""Talking to the central store as a station: push a batch through `tableside.push` (the
+definer function of migration c0002) and read the event's totals from its views.
+
+One push is one PostgreSQL transaction: `hello` (transport, identity, last heard, how much
+is left to share once this batch is in) then `push`; the caller forgets its markers only
+after the commit returned. A commit whose answer is lost is simply pushed again later, and
+the versions make that harmless. Failures come out as `CentralError` with their kind
+(connect.classify): network trouble is transient, refused logins, missing privileges and
+an old schema are permanent, with the fix in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from .connect import classify, connect
+from .outbox import Batch
+
+
+@dataclass(frozen=True)
+class StationTotal:
+    station_id: str | None
+    station_name: str
+    method: str
+    gifts: int
+    raised_cents: int
+
+
+@dataclass(frozen=True)
+class EventTotals:
+    """The whole event as the centre sees it, and when. `live` is False for the last
+    totals this station read, shown while the centre can't be reached."""
+
+    gifts: int
+    raised_cents: int
+    refunded_cents: int
+    voided_cents: int
+    in_doubt: int
+    as_of: dt.datetime
+    live: bool
+    by_station: list[StationTotal] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["as_of"] = self.as_of.isoformat()
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any], *, live: bool) -> EventTotals:
+        return cls(
+            gifts=int(raw["gifts"]),
+            raised_cents=int(raw["raised_cents"]),
+            refunded_cents=int(raw["refunded_cents"]),
+            voided_cents=int(raw["voided_cents"]),
+            in_doubt=int(raw["in_doubt"]),
+            as_of=dt.datetime.fromisoformat(raw["as_of"]),
+            live=live,
+            by_station=[StationTotal(**s) for s in raw.get("by_station", [])],
+        )
+
+
+@dataclass(frozen=True)
+class Login:
+    url: str
+    password: str
+    station_id: str
+    station_name: str
+
+
+def push(login: Login, batch: Batch, *, left_after: int, attention: int) -> int:
+    """Push one batch in one transaction; returns the rows the centre took (older or
+    replayed versions are not counted). Raises CentralError."""
+    try:
+        with connect(login.url, login.password) as conn:
+            conn.execute(
+                "SELECT tableside.hello(%s, %s, %s, %s)",
+                (login.station_id, login.station_name, left_after, attention),
+            )
+            row = conn.execute(
+                "SELECT tableside.push(%s, %s, %s)",
+                (Jsonb(batch.donations), Jsonb(batch.refunds), Jsonb(batch.jobs)),
+            ).fetchone()
+            # leaving the block commits; an exception in the commit propagates
+        return int(row[0]) if row else 0
+    except psycopg.Error as exc:
+        raise classify(exc) from None
+
+
+def read_totals(login: Login) -> EventTotals:
+    """The event-wide totals, live. Raises CentralError."""
+    try:
+        with connect(login.url, login.password, autocommit=True) as conn:
+            t = conn.execute(
+                "SELECT gifts, raised_cents, refunded_cents, voided_cents, in_doubt, as_of "
+                "FROM tableside.event_totals"
+            ).fetchone()
+            by = conn.execute(
+                "SELECT station_id, station_name, method, gifts, raised_cents "
+                "FROM tableside.raised_by_station_method ORDER BY station_name, method"
+            ).fetchall()
+    except psycopg.Error as exc:
+        raise classify(exc) from None
+    assert t is not None  # a view of aggregates always has its one row
+    return EventTotals(
+        gifts=int(t[0]),
+        raised_cents=int(t[1]),
+        refunded_cents=int(t[2]),
+        voided_cents=int(t[3]),
+        in_doubt=int(t[4]),
+        as_of=t[5].astimezone(dt.UTC),
+        live=True,
+        by_station=[
+            StationTotal(str(r[0]) if r[0] else None, r[1] or "", r[2], int(r[3]), int(r[4]))
+            for r in by
+        ],
+    )

@@ -1,0 +1,143 @@
+"""The station's sharing as the facade sees it: arm the standing sync job when the outbox
+has markers, share now, say how sharing stands, and read the event's totals (live, or the
+last ones read while the centre can't be reached).
+
+No Qt. Built by the composition root, which subscribes `on_change` to the change feed and
+runs `step` on a slow background loop (for writes another process made). With no
+`[central] url` every method is a cheap no-op and the station works alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from jobs.kinds import sync as sync_kind
+from jobs.records import JobState
+from jobs.system import JobSystem
+from pos_app.changes import Change, Topic
+from pos_app.settings import Settings
+from pos_app.store.database import Database
+
+from .connect import CentralError, parse_url
+from .outbox import Outbox
+from .push import EventTotals, read_totals
+
+log = logging.getLogger(__name__)
+
+ARM_INTERVAL_S = 5.0
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    enabled: bool  # a central store is set ([central] url)
+    pending: int  # changes not yet shared
+    last_shared_at: dt.datetime | None
+    last_error: str | None  # plain words, with the fix
+    online: bool  # the last attempt reached the centre (True until one didn't)
+    state: str | None  # the standing sync job's ledger state, None before the first
+
+
+def central_target(settings: Settings) -> list[tuple[str, int]]:
+    """The centre's host for the connectivity probe (woken retries when it is back)."""
+    if not settings.central.enabled:
+        return []
+    target = parse_url(settings.central.url)
+    return [] if target.host.startswith("/") else [(target.host, target.port)]
+
+
+class CentralSync:
+    def __init__(self, db: Database, jobs: JobSystem, settings: Callable[[], Settings]) -> None:
+        self.db = db
+        self.jobs = jobs
+        self.settings = settings
+        self.outbox = Outbox(db)
+        self._arming = threading.local()
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings().central.enabled
+
+    # ---- arming -----------------------------------------------------------------------
+    def on_change(self, change: Change) -> None:
+        """The change feed's subscriber: after a commit that touched gifts or jobs."""
+        if Topic.GIFT in change or Topic.JOB in change:
+            self.arm()
+
+    def step(self, _n: int) -> None:
+        self.arm()
+
+    def arm(self) -> str | None:
+        """Queue the standing sync job if there is something to share; returns its id
+        when it was queued. Re-entrant calls (arming commits, which notifies) do nothing."""
+        if not self.enabled or getattr(self._arming, "on", False):
+            return None
+        self._arming.on = True
+        try:
+            job_id = sync_kind.arm(self.db)
+        finally:
+            self._arming.on = False
+        if job_id is not None:
+            self.jobs.after_commit([job_id])
+        return job_id
+
+    # ---- the facade -------------------------------------------------------------------
+    def sync_now(self) -> SyncStatus:
+        """Share now: arm the job, or run again at once one waiting to retry or waiting
+        for a person (the lead asked; a permanent problem shows again if not fixed)."""
+        if self.enabled and self.arm() is None:
+            job = sync_kind.standing_job(self.db)
+            if job is not None and job.state in (
+                JobState.RETRY_SCHEDULED.value, JobState.NEEDS_ATTENTION.value
+            ):
+                self.jobs.retry(job.id)
+        return self.status()
+
+    def status(self) -> SyncStatus:
+        enabled = self.enabled
+        pending = self.outbox.pending() if enabled else 0
+        last_shared, problem = self.outbox.state()
+        job = sync_kind.standing_job(self.db)
+        online = job is None or not (
+            job.state == JobState.RETRY_SCHEDULED.value and job.error_kind == "transient"
+        )
+        if job is not None and job.state == JobState.NEEDS_ATTENTION.value:
+            problem = job.last_error or problem
+        return SyncStatus(
+            enabled=enabled,
+            pending=pending,
+            last_shared_at=last_shared,
+            last_error=problem if enabled else None,
+            online=online,
+            state=job.state if job is not None else None,
+        )
+
+    def event_totals(self) -> EventTotals | None:
+        """The whole event's totals: live from the centre's views, else the last ones read
+        (`live` False, `as_of` when they were true). None without a central store, or when
+        it was never reached. Raises CentralError for a permanent problem (refused login)."""
+        if not self.enabled:
+            return None
+        try:
+            login = sync_kind.login_for(self.settings(), self.db)
+        except Exception as exc:  # JobPermanent: no password, no id yet
+            log.info("event totals: no login: %s", exc)
+            return self._last_known()
+        try:
+            totals = read_totals(login)
+        except CentralError as exc:
+            if exc.kind != "transient":
+                raise
+            return self._last_known()
+        self.outbox.keep_totals(json.dumps(totals.to_json()), totals.as_of)
+        return totals
+
+    def _last_known(self) -> EventTotals | None:
+        raw, _as_of = self.outbox.last_totals()
+        if not raw:
+            return None
+        return EventTotals.from_json(json.loads(raw), live=False)
