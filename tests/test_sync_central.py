@@ -15,14 +15,13 @@ import pytest
 from support.jobwait import wait_for
 from support.memory_keyring import MemoryKeyring, memory_keyring
 from support.pg_server import PgServer, TcpRelay, find_bindir, pg_server
+from support.sync_station import all_shared, central, sharing_station
 
-from pos_app.api import Card, Donor, Station, open_station
+from pos_app.api import Card, Donor
 from pos_app.central import admin
 from pos_app.central.outbox import Batch, donation_row
 from pos_app.central.push import push
 from pos_app.domain.gift import GiftOptions
-from pos_app.payments.simulator import SimulatorProcessor
-from pos_app.secrets import CENTRAL_PASSWORD, SERVICE
 
 VISA = Card("4242424242424242", 12, 2030, "123")
 
@@ -41,33 +40,6 @@ def pg() -> Iterator[PgServer]:
 def ring() -> Iterator[MemoryKeyring]:
     with memory_keyring() as r:
         yield r
-
-
-def sharing_station(
-    tmp_path: Path, pg: PgServer, ring: MemoryKeyring, name: str, *, port: int | None = None,
-    batch: int = 200,
-) -> Station:
-    new = admin.add_station(pg.admin_url, name)
-    ring.set_password(SERVICE, CENTRAL_PASSWORD, new.password)
-    config = tmp_path / f"{new.role}.toml"
-    config.write_text(
-        f'[event]\nname = "Gala"\nstation = "{name}"\n'
-        f'[central]\nurl = "postgresql://{new.role}@127.0.0.1:{port or pg.port}/{pg.dbname}"\n'
-        f"batch = {batch}\n"
-    )
-    return open_station(config, data_dir=tmp_path / new.role,
-                        processor=SimulatorProcessor(latency_ms=0))
-
-
-def all_shared(st: Station) -> bool:
-    status = st.sync_status()
-    busy = [j for j in st.jobs() if j.state in ("queued", "running", "retry_scheduled")]
-    return not busy and status.pending == 0 and status.state == "done"
-
-
-def central(pg: PgServer, query: str, *args: object) -> list[tuple]:  # type: ignore[type-arg]
-    with psycopg.connect(pg.admin_url, autocommit=True) as c:
-        return c.execute(query, args).fetchall()
 
 
 def test_gifts_a_refund_and_job_states_are_shared(

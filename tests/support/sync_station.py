@@ -1,0 +1,44 @@
+"""A sharing station for the sync tests: a station role made at a throwaway PostgreSQL, its
+password in the (in-memory) keyring, a config whose `[central] url` points at the server
+(or at a relay in front of it), and the simulator as processor; plus the waits and reads
+the tests share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+
+from pos_app.api import Station, open_station
+from pos_app.central import admin
+from pos_app.payments.simulator import SimulatorProcessor
+from pos_app.secrets import CENTRAL_PASSWORD, SERVICE
+from support.memory_keyring import MemoryKeyring
+from support.pg_server import PgServer
+
+
+def sharing_station(
+    tmp_path: Path, pg: PgServer, ring: MemoryKeyring, name: str, *, port: int | None = None,
+    batch: int = 200,
+) -> Station:
+    new = admin.add_station(pg.admin_url, name)
+    ring.set_password(SERVICE, CENTRAL_PASSWORD, new.password)
+    config = tmp_path / f"{new.role}.toml"
+    config.write_text(
+        f'[event]\nname = "Gala"\nstation = "{name}"\n'
+        f'[central]\nurl = "postgresql://{new.role}@127.0.0.1:{port or pg.port}/{pg.dbname}"\n'
+        f"batch = {batch}\n"
+    )
+    return open_station(config, data_dir=tmp_path / new.role,
+                        processor=SimulatorProcessor(latency_ms=0))
+
+
+def all_shared(st: Station) -> bool:
+    status = st.sync_status()
+    busy = [j for j in st.jobs() if j.state in ("queued", "running", "retry_scheduled")]
+    return not busy and status.pending == 0 and status.state == "done"
+
+
+def central(pg: PgServer, query: str, *args: object) -> list[tuple]:  # type: ignore[type-arg]
+    with psycopg.connect(pg.admin_url, autocommit=True) as c:
+        return c.execute(query, args).fetchall()

@@ -1,0 +1,76 @@
+"""Sharing that needs a person, and a station with no central store at all.
+
+A refused login is permanent: the standing sync job waits in needs-attention with the fix
+in plain words (nothing is retried in a loop, nothing is lost); once the password is put
+right, `sync_now()` shares everything. Without `[central] url` no sync job exists and the
+station works exactly as before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.jobwait import wait_for, wait_settled
+from support.memory_keyring import MemoryKeyring, memory_keyring
+from support.pg_server import PgServer, find_bindir, pg_server
+from support.sync_station import all_shared, central, sharing_station
+
+from jobs.kinds.sync import standing_job
+from pos_app.api import Donor, Station
+from pos_app.central import admin
+from pos_app.secrets import CENTRAL_PASSWORD, SERVICE
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[PgServer]:
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries (bash packaging/bootstrap.sh --tests)")
+    with pg_server(bindir) as server:
+        admin.init(server.admin_url)
+        yield server
+
+
+@pytest.fixture
+def ring() -> Iterator[MemoryKeyring]:
+    with memory_keyring() as r:
+        yield r
+
+
+def test_a_refused_login_waits_for_a_person_then_shares_everything(
+    tmp_path: Path, pg: PgServer, ring: MemoryKeyring
+) -> None:
+    with sharing_station(tmp_path, pg, ring, "Attention Table") as st:
+        right = ring.get_password(SERVICE, CENTRAL_PASSWORD)
+        ring.set_password(SERVICE, CENTRAL_PASSWORD, "not-the-password")
+        st.start_jobs()
+        gift = st.record_donation(1500, Donor("Ada", "ada@example.org"), "cash").donation_id
+        stuck = wait_for(lambda: (s := st.sync_status()).state == "needs_attention" and s,
+                         why="the sync job to need attention")
+        assert stuck.pending >= 1
+        assert stuck.last_error and "refused this station's login" in stuck.last_error
+        assert "central_password" in stuck.last_error  # the fix, in words
+        assert st.job_summary().needs_attention >= 1  # the status bar and alerts see it
+        job = standing_job(st.db)
+        assert job is not None and job.error_kind == "permanent"
+        assert central(pg, "SELECT count(*) FROM tableside.donations WHERE id = %s",
+                       gift) == [(0,)]
+
+        ring.set_password(SERVICE, CENTRAL_PASSWORD, right or "")
+        st.sync_now()
+        wait_for(lambda: all_shared(st), why="shared once the password is right")
+        assert st.sync_status().last_error is None
+        assert central(pg, "SELECT amount_cents FROM tableside.donations WHERE id = %s",
+                       gift) == [(1500,)]
+
+
+def test_without_a_central_store_nothing_changes(station: Station) -> None:
+    station.start_jobs()
+    station.record_donation(2500, Donor("Grace", "grace@example.org"), "cash")
+    wait_settled(station)
+    status = station.sync_now()
+    assert (status.enabled, status.pending, status.state) == (False, 0, None)
+    assert standing_job(station.db) is None
+    assert station.event_totals() is None
+    assert station.sync_status().last_error is None
