@@ -15,8 +15,10 @@ import contextlib
 import glob
 import os
 import pwd
+import random
 import shutil
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -201,11 +203,23 @@ def _wait_ready(
 class TcpRelay:
     """A plain TCP relay in front of PostgreSQL on 127.0.0.1 that can be cut: `cut()` closes
     every relayed connection and stops listening (a connect is refused, as with the Wi-Fi
-    gone); `restore()` listens again on the same port."""
+    gone); `restore()` listens again on the same port.
 
-    def __init__(self, upstream: tuple[str, int]) -> None:
+    With `rate` > 0 each new connection meets a fault with that probability, picked by a
+    seeded RNG: `drop` (closed at once), `reset` (relayed, then both sides closed after a
+    random moment: a push may be cut before, during or after its commit) or `stall`
+    (nothing relayed for up to `stall_s`, then closed). `faults` counts them."""
+
+    def __init__(
+        self, upstream: tuple[str, int], *, rate: float = 0.0, seed: int = 0,
+        stall_s: float = 2.0,
+    ) -> None:
         self.upstream = upstream
         self.port = _free_port()
+        self.rate = rate
+        self.stall_s = stall_s
+        self._rng = random.Random(seed)
+        self.faults: dict[str, int] = {"drop": 0, "reset": 0, "stall": 0}
         self._lock = threading.Lock()
         self._conns: list[socket.socket] = []
         self._listener: socket.socket | None = None
@@ -252,11 +266,20 @@ class TcpRelay:
                 client, _ = listener.accept()
             except OSError:
                 return
+            fault, delay = self._pick()
+            if fault == "drop":
+                client.close()
+                continue
+            if fault == "stall":
+                threading.Timer(delay, client.close).start()
+                continue
             try:
                 server = socket.create_connection(self.upstream, timeout=5)
             except OSError:
                 client.close()
                 continue
+            if fault == "reset":
+                threading.Timer(delay, self._reset, args=(client, server)).start()
             server.settimeout(None)
             with self._lock:
                 if self._listener is not listener:
@@ -266,6 +289,24 @@ class TcpRelay:
                 self._conns += [client, server]
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pick(self) -> tuple[str | None, float]:
+        with self._lock:
+            if self.rate <= 0 or self._rng.random() >= self.rate:
+                return None, 0.0
+            fault = self._rng.choice(("drop", "reset", "stall"))
+            self.faults[fault] += 1
+            limit = self.stall_s if fault == "stall" else 0.3
+            return fault, self._rng.uniform(0.0, limit)
+
+    @staticmethod
+    def _reset(*socks: socket.socket) -> None:
+        for s in socks:
+            with contextlib.suppress(OSError):
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
 
     @staticmethod
     def _pump(src: socket.socket, dst: socket.socket) -> None:
