@@ -74,3 +74,20 @@ def test_without_a_central_store_nothing_changes(station: Station) -> None:
     assert standing_job(station.db) is None
     assert station.event_totals() is None
     assert station.sync_status().last_error is None
+
+
+def test_a_long_number_in_free_text_never_stops_the_outbox(
+    tmp_path: Path, pg: PgServer, ring: MemoryKeyring
+) -> None:
+    """The centre refuses 13+ digits in a row in any text (no card data); a lead's reason
+    with a bank reference must not poison the station's sharing: it is cut short here."""
+    with sharing_station(tmp_path, pg, ring, "Long Numbers") as st:
+        st.start_jobs()
+        gift = st.record_donation(900, Donor("Ada", ""), "cash").donation_id or ""
+        reason = "Paid by bank transfer instead, ref 98765432109876543"
+        assert st.refund(gift, reason).status == "voided"
+        wait_for(lambda: all_shared(st), why="shared")
+        rows = central(pg, "SELECT state, reason FROM tableside.refunds WHERE donation_id = %s",
+                       gift)
+        assert len(rows) == 1 and rows[0][0] == "voided"
+        assert "ref" in rows[0][1] and "98765432109876543" not in rows[0][1]

@@ -18,12 +18,14 @@ to read here), never secrets, never the technical detail of a job's error.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from pos_app.logs import redact
 from pos_app.store.database import Database
 from pos_app.store.models import Donation, Job, Refund, SyncOutbox, SyncState
 
@@ -47,6 +49,23 @@ class Batch:
         return len(self.donations) + len(self.refunds) + len(self.jobs)
 
 
+# The centre refuses any text with 13 or more digits in a row (its no_card_data checks): one
+# such row would stop the station's whole outbox. So free text is redacted as logs are
+# (card numbers, track data, secrets), and what is left of a long digit run (a bank
+# reference a lead typed, in a reason) is cut short here rather than refused there.
+_LONG_DIGITS = re.compile(r"[0-9]{13,}")
+
+
+def _text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return _LONG_DIGITS.sub(lambda m: m.group(0)[:4] + "…" + m.group(0)[-4:], redact(value))
+
+
+def _last4(value: str | None) -> str | None:
+    return value if value is not None and re.fullmatch(r"[0-9]{4}", value) else None
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -61,14 +80,14 @@ def donation_row(d: Donation, version: int) -> dict[str, Any]:
         "method": d.method,
         "state": d.state,
         "anonymous": anonymous,
-        "donor_name": "" if anonymous else d.donor_name,
-        "donor_email": "" if anonymous else d.donor_email,
-        "check_number": d.check_number,
+        "donor_name": "" if anonymous else _text(d.donor_name),
+        "donor_email": "" if anonymous else _text(d.donor_email),
+        "check_number": _text(d.check_number),
         "processor": d.processor,
         "brand": d.brand,
-        "last4": d.last4,
+        "last4": _last4(d.last4),
         "payment_intent_id": d.payment_intent_id,
-        "message": d.message,
+        "message": _text(d.message),
         "created_at": _iso(d.created_at),
         "updated_at": _iso(d.updated_at),
     }
@@ -83,7 +102,7 @@ def refund_row(r: Refund, version: int) -> dict[str, Any]:
         "state": r.state,
         "amount_cents": r.amount_cents,
         "currency": r.currency,
-        "reason": r.reason,
+        "reason": _text(r.reason) or "",
         "category": r.category,
         "reference": r.reference,
         "created_at": _iso(r.created_at),
@@ -99,7 +118,7 @@ def job_row(j: Job, version: int) -> dict[str, Any]:
         "donation_id": j.donation_id,
         "state": j.state,
         "attempts": j.attempts,
-        "problem": j.last_error,  # plain words (redacted when written)
+        "problem": _text(j.last_error),  # plain words (redacted when written, too)
         "fix": j.fix,
         "error_kind": j.error_kind,
         "next_attempt_at": _iso(j.next_attempt_at),
