@@ -17,7 +17,7 @@ from support.pg_server import PgServer, find_bindir, pg_server
 from support.sync_station import all_shared, central, sharing_station
 
 from jobs.kinds.sync import standing_job
-from pos_app.api import Donor, Station
+from pos_app.api import CentralError, Donor, Station
 from pos_app.central import admin
 from pos_app.secrets import CENTRAL_PASSWORD, SERVICE
 
@@ -52,6 +52,8 @@ def test_a_refused_login_waits_for_a_person_then_shares_everything(
         assert stuck.last_error and "refused this station's login" in stuck.last_error
         assert "central_password" in stuck.last_error  # the fix, in words
         assert st.job_summary().needs_attention >= 1  # the status bar and alerts see it
+        with pytest.raises(CentralError, match="central_password"):
+            st.event_totals()  # refused, not offline: said, never shown as last known
         job = standing_job(st.db)
         assert job is not None and job.error_kind == "permanent"
         assert central(pg, "SELECT count(*) FROM tableside.donations WHERE id = %s",

@@ -122,6 +122,11 @@ class CentralSync:
         it was never reached. Raises CentralError for a permanent problem (refused login)."""
         if not self.enabled:
             return None
+        if not self.status().online:
+            # The sync job just failed to reach the centre and waits to retry: answer at
+            # once with what is known rather than stall a connect timeout. It is live again
+            # as soon as a push gets through (the probe wakes the job when the network is).
+            return self._last_known()
         try:
             login = sync_kind.login_for(self.settings(), self.db)
         except Exception as exc:  # JobPermanent: no password, no id yet
