@@ -7,9 +7,11 @@ station works exactly as before."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from support.jobwait import wait_for, wait_settled
 from support.memory_keyring import MemoryKeyring, memory_keyring
@@ -93,3 +95,32 @@ def test_a_long_number_in_free_text_never_stops_the_outbox(
                        gift)
         assert len(rows) == 1 and rows[0][0] == "voided"
         assert "ref" in rows[0][1] and "98765432109876543" not in rows[0][1]
+
+
+def test_a_leads_email_fix_from_another_station_is_applied_and_resent(
+    tmp_path: Path, pg: PgServer, ring: MemoryKeyring
+) -> None:
+    with sharing_station(tmp_path, pg, ring, "Fix Table",
+                         extra="[jobs]\nsync_interval = 0.5\n") as st:
+        st.start_jobs()
+        gift = st.record_donation(
+            3000, Donor("Ada", "ada@old.example.org"), "cash").donation_id or ""
+        wait_for(lambda: all_shared(st), why="the gift shared")
+        lead = admin.add_station(pg.admin_url, "Fix Lead", lead=True)
+        with psycopg.connect(pg.url(lead.role, lead.password), autocommit=True) as c:
+            c.execute("SELECT tableside.hello(%s, 'Lead desk', 0, 0)", (str(uuid.uuid4()),))
+            c.execute("INSERT INTO tableside.corrections (donation_id, field, value) "
+                      "VALUES (%s, 'donor_email', 'ada@new.example.org')", (gift,))
+        st.sync_now()  # else the next heartbeat picks it up
+
+        def fixed() -> bool:
+            receipt = [j for j in st.jobs() if j.kind == "receipt"]
+            return (st.donation(gift).donor_email == "ada@new.example.org"
+                    and len(receipt) == 1 and receipt[0].state == "done"
+                    and receipt[0].attempts == 2 and all_shared(st))  # sent again
+
+        wait_for(fixed, why="the fix applied, the receipt sent again, all shared")
+        assert central(pg, "SELECT donor_email FROM tableside.donations WHERE id = %s",
+                       gift) == [("ada@new.example.org",)]
+        assert central(pg, "SELECT count(*) FROM tableside.corrections "
+                       "WHERE donation_id = %s AND applied_at IS NOT NULL", gift) == [(1,)]

@@ -33,17 +33,19 @@ from sqlalchemy.exc import IntegrityError
 
 from pos_app.central.connect import CentralError
 from pos_app.central.outbox import Outbox
-from pos_app.central.push import Login, push
+from pos_app.central.push import Correction, Login, beat, corrections, mark_applied, push
+from pos_app.domain.donor import email_error
 from pos_app.secrets import CENTRAL_PASSWORD, SecretsError, get_secret
 from pos_app.settings import Settings
 from pos_app.store.database import Database
-from pos_app.store.models import Job, StationIdentity
+from pos_app.store.models import Donation, Job, StationIdentity
 
 from ..context import JobContext
 from ..errors import JobPermanent
 from ..ledger import Work
 from ..records import JobState
 from ..registry import JobKindSpec, register
+from .receipt import after_email_change
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ class SyncJob:
     def __call__(self, work: Work) -> str:
         settings = self.ctx.settings()
         login = login_for(settings, self.ctx.db)
-        shared = 0
+        shared = pushes = 0
         try:
             for _ in range(MAX_BATCHES_PER_RUN):
                 batch = self.outbox.next_batch(settings.central.batch)
@@ -111,7 +113,11 @@ class SyncJob:
                 if batch.rows:
                     shared += push(login, batch, left_after=left,
                                    attention=needs_attention(self.ctx.db))
+                    pushes += 1
                 self.outbox.forget(batch.markers, now())  # after PostgreSQL committed
+            if not pushes:  # a heartbeat: the centre hears from an idle station too
+                beat(login, left=self.outbox.pending(), attention=needs_attention(self.ctx.db))
+            self.apply_corrections(login)
         except CentralError as exc:
             self.outbox.note_problem(exc.message)
             raise
@@ -125,11 +131,43 @@ class SyncJob:
         return ref
 
 
-def arm(db: Database) -> str | None:
+    def apply_corrections(self, login: Login) -> None:
+        """Fixes a lead made at any station to this station's gifts (a donor's email):
+        applied here as the lead's own fix would be (the receipt goes again, same number),
+        then marked applied at the centre. Applying twice changes nothing (an address
+        already right re-sends nothing), so a lost "applied" mark is harmless. A receipt
+        queued again here is started by the ledger sync ([jobs] sync_interval)."""
+        fixes = corrections(login)
+        for fix in fixes:
+            apply_correction(self.ctx, fix)
+        mark_applied(login, [f.id for f in fixes])
+
+
+def apply_correction(ctx: JobContext, fix: Correction) -> str | None:
+    """Apply one correction; returns the receipt job queued again, if any. A fix that
+    can't apply (an unknown field, a bad address, a gift this station doesn't have) is
+    logged and dropped: the lead's desk checks the address before sending it."""
+    value = fix.value.strip()
+    if fix.field != "donor_email" or not value or email_error(value):
+        log.warning("correction %s to %s not applied: %s %r", fix.id, fix.donation_id,
+                    fix.field, value)
+        return None
+    with ctx.db.session() as s:
+        donation = s.get(Donation, fix.donation_id)
+        if donation is None or donation.donor_email == value:
+            return None
+        donation.donor_email = value
+        job_id = after_email_change(ctx.ledger, s, donation)
+    log.info("correction %s applied to gift %s", fix.id, fix.donation_id)
+    return job_id
+
+
+def arm(db: Database, *, beat: bool = False) -> str | None:
     """Queue the standing sync job if the outbox holds markers and it is idle (done,
     discarded, or not made yet). Returns its id when it was armed (to hand to Huey), else
-    None. Never arms a job that needs attention: a person decides that one."""
-    if Outbox(db).pending() == 0:
+    None. Never arms a job that needs attention: a person decides that one. `beat`: arm
+    it even with nothing to share (the heartbeat, which also pulls a lead's corrections)."""
+    if not beat and Outbox(db).pending() == 0:
         return None
     t = now()
     try:

@@ -91,6 +91,59 @@ def push(login: Login, batch: Batch, *, left_after: int, attention: int) -> int:
         raise classify(exc) from None
 
 
+def beat(login: Login, *, left: int, attention: int) -> None:
+    """Say this station is alive (last heard, how much it still has to share) with nothing
+    to push. Raises CentralError."""
+    try:
+        with connect(login.url, login.password) as conn:
+            conn.execute(
+                "SELECT tableside.hello(%s, %s, %s, %s)",
+                (login.station_id, login.station_name, left, attention),
+            )
+    except psycopg.Error as exc:
+        raise classify(exc) from None
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A lead's data fix, made at any station, for one of this station's gifts."""
+
+    id: str
+    donation_id: str
+    field: str  # donor_email
+    value: str
+
+
+def corrections(login: Login) -> list[Correction]:
+    """The fixes leads made to this station's gifts that it hasn't applied yet, oldest
+    first. Raises CentralError."""
+    try:
+        with connect(login.url, login.password, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT id, donation_id, field, value FROM tableside.corrections "
+                "WHERE applied_at IS NULL "
+                "AND station_id = tableside.station_of(current_user) ORDER BY made_at"
+            ).fetchall()
+    except psycopg.Error as exc:
+        raise classify(exc) from None
+    return [Correction(str(r[0]), str(r[1]), r[2], r[3]) for r in rows]
+
+
+def mark_applied(login: Login, ids: list[str]) -> None:
+    """After the station committed them. Raises CentralError."""
+    if not ids:
+        return
+    try:
+        with connect(login.url, login.password) as conn:
+            conn.execute(
+                "UPDATE tableside.corrections SET applied_at = now() "
+                "WHERE id = ANY(%s::uuid[]) AND applied_at IS NULL",
+                (ids,),
+            )
+    except psycopg.Error as exc:
+        raise classify(exc) from None
+
+
 def read_totals(login: Login) -> EventTotals:
     """The event-wide totals, live. Raises CentralError."""
     try:

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ from .push import EventTotals, read_totals
 log = logging.getLogger(__name__)
 
 ARM_INTERVAL_S = 5.0
+# An idle station still says it is alive, and picks up the fixes leads made to its gifts.
+HEARTBEAT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class CentralSync:
         self.settings = settings
         self.outbox = Outbox(db)
         self._arming = threading.local()
+        self.heartbeat_s = HEARTBEAT_S
+        self._beat_at = time.monotonic()
 
     @property
     def enabled(self) -> bool:
@@ -68,17 +73,22 @@ class CentralSync:
         if Topic.GIFT in change or Topic.JOB in change:
             self.arm()
 
-    def step(self, _n: int) -> None:
-        self.arm()
+    def step(self, n: int) -> None:
+        """The slow loop: share what another process wrote; a heartbeat now and then
+        (and at start, pass 0)."""
+        beat = n == 0 or time.monotonic() - self._beat_at >= self.heartbeat_s
+        if self.arm(beat=beat) is not None or beat:
+            self._beat_at = time.monotonic()
 
-    def arm(self) -> str | None:
-        """Queue the standing sync job if there is something to share; returns its id
-        when it was queued. Re-entrant calls (arming commits, which notifies) do nothing."""
+    def arm(self, *, beat: bool = False) -> str | None:
+        """Queue the standing sync job if there is something to share (or for a
+        heartbeat); returns its id when it was queued. Re-entrant calls (arming commits,
+        which notifies) do nothing."""
         if not self.enabled or getattr(self._arming, "on", False):
             return None
         self._arming.on = True
         try:
-            job_id = sync_kind.arm(self.db)
+            job_id = sync_kind.arm(self.db, beat=beat)
         finally:
             self._arming.on = False
         if job_id is not None:
@@ -89,7 +99,7 @@ class CentralSync:
     def sync_now(self) -> SyncStatus:
         """Share now: arm the job, or run again at once one waiting to retry or waiting
         for a person (the lead asked; a permanent problem shows again if not fixed)."""
-        if self.enabled and self.arm() is None:
+        if self.enabled and self.arm(beat=True) is None:
             job = sync_kind.standing_job(self.db)
             if job is not None and job.state in (
                 JobState.RETRY_SCHEDULED.value, JobState.NEEDS_ATTENTION.value

@@ -19,7 +19,7 @@ from support.pg_server import PgServer
 
 def sharing_station(
     tmp_path: Path, pg: PgServer, ring: MemoryKeyring, name: str, *, port: int | None = None,
-    batch: int = 200,
+    batch: int = 200, extra: str = "",
 ) -> Station:
     new = admin.add_station(pg.admin_url, name)
     ring.set_password(SERVICE, CENTRAL_PASSWORD, new.password)
@@ -27,7 +27,7 @@ def sharing_station(
     config.write_text(
         f'[event]\nname = "Gala"\nstation = "{name}"\n'
         f'[central]\nurl = "postgresql://{new.role}@127.0.0.1:{port or pg.port}/{pg.dbname}"\n'
-        f"batch = {batch}\n"
+        f"batch = {batch}\n{extra}"
     )
     return open_station(config, data_dir=tmp_path / new.role,
                         processor=SimulatorProcessor(latency_ms=0))
