@@ -18,13 +18,14 @@ IT's card reader set-up, with no station opened (it runs beside an open window):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
 from pathlib import Path
 from typing import Any
 
-from jobs.records import JobRecord, JobSummary
+from jobs.records import JobRecord, JobState, JobSummary
 from pos_app import composition, station_lock
 from pos_app.central.connect import CentralError
 from pos_app.central.push import EventTotals
@@ -386,6 +387,28 @@ class Station:
             summary=summary,
             alerts=self._alerts(work, summary),
             closing=alert_rules.closing_summary(work),
+        )
+
+    def health(self) -> alert_rules.Health:
+        """The station's health for IT (`pos-app health`): backlog, oldest waiting job,
+        needs attention, online (as the jobs found the network: readable beside the window)
+        and the sync lag, graded ok | warning | critical against `[alerts]`."""
+        work, summary = alert_rules.pending_work(self.db), self.job_summary()
+        online = summary.online and not work.retrying_offline
+        found = alert_rules.alerts(
+            work, dataclasses.replace(summary, online=online), self.settings.alerts,
+            charges_need_network=not self.training,
+        )
+        sync = self.sync_status()
+        now = dt.datetime.now(dt.UTC)
+        lag = None
+        if sync.enabled and (sync.pending == 0 or sync.last_shared_at is not None):
+            lag = now - sync.last_shared_at if sync.pending and sync.last_shared_at else (
+                dt.timedelta(0))
+        return alert_rules.health(
+            work, found, self.settings.alerts, online=online, sync_enabled=sync.enabled,
+            sync_lag=lag, sync_pending=sync.pending,
+            sync_problem=sync.state == JobState.NEEDS_ATTENTION.value, now=now,
         )
 
     def closing_summary(self) -> str | None:

@@ -5,12 +5,14 @@ pos-app --self-test         offscreen smoke test of an installed build
 pos-app configure [--stdin] store secrets in the OS keyring
 pos-app doctor [--json]     check this laptop is ready
 pos-app jobs [--json]       the background-job ledger; `jobs retry ID|--all` queues again
+pos-app health [--json]     the station's health in one line; exit 0 ok, 1 warning, 2 critical
 pos-app export PATH [--jobs] donations (or jobs) as CSV for reconciliation
 pos-app reader list|register|use   the station's card reader (Stripe Terminal)
 
 Exit codes: 0 ok, 1 not found / failed, 2 bad usage or config; `doctor` also 3 (ready for
-training mode only). A reader that closes the pipe early (`pos-app doctor --json | head -1`)
-ends the output quietly: no BrokenPipeError traceback.
+training mode only); `health` 0/1/2 ok/warning/critical and 3 when it can't tell. A
+reader that closes the pipe early (`pos-app doctor --json | head -1`) ends the output
+quietly: no BrokenPipeError traceback.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor = sub.add_parser("doctor", help="check this laptop is ready: one line per check")
     doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    health = sub.add_parser(
+        "health", help="the station's health in one line: exit 0 ok, 1 warning, 2 critical"
+    )
+    health.add_argument("--json", action="store_true", help="machine-readable output")
     jobs = sub.add_parser("jobs", help="list background jobs (receipts, card saves)")
     jobs.add_argument("--json", action="store_true", help="every job, all fields, as JSON")
     jobs_sub = jobs.add_subparsers(dest="jobs_action", metavar="ACTION")
@@ -89,6 +95,10 @@ def _main(argv: list[str] | None) -> int:
         from pos_app.commands.doctor import run_doctor
 
         return run_doctor(args.config, as_json=args.json, out=sys.stdout)
+    if args.command == "health":  # monitoring's exit codes: a bad config is 3, unknown
+        from pos_app.commands.health import run_health
+
+        return run_health(args.config, as_json=args.json, out=sys.stdout, err=sys.stderr)
     from pos_app.settings import ConfigError, load_settings
     from pos_app.startup import StartupError
 

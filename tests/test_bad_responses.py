@@ -440,7 +440,9 @@ def test_a_receipt_job_ends_done_retrying_or_waiting_for_a_person(
     job = station.job(receipt.id)
     assert_job_settled_by_kind(job, answer)
     if job.state == "done":
-        assert answer.failure is None and answer.status in (200, 202)
+        # SendGrid's 202 with a body that won't decode was still accepted: the status line
+        # arrived, so sending again would mail the donor twice (as the sender's own test).
+        assert answer.failure in (None, "bad_gzip") and answer.status in (200, 202)
 
 
 @SLOW

@@ -129,6 +129,7 @@ def test_donations_export_reads_back_to_the_same_donations(
         method = "check" if i % 2 else "cash"
         station.record_donation(100 + i, donor, method, f"C{i}" if method == "check" else "")
 
+    (tmp_path / "out").mkdir()  # a folder that exists: export never makes one (IT chooses)
     path = tmp_path / "out" / "donations.csv"
     written = station.export_donations_csv(path)
     rows = read_back(path)

@@ -3,6 +3,12 @@
 Both come from one small snapshot (`pending_work`): three grouped queries on indexed
 columns plus the connectivity state, cheap enough to ask for every few seconds.
 Thresholds are the `[alerts]` settings; 0 turns an alert off.
+
+`health()` grades the same alerts for IT (`pos-app health`): ok, warning (a lead's alert is
+showing) or critical (a limit passed twice over, or a charge answered for another amount).
+The three *conditions* that page people by email (`CONDITIONS`: backlog, oldest waiting,
+needs attention) are keys of the same alerts, so the window, the health line and the alert
+emails can never disagree about what is past its limit.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from .totals import BEING_CHECKED
 
 WAITING = tuple(state.value for state in UNFINISHED)
 NEEDS_ATTENTION = JobState.NEEDS_ATTENTION.value
+RETRYING = JobState.RETRY_SCHEDULED.value
+CONDITIONS = ("backlog", "oldest", "needs_attention")  # what alert emails are sent about
+LEVELS = ("ok", "warning", "critical")  # pos-app health's exit code is the index
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,9 @@ class PendingWork:
     charges_in_doubt: int = 0
     refunds_in_doubt: int = 0
     mismatched: int = 0  # the processor answered for another amount or gift: a person checks
+    # jobs waiting to retry after a network failure: what the jobs themselves experience of
+    # the network, readable from another process (the window's probe is in its memory)
+    retrying_offline: int = 0
 
     @property
     def waiting_total(self) -> int:
@@ -59,6 +71,9 @@ def pending_work(db: Database) -> PendingWork:
                 Refund.state.in_((RefundState.REFUNDING.value, RefundState.IN_DOUBT.value))
             )
         )
+        retrying_offline = s.scalar(
+            select(func.count()).where(Job.state == RETRYING, Job.error_kind == "transient")
+        )
     waiting: dict[str, int] = {}
     attention = 0
     oldest: dt.datetime | None = None
@@ -78,6 +93,7 @@ def pending_work(db: Database) -> PendingWork:
         charges_in_doubt=int(charges or 0),
         refunds_in_doubt=int(refunds or 0),
         mismatched=int(mismatched or 0),
+        retrying_offline=int(retrying_offline or 0),
     )
 
 
@@ -131,6 +147,82 @@ def alerts(
             None, "mismatch",
         ))
     return out
+
+
+@dataclass(frozen=True)
+class Health:
+    """The station's health in one line, for IT's monitoring (`pos-app health`)."""
+
+    level: str  # ok | warning | critical
+    backlog: int  # jobs waiting (queued, running, retrying)
+    oldest_waiting_minutes: int | None  # None: nothing waits
+    needs_attention: int
+    online: bool
+    sync_enabled: bool  # a central store is set ([central] url)
+    sync_lag_seconds: int | None  # since the last share while changes wait; None: never
+    sync_pending: int  # changes not yet shared
+    alerts: tuple[Alert, ...]
+
+    @property
+    def exit_code(self) -> int:
+        return LEVELS.index(self.level)
+
+    def line(self) -> str:
+        oldest = self.oldest_waiting_minutes
+        parts = [
+            self.level.upper(),
+            f"backlog {self.backlog}",
+            f"oldest waiting {'-' if oldest is None else f'{oldest} min'}",
+            f"needs attention {self.needs_attention}",
+            "online" if self.online else "offline",
+        ]
+        if self.sync_enabled:
+            lag = self.sync_lag_seconds
+            parts.append(
+                f"sync lag {lag // 60} min ({self.sync_pending} not shared)" if lag is not None
+                else f"sync: {self.sync_pending} not shared yet"
+            )
+        text = " · ".join(parts)
+        lead = [a.message for a in self.alerts if a.audience == "lead"]
+        return f"{text}: {'; '.join(lead)}" if lead else text
+
+
+def health(
+    work: PendingWork,
+    found: list[Alert],
+    limits: Alerts,
+    *,
+    online: bool,
+    sync_enabled: bool = False,
+    sync_lag: dt.timedelta | None = None,
+    sync_pending: int = 0,
+    sync_problem: bool = False,
+    now: dt.datetime | None = None,
+) -> Health:
+    """Grade `found` (this station's `alerts()`): warning when the lead has an alert (or
+    sharing with the centre needs a person), critical when a limit is passed twice over or
+    a charge was answered for another amount. Offline alone is no alert: gifts still work."""
+    now = now or dt.datetime.now(dt.UTC)
+    oldest = (
+        None if work.oldest_waiting is None
+        else max(int((now - work.oldest_waiting).total_seconds() // 60), 0)
+    )
+    level = "warning" if sync_problem or any(a.audience == "lead" for a in found) else "ok"
+    twice = (
+        (limits.backlog and work.waiting_total >= 2 * limits.backlog)
+        or (limits.oldest_minutes and oldest is not None and oldest >= 2 * limits.oldest_minutes)
+        or (limits.needs_attention and work.needs_attention >= 2 * limits.needs_attention)
+    )
+    if twice or work.mismatched:
+        level = "critical"
+    lag = None if sync_lag is None else max(int(sync_lag.total_seconds()), 0)
+    return Health(level, work.waiting_total, oldest, work.needs_attention, online,
+                  sync_enabled, lag, sync_pending, tuple(found))
+
+
+def over_limit(found: list[Alert]) -> dict[str, str]:
+    """The alert-email conditions past their limits now: key -> the alert's words."""
+    return {a.key: a.message for a in found if a.key in CONDITIONS}
 
 
 def closing_summary(work: PendingWork) -> str | None:
