@@ -104,9 +104,9 @@ class SyncJob:
 
     def __call__(self, work: Work) -> str:
         settings = self.ctx.settings()
-        login = login_for(settings, self.ctx.db)
         shared = pushes = 0
         try:
+            login = login_for(settings, self.ctx.db)
             for _ in range(MAX_BATCHES_PER_RUN):
                 batch = self.outbox.next_batch(settings.central.batch)
                 if not batch.markers:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from jobs.errors import JobPermanent
 from jobs.kinds import sync as sync_kind
 from jobs.records import JobState
 from jobs.system import JobSystem
@@ -140,7 +141,7 @@ class CentralSync:
             return self._last_known()
         try:
             login = sync_kind.login_for(self.settings(), self.db)
-        except Exception as exc:  # JobPermanent: no password, no id yet
+        except JobPermanent as exc:  # no password, no stable id yet
             log.info("event totals: no login: %s", exc)
             return self._last_known()
         try:
