@@ -26,6 +26,7 @@ from pos_app.settings import Settings
 from pos_app.store.database import Database
 
 from .connect import CentralError, parse_url
+from .listen import CentralWatcher
 from .outbox import Outbox
 from .push import EventTotals, read_totals
 
@@ -152,6 +153,16 @@ class CentralSync:
             return self._last_known()
         self.outbox.keep_totals(json.dumps(totals.to_json()), totals.as_of)
         return totals
+
+    def watch(self, on_change: Callable[[str], None]) -> CentralWatcher | None:
+        """A started watcher calling `on_change(what)` when the event changes at any
+        station (LISTEN/NOTIFY, with a slow poll); None without a central store."""
+        if not self.enabled:
+            return None
+        watcher = CentralWatcher(lambda: sync_kind.login_for(self.settings(), self.db),
+                                 on_change)
+        watcher.start()
+        return watcher
 
     def _last_known(self) -> EventTotals | None:
         raw, _as_of = self.outbox.last_totals()
