@@ -22,12 +22,14 @@ import dataclasses
 import datetime as dt
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jobs.records import JobRecord, JobState, JobSummary
 from pos_app import composition, station_lock
 from pos_app.central.connect import CentralError
+from pos_app.central.listen import CentralWatcher
 from pos_app.central.push import EventTotals
 from pos_app.central.station import SyncStatus
 from pos_app.domain.cards import Card
@@ -328,6 +330,13 @@ class Station:
         without a central store or before it was first reached; raises CentralError when
         the centre refuses this station (its message says the fix)."""
         return self.parts.central_sync.event_totals()
+
+    def watch_event(self, on_change: Callable[[str], None]) -> CentralWatcher | None:
+        """Hear the event change at any station: a started watcher (call its `stop()`)
+        that calls `on_change(what)` on its own thread — a table's name when a station
+        wrote it, "poll" every 30 s, "reconnected" after a lost connection — so a screen
+        re-reads `event_totals()`. None without a central store."""
+        return self.parts.central_sync.watch(on_change)
 
     def gifts_over_time(self, bucket_minutes: int = 15) -> list[tuple[dt.datetime, int]]:
         """(bucket start, local time; cents raised in it), oldest first, gaps as 0."""

@@ -20,7 +20,7 @@ from jobs.kinds.alert_email import Watch as AlertWatch
 from jobs.system import JobSystem
 from pos_app import station_lock
 from pos_app.background import Background
-from pos_app.central.station import ARM_INTERVAL_S, CentralSync, central_target
+from pos_app.central.station import CentralSync, central_target
 from pos_app.changes import Change, ChangeFeed, Topic
 from pos_app.domain.gift import FeeRule
 from pos_app.logs import setup_logging
@@ -228,11 +228,12 @@ def _build(
     )
     parts.background.add_service(jobs_system)
     if not beside_window:
-        # Sharing with the central store (pos_app/central/): the standing sync job is armed
-        # after every commit that touches gifts or jobs, and on a slow timer for writes
-        # another process made. Without a [central] url both do nothing.
+        # Sharing with the central store (pos_app/central/): a commit that touches gifts or
+        # jobs pokes the arming loop, which queues the standing sync job when the outbox
+        # holds changes (and looks every second for writes another process made). Without
+        # a [central] url both do nothing. The loop's step waits for the poke itself.
         changes.subscribe(parts.central_sync.on_change)
-        parts.background.every("central-sync", lambda: ARM_INTERVAL_S, parts.central_sync.step)
+        parts.background.every("central-sync", lambda: 0.0, parts.central_sync.step)
     parts.background.every("settler", lambda: parts.settle_interval, Settler(parts).step)
     # Alert emails (jobs/kinds/alert_email.py): the [alerts] conditions, looked at often.
     watch = AlertWatch(db, jobs_system, live)

@@ -5,11 +5,13 @@ happen (the `sync_outbox` markers the SQLite triggers write in the changing tran
 migration 0011), so a job per gift would only repeat that record and fill the lead's panel
 with a second row for every gift. Instead the station owns one ledger row of this kind
 (`donation_id` NULL; a partial unique index keeps it one) that is **armed** — created, or
-put back to `queued` from done — whenever the outbox holds markers: after every commit
-that touches gifts or jobs (the change feed) and on a slow timer for writes another
-process made (`pos-app jobs retry`). Arming is one conditional UPDATE, so two armers never
-queue it twice; a job already queued, running or waiting to retry needs no arming, and one
-that needs attention waits for a person (the lead's Retry, or `Station.sync_now()`).
+put back to `queued` from done — whenever the outbox holds markers: at once after a commit
+that touches gifts or jobs (the change feed pokes the arming loop of
+pos_app/central/station.py; the committing thread never waits for it) and every second
+for writes another process made (`pos-app jobs retry`), plus a heartbeat every minute.
+Arming is one conditional UPDATE, so two armers never queue it twice; a job already
+queued, running or waiting to retry needs no arming, and one that needs attention waits
+for a person (the lead's Retry, or `Station.sync_now()`).
 
 The body drains the outbox in batches (`[central] batch` rows): each is one PostgreSQL
 transaction through the definer function (pos_app/central/push.py), and its markers are
@@ -102,9 +104,9 @@ class SyncJob:
 
     def __call__(self, work: Work) -> str:
         settings = self.ctx.settings()
-        login = login_for(settings, self.ctx.db)
         shared = pushes = 0
         try:
+            login = login_for(settings, self.ctx.db)
             for _ in range(MAX_BATCHES_PER_RUN):
                 batch = self.outbox.next_batch(settings.central.batch)
                 if not batch.markers:

@@ -2,8 +2,8 @@
 has markers, share now, say how sharing stands, and read the event's totals (live, or the
 last ones read while the centre can't be reached).
 
-No Qt. Built by the composition root, which subscribes `on_change` to the change feed and
-runs `step` on a slow background loop (for writes another process made). With no
+No Qt. Built by the composition root, which subscribes `on_change` to the change feed (it
+only pokes) and runs `step` as a background loop that does the arming. With no
 `[central] url` every method is a cheap no-op and the station works alone.
 """
 
@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from jobs.errors import JobPermanent
 from jobs.kinds import sync as sync_kind
 from jobs.records import JobState
 from jobs.system import JobSystem
@@ -25,12 +26,16 @@ from pos_app.settings import Settings
 from pos_app.store.database import Database
 
 from .connect import CentralError, parse_url
+from .listen import CentralWatcher
 from .outbox import Outbox
 from .push import EventTotals, read_totals
 
 log = logging.getLogger(__name__)
 
-ARM_INTERVAL_S = 5.0
+# The arming loop looks at the outbox at least this often (writes another process made)
+# and at once when a commit here touched gifts or jobs; the committing thread (a donor's
+# gift being recorded) only sets an event, so sharing never adds to anyone's wait.
+ARM_WAIT_S = 1.0
 # An idle station still says it is alive, and picks up the fixes leads made to its gifts.
 HEARTBEAT_S = 60.0
 
@@ -59,7 +64,7 @@ class CentralSync:
         self.jobs = jobs
         self.settings = settings
         self.outbox = Outbox(db)
-        self._arming = threading.local()
+        self._poke = threading.Event()
         self.heartbeat_s = HEARTBEAT_S
         self._beat_at = time.monotonic()
 
@@ -71,26 +76,24 @@ class CentralSync:
     def on_change(self, change: Change) -> None:
         """The change feed's subscriber: after a commit that touched gifts or jobs."""
         if Topic.GIFT in change or Topic.JOB in change:
-            self.arm()
+            self._poke.set()
 
     def step(self, n: int) -> None:
-        """The slow loop: share what another process wrote; a heartbeat now and then
-        (and at start, pass 0)."""
+        """The arming loop's pass (pos_app/background.py, on its own thread): wait for a
+        poke or ARM_WAIT_S, then arm if there is something to share; a heartbeat now and
+        then (and at start, pass 0)."""
+        self._poke.wait(ARM_WAIT_S)
+        self._poke.clear()
         beat = n == 0 or time.monotonic() - self._beat_at >= self.heartbeat_s
         if self.arm(beat=beat) is not None or beat:
             self._beat_at = time.monotonic()
 
     def arm(self, *, beat: bool = False) -> str | None:
         """Queue the standing sync job if there is something to share (or for a
-        heartbeat); returns its id when it was queued. Re-entrant calls (arming commits,
-        which notifies) do nothing."""
-        if not self.enabled or getattr(self._arming, "on", False):
+        heartbeat); returns its id when it was queued (and hands it to Huey)."""
+        if not self.enabled:
             return None
-        self._arming.on = True
-        try:
-            job_id = sync_kind.arm(self.db, beat=beat)
-        finally:
-            self._arming.on = False
+        job_id = sync_kind.arm(self.db, beat=beat)
         if job_id is not None:
             self.jobs.after_commit([job_id])
         return job_id
@@ -139,7 +142,7 @@ class CentralSync:
             return self._last_known()
         try:
             login = sync_kind.login_for(self.settings(), self.db)
-        except Exception as exc:  # JobPermanent: no password, no id yet
+        except JobPermanent as exc:  # no password, no stable id yet
             log.info("event totals: no login: %s", exc)
             return self._last_known()
         try:
@@ -150,6 +153,16 @@ class CentralSync:
             return self._last_known()
         self.outbox.keep_totals(json.dumps(totals.to_json()), totals.as_of)
         return totals
+
+    def watch(self, on_change: Callable[[str], None]) -> CentralWatcher | None:
+        """A started watcher calling `on_change(what)` when the event changes at any
+        station (LISTEN/NOTIFY, with a slow poll); None without a central store."""
+        if not self.enabled:
+            return None
+        watcher = CentralWatcher(lambda: sync_kind.login_for(self.settings(), self.db),
+                                 on_change)
+        watcher.start()
+        return watcher
 
     def _last_known(self) -> EventTotals | None:
         raw, _as_of = self.outbox.last_totals()
