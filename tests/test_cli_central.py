@@ -110,3 +110,41 @@ def test_mistakes_are_one_plain_line(pg: PgServer, data_dir: Path) -> None:
     assert blank.returncode == 2 and "name" in blank.stderr
     alone = central(data_dir, "status")
     assert alone.returncode == 2 and "[central] url" in alone.stderr
+
+
+def doctor(data_dir: Path, config: Path, password: str | None) -> dict[str, dict[str, str]]:
+    done = pos_app("doctor", "--json", data_dir=data_dir, env=env(data_dir, config, password))
+    assert "Traceback" not in done.stderr, done.stderr
+    return {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+
+
+def test_doctor_checks_the_centre(pg: PgServer, data_dir: Path, tmp_path: Path) -> None:
+    admin = pg.admin_url + "\n"
+    assert central(data_dir, "init", stdin=admin).returncode == 0
+    role, password, url = added(central(data_dir, "add-station", "Doctor 1", stdin=admin).stdout)
+    cfg = tmp_path / "station.toml"
+    cfg.write_text(f'[event]\nstation = "Doctor 1"\n[central]\nurl = "{url}"\n')
+
+    found = doctor(data_dir, cfg, password)
+    assert found["central"]["status"] == "ok" and role in found["central"]["detail"]
+    assert found["central TLS"]["status"] == "ok"  # this machine's server
+    assert found["central role"]["status"] == "ok"
+    assert "a station of" in found["central role"]["detail"]
+    assert found["sync"]["status"] == "ok"
+
+    # gifts taken while the station hasn't shared them yet: the lag is said
+    from pos_app.api import Donor, open_station
+    from pos_app.payments.simulator import SimulatorProcessor
+
+    with open_station(cfg, data_dir=data_dir, processor=SimulatorProcessor()) as st:
+        st.record_donation(1000, Donor("Ann", "ann@example.org"), "cash")
+    found = doctor(data_dir, cfg, password)
+    assert found["sync"]["status"] == "warn"
+    assert "not yet shared, never shared" in found["sync"]["detail"]
+
+    found = doctor(data_dir, cfg, "wrong")
+    assert found["central"]["status"] == "fail" and "refused" in found["central"]["detail"]
+    assert "wrong" not in json.dumps(found)
+    found = doctor(data_dir, cfg, None)
+    assert found["central"]["status"] == "fail"
+    assert "configure" in found["central"]["fix"]

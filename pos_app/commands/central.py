@@ -21,8 +21,14 @@ import argparse
 import getpass
 import json
 import sys
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlencode, urlsplit
+
+from pos_app.checks import Check
+
+if TYPE_CHECKING:
+    from pos_app.settings import Settings
 
 DONE, FAILED, USAGE = 0, 1, 2
 
@@ -184,3 +190,97 @@ def _status(config: str | None, args: argparse.Namespace, out: TextIO, err: Text
               f"{s.needs_attention} need attention · {s.gifts} gifts, "
               f"{format_cents(s.raised_cents, 'usd')}", file=out)  # fmt: skip
     return DONE
+
+
+# ---- `pos-app doctor`'s central checks (when [central] url is set) ---------------------
+SYNC_LAG_WARN_S = 300  # changes waiting longer than this to be shared: say so
+
+
+def doctor_checks(settings: Settings, db_file: Path) -> list[Check]:
+    """Reachability and login, TLS, the role (a station or lead of this event's database,
+    and the centre's schema current), and the sync lag from this laptop's own database.
+    Read-only everywhere: nothing is pushed, nothing migrated."""
+    from pos_app.central import admin
+    from pos_app.central.connect import CentralError, connect, parse_url, secure_transport
+    from pos_app.central.roles import SCHEMA, lead_group, station_group
+    from pos_app.secrets import CENTRAL_PASSWORD, SecretsError, get_secret
+
+    target = parse_url(settings.central.url)  # load_settings already checked it
+    where = f"{target.host}:{target.port}/{target.dbname}"
+    checks = [_sync_lag(db_file)]
+    try:
+        password = get_secret(CENTRAL_PASSWORD)
+    except SecretsError as exc:
+        return [Check("central", "fail", f"{where}: {exc}", "run `pos-app configure`"), *checks]
+    try:
+        with connect(settings.central.url, password, autocommit=True) as conn:
+            secure = secure_transport(conn)
+            tls = conn.pgconn.ssl_in_use
+            dbname = conn.info.dbname
+            member = conn.execute(
+                "SELECT pg_has_role(current_user, %s, 'member'), "
+                "pg_has_role(current_user, %s, 'member')",
+                (station_group(dbname), lead_group(dbname)),
+            ).fetchone()
+            row = conn.execute(f"SELECT version_num FROM {SCHEMA}.alembic_version").fetchone()
+    except CentralError as exc:
+        fix = ("check the network and the host in [central] url" if exc.kind == "transient"
+               else "check [central] url's role and run `pos-app configure` (central_password)")
+        return [Check("central", "fail", f"{where}: {exc.message}", fix), *checks]
+    except Exception as exc:  # psycopg: a missing group or schema is a finding, not a crash
+        return [Check("central", "fail", f"{where}: {' '.join(str(exc).split())[:200]}",
+                      "ask IT to run `pos-app central init` against it"), *checks]
+    found = [Check("central", "ok", f"{where}: reachable, logged in as {target.user}")]
+    if tls:
+        found.append(Check("central TLS", "ok", f"encrypted ({target.sslmode})"))
+    elif secure:
+        found.append(Check("central TLS", "ok", "this machine's server: no network to encrypt"))
+    else:
+        found.append(Check("central TLS", "fail", "the connection is not encrypted",
+                           "add ?sslmode=verify-full to [central] url"))
+    is_station, is_lead = (bool(member[0]), bool(member[1])) if member else (False, False)
+    head, revision = admin.head_revision(), (row[0] if row else "")
+    if not (is_station or is_lead):
+        found.append(Check("central role", "fail",
+                           f"{target.user} is no station or lead of {dbname}",
+                           "`pos-app central add-station NAME` gives a station its role"))
+    elif revision != head:
+        found.append(Check("central role", "fail", f"the centre's schema is {revision or 'none'}"
+                           f", this Tableside needs {head}",
+                           "run `pos-app central init` against it (IT)"))
+    else:
+        what = "lead" if is_lead else "station"
+        found.append(Check("central role", "ok", f"{target.user}: a {what} of {dbname}, "
+                           f"schema {revision}"))
+    return found + checks
+
+
+def _sync_lag(db_file: Path) -> Check:
+    import datetime as dt
+    import sqlite3
+
+    from pos_app.store.database import read_only_connection
+
+    if not db_file.exists():
+        return Check("sync", "ok", "nothing to share yet (no database)")
+    try:
+        conn = read_only_connection(db_file)
+        try:
+            pending = conn.execute("SELECT count(*) FROM sync_outbox").fetchone()[0]
+            row = conn.execute("SELECT last_shared_at, last_error FROM sync_state").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # an older schema: the window's first start adds the tables
+        return Check("sync", "warn", f"not checked: {exc}", "start Tableside once")
+    last = dt.datetime.fromisoformat(row[0]).replace(tzinfo=dt.UTC) if row and row[0] else None
+    problem = row[1] if row else None
+    if not pending:
+        return Check("sync", "ok", "everything shared" + (
+            f" (last at {last.astimezone():%H:%M})" if last else ""))
+    lag = (dt.datetime.now(dt.UTC) - last).total_seconds() if last else None
+    detail = f"{pending} change(s) not yet shared" + (
+        f", last shared {int(lag // 60)} min ago" if lag is not None else ", never shared")
+    if problem or lag is None or lag > SYNC_LAG_WARN_S:
+        return Check("sync", "warn", detail + (f": {problem}" if problem else ""),
+                     "open Tableside: it shares in the background (lead desk: Retry)")
+    return Check("sync", "ok", detail)
