@@ -30,6 +30,7 @@ BUILTIN = (
     "jobs.kinds.receipt",
     "jobs.kinds.dedication",
     "jobs.kinds.sync",  # the station's standing job: armed by the outbox, never per gift
+    "jobs.kinds.alert_email",  # standing too: armed when an [alerts] limit is passed
 )
 
 Body = Callable[["Work"], str]

@@ -8,6 +8,7 @@ pos-app jobs [--json]       the background-job ledger; `jobs retry ID|--all` que
 pos-app health [--json]     the station's health in one line; exit 0 ok, 1 warning, 2 critical
 pos-app export PATH [--jobs] donations (or jobs) as CSV for reconciliation
 pos-app reader list|register|use   the station's card reader (Stripe Terminal)
+pos-app central init|add-station NAME|status   IT: the event's central store
 
 Exit codes: 0 ok, 1 not found / failed, 2 bad usage or config; `doctor` also 3 (ready for
 training mode only); `health` 0/1/2 ok/warning/critical and 3 when it can't tell. A
@@ -66,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     from pos_app.commands.reader import add_parser as add_reader
 
     add_reader(sub)
+    from pos_app.commands.central import add_parser as add_central
+
+    add_central(sub)
     return parser
 
 
@@ -95,6 +99,10 @@ def _main(argv: list[str] | None) -> int:
         from pos_app.commands.doctor import run_doctor
 
         return run_doctor(args.config, as_json=args.json, out=sys.stdout)
+    if args.command == "central":  # the centre's admin URL and the config's own
+        from pos_app.commands.central import run_central
+
+        return run_central(args.config, args, out=sys.stdout, err=sys.stderr)
     if args.command == "health":  # monitoring's exit codes: a bad config is 3, unknown
         from pos_app.commands.health import run_health
 

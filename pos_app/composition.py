@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from jobs.kinds.alert_email import Watch as AlertWatch
 from jobs.system import JobSystem
 from pos_app import station_lock
 from pos_app.background import Background
@@ -234,6 +235,9 @@ def _build(
         changes.subscribe(parts.central_sync.on_change)
         parts.background.every("central-sync", lambda: 0.0, parts.central_sync.step)
     parts.background.every("settler", lambda: parts.settle_interval, Settler(parts).step)
+    # Alert emails (jobs/kinds/alert_email.py): the [alerts] conditions, looked at often.
+    watch = AlertWatch(db, jobs_system, live)
+    parts.background.every("alert-watch", lambda: watch.interval, watch.step)
     log.info(
         "station open: %s, processor %s, data %s",
         settings.event.station,

@@ -90,11 +90,15 @@ class Jobs:
 
 @dataclass(frozen=True)
 class Alerts:
-    """When background work needs a person: thresholds for the lead's alerts (0 = off)."""
+    """When background work needs a person: thresholds for the lead's alerts (0 = off),
+    and who gets an email when one is passed (jobs/kinds/alert_email.py)."""
 
     backlog: int = 25  # jobs waiting (queued, running, retrying) at once
     oldest_minutes: int = 15  # the oldest waiting job's age
     needs_attention: int = 1  # jobs a person must fix or discard
+    # addresses (the lead, IT) emailed through the [receipts] sender; empty: no emails
+    email_to: list[str] = field(default_factory=list)
+    quiet_minutes: int = 15  # at most one alert email per condition in this long
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,9 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
     for key in ("backlog", "oldest_minutes", "needs_attention"):
         if getattr(settings.alerts, key) < 0:
             raise ConfigError(f"{path}: 'alerts.{key}' can't be negative (0 turns it off).")
+    problem = _alerts_problem(settings.alerts, path)
+    if problem:
+        raise ConfigError(problem)
     if not 0 <= settings.fees.percent < 50 or settings.fees.fixed < 0:
         raise ConfigError(f"{path}: 'fees.percent' must be 0 to 50 and 'fees.fixed' 0 or more.")
     if settings.event.goods_value < 0:
@@ -264,6 +271,18 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
             "from: plain letters before the @, like receipts@yourcharity.org."
         )
     return settings
+
+
+def _alerts_problem(alerts: Alerts, path: Path) -> str | None:
+    if alerts.quiet_minutes < 1:
+        return f"{path}: 'alerts.quiet_minutes' must be at least 1."
+    for address in alerts.email_to:
+        if not isinstance(address, str) or not address.strip() or email_error(address):
+            return (
+                f"{path}: 'alerts.email_to' holds {address!r}, which isn't an email address: "
+                'write a list of addresses, like ["lead@yourcharity.org", "it@yourcharity.org"].'
+            )
+    return None
 
 
 def _central_problem(central: Central, path: Path) -> str | None:

@@ -13,6 +13,7 @@ from jobs.records import JobSummary
 from pos_app.api import Card, Donor, Station
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.services.alerts import PendingWork, alerts, closing_summary
+from pos_app.services.records import Alert
 from pos_app.settings import Alerts, ConfigError, load_settings
 from pos_app.store.models import Job
 
@@ -167,3 +168,50 @@ def test_station_alerts_and_closing_from_the_ledger(
         "1 receipt will be finished next time Tableside starts; 1 charge is still being "
         "checked; 1 job needs attention and will wait in the jobs panel."
     )
+
+
+# ---- the desktop notification (ui/tray.py) --------------------------------------------
+
+
+def lead_alert(key: str, message: str = "") -> Alert:
+    return Alert("warning", "lead", message or key, None, key)
+
+
+def test_a_notification_only_when_an_alert_starts() -> None:
+    from pos_app.ui.tray import AlertNotifier
+
+    n = AlertNotifier()
+    offline_banner = Alert("info", "volunteer", "Receipts are queued", None, "offline")
+    assert n.started([offline_banner]) == []  # the volunteer's banner is no lead alert
+    assert [a.key for a in n.started([lead_alert("backlog")])] == ["backlog"]
+    assert n.started([lead_alert("backlog", "Backlog of 30 jobs")]) == []  # still showing
+    both = [lead_alert("backlog"), lead_alert("needs_attention")]
+    assert [a.key for a in n.started(both)] == ["needs_attention"]
+    assert n.started([]) == []
+    assert [a.key for a in n.started([lead_alert("backlog")])] == ["backlog"]  # came back
+
+
+def test_the_window_feeds_its_status_to_the_tray(qtbot, station: Station) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from pos_app.ui.main_window import MainWindow
+
+    main = MainWindow(station)
+    main.confirm_close = lambda _summary: True  # type: ignore[method-assign]
+    qtbot.addWidget(main)
+    assert (main.tray.icon is None) == (not QSystemTrayIcon.isSystemTrayAvailable())
+    qtbot.waitUntil(lambda: main.status.loads >= 1)
+    assert main.tray.notifier.showing == set()
+    station.record_donation(1000, Donor("D", "d@example.org"), "cash")
+    (job,) = station.jobs()
+    with station.db.session() as s:
+        s.execute(update(Job).where(Job.id == job.id).values(state="needs_attention"))
+    main.poll()
+    qtbot.waitUntil(lambda: main.tray.notifier.showing == {"needs_attention"})
+    assert [a.key for a in main.tray.announced] == ["needs_attention"]
+    assert main.tray.announcements == 1
+    loads = main.status.loads
+    main.poll()
+    qtbot.waitUntil(lambda: main.status.loads > loads)
+    assert main.tray.announcements == 1  # still showing: not announced again
+    main.close()

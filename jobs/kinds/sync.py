@@ -128,10 +128,9 @@ class SyncJob:
             raise
         ref = f"shared {shared} change(s)"
         # Done; a change committed since the last batch re-arms it at once (the done
-        # state's own change notice reaches CentralSync.arm, which finds the marker).
+        # state's own change notice pokes the arming loop, which finds the marker).
         self.ctx.ledger.mark_done(work.id, ref)
         return ref
-
 
     def apply_corrections(self, login: Login) -> None:
         """Fixes a lead made at any station to this station's gifts (a donor's email):

@@ -4,7 +4,9 @@ Checks: config valid, data dir writable, database migrations current, keyring re
 and secrets present, the processor's own checks (from its registered spec: for Stripe, a
 harmless read with the key and the clock against Stripe's; for Stripe Terminal also the
 station's reader: on the account, online and not stuck in an action), email provider reachable with
-a working key, queue health, free disk, clock sane. `--json` for scripts. A check that
+a working key, queue health, free disk, clock sane; with a `[central] url`, the central
+store reachable with this station's login, over TLS, its role, and the sync lag.
+`--json` for scripts. A check that
 can't be made is a ✗ line with a fix, never a traceback; a reader that stops reading early
 (`| head -1`) just stops the output (exit 1). Nothing here charges, sends or migrates anything, and
 the database is only ever opened read-only: a file written by a newer Tableside, or one in a
@@ -89,6 +91,10 @@ def diagnose_mode(config_path: str | None) -> tuple[list[Check], bool]:
         checks.append(receipts)
     _email(settings, paths, checks)
     checks.append(_queue(paths, readable=database.status != "fail"))
+    if settings.central.enabled:  # reachability, TLS, the role, the sync lag
+        from .central import doctor_checks
+
+        checks.extend(doctor_checks(settings, paths.db_file))
     if not any(c.name == "clock" for c in checks):  # the processor's own compares clocks
         checks.append(clock_check(None))
     return checks, settings.training

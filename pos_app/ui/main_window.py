@@ -38,6 +38,7 @@ from .live import LiveChanges, Refresher
 from .result_panel import DONOR_PARTS, ResultPanel
 from .scale import base_stylesheet, factor_for, scaled
 from .tasks import TaskRunner
+from .tray import AlertTray
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self, lambda k=kind: self.play_donor(k))
         QShortcut(QKeySequence("Ctrl+N"), self, self.next_donor)
         QShortcut(QKeySequence("Ctrl+L"), self, self.open_lead_desk)
+        self.tray = AlertTray(self, settings.event.station)  # a balloon when an alert starts
         self.status = Refresher(
             self,
             self.tasks,
@@ -405,6 +407,7 @@ class MainWindow(QMainWindow):
         self.alert_banner.setVisible(bool(volunteer))
         if self.lead_window is not None:
             self.lead_window.show_alerts(status.alerts)
+        self.tray.show_alerts(status.alerts)
         self.closing_summary = status.closing
         self._show_header()
         event = self.station.settings.event  # the lead may have renamed it at the desk
@@ -480,6 +483,7 @@ class MainWindow(QMainWindow):
             self.lead_window.close_event_screen()  # the projector's window goes with the app
             self.lead_window.close()
         self.status.stop()
+        self.tray.close()
         self.live.close()
         self.tasks.shutdown(wait=False)
         event.accept()
