@@ -9,11 +9,12 @@ every control still on it.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QRect, QSize
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QScreen, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
@@ -27,6 +28,7 @@ from pos_app.changes import Change, Topic
 from resources import RESOURCES
 
 from .core_text import shown
+from .event_screen import EventScreen
 from .lead_lock import LOCK_AFTER_MS, InactivityLock, PinGate
 from .live import LiveChanges
 from .screens import LiveScreen, screens
@@ -44,8 +46,9 @@ class LeadWindow(QWidget):
         lock_after_ms: int = LOCK_AFTER_MS,
     ):
         super().__init__()
-        self.station = station
+        self.station, self.tasks = station, tasks
         self.live = live or LiveChanges(station.changes, self)
+        self.event_screen: EventScreen | None = None
         self.live.changed.connect(self._changed)
         self.setObjectName("leadWindow")
         # the filters' arrow: a file beside the stylesheet, by its absolute path
@@ -70,8 +73,20 @@ class LeadWindow(QWidget):
         self.lock_btn.setObjectName("lock")
         self.lock_btn.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.lock_btn.clicked.connect(self.lock)
+        # The projector's screen: a menu of the displays, opened on the one the lead picks.
+        self.event_btn = QPushButton(self.tr("Event screen"))
+        self.event_btn.setObjectName("eventScreenButton")
+        self.event_btn.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.event_menu = QMenu(self.event_btn)
+        self.event_menu.aboutToShow.connect(self._list_displays)
+        self.event_btn.setMenu(self.event_menu)
+        corner = QWidget()
+        corner_row = QHBoxLayout(corner)
+        corner_row.setContentsMargins(0, 0, 0, 0)
+        corner_row.addWidget(self.event_btn)
+        corner_row.addWidget(self.lock_btn)
         self.tabs = QTabWidget()
-        self.tabs.setCornerWidget(self.lock_btn)  # beside the tabs: no row of its own
+        self.tabs.setCornerWidget(corner)  # beside the tabs: no row of its own
         self.tabs.setAccessibleName(self.tr("Lead desk screens"))
         self.tabs.tabBar().setAccessibleName(self.tr("Lead desk screens"))
         self.screens: dict[str, QWidget] = {}
@@ -166,6 +181,34 @@ class LeadWindow(QWidget):
         lead = [a for a in alerts if a.audience == "lead"]
         self.alert.setText("  ·  ".join(f"⚠ {shown(a.message)}" for a in lead))
         self.alert.setVisible(bool(lead))
+
+    # ---- the event screen (ui/event_screen.py) ----
+    def _list_displays(self) -> None:
+        self.event_menu.clear()
+        for n, display in enumerate(QGuiApplication.screens(), start=1):
+            size = display.geometry()
+            action = self.event_menu.addAction(
+                self.tr("Show on display {n}: {name} ({width}×{height})").format(
+                    n=n, name=display.name(), width=size.width(), height=size.height()
+                )
+            )
+            action.triggered.connect(lambda _=False, d=display: self.open_event_screen(d))
+        if self.event_screen is not None:
+            self.event_menu.addSeparator()
+            self.event_menu.addAction(self.tr("Close the event screen"), self.close_event_screen)
+
+    def open_event_screen(self, display: QScreen | None = None) -> EventScreen:
+        """Full screen on `display` (a projector); one event screen at a time."""
+        if self.event_screen is None:
+            self.event_screen = EventScreen(self.station, self.tasks, self.live)
+        self.event_screen.show_on(display)
+        return self.event_screen
+
+    def close_event_screen(self) -> None:
+        if self.event_screen is not None:
+            self.event_screen.close()
+            self.event_screen.deleteLater()
+            self.event_screen = None
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self.lock()  # closing the desk locks it; the next open asks for the PIN

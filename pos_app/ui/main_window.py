@@ -480,6 +480,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         if self.lead_window is not None:
+            self.lead_window.close_event_screen()  # the projector's window goes with the app
             self.lead_window.close()
         self.status.stop()
         self.tray.close()

@@ -349,6 +349,57 @@
     </message>
 </context>
 <context>
+    <name>EventScreen</name>
+    <message>
+        <source>Tableside — event screen</source>
+        <translation>Tableside — pantalla del evento</translation>
+    </message>
+    <message>
+        <source>Raised so far</source>
+        <translation>Recaudado hasta ahora</translation>
+    </message>
+    <message>
+        <source>Every table, live</source>
+        <translation>Todas las mesas, en vivo</translation>
+    </message>
+    <message>
+        <source>Event totals as of {time} (offline)</source>
+        <translation>Totales del evento a las {time} (sin conexión)</translation>
+    </message>
+    <message>
+        <source>This table&apos;s gifts</source>
+        <translation>Donativos de esta mesa</translation>
+    </message>
+    <message>
+        <source>raised toward {goal}</source>
+        <translation>recaudados para la meta de {goal}</translation>
+    </message>
+    <message>
+        <source>raised tonight</source>
+        <translation>recaudados esta noche</translation>
+    </message>
+    <message>
+        <source>1 gift</source>
+        <translation>1 donativo</translation>
+    </message>
+    <message>
+        <source>{n} gifts</source>
+        <translation>{n} donativos</translation>
+    </message>
+    <message>
+        <source>Anonymous</source>
+        <translation>Anónimo</translation>
+    </message>
+    <message>
+        <source>Thank you: {names}</source>
+        <translation>Gracias: {names}</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t refresh at {time}</source>
+        <translation>No se pudo actualizar a las {time}</translation>
+    </message>
+</context>
+<context>
     <name>GiftsChart</name>
     <message>
         <source>Gifts over time</source>
@@ -707,12 +758,24 @@
         <translation>Bloquear  (Ctrl+Shift+L)</translation>
     </message>
     <message>
+        <source>Event screen</source>
+        <translation>Pantalla del evento</translation>
+    </message>
+    <message>
         <source>Lead desk screens</source>
         <translation>Pantallas del responsable</translation>
     </message>
     <message>
         <source>Tableside — lead desk — {event}</source>
         <translation>Tableside — mesa del responsable — {event}</translation>
+    </message>
+    <message>
+        <source>Show on display {n}: {name} ({width}×{height})</source>
+        <translation>Mostrar en la pantalla {n}: {name} ({width}×{height})</translation>
+    </message>
+    <message>
+        <source>Close the event screen</source>
+        <translation>Cerrar la pantalla del evento</translation>
     </message>
 </context>
 <context>

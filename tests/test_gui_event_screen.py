@@ -1,0 +1,161 @@
+"""The event screen for the projector, opened from the lead desk on a chosen display: this
+table's total and thermometer large, updated by the next gift, a ticker that names donors
+the way a room may see them ("Ada L.", "Anonymous", never an email) and leaves out what
+was refunded; with a central store, the whole event's total, updated by another station's
+gift, and "as of … (offline)" when the centre can't be reached."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.memory_keyring import MemoryKeyring, memory_keyring
+from support.pg_server import PgServer, find_bindir, pg_server
+from support.sync_station import all_shared, sharing_station
+from test_gui_lead_desk import set_pin
+
+from pos_app.api import Donor, Station
+from pos_app.central import admin
+from pos_app.domain.gift import GiftOptions
+from pos_app.secrets import CENTRAL_PASSWORD, SERVICE
+from pos_app.ui.charts import whole_money
+from pos_app.ui.event_screen import EventScreen
+from pos_app.ui.lead_window import LeadWindow
+from pos_app.ui.tasks import TaskRunner
+
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def desk(qtbot, station: Station) -> Iterator[LeadWindow]:
+    tasks = TaskRunner()
+    w = LeadWindow(station, tasks)
+    qtbot.addWidget(w)
+    w.show()
+    set_pin(qtbot, w)
+    yield w
+    w.close_event_screen()
+    w.close()
+    tasks.shutdown()
+
+
+def test_the_lead_opens_it_on_a_display_and_the_next_gift_shows(
+    qtbot, desk: LeadWindow, station: Station
+) -> None:
+    desk._list_displays()  # the button's menu: one entry per display
+    actions = [a for a in desk.event_menu.actions() if a.text()]
+    assert actions and actions[0].text().startswith("Show on display 1:")
+    actions[0].trigger()
+    screen = desk.event_screen
+    assert isinstance(screen, EventScreen) and screen.isVisible() and screen.isFullScreen()
+    qtbot.waitUntil(lambda: screen.raised.text() == "$0")
+    assert screen.as_of.text() == "This table's gifts"
+    station.record_donation(5000, Donor("Ada Lovelace", "ada@example.org"), "cash")
+    qtbot.waitUntil(lambda: screen.raised.text() == "$50", timeout=20000)  # pushed
+    assert screen.gifts.text() == "1 gift"
+    assert "Ada L. $50" in screen.ticker.text().replace("\xa0", " ")
+    assert "ada@example.org" not in screen.ticker.text()
+
+
+def test_the_ticker_respects_anonymous_donors_and_refunds(
+    qtbot, desk: LeadWindow, station: Station
+) -> None:
+    station.record_donation(
+        10000, Donor("Secret Donor", "s@example.org"), "cash",
+        options=GiftOptions(anonymous=True),
+    )  # fmt: skip
+    void = station.record_donation(2500, Donor("Grace Hopper", "g@example.org"), "cash")
+    assert station.refund(void.donation_id or "", "Wrong table").status == "voided"
+    station.record_donation(700, Donor("Katherine Johnson", "k@example.org"), "check", "12")
+    screen = desk.open_event_screen()
+    qtbot.waitUntil(lambda: "Katherine\xa0J." in screen.ticker.text(), timeout=20000)
+    text = screen.ticker.text().replace("\xa0", " ")
+    assert "Anonymous $100" in text and "Secret" not in text
+    assert "Grace" not in text  # a voided gift is not thanked in public
+    assert screen.raised.text() == "$107"
+
+
+def test_esc_closes_it_and_closing_the_app_closes_it(qtbot, desk: LeadWindow) -> None:
+    screen = desk.open_event_screen()
+    qtbot.waitUntil(screen.isVisible)
+    screen.close()
+    assert not screen.isVisible()
+    desk.open_event_screen()
+    desk.close_event_screen()
+    assert desk.event_screen is None
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[PgServer]:
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries (bash packaging/bootstrap.sh --tests)")
+    with pg_server(bindir) as server:
+        admin.init(server.admin_url)
+        yield server
+
+
+@pytest.fixture
+def ring() -> Iterator[MemoryKeyring]:
+    with memory_keyring() as r:
+        yield r
+
+
+def other_table(tmp_path: Path, pg: PgServer) -> dict:  # type: ignore[type-arg]
+    """Another station, in a process (and keyring) of its own, takes cash gifts for a
+    moment, is killed, then shares everything it took: its own totals."""
+    new = admin.add_station(pg.admin_url, "Screen Table B")
+    config = tmp_path / "table-b.toml"
+    config.write_text(
+        f'[event]\nname = "Gala"\nstation = "Screen Table B"\n'
+        f'[central]\nurl = "postgresql://{new.role}@127.0.0.1:{pg.port}/{pg.dbname}"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POS_APP_")}
+    env.update(
+        PYTHONPATH=str(TESTS),
+        PYTHON_KEYRING_BACKEND="env_keyring.EnvKeyring",
+        TABLESIDE_TEST_KEYRING=json.dumps({f"{SERVICE}/{CENTRAL_PASSWORD}": new.password}),
+        POS_APP_CONFIG=str(config),
+    )
+    args = [sys.executable, str(TESTS / "support" / "sync_proc.py"), str(config),
+            str(tmp_path / "table-b")]  # fmt: skip
+    take = subprocess.Popen([*args, "take"], env=env, stdout=subprocess.PIPE, text=True)
+    assert take.stdout is not None and take.stdout.readline().startswith("GIFT ")
+    take.kill()
+    take.wait()
+    quiet = subprocess.run([*args, "quiet"], env=env, capture_output=True, text=True,
+                           timeout=180, check=True)  # fmt: skip
+    shared = json.loads(quiet.stdout.strip().splitlines()[-1])
+    assert shared["pending"] == 0 and shared["gifts"] >= 1, shared
+    return shared
+
+
+def test_another_tables_gift_reaches_the_event_screen(
+    qtbot, tmp_path: Path, pg: PgServer, ring: MemoryKeyring
+) -> None:
+    with sharing_station(tmp_path, pg, ring, "Screen Table A") as a:
+        a.start_jobs()
+        mine = a.record_donation(5000, Donor("Ada Lovelace", "ada@example.org"), "cash")
+        assert mine.status == "recorded"
+        qtbot.waitUntil(lambda: all_shared(a), timeout=30000)
+        tasks = TaskRunner()
+        screen = EventScreen(a, tasks)
+        qtbot.addWidget(screen)
+        screen.show()
+        try:
+            qtbot.waitUntil(lambda: screen.as_of.text() == "Every table, live", timeout=30000)
+            before = a.event_totals()
+            assert before is not None
+            b = other_table(tmp_path, pg)
+            want = whole_money(before.raised_cents + b["raised_cents"], "usd")
+            screen.refresher.refresh()  # what its 5 s poll of the centre does
+            qtbot.waitUntil(lambda: screen.raised.text() == want, timeout=30000)
+            assert screen.as_of.text() == "Every table, live"
+        finally:
+            screen.close()
+            tasks.shutdown()
