@@ -181,3 +181,22 @@ def test_killed_mid_send_the_alert_goes_once_or_once_more_with_the_same_id(
     alerts = [m for m in smtp_server.received() if "alert" in str(m["Subject"])]
     assert len(alerts) == copies  # at least once; a kill after the hand-over: once more
     assert len({str(m["Message-ID"]) for m in alerts}) == 1  # the same email, by its id
+
+
+def test_a_refused_alert_job_is_tried_again_once_per_quiet_period(station: Station) -> None:
+    job_id = record(station.db, {"backlog": "Backlog of 30 jobs"}, to=TO, quiet_minutes=15)
+    assert job_id is not None
+    # what the runner writes when the sender refuses (a wrong SMTP password)
+    assert station.jobs_system.ledger.claim(job_id) is not None
+    station.jobs_system.ledger.mark_needs_attention(
+        job_id, "The email server refused the login.", "535", "check_settings")
+    with station.db.session() as s:
+        parked_at = s.scalar(select(Job.updated_at).where(Job.id == job_id))
+    assert parked_at is not None
+    soon = record(station.db, {"backlog": "Backlog of 31 jobs"}, to=TO, quiet_minutes=15,
+                  at=parked_at + dt.timedelta(minutes=14))
+    assert soon is None and standing_state(station) == "needs_attention"
+    later = record(station.db, {"backlog": "Backlog of 32 jobs"}, to=TO, quiet_minutes=15,
+                   at=parked_at + dt.timedelta(minutes=15))
+    assert later == job_id and standing_state(station) == "queued"
+    assert notices(station) == 2  # still the one alert per address, owed until it goes
