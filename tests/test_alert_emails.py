@@ -9,10 +9,13 @@ recording function itself with explicit times (no clock is waited on).
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from support.crash import env, kill_at_crashpoint  # noqa: F401
 from support.job_fixtures import (  # noqa: F401
     StationFactory,
     event_settings,
@@ -153,3 +156,47 @@ def test_alert_settings_are_checked(tmp_path: Path) -> None:
         cfg.write_text(f"[alerts]\n{bad}\n")
         with pytest.raises(ConfigError, match=words_):
             load_settings(cfg)
+
+
+# ---- SIGKILL while an alert is being sent --------------------------------------------------
+
+ALERT_STATION = Path(__file__).parent / "support" / "alert_station.py"
+
+
+@pytest.mark.parametrize("point, copies", [("alert_before_send", 1), ("alert_after_send", 2)])
+def test_killed_mid_send_the_alert_goes_once_or_once_more_with_the_same_id(
+    smtp_server: SmtpServer, env: dict[str, str], data_dir: Path, tmp_path: Path,  # noqa: F811
+    point: str, copies: int,
+) -> None:
+    cfg = tmp_path / "alerts.toml"
+    cfg.write_text('[event]\nstation = "Table 3"\n[receipts]\nfrom = "receipts@riverside.example"'
+                   '\n[alerts]\nbacklog = 0\noldest_minutes = 0\nneeds_attention = 1\n'
+                   'email_to = ["lead@riverside.example"]\n')
+    args = [sys.executable, str(ALERT_STATION), str(cfg), str(data_dir), str(smtp_server.port),
+            str(smtp_server.cert_file), smtp_server.password]
+    kill_at_crashpoint([*args, "attention"], env, point, 60)
+    restarted = subprocess.run([*args, "run"], env=env, capture_output=True, text=True,
+                               timeout=90)
+    assert restarted.stdout.strip() == "done", restarted.stderr[-2000:]
+    alerts = [m for m in smtp_server.received() if "alert" in str(m["Subject"])]
+    assert len(alerts) == copies  # at least once; a kill after the hand-over: once more
+    assert len({str(m["Message-ID"]) for m in alerts}) == 1  # the same email, by its id
+
+
+def test_a_refused_alert_job_is_tried_again_once_per_quiet_period(station: Station) -> None:
+    job_id = record(station.db, {"backlog": "Backlog of 30 jobs"}, to=TO, quiet_minutes=15)
+    assert job_id is not None
+    # what the runner writes when the sender refuses (a wrong SMTP password)
+    assert station.jobs_system.ledger.claim(job_id) is not None
+    station.jobs_system.ledger.mark_needs_attention(
+        job_id, "The email server refused the login.", "535", "check_settings")
+    with station.db.session() as s:
+        parked_at = s.scalar(select(Job.updated_at).where(Job.id == job_id))
+    assert parked_at is not None
+    soon = record(station.db, {"backlog": "Backlog of 31 jobs"}, to=TO, quiet_minutes=15,
+                  at=parked_at + dt.timedelta(minutes=14))
+    assert soon is None and standing_state(station) == "needs_attention"
+    later = record(station.db, {"backlog": "Backlog of 32 jobs"}, to=TO, quiet_minutes=15,
+                   at=parked_at + dt.timedelta(minutes=15))
+    assert later == job_id and standing_state(station) == "queued"
+    assert notices(station) == 2  # still the one alert per address, owed until it goes

@@ -141,6 +141,12 @@ def test_doctor_checks_the_centre(pg: PgServer, data_dir: Path, tmp_path: Path) 
     found = doctor(data_dir, cfg, password)
     assert found["sync"]["status"] == "warn"
     assert "not yet shared, never shared" in found["sync"]["detail"]
+    health = pos_app("health", "--json", data_dir=data_dir, env=env(data_dir, cfg))
+    assert health.returncode == 0, health.stderr  # not shared yet is no alert by itself
+    sync = json.loads(health.stdout)["sync"]
+    assert sync["enabled"] is True and sync["pending"] >= 2 and sync["lag_seconds"] is None
+    line = pos_app("health", data_dir=data_dir, env=env(data_dir, cfg)).stdout
+    assert f"sync: {sync['pending']} not shared yet" in line
 
     found = doctor(data_dir, cfg, "wrong")
     assert found["central"]["status"] == "fail" and "refused" in found["central"]["detail"]

@@ -139,7 +139,7 @@ def record(
                           .values(active=False, notified=False))
         if not unsent(s):
             return None
-        return _arm(s, at)
+        return _arm(s, at, quiet)
 
 
 def _owe(s: Session, condition: str, kind: str, words: str, since: dt.datetime | None,
@@ -156,19 +156,24 @@ def unsent(s: Session) -> int:
     ) or 0)
 
 
-def _arm(s: Session, at: dt.datetime) -> str | None:
+def _arm(s: Session, at: dt.datetime, quiet: dt.timedelta) -> str | None:
     """Queue the standing job if it is idle (done, discarded or not made yet); one that
-    is queued, running or retrying will reach the new notices, and one that needs
-    attention waits for a person (the lead's Retry)."""
+    is queued, running or retrying will reach the new notices. One that needs attention
+    (the sender refused: a wrong password, a bad address in `email_to`) is tried again
+    once per quiet period: what it needs is fixed outside it (the config, the keyring),
+    the lead's jobs panel doesn't list station jobs, and a parked alert job would keep
+    the needs-attention count up for good."""
     job = s.scalar(select(Job).where(Job.kind == NAME, Job.donation_id.is_(None)))
     if job is None:
         job = Job(kind=NAME, donation_id=None, state=JobState.QUEUED.value, attempts=0)
         s.add(job)
         s.flush()
         return job.id
+    idle = Job.state.in_([JobState.DONE.value, JobState.DISCARDED.value])
+    parked = (Job.state == JobState.NEEDS_ATTENTION.value) & (Job.updated_at <= at - quiet)
     armed = s.execute(
         update(Job)
-        .where(Job.id == job.id, Job.state.in_([JobState.DONE.value, JobState.DISCARDED.value]))
+        .where(Job.id == job.id, idle | parked)
         .values(state=JobState.QUEUED.value, attempts=0, next_attempt_at=None, last_error=None,
                 last_error_detail=None, error_kind=None, fix=None, discard_reason=None,
                 finished_at=None, updated_at=at)

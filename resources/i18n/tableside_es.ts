@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es">
 <context>
+    <name>AlertTray</name>
+    <message>
+        <source>Tableside — {station}</source>
+        <translation>Tableside — {station}</translation>
+    </message>
+    <message>
+        <source>Tableside — {station} needs a look</source>
+        <translation>Tableside — {station} necesita atención</translation>
+    </message>
+</context>
+<context>
     <name>CardFields</name>
     <message>
         <source>type or swipe</source>
