@@ -1,5 +1,7 @@
 """Reading the job ledger for people: each job with its gift's donor and amount, and the
-counts by state the status bar needs (one grouped query on an indexed column)."""
+counts by state the status bar needs (one grouped query on an indexed column). A job that
+belongs to no gift (the station's standing sync job) is listed too, with no donor and no
+amount: the counts include it, so the lists must show it."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ class LedgerView:
         """Jobs oldest first; with `changed_since`, only those updated at or after it (a live
         view asks for what changed since its last look instead of the whole ledger)."""
         with self.db.session() as s:
-            q = select(*_COLUMNS).join(Donation, Donation.id == Job.donation_id)
+            q = select(*_COLUMNS).outerjoin(Donation, Donation.id == Job.donation_id)
             if donation_id is not None:
                 q = q.where(Job.donation_id == donation_id)
             if changed_since is not None:
@@ -43,7 +45,7 @@ class LedgerView:
         with self.db.session() as s:
             row = s.execute(
                 select(*_COLUMNS)
-                .join(Donation, Donation.id == Job.donation_id)
+                .outerjoin(Donation, Donation.id == Job.donation_id)
                 .where(Job.id == job_id)
             ).first()
         if row is None:
@@ -56,7 +58,9 @@ class LedgerView:
         return {state: int(n) for state, n in rows}
 
 
-def _record(job: Job, name: str, email: str, amount: int, currency: str) -> JobRecord:
+def _record(
+    job: Job, name: str | None, email: str | None, amount: int | None, currency: str | None
+) -> JobRecord:
     return JobRecord(
         id=job.id,
         kind=job.kind,
@@ -75,8 +79,8 @@ def _record(job: Job, name: str, email: str, amount: int, currency: str) -> JobR
         created_at=job.created_at,
         updated_at=job.updated_at,
         finished_at=job.finished_at,
-        donor_name=name,
-        donor_email=email,
-        amount_cents=amount,
-        currency=currency,
+        donor_name=name or "",
+        donor_email=email or "",
+        amount_cents=amount or 0,
+        currency=currency or "usd",
     )

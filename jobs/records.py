@@ -48,7 +48,7 @@ ACTIONABLE = (JobState.QUEUED, JobState.RETRY_SCHEDULED, JobState.NEEDS_ATTENTIO
 class JobRecord:
     id: str
     kind: str  # a registered job kind (jobs/registry.py)
-    donation_id: str
+    donation_id: str | None  # None: a job of the station itself (sync), not of a gift
     state: str  # queued | running | retry_scheduled | needs_attention | done | discarded
     attempts: int
     last_error: str | None  # plain words, with what to do
