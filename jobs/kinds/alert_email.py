@@ -113,7 +113,8 @@ def record(
     at = at or now()
     quiet = dt.timedelta(minutes=quiet_minutes)
     with db.session() as s:
-        known = {r.condition: r for r in s.execute(select(alert_state)).all()}
+        known = {r.condition: r for r in s.execute(  # by key: three rows at most
+            select(alert_state).where(alert_state.c.condition.in_(tuple(WHAT)))).all()}
         for condition in WHAT:
             row, words = known.get(condition), over.get(condition)
             if words is not None:
