@@ -113,7 +113,8 @@ def record(
     at = at or now()
     quiet = dt.timedelta(minutes=quiet_minutes)
     with db.session() as s:
-        known = {r.condition: r for r in s.execute(select(alert_state)).all()}
+        known = {r.condition: r for r in s.execute(  # by key: three rows at most
+            select(alert_state).where(alert_state.c.condition.in_(tuple(WHAT)))).all()}
         for condition in WHAT:
             row, words = known.get(condition), over.get(condition)
             if words is not None:
@@ -130,8 +131,9 @@ def record(
                 if due:
                     values.update(notified=True, alerted_at=at)
                     _owe(s, condition, ALERT, words, since, to, at)
-                s.execute(update(alert_state)
-                          .where(alert_state.c.condition == condition).values(**values))
+                if due or not row.active or row.words != words:  # no write while unchanged
+                    s.execute(update(alert_state)
+                              .where(alert_state.c.condition == condition).values(**values))
             elif row is not None and row.active:
                 if row.notified:
                     _owe(s, condition, CLEAR, row.words or "", row.since, to, at)
@@ -169,7 +171,12 @@ def _arm(s: Session, at: dt.datetime, quiet: dt.timedelta) -> str | None:
         s.add(job)
         s.flush()
         return job.id
-    idle = Job.state.in_([JobState.DONE.value, JobState.DISCARDED.value])
+    idle_states = (JobState.DONE.value, JobState.DISCARDED.value)
+    if job.state not in idle_states and not (
+        job.state == JobState.NEEDS_ATTENTION.value and job.updated_at <= at - quiet
+    ):
+        return None  # busy or parked: no statement, so no change notice every pass
+    idle = Job.state.in_(idle_states)
     parked = (Job.state == JobState.NEEDS_ATTENTION.value) & (Job.updated_at <= at - quiet)
     armed = s.execute(
         update(Job)
