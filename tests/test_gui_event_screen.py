@@ -156,6 +156,9 @@ def test_another_tables_gift_reaches_the_event_screen(
             screen.refresher.refresh()  # what its 5 s poll of the centre does
             qtbot.waitUntil(lambda: screen.raised.text() == want, timeout=30000)
             assert screen.as_of.text() == "Every table, live"
+            # the ticker thanks every table's donors, first names only, from the centre
+            qtbot.waitUntil(lambda: "Donor\xa0" in screen.ticker.text(), timeout=30000)
+            assert "Lovelace" not in screen.ticker.text()
         finally:
             screen.close()
             tasks.shutdown()
@@ -182,7 +185,9 @@ def test_the_leads_desk_shows_the_whole_event(
             want = whole_money(total.raised_cents, "usd")
             assert total.raised_cents >= 3000 + b["raised_cents"]
             qtbot.waitUntil(lambda: want in line.text() and "live" in line.text(), timeout=30000)
-            assert "Desk Table A" in line.text() and "Desk Table B" in line.text()
+            text = line.text()
+            assert "Desk Table A" in text and "Desk Table B" in text
+            assert "last heard" in text  # each table's health, as the centre last heard it
         finally:
             w.close()
             tasks.shutdown()

@@ -32,6 +32,27 @@ class StationTotal:
 
 
 @dataclass(frozen=True)
+class StationHealth:
+    """A station as the centre last heard from it (tableside.station_health)."""
+
+    station_id: str
+    name: str
+    last_heard: str | None  # ISO time, None: never
+    unshared: int  # changes the station still had to share when last heard
+    needs_attention: int
+
+
+@dataclass(frozen=True)
+class RecentGift:
+    """A gift for the projector's ticker (tableside.recent_gifts): a first name at most,
+    nothing for an anonymous gift."""
+
+    display_name: str | None
+    amount_cents: int
+    station_name: str
+
+
+@dataclass(frozen=True)
 class EventTotals:
     """The whole event as the centre sees it, and when. `live` is False for the last
     totals this station read, shown while the centre can't be reached."""
@@ -44,6 +65,8 @@ class EventTotals:
     as_of: dt.datetime
     live: bool
     by_station: list[StationTotal] = field(default_factory=list)
+    stations: list[StationHealth] = field(default_factory=list)
+    recent: list[RecentGift] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -61,6 +84,8 @@ class EventTotals:
             as_of=dt.datetime.fromisoformat(raw["as_of"]),
             live=live,
             by_station=[StationTotal(**s) for s in raw.get("by_station", [])],
+            stations=[StationHealth(**s) for s in raw.get("stations", [])],
+            recent=[RecentGift(**g) for g in raw.get("recent", [])],
         )
 
 
@@ -156,6 +181,14 @@ def read_totals(login: Login) -> EventTotals:
                 "SELECT station_id, station_name, method, gifts, raised_cents "
                 "FROM tableside.raised_by_station_method ORDER BY station_name, method"
             ).fetchall()
+            health = conn.execute(
+                "SELECT id, name, last_heard, unshared, needs_attention "
+                "FROM tableside.station_health WHERE NOT is_lead ORDER BY name"
+            ).fetchall()
+            recent = conn.execute(
+                "SELECT display_name, amount_cents, station_name "
+                "FROM tableside.recent_gifts LIMIT 8"
+            ).fetchall()
     except psycopg.Error as exc:
         raise classify(exc) from None
     assert t is not None  # a view of aggregates always has its one row
@@ -171,4 +204,10 @@ def read_totals(login: Login) -> EventTotals:
             StationTotal(str(r[0]) if r[0] else None, r[1] or "", r[2], int(r[3]), int(r[4]))
             for r in by
         ],
+        stations=[
+            StationHealth(str(h[0]), h[1] or "", h[2].astimezone(dt.UTC).isoformat()
+                          if h[2] else None, int(h[3] or 0), int(h[4] or 0))
+            for h in health
+        ],  # fmt: skip
+        recent=[RecentGift(g[0], int(g[1]), g[2] or "") for g in recent],
     )

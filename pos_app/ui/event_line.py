@@ -7,6 +7,7 @@ and on a short poll (other tables' gifts reach the centre, not this laptop's fee
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -22,6 +23,7 @@ from .live import LiveChanges, Refresher
 from .tasks import TaskRunner
 
 POLL_MS = 5_000
+SILENT = dt.timedelta(minutes=3)  # stations say they're alive every minute
 
 
 class EventLine(QLabel):
@@ -66,8 +68,11 @@ class EventLine(QLabel):
         by_table: dict[str, int] = defaultdict(int)
         for t in totals.by_station:
             by_table[t.station_name] += t.raised_cents
-        tables = "  ·  ".join(f"{name} {whole_money(cents, c)}" for name, cents in
-                              sorted(by_table.items()))  # fmt: skip
+        lines = [self._table(h, by_table.get(h.name, 0), c) for h in totals.stations]
+        named = {h.name for h in totals.stations}
+        lines += [f"{name} {whole_money(cents, c)}" for name, cents in sorted(by_table.items())
+                  if name not in named]  # fmt: skip
+        tables = "\n".join(lines)
         when = totals.as_of.astimezone().strftime("%H:%M")
         state = self.tr("live") if totals.live else self.tr("as of {time} (offline)").format(
             time=when
@@ -82,6 +87,23 @@ class EventLine(QLabel):
             + (f"\n{tables}" if tables else "")
         )
         self.show()
+
+    def _table(self, h: Any, raised_cents: int, c: str) -> str:
+        """One table's share and health: "Table 4 · $1,200 · last heard 21:48 · 3 not yet
+        shared"; a table silent for a few minutes says so first."""
+        parts = [h.name, whole_money(raised_cents, c)]
+        if h.last_heard is None:
+            parts.append(self.tr("not heard from yet"))
+        else:
+            heard = dt.datetime.fromisoformat(h.last_heard)
+            silent = dt.datetime.now(dt.UTC) - heard > SILENT
+            word = self.tr("○ silent since {time}") if silent else self.tr("last heard {time}")
+            parts.append(word.format(time=heard.astimezone().strftime("%H:%M")))
+        if h.unshared:
+            parts.append(self.tr("{n} not yet shared").format(n=h.unshared))
+        if h.needs_attention:
+            parts.append(self.tr("▲ {n} need attention").format(n=h.needs_attention))
+        return "  ·  ".join(parts)
 
     def _failed(self, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, CentralError) else type(exc).__name__

@@ -150,7 +150,10 @@ class EventScreen(QWidget):
         self.gifts.setText(
             self.tr("1 gift") if gifts == 1 else self.tr("{n} gifts").format(n=gifts)
         )
-        self._show_ticker(data["latest"], currency)
+        if event is not None and event.recent:  # every table's latest, from the centre
+            self._show_central_ticker(event.recent, currency)
+        else:
+            self._show_ticker(data["latest"], currency)
 
     def _show_ticker(self, latest: list[DonationRecord], currency: str) -> None:
         anonymous = self.tr("Anonymous")
@@ -164,6 +167,18 @@ class EventScreen(QWidget):
         self.ticker.setText(
             self.tr("Thank you: {names}").format(names="  ·  ".join(words)) if words else ""
         )
+        self.ticker.setVisible(self.ticker_on and bool(words))
+
+    def _show_central_ticker(self, recent: list[Any], currency: str) -> None:
+        """The centre's recent gifts carry a first name at most (none when anonymous)."""
+        anonymous = self.tr("Anonymous")
+        words = [
+            f"{g.display_name or anonymous} {whole_money(g.amount_cents, currency)}".replace(
+                " ", "\u00a0"
+            )
+            for g in recent[:TICKER_SIZE]
+        ]
+        self.ticker.setText(self.tr("Thank you: {names}").format(names="  ·  ".join(words)))
         self.ticker.setVisible(self.ticker_on and bool(words))
 
     def _failed(self, exc: BaseException) -> None:

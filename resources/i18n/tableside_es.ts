@@ -386,6 +386,26 @@
         <translation>Todo el evento: {raised} recaudados, {gifts} — {state}</translation>
     </message>
     <message>
+        <source>not heard from yet</source>
+        <translation>aún sin noticias</translation>
+    </message>
+    <message>
+        <source>○ silent since {time}</source>
+        <translation>○ en silencio desde las {time}</translation>
+    </message>
+    <message>
+        <source>last heard {time}</source>
+        <translation>última noticia a las {time}</translation>
+    </message>
+    <message>
+        <source>{n} not yet shared</source>
+        <translation>{n} sin compartir</translation>
+    </message>
+    <message>
+        <source>▲ {n} need attention</source>
+        <translation>▲ {n} necesitan atención</translation>
+    </message>
+    <message>
         <source>Whole event: {problem}</source>
         <translation>Todo el evento: {problem}</translation>
     </message>
