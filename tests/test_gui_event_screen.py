@@ -106,13 +106,13 @@ def ring() -> Iterator[MemoryKeyring]:
         yield r
 
 
-def other_table(tmp_path: Path, pg: PgServer) -> dict:  # type: ignore[type-arg]
+def other_table(tmp_path: Path, pg: PgServer, name: str) -> dict:  # type: ignore[type-arg]
     """Another station, in a process (and keyring) of its own, takes cash gifts for a
     moment, is killed, then shares everything it took: its own totals."""
-    new = admin.add_station(pg.admin_url, "Screen Table B")
+    new = admin.add_station(pg.admin_url, name)
     config = tmp_path / "table-b.toml"
     config.write_text(
-        f'[event]\nname = "Gala"\nstation = "Screen Table B"\n'
+        f'[event]\nname = "Gala"\nstation = "{name}"\n'
         f'[central]\nurl = "postgresql://{new.role}@127.0.0.1:{pg.port}/{pg.dbname}"\n'
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("POS_APP_")}
@@ -151,11 +151,38 @@ def test_another_tables_gift_reaches_the_event_screen(
             qtbot.waitUntil(lambda: screen.as_of.text() == "Every table, live", timeout=30000)
             before = a.event_totals()
             assert before is not None
-            b = other_table(tmp_path, pg)
+            b = other_table(tmp_path, pg, "Screen Table B")
             want = whole_money(before.raised_cents + b["raised_cents"], "usd")
             screen.refresher.refresh()  # what its 5 s poll of the centre does
             qtbot.waitUntil(lambda: screen.raised.text() == want, timeout=30000)
             assert screen.as_of.text() == "Every table, live"
         finally:
             screen.close()
+            tasks.shutdown()
+
+
+def test_the_leads_desk_shows_the_whole_event(
+    qtbot, tmp_path: Path, pg: PgServer, ring: MemoryKeyring
+) -> None:
+    """The desk's line for the whole event: every table's total, live."""
+    with sharing_station(tmp_path, pg, ring, "Desk Table A") as a:
+        a.start_jobs()
+        a.record_donation(3000, Donor("Ada Lovelace", "ada@example.org"), "cash")
+        qtbot.waitUntil(lambda: all_shared(a), timeout=30000)
+        b = other_table(tmp_path, pg, "Desk Table B")
+        tasks = TaskRunner()
+        w = LeadWindow(a, tasks)
+        qtbot.addWidget(w)
+        w.show()
+        try:
+            set_pin(qtbot, w)
+            line = w.desk.dashboard.event
+            total = a.event_totals()
+            assert total is not None
+            want = whole_money(total.raised_cents, "usd")
+            assert total.raised_cents >= 3000 + b["raised_cents"]
+            qtbot.waitUntil(lambda: want in line.text() and "live" in line.text(), timeout=30000)
+            assert "Desk Table A" in line.text() and "Desk Table B" in line.text()
+        finally:
+            w.close()
             tasks.shutdown()

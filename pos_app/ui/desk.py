@@ -132,6 +132,7 @@ class EventDesk(RefreshedScreen, QWidget):
             self._read, self._loaded, self._load_failed,
         )
         self._selected()
+        self.dashboard.event.follow(station, tasks, self.live, self)
         self._show_empty()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
@@ -202,6 +203,15 @@ class EventDesk(RefreshedScreen, QWidget):
                 self.tr("No gifts yet tonight — they appear here as volunteers take them.")
             )
         self.list_stack.setCurrentWidget(self.empty)
+
+    def start(self) -> None:
+        """Unlocked: this station's figures, and the whole event's when stations share."""
+        self.refresher.start()
+        self.dashboard.event.start()
+
+    def stop(self) -> None:
+        self.refresher.stop()
+        self.dashboard.event.stop()
 
     # ---- loading ----
     def _fetch_page(self, generation: int, query: PageQuery) -> None:

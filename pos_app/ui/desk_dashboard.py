@@ -13,6 +13,7 @@ from pos_app.domain.money import format_cents
 from pos_app.services.records import Totals
 
 from .charts import GiftsChart, Thermometer
+from .event_line import EventLine
 from .queue_health import HealthLabel
 from .quiet_label import QuietLabel
 
@@ -30,7 +31,8 @@ class DeskDashboard(QWidget):
         self.thermometer = Thermometer()
         self.stats = QuietLabel("", "deskStats")
         self.health = HealthLabel()
-        for w in (self.raised, self.thermometer, self.stats, self.health):
+        self.event = EventLine()  # the whole event, with a central store
+        for w in (self.raised, self.thermometer, self.stats, self.event, self.health):
             left.addWidget(w)
         left.addStretch()
         self.chart = GiftsChart()

@@ -360,6 +360,37 @@
     </message>
 </context>
 <context>
+    <name>EventLine</name>
+    <message>
+        <source>Whole event: waiting for the central store…</source>
+        <translation>Todo el evento: esperando al almacén central…</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>en vivo</translation>
+    </message>
+    <message>
+        <source>as of {time} (offline)</source>
+        <translation>a las {time} (sin conexión)</translation>
+    </message>
+    <message>
+        <source>1 gift</source>
+        <translation>1 donativo</translation>
+    </message>
+    <message>
+        <source>{n} gifts</source>
+        <translation>{n} donativos</translation>
+    </message>
+    <message>
+        <source>Whole event: {raised} raised, {gifts} — {state}</source>
+        <translation>Todo el evento: {raised} recaudados, {gifts} — {state}</translation>
+    </message>
+    <message>
+        <source>Whole event: {problem}</source>
+        <translation>Todo el evento: {problem}</translation>
+    </message>
+</context>
+<context>
     <name>EventScreen</name>
     <message>
         <source>Tableside — event screen</source>
