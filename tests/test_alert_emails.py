@@ -63,7 +63,7 @@ def notices(st: Station) -> int:
 
 
 def standing_state(st: Station) -> str | None:
-    """The station's one alert-email job (not a gift's: the jobs list doesn't show it)."""
+    """The station's one alert-email job (it belongs to no gift)."""
     with st.db.session() as s:
         return s.scalar(select(Job.state).where(Job.kind == alert_email.NAME,
                                                 Job.donation_id.is_(None)))

@@ -162,9 +162,9 @@ def _arm(s: Session, at: dt.datetime, quiet: dt.timedelta) -> str | None:
     """Queue the standing job if it is idle (done, discarded or not made yet); one that
     is queued, running or retrying will reach the new notices. One that needs attention
     (the sender refused: a wrong password, a bad address in `email_to`) is tried again
-    once per quiet period: what it needs is fixed outside it (the config, the keyring),
-    the lead's jobs panel doesn't list station jobs, and a parked alert job would keep
-    the needs-attention count up for good."""
+    once per quiet period as well as by the lead's Retry: what it needs is fixed outside
+    it (the config, the keyring), often by IT who never opens the desk, and a parked alert
+    job would keep the needs-attention count up until someone did."""
     job = s.scalar(select(Job).where(Job.kind == NAME, Job.donation_id.is_(None)))
     if job is None:
         job = Job(kind=NAME, donation_id=None, state=JobState.QUEUED.value, attempts=0)
