@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,3 +154,34 @@ def test_a_station_shares_a_gift_over_tls(
     rows = central(centre.pg, "SELECT id::text, amount_cents, donor_name FROM "
                    "tableside.donations WHERE station_id = %s", sid)  # fmt: skip
     assert rows == [(gift.donation_id, 4200, "Ada Lovelace")]
+
+
+def test_a_certificate_it_cant_check_waits_for_a_person_not_for_the_network(
+    centre: TlsCentre, tmp_path: Path, ring: MemoryKeyring
+) -> None:
+    """Retrying can't fix a CA file from another authority: the sync job needs attention
+    with the fix in words (the station is not "offline"), and once IT puts the event's
+    CA file in place, Retry shares the gift."""
+    ca_file = tmp_path / "event-ca.pem"
+    shutil.copyfile(centre.stranger.cert_file, ca_file)  # the wrong file, at the right path
+    query = f"?sslmode=verify-full&sslrootcert={ca_file}"
+    with sharing_station(tmp_path, centre.pg, ring, "TLS Attention", query=query) as st:
+        st.start_jobs()
+        gift = st.record_donation(1500, Donor("Grace", "grace@example.org"), "cash")
+        stuck = wait_for(
+            lambda: (s := st.sync_status()).state == "needs_attention" and s,
+            why="the sync job to need attention",
+            timeout=60,
+        )
+        assert stuck.online and stuck.pending >= 1, stuck
+        assert stuck.last_error and "certificate" in stuck.last_error, stuck
+        assert "sslrootcert" in stuck.last_error, stuck
+
+        shutil.copyfile(centre.ca.cert_file, ca_file)  # IT's file
+        st.sync_now()
+        wait_for(lambda: all_shared(st), why="shared once the CA file is right", timeout=60)
+        assert st.sync_status().last_error is None
+    rows = central(
+        centre.pg, "SELECT amount_cents FROM tableside.donations WHERE id = %s", gift.donation_id
+    )
+    assert rows == [(1500,)]
