@@ -1,6 +1,6 @@
 """What sharing with the central PostgreSQL costs, each part next to a bare psycopg baseline.
 
-    .venv/bin/python bench/sync.py [--gifts 60] [--offline 1000] [--window 8]
+    .venv/bin/python bench/sync.py [--gifts 100] [--offline 1000] [--window 8]
     .venv/bin/python bench/sync.py --quick        # tiny sizes: what tests/test_bench_sync.py runs
 
 Starts a throwaway PostgreSQL from the machine's binaries (tests/support/pg_server.py, fsync
@@ -74,6 +74,7 @@ class Sizes:
     offline: int  # part 2
     bare_repeats: int  # part 2, each bare kind
     window: float  # part 3, seconds per K
+    idle: float  # parts 1 and 2: seconds of doing nothing, for the station's CPU
 
 
 # ---- watching the centre -------------------------------------------------------------------
@@ -115,6 +116,14 @@ def approved(gift_id: str) -> tuple[str, tuple[Any, ...], Callable[[Any], bool]]
 def at_least(station_id: str, n: int) -> tuple[str, tuple[Any, ...], Callable[[Any], bool]]:
     return ("SELECT count(*) FROM tableside.donations WHERE station_id = %s", (station_id,),
             lambda row: row[0] >= n)
+
+
+def cpu_per_second(seconds: float) -> float:
+    """This process's CPU seconds per wall second while the bench itself only sleeps: what
+    the open station's threads cost while nothing happens."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    time.sleep(seconds)
+    return (time.process_time() - c0) / (time.perf_counter() - t0)
 
 
 def wait_idle(st: Station, timeout: float = 60.0) -> None:
@@ -186,18 +195,20 @@ class Latency:
     ours: list[float]
     bare_fresh: list[float]
     bare_open: list[float]
+    idle_cpu: float  # the station online, nothing to share, nothing happening
 
 
 def part_latency(pg: PgServer, ring: MemoryKeyring, tmp: Path, sizes: Sizes) -> Latency:
     """One gift at a time, each from a quiet station (its receipt and saved card done and
     shared), so each figure is one gift's own path, not a queue behind the last one."""
-    result = Latency([], [], [])
+    result = Latency([], [], [], 0.0)
     watch = Watch(pg.admin_url)
     kept = psycopg.connect(pg.admin_url)
     try:
         with sharing_station(tmp, pg, ring, "Bench Latency") as st:
             st.start_jobs()
             wait_idle(st)
+            result.idle_cpu = cpu_per_second(sizes.idle)
             for i in range(sizes.warmup + sizes.gifts):
                 out = st.take_card_donation(AMOUNT, Donor(f"Donor {i}", f"d{i}@example.org"),
                                             CARD)
@@ -223,6 +234,7 @@ class CatchUp:
     gifts: int
     noticed_s: float  # the centre back -> the first push's transaction began
     all_s: float  # the centre back -> every gift central
+    waiting_cpu: float  # the station offline with the gifts waiting, nothing happening
     executemany: list[float]
     copy: list[float]
 
@@ -245,6 +257,7 @@ def part_catch_up(pg: PgServer, ring: MemoryKeyring, tmp: Path, sizes: Sizes) ->
                 raise RuntimeError(f"expected {n} gifts waiting, the outbox holds "
                                    f"{status.pending}")
             sid = st.parts.station_id
+            waiting_cpu = cpu_per_second(sizes.idle)
             relay.restore()
             t0, back = time.perf_counter(), time.time()
             every = watch.until(*at_least(sid, n), timeout=600)
@@ -253,7 +266,8 @@ def part_catch_up(pg: PgServer, ring: MemoryKeyring, tmp: Path, sizes: Sizes) ->
         relay.close()
     rows = central_rows(pg.admin_url, "station_id = %s", sid)
     many, copy = bare_batches(pg.admin_url, rows, sizes.bare_repeats)
-    return CatchUp(n, first_push(pg.admin_url, sid) - back, every - t0, many, copy)
+    return CatchUp(n, first_push(pg.admin_url, sid) - back, every - t0, waiting_cpu, many,
+                   copy)
 
 
 def first_push(url: str, station_id: str) -> float:
@@ -400,6 +414,9 @@ def report(pg_version: str, sizes: Sizes, lat: Latency, cu: CatchUp, loads: list
         ("bare: COPY, fresh connection", copy, f"(median of {len(cu.copy)})"),
     ):
         print(f"   {label:44}{seconds:8.3f} s   {note}".rstrip())
+    print(f"   station CPU, offline with the {cu.gifts} gifts waiting: "
+          f"{cu.waiting_cpu * 1000:.0f} ms per s (online with nothing to share: "
+          f"{lat.idle_cpu * 1000:.0f} ms per s)")
     print(f"3. what one PostgreSQL holds: K station processes, one gift per push "
           f"(fresh connection, hello, push, commit), {sizes.window:g} s each")
     print(f"   {'K':>3}{'gifts/min':>12}{'push median':>14}{'push p99':>12}")
@@ -421,8 +438,8 @@ def interrupt(_signum: int, _frame: FrameType | None) -> None:
 
 def sizes_from(args: argparse.Namespace) -> Sizes:
     if args.quick:
-        return Sizes(gifts=10, warmup=1, offline=50, bare_repeats=3, window=2.0)
-    return Sizes(args.gifts, args.warmup, args.offline, args.repeats, args.window)
+        return Sizes(gifts=10, warmup=1, offline=50, bare_repeats=3, window=2.0, idle=1.0)
+    return Sizes(args.gifts, args.warmup, args.offline, args.repeats, args.window, idle=3.0)
 
 
 def run(bindir: Path, sizes: Sizes) -> None:
@@ -443,7 +460,7 @@ def run(bindir: Path, sizes: Sizes) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--gifts", type=int, default=60, help="part 1: gifts measured")
+    ap.add_argument("--gifts", type=int, default=100, help="part 1: gifts measured")
     ap.add_argument("--warmup", type=int, default=3, help="part 1: gifts not measured")
     ap.add_argument("--offline", type=int, default=1000, help="part 2: gifts taken offline")
     ap.add_argument("--repeats", type=int, default=5, help="part 2: runs of each bare kind")
