@@ -24,6 +24,7 @@ Numbers only, no thresholds. Everything it made goes on exit, on Ctrl-C too.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import multiprocessing as mp
 import os
@@ -31,9 +32,10 @@ import signal
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -65,6 +67,7 @@ COLUMNS = ("id", "station_id", "version", "amount_cents", "currency", "method", 
            "anonymous", "donor_name", "donor_email", "check_number", "processor", "brand",
            "last4", "payment_intent_id", "message", "created_at", "updated_at")
 SCRATCH = "bench_scratch"
+STOPPED = threading.Event()  # Ctrl-C or SIGTERM came: what follows is the clean-up
 
 
 @dataclass(frozen=True)
@@ -318,22 +321,18 @@ def gift_row(n: int) -> dict[str, Any]:
 
 def pusher(login: Login, window: float, go: Any, out: Any) -> None:
     """A station process: say it is ready (imports done), wait for the start, then push one
-    gift per push until the window is over; send back (seconds, latencies). Ctrl-C ends it
-    quietly (the parent cleans up)."""
-    try:
-        out.put(None)
-        go.wait()
-        latencies: list[float] = []
-        start = time.perf_counter()
-        n = 0
-        while time.perf_counter() - start < window:
-            n += 1
-            t0 = time.perf_counter()
-            push(login, Batch([], donations=[gift_row(n)]), left_after=0, attention=0)
-            latencies.append(time.perf_counter() - t0)
-        out.put((time.perf_counter() - start, latencies))
-    except KeyboardInterrupt:
-        pass
+    gift per push until the window is over; send back (seconds, latencies)."""
+    out.put(None)
+    go.wait()
+    latencies: list[float] = []
+    start = time.perf_counter()
+    n = 0
+    while time.perf_counter() - start < window:
+        n += 1
+        t0 = time.perf_counter()
+        push(login, Batch([], donations=[gift_row(n)]), left_after=0, attention=0)
+        latencies.append(time.perf_counter() - t0)
+    out.put((time.perf_counter() - start, latencies))
 
 
 def logins(pg: PgServer, k: int) -> list[Login]:
@@ -354,8 +353,9 @@ def part_load(pg: PgServer, k: int, window: float) -> Load:
     procs = [ctx.Process(target=pusher, args=(login, window, go, out), daemon=True)
              for login in stations]
     try:
-        for p in procs:
-            p.start()
+        with deaf_children():
+            for p in procs:
+                p.start()
         for _ in procs:  # every one ready, so the windows coincide
             out.get(timeout=120)
         go.set()
@@ -432,8 +432,26 @@ def report(pg_version: str, sizes: Sizes, lat: Latency, cu: CatchUp, loads: list
 
 # ---- running it ----------------------------------------------------------------------------
 def interrupt(_signum: int, _frame: FrameType | None) -> None:
-    """SIGTERM as Ctrl-C: unwind through every `finally`, so nothing is left behind."""
+    """Ctrl-C or SIGTERM: unwind through every `finally`, so nothing is left behind. Only
+    the first raises: a second Ctrl-C must not cut the clean-up short (each of its waits is
+    bounded). Remembered, because the server gets the terminal's Ctrl-C too, and its
+    shutdown may reach us first, as a lost connection rather than a KeyboardInterrupt."""
+    if STOPPED.is_set():
+        return
+    STOPPED.set()
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def deaf_children() -> Iterator[None]:
+    """Processes started in here ignore Ctrl-C (an ignored signal stays ignored across
+    exec): the terminal sends it to them too, and a child in the middle of its imports
+    would print a traceback. The parent ends them itself."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def sizes_from(args: argparse.Namespace) -> Sizes:
@@ -471,10 +489,13 @@ def main() -> int:
     if bindir is None:
         print(SKIPPED)
         return 0
+    signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     try:
         run(bindir, sizes_from(args))
-    except KeyboardInterrupt:
+    except BaseException:
+        if not STOPPED.is_set():
+            raise
         print("interrupted: the server, the stations and their files are gone", file=sys.stderr)
         return 130
     return 0
