@@ -19,9 +19,9 @@ from support.pg_server import PgServer
 
 def sharing_station(
     tmp_path: Path, pg: PgServer, ring: MemoryKeyring, name: str, *, port: int | None = None,
-    batch: int = 200, extra: str = "",
+    batch: int = 200, extra: str = "", lead: bool = False,
 ) -> Station:
-    new = admin.add_station(pg.admin_url, name)
+    new = admin.add_station(pg.admin_url, name, lead=lead)
     ring.set_password(SERVICE, CENTRAL_PASSWORD, new.password)
     config = tmp_path / f"{new.role}.toml"
     config.write_text(
