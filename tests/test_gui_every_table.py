@@ -100,7 +100,7 @@ def test_the_lead_fixes_a_far_tables_bounced_receipt_from_the_desk(
         assert "Every table" in titles
         w.tabs.setCurrentWidget(screen)
         qtbot.waitUntil(lambda: screen.table.rowCount() == 1, timeout=20000)
-        assert "1 need attention at 1 table" in screen.heading.text()
+        assert "1 job needs attention at 1 table" in screen.heading.text()
         cells = [screen.table.item(0, c).text() for c in range(screen.table.columnCount())]
         assert cells[0] == "Far Table" and "Bo Bounce" in cells and "$20.00" in cells
 

@@ -151,10 +151,13 @@ class TablesScreen(QWidget):
             return
         when = seen.as_of.astimezone().strftime("%H:%M:%S")
         if seen.jobs:
-            tables = len({j.station_id for j in seen.jobs})
-            self.heading.setText(self.tr(
-                "{n} need attention at {tables} table(s) — live, {time}"
-            ).format(n=len(seen.jobs), tables=tables, time=when))  # fmt: skip
+            n, tables = len(seen.jobs), len({j.station_id for j in seen.jobs})
+            jobs = (self.tr("1 job needs attention") if n == 1
+                    else self.tr("{n} jobs need attention").format(n=n))
+            where = (self.tr("at 1 table") if tables == 1
+                     else self.tr("at {n} tables").format(n=tables))
+            self.heading.setText(self.tr("{jobs} {where} — live, {time}").format(
+                jobs=jobs, where=where, time=when))  # fmt: skip
         else:
             self.heading.setText(
                 self.tr("Nothing needs attention at any table — live, {time}").format(time=when)
