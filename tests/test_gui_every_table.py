@@ -55,6 +55,8 @@ def tables(
 ) -> Iterator[tuple[Station, Station]]:
     """A far table whose receipts go to the SMTP server, and the lead's desk."""
     ring.set_password(SERVICE, SMTP_PASSWORD, smtp_server.password)
+    (tmp_path / "far").mkdir()
+    (tmp_path / "lead").mkdir()
     receipts = (
         f'[receipts]\nprovider = "smtp"\nsender = "{FROM}"\nhost = "127.0.0.1"\n'
         f'port = {smtp_server.port}\nusername = "{smtp_server.username}"\ntimeout = 5.0\n'

@@ -183,7 +183,7 @@ def read_totals(login: Login) -> EventTotals:
             ).fetchall()
             health = conn.execute(
                 "SELECT id, name, last_heard, unshared, needs_attention "
-                "FROM tableside.station_health WHERE NOT is_lead ORDER BY name"
+                "FROM tableside.station_health ORDER BY name"  # a lead's desk is a table too
             ).fetchall()
             recent = conn.execute(
                 "SELECT display_name, amount_cents, station_name "

@@ -110,7 +110,9 @@ class EventLine(QLabel):
         if h.unshared:
             parts.append(self.tr("{n} not yet shared").format(n=h.unshared))
         if h.needs_attention:
-            parts.append(self.tr("▲ {n} need attention").format(n=h.needs_attention))
+            n = h.needs_attention
+            parts.append(self.tr("▲ 1 needs attention") if n == 1
+                         else self.tr("▲ {n} need attention").format(n=n))  # fmt: skip
         return "  ·  ".join(parts)
 
     def _failed(self, exc: BaseException) -> None:

@@ -402,6 +402,10 @@
         <translation>{n} sin compartir</translation>
     </message>
     <message>
+        <source>▲ 1 needs attention</source>
+        <translation>▲ 1 requiere atención</translation>
+    </message>
+    <message>
         <source>▲ {n} need attention</source>
         <translation>▲ {n} necesitan atención</translation>
     </message>
