@@ -293,6 +293,7 @@ def compose(notice: Row[Any], settings: Settings, station_id: str) -> OutgoingEm
         html=f"<html><body>{body}</body></html>",
         receipt_number=f"ALERT-{n.id}",
         donation_id=station_id or "station",  # with the number, a stable Message-ID
+        kind="alert",
     )
 
 
