@@ -22,6 +22,8 @@ settings.register_profile(
 )
 settings.load_profile("tableside")
 
+from support.memory_keyring import MemoryKeyring, memory_keyring  # noqa: E402
+from support.pg_server import PgServer, find_bindir, pg_server  # noqa: E402
 from support.processes import localstripe_process, register_simulated_reader  # noqa: E402
 
 from pos_app.api import Station, open_station  # noqa: E402
@@ -67,6 +69,29 @@ def station(data_dir: Path, simulator: SimulatorProcessor) -> Iterator[Station]:
 def localstripe() -> Iterator[str]:
     with localstripe_process() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL with the central schema at head, shared by the session (one per
+    xdist worker). Station names are roles in its one database: give each test's stations
+    names of their own (add_station refuses a name already taken, unless reset=True), and
+    compare event-wide totals as before/after, since other files' gifts are there too."""
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries (bash packaging/bootstrap.sh --tests)")
+    from pos_app.central import admin
+
+    with pg_server(bindir) as server:
+        admin.init(server.admin_url)
+        yield server
+
+
+@pytest.fixture
+def ring() -> Iterator[MemoryKeyring]:
+    """An in-memory OS keyring for this test (the app reads secrets through keyring)."""
+    with memory_keyring() as r:
+        yield r
 
 
 TERMINAL_TEST_KEY = "sk_test_tableside_terminal"  # a test key: the simulated reader takes taps

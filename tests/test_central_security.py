@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 
 import psycopg
 import pytest
-from support.pg_server import PgServer, find_bindir, pg_server
+from support.pg_server import PgServer
 
 from pos_app.central import admin
 
@@ -22,16 +21,6 @@ ON CONFLICT (id) DO UPDATE SET version = excluded.version, amount_cents = exclud
     donor_name = excluded.donor_name, updated_at = excluded.updated_at
 WHERE excluded.version > t.version
 """
-
-
-@pytest.fixture(scope="session")
-def pg() -> Iterator[PgServer]:
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("no PostgreSQL server binaries (bash packaging/bootstrap.sh --tests)")
-    with pg_server(bindir) as server:
-        admin.init(server.admin_url)
-        yield server
 
 
 def _station(pg: PgServer, name: str, lead: bool = False) -> tuple[psycopg.Connection, str]:

@@ -10,28 +10,18 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 from env_keyring import SECRETS_VAR
 from support.cli_proc import REPO, app_env, pos_app
-from support.pg_server import PgServer, find_bindir, pg_server
+from support.pg_server import PgServer
 from support.smtp_server import free_port
 
 from pos_app.secrets import CENTRAL_PASSWORD, SERVICE
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PgServer]:
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("no PostgreSQL server binaries (bash packaging/bootstrap.sh --tests)")
-    with pg_server(bindir) as server:
-        yield server
 
 
 def env(data_dir: Path, config: Path | None = None, password: str | None = None

@@ -5,24 +5,16 @@ bridged localstripe for the processor and aiosmtpd (STARTTLS + AUTH) for email."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.job_fixtures import smtp_server  # noqa: F401
-from support.memory_keyring import MemoryKeyring, memory_keyring
 from support.smtp_server import SmtpServer, free_port
 
 from pos_app.cli import main
 from pos_app.secrets import SERVICE, SMTP_PASSWORD, STRIPE_SECRET_KEY
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    with memory_keyring() as r:
-        yield r
 
 
 def write_config(tmp_path: Path, stripe_url: str, smtp: SmtpServer) -> Path:

@@ -4,12 +4,11 @@ and idle; each way it can fail is a ✗ line with a fix, and the verdict is "NOT
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import TERMINAL_TEST_KEY
-from support.memory_keyring import MemoryKeyring, memory_keyring
+from support.memory_keyring import MemoryKeyring
 from support.processes import set_reader_status
 
 from pos_app.cli import main
@@ -18,12 +17,6 @@ from pos_app.payments.stripe_terminal import StripeTerminalProcessor
 from pos_app.secrets import SERVICE, STRIPE_SECRET_KEY
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    with memory_keyring() as r:
-        yield r
 
 
 def reader_config(tmp_path: Path, api_base: str, reader: str) -> Path:

@@ -7,22 +7,19 @@ gift, and "as of … (offline)" when the centre can't be reached."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.memory_keyring import MemoryKeyring, memory_keyring
-from support.pg_server import PgServer, find_bindir, pg_server
-from support.sync_station import all_shared, sharing_station
+from support.memory_keyring import MemoryKeyring
+from support.pg_server import PgServer
+from support.sync_station import all_shared, sharing_station, station_process
 from test_gui_lead_desk import set_pin
 
 from pos_app.api import Donor, Station
-from pos_app.central import admin
 from pos_app.domain.gift import GiftOptions
-from pos_app.secrets import CENTRAL_PASSWORD, SERVICE
 from pos_app.ui.charts import whole_money
 from pos_app.ui.event_screen import EventScreen
 from pos_app.ui.lead_window import LeadWindow
@@ -90,40 +87,11 @@ def test_esc_closes_it_and_closing_the_app_closes_it(qtbot, desk: LeadWindow) ->
     assert desk.event_screen is None
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PgServer]:
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("no PostgreSQL server binaries (bash packaging/bootstrap.sh --tests)")
-    with pg_server(bindir) as server:
-        admin.init(server.admin_url)
-        yield server
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    with memory_keyring() as r:
-        yield r
-
-
 def other_table(tmp_path: Path, pg: PgServer, name: str) -> dict:  # type: ignore[type-arg]
     """Another station, in a process (and keyring) of its own, takes cash gifts for a
     moment, is killed, then shares everything it took: its own totals."""
-    new = admin.add_station(pg.admin_url, name)
-    config = tmp_path / "table-b.toml"
-    config.write_text(
-        f'[event]\nname = "Gala"\nstation = "{name}"\n'
-        f'[central]\nurl = "postgresql://{new.role}@127.0.0.1:{pg.port}/{pg.dbname}"\n'
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POS_APP_")}
-    env.update(
-        PYTHONPATH=str(TESTS),
-        PYTHON_KEYRING_BACKEND="env_keyring.EnvKeyring",
-        TABLESIDE_TEST_KEYRING=json.dumps({f"{SERVICE}/{CENTRAL_PASSWORD}": new.password}),
-        POS_APP_CONFIG=str(config),
-    )
-    args = [sys.executable, str(TESTS / "support" / "sync_proc.py"), str(config),
-            str(tmp_path / "table-b")]  # fmt: skip
+    config, data, env = station_process(tmp_path, pg, name)
+    args = [sys.executable, str(TESTS / "support" / "sync_proc.py"), str(config), str(data)]
     take = subprocess.Popen([*args, "take"], env=env, stdout=subprocess.PIPE, text=True)
     assert take.stdout is not None and take.stdout.readline().startswith("GIFT ")
     take.kill()

@@ -10,20 +10,18 @@ the Terminal test peer; one with no generated card waits in needs attention.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import TERMINAL_TEST_KEY, TEST_CARD_NUMBERS, files_containing
-from support.job_fixtures import StationFactory, make_station  # noqa: F401
+from support.job_fixtures import StationFactory, make_station, reader_gift  # noqa: F401
 from support.jobwait import wait_for, wait_settled, wait_state
 from support.processes import localstripe_stats
 from support.stripe_spec import SpecViolation, StripeSpec, stripe_spec
 
 from jobs.kinds.save_card import save_card_key
-from pos_app.api import Card, Donor, Outcome, Station
+from pos_app.api import Card, Donor, Station
 from pos_app.payments.base import Declined, SaveCardRequest
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.payments.stripe import StripeProcessor
@@ -221,20 +219,6 @@ def test_a_training_gift_is_never_saved_with_the_live_processor(
 
 
 # ---- gifts taken on the card reader --------------------------------------------------------
-
-
-def reader_gift(st: Station, reader_waits: Callable[[], bool]) -> Outcome:
-    """A reader gift on a thread; the donor taps (approve) once the reader waits."""
-    result: list[Outcome] = []
-    t = threading.Thread(
-        target=lambda: result.append(st.take_reader_donation(5000, Donor("Ada", "ada@x.org")))
-    )
-    t.start()
-    wait_for(lambda: reader_waits() or not t.is_alive(), why="the reader to wait for a card")
-    st.present_on_reader("approve")
-    t.join(60)
-    assert result and result[0].status == "approved", result
-    return result[0]
 
 
 def paid_with(st: Station, donation_id: str) -> tuple[str | None, str | None]:

@@ -16,7 +16,6 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from support.job_fixtures import StationFactory, event_settings, make_station  # noqa: F401
-from support.memory_keyring import MemoryKeyring, memory_keyring
 from support.smtp_server import free_port
 from test_gui_settings import open_settings
 
@@ -80,12 +79,6 @@ def test_proc() -> Iterator[ProcessorSpec]:
         yield TOKEN_SPEC
     finally:
         registry.unregister(TOKEN_SPEC.name)
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    with memory_keyring() as r:
-        yield r
 
 
 @pytest.fixture

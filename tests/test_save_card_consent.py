@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import TERMINAL_TEST_KEY
-from support.job_fixtures import StationFactory, event_settings, make_station  # noqa: F401
-from support.jobwait import wait_for, wait_settled, wait_state
+from support.job_fixtures import (  # noqa: F401
+    StationFactory,
+    event_settings,
+    make_station,
+    reader_gift,
+)
+from support.jobwait import wait_settled, wait_state
 from support.stripe_spec import decode_form
 from test_jobs_save_card import (  # noqa: F401
     API_KEY,
@@ -167,20 +170,6 @@ def test_a_gift_taken_before_consent_was_asked_replays_as_it_was_sent() -> None:
 # ---- gifts on the card reader ----------------------------------------------------------
 
 
-def reader_gift(st: Station, options: GiftOptions, reader_waits: Callable[[], bool]) -> Outcome:
-    result: list[Outcome] = []
-    donor = Donor("Ada", "ada@example.org")
-    t = threading.Thread(
-        target=lambda: result.append(st.take_reader_donation(5000, donor, options))
-    )
-    t.start()
-    wait_for(lambda: reader_waits() or not t.is_alive(), why="the reader to wait for a card")
-    st.present_on_reader("approve")
-    t.join(60)
-    assert result and result[0].status == "approved", result
-    return result[0]
-
-
 def test_training_reader_sets_up_the_card_only_with_consent(
     make_station: StationFactory,
 ) -> None:
@@ -190,8 +179,8 @@ def test_training_reader_sets_up_the_card_only_with_consent(
     st.reader_service.poll_s = 0.01
     reader = st.reader_service.reader
     waiting = lambda: reader._action.status == "in_progress"  # noqa: E731
-    no = reader_gift(st, NO, waiting)
-    yes = reader_gift(st, dataclasses.replace(YES, cover_fee=True), waiting)
+    no = reader_gift(st, waiting, NO)
+    yes = reader_gift(st, waiting, dataclasses.replace(YES, cover_fee=True))
     no_row, yes_row = row(st, no.donation_id), row(st, yes.donation_id)
     assert (no_row.setup_future_usage, no_row.generated_card, no_row.save_card) == (
         None, None, False)  # fmt: skip
@@ -223,8 +212,8 @@ def test_peer_payment_intent_asks_to_keep_the_card_only_with_consent(
         a = watch.reader_action(5)
         return a.type == "process_payment_intent" and a.status == "in_progress"
 
-    no = reader_gift(st, NO, reader_waits)
-    yes = reader_gift(st, YES, reader_waits)
+    no = reader_gift(st, reader_waits, NO)
+    yes = reader_gift(st, reader_waits, YES)
     auth = (TERMINAL_TEST_KEY, "")
 
     def intent(o: Outcome) -> dict:  # type: ignore[type-arg]

@@ -8,36 +8,19 @@ station works exactly as before."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 from support.jobwait import wait_for, wait_settled
-from support.memory_keyring import MemoryKeyring, memory_keyring
-from support.pg_server import PgServer, find_bindir, pg_server
+from support.memory_keyring import MemoryKeyring
+from support.pg_server import PgServer
 from support.sync_station import all_shared, central, sharing_station
 
 from jobs.kinds.sync import standing_job
 from pos_app.api import CentralError, Donor, Station
 from pos_app.central import admin
 from pos_app.secrets import CENTRAL_PASSWORD, SERVICE
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PgServer]:
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("no PostgreSQL server binaries (bash packaging/bootstrap.sh --tests)")
-    with pg_server(bindir) as server:
-        admin.init(server.admin_url)
-        yield server
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    with memory_keyring() as r:
-        yield r
 
 
 def test_a_refused_login_waits_for_a_person_then_shares_everything(

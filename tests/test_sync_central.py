@@ -7,14 +7,13 @@ the station equal the station's own."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 from support.jobwait import wait_for
-from support.memory_keyring import MemoryKeyring, memory_keyring
-from support.pg_server import PgServer, TcpRelay, find_bindir, pg_server
+from support.memory_keyring import MemoryKeyring
+from support.pg_server import PgServer, TcpRelay
 from support.sync_station import all_shared, central, sharing_station
 
 from pos_app.api import Card, Donor
@@ -24,22 +23,6 @@ from pos_app.central.push import push
 from pos_app.domain.gift import GiftOptions
 
 VISA = Card("4242424242424242", 12, 2030, "123")
-
-
-@pytest.fixture(scope="session")
-def pg() -> Iterator[PgServer]:
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("no PostgreSQL server binaries (bash packaging/bootstrap.sh --tests)")
-    with pg_server(bindir) as server:
-        admin.init(server.admin_url)
-        yield server
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    with memory_keyring() as r:
-        yield r
 
 
 def test_gifts_a_refund_and_job_states_are_shared(

@@ -6,21 +6,17 @@ unshared, and the centre's totals for each station equal the station's own."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from support.pg_server import PgServer, TcpRelay, find_bindir, pg_server
-
-from pos_app.central import admin
-from pos_app.secrets import CENTRAL_PASSWORD, SERVICE
+from support.pg_server import PgServer, TcpRelay
+from support.sync_station import station_process
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,32 +30,8 @@ STATIONS = 3
 KILLS_PER_STATION = 4
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PgServer]:
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("no PostgreSQL server binaries (bash packaging/bootstrap.sh --tests)")
-    with pg_server(bindir) as server:
-        admin.init(server.admin_url)
-        yield server
-
-
 def _station(tmp_path: Path, pg: PgServer, relay: TcpRelay, n: int) -> tuple[Path, Path, dict]:  # type: ignore[type-arg]
-    new = admin.add_station(pg.admin_url, f"Chaos {n}")
-    config = tmp_path / f"chaos{n}.toml"
-    config.write_text(
-        f'[event]\nname = "Gala"\nstation = "Chaos {n}"\n'
-        f'[central]\nurl = "postgresql://{new.role}@127.0.0.1:{relay.port}/{pg.dbname}"\n'
-        "batch = 5\n"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POS_APP_")}
-    env.update(
-        PYTHONPATH=str(TESTS),
-        PYTHON_KEYRING_BACKEND="env_keyring.EnvKeyring",
-        TABLESIDE_TEST_KEYRING=json.dumps({f"{SERVICE}/{CENTRAL_PASSWORD}": new.password}),
-        POS_APP_CONFIG=str(config),
-    )
-    return config, tmp_path / f"data{n}", env
+    return station_process(tmp_path, pg, f"Chaos {n}", port=relay.port, extra="batch = 5\n")
 
 
 def _run(config: Path, data: Path, env: dict, mode: str) -> subprocess.Popen[str]:  # type: ignore[type-arg]
@@ -82,10 +54,18 @@ def _gifts_seen(proc: subprocess.Popen[str]) -> set[str]:
             if line.startswith("GIFT ")}
 
 
+def _event_totals(pg: PgServer) -> tuple[int, int]:
+    with psycopg.connect(pg.admin_url, autocommit=True) as c:
+        row = c.execute("SELECT gifts, raised_cents FROM tableside.event_totals").fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
 def test_stations_killed_and_cut_off_share_every_gift_exactly_once(
     tmp_path: Path, pg: PgServer
 ) -> None:
     rng = random.Random(22)
+    before = _event_totals(pg)  # the session's server holds other files' gifts too
     relay = TcpRelay(("127.0.0.1", pg.port), rate=0.3, seed=22, stall_s=2.0)
     stations = [_station(tmp_path, pg, relay, n) for n in range(STATIONS)]
     seen: set[str] = set()
@@ -128,7 +108,9 @@ def test_stations_killed_and_cut_off_share_every_gift_exactly_once(
                 "WHERE id = %s", (r["station_id"],)
             ).fetchone()
             assert health == (r["gifts"], r["raised_cents"], 0)
-        total = c.execute("SELECT gifts, raised_cents FROM tableside.event_totals").fetchone()
-    assert total == (sum(r["gifts"] for r in results), sum(r["raised_cents"] for r in results))
+    total = _event_totals(pg)
+    assert (total[0] - before[0], total[1] - before[1]) == (
+        sum(r["gifts"] for r in results), sum(r["raised_cents"] for r in results)
+    )
     every_local = {d[0] for r in results for d in r["donations"]}
     assert seen and seen <= every_local  # every gift a station confirmed is there

@@ -7,34 +7,16 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
-import pytest
 from support.jobwait import wait_for
-from support.memory_keyring import MemoryKeyring, memory_keyring
-from support.pg_server import PgServer, TcpRelay, find_bindir, pg_server
+from support.memory_keyring import MemoryKeyring
+from support.pg_server import PgServer, TcpRelay
 from support.sync_station import sharing_station
 
 from pos_app.api import Donor
 from pos_app.central import admin
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PgServer]:
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("no PostgreSQL server binaries (bash packaging/bootstrap.sh --tests)")
-    with pg_server(bindir) as server:
-        admin.init(server.admin_url)
-        yield server
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    with memory_keyring() as r:
-        yield r
 
 
 def _other_station_pushes(pg: PgServer, name: str) -> None:

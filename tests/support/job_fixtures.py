@@ -5,6 +5,7 @@ Import the fixtures you use into the test module (`from support.job_fixtures imp
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 
 from jobs.policy import RetryPolicy
-from pos_app.api import Station
+from pos_app.api import Donor, Outcome, Station
+from pos_app.domain.gift import NO_OPTIONS, GiftOptions
 from pos_app.paths import DataPaths
 from pos_app.payments.base import Processor
 from pos_app.payments.simulator import SimulatorProcessor
@@ -20,6 +22,7 @@ from pos_app.receipts.senders import Sender
 from pos_app.secrets import SERVICE, SMTP_PASSWORD
 from pos_app.settings import Event, Jobs, Organization, Receipts, Settings
 
+from .jobwait import wait_for
 from .memory_keyring import MemoryKeyring, memory_keyring
 from .sendgrid_server import SendGridServer
 from .smtp_server import SmtpServer
@@ -125,3 +128,21 @@ def smtp_station(
         ca_file=str(server.cert_file) if ca else "",
     )
     return make(settings=event_settings(receipts=receipts), **kw)  # type: ignore[arg-type]
+
+
+def reader_gift(
+    st: Station, reader_waits: Callable[[], bool], options: GiftOptions = NO_OPTIONS
+) -> Outcome:
+    """A $50 reader gift from Ada on a thread; the donor taps (approve) once
+    `reader_waits()` says the reader waits for a card. Returns the approved outcome."""
+    result: list[Outcome] = []
+    donor = Donor("Ada", "ada@example.org")
+    t = threading.Thread(
+        target=lambda: result.append(st.take_reader_donation(5000, donor, options))
+    )
+    t.start()
+    wait_for(lambda: reader_waits() or not t.is_alive(), why="the reader to wait for a card")
+    st.present_on_reader("approve")
+    t.join(60)
+    assert result and result[0].status == "approved", result
+    return result[0]
