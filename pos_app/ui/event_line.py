@@ -37,6 +37,7 @@ class EventLine(QLabel):
         self.refresher: Refresher | None = None
         self.station: Station | None = None
         self._unfollow: Callable[[], None] | None = None
+        self.on_totals: Callable[[Any], None] | None = None  # the dashboard draws them too
 
     def follow(self, station: Station, tasks: TaskRunner, live: LiveChanges | None,
                parent: QObject) -> None:  # fmt: skip
@@ -68,6 +69,8 @@ class EventLine(QLabel):
         return station.event_totals
 
     def _show(self, totals: Any) -> None:
+        if self.on_totals is not None:
+            self.on_totals(totals)
         if totals is None:  # not reached yet
             self.setText(self.tr("Whole event: waiting for the central store…"))
             self.show()
@@ -88,10 +91,11 @@ class EventLine(QLabel):
         gifts = self.tr("1 gift") if totals.gifts == 1 else self.tr("{n} gifts").format(
             n=totals.gifts
         )
-        self.setText(
-            self.tr("Whole event: {raised} raised, {gifts} — {state}").format(
-                raised=whole_money(totals.raised_cents, c), gifts=gifts, state=state
-            )
+        words = {"card": self.tr("card"), "cash": self.tr("cash"), "check": self.tr("check")}
+        methods = "".join(f" · {words.get(m, m)} {whole_money(cents, c)}"
+                          for m, cents in sorted(totals.by_method().items()))  # fmt: skip
+        self.setText(  # the raised figure is the dashboard's headline (on_totals)
+            self.tr("Every table: {gifts} — {state}").format(gifts=gifts + methods, state=state)
             + (f"\n{tables}" if tables else "")
         )
         self.show()

@@ -70,6 +70,18 @@
         <translation>Recaudado {raised}</translation>
     </message>
     <message>
+        <source>All tables: {raised} of {goal}</source>
+        <translation>Todas las mesas: {raised} de {goal}</translation>
+    </message>
+    <message>
+        <source>All tables: {raised}</source>
+        <translation>Todas las mesas: {raised}</translation>
+    </message>
+    <message>
+        <source>This table: {figures}</source>
+        <translation>Esta mesa: {figures}</translation>
+    </message>
+    <message>
         <source>1 gift</source>
         <translation>1 donativo</translation>
     </message>
@@ -382,8 +394,20 @@
         <translation>{n} donativos</translation>
     </message>
     <message>
-        <source>Whole event: {raised} raised, {gifts} — {state}</source>
-        <translation>Todo el evento: {raised} recaudados, {gifts} — {state}</translation>
+        <source>card</source>
+        <translation>tarjeta</translation>
+    </message>
+    <message>
+        <source>cash</source>
+        <translation>efectivo</translation>
+    </message>
+    <message>
+        <source>check</source>
+        <translation>cheque</translation>
+    </message>
+    <message>
+        <source>Every table: {gifts} — {state}</source>
+        <translation>Todas las mesas: {gifts} — {state}</translation>
     </message>
     <message>
         <source>not heard from yet</source>
