@@ -14,7 +14,8 @@ as tests/test_sync_central.py does. Then:
   2. catch-up: the station takes `--offline` card gifts with the centre cut off (a TcpRelay
      in front of it refuses connections), then the relay is restored; time until every gift
      is central. Bare: the same rows (read back from the centre) into a scratch table of the
-     same shape, executemany and COPY, each on a fresh connection, interleaved.
+     same shape, executemany and COPY, each on a fresh connection, interleaved. Also the
+     station's CPU per second while it waits offline, beside the same idle and online.
   3. capacity: K station processes (K = 1, 2, 4), each with its own login, call the sync
      job's own push (pos_app/central/push.py: fresh connection, hello, tableside.push, commit)
      with one gift per push, as fast as they can for `--window` s.
