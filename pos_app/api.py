@@ -30,8 +30,8 @@ from jobs.records import JobRecord, JobState, JobSummary
 from pos_app import composition, station_lock
 from pos_app.central.connect import CentralError
 from pos_app.central.listen import CentralWatcher
-from pos_app.central.push import EventTotals
-from pos_app.central.station import SyncStatus
+from pos_app.central.push import EventTotals, RemoteJob
+from pos_app.central.station import EventAttention, SyncStatus
 from pos_app.domain.cards import Card
 from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, GiftOptions
@@ -80,6 +80,7 @@ __all__ = [
     "ConfigError",
     "DonationRecord",
     "Donor",
+    "EventAttention",
     "EventTotals",
     "ExportError",
     "GiftOptions",
@@ -95,6 +96,7 @@ __all__ = [
     "RefundOutcome",
     "RefundRecord",
     "Registered",
+    "RemoteJob",
     "SavedDonor",
     "StartupError",
     "StatusSnapshot",
@@ -338,6 +340,33 @@ class Station:
         re-reads `event_totals()`. None without a central store."""
         return self.parts.central_sync.watch(on_change)
 
+    def follow_event(self) -> Callable[[], None]:
+        """While followed, the event's changes at any station are announced on this
+        station's change feed (`Topic.EVENT`, from one LISTEN connection however many
+        follow), so screens subscribed to `changes` re-read `event_totals()` at once.
+        Returns the call that stops following. Does nothing without a central store."""
+        return self.parts.central_sync.follow()
+
+    def attention_everywhere(self) -> EventAttention | None:
+        """What needs a person at every station, live from the centre: `jobs` (each a
+        RemoteJob: station_name, kind, problem, fix, donor, amount, `correction_sent`
+        when a lead's email fix waits for its station), `lead` (False: this station's
+        login reads totals only, `jobs` empty) and `as_of`. None without a central store;
+        raises CentralError (`offline` when the centre can't be reached)."""
+        return self.parts.central_sync.attention()
+
+    def correct_donor_email(self, donation_id: str, email: str) -> str:
+        """Correct a gift's donor email and have its receipt sent again, from any station:
+        this station's own gift is fixed here at once ("here"); another station's through
+        the centre ("sent"), applied by that station when it next shares (within a
+        minute). Raises InvalidDonation (field "email"), CentralError."""
+        try:
+            self.update_donor_email(donation_id, email)
+            return "here"
+        except KeyError:  # not a gift of this station's
+            self.parts.central_sync.correct_email(donation_id, email)
+            return "sent"
+
     def gifts_over_time(self, bucket_minutes: int = 15) -> list[tuple[dt.datetime, int]]:
         """(bucket start, local time; cents raised in it), oldest first, gaps as 0."""
         return gifts_over_time(self.db, bucket_minutes)
@@ -383,9 +412,11 @@ class Station:
         return self._alerts(alert_rules.pending_work(self.db), self.job_summary())
 
     def _alerts(self, work: alert_rules.PendingWork, summary: JobSummary) -> list[Alert]:
-        return alert_rules.alerts(
+        found = alert_rules.alerts(
             work, summary, self.settings.alerts, charges_need_network=not self.training
         )
+        silent = self.parts.central_sync.silent_alert(self.settings.alerts.silent_minutes)
+        return [*found, silent] if silent is not None else found
 
     def status(self) -> StatusSnapshot:
         """Totals, job summary, alerts and the closing summary for the status bar, from one

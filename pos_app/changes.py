@@ -25,6 +25,7 @@ class Topic(StrEnum):
     JOB = "job"  # a background job changed state
     SETTINGS = "settings"  # the event's name, goal or station name changed
     NETWORK = "network"  # online/offline flipped
+    EVENT = "event"  # the event changed at some station (the central store said so)
 
 
 # Which table's rows make which topic; tables not named here (counters, the lead PIN)

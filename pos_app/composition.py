@@ -74,6 +74,7 @@ class Parts:
         """Stop everything, then let go of it; the lock goes last."""
         try:
             self.background.close()
+            self.central_sync.close()  # the event watcher, when a screen left it running
             self.jobs_system.close()
             self.donations_service.forget_card(None)
             self.processor.close()
@@ -224,7 +225,7 @@ def _build(
         lead_pin=LeadPinService(db),
         reader_service=make_reader_service(processor, donations, settings),
         background=Background(),
-        central_sync=CentralSync(db, jobs_system, live),
+        central_sync=CentralSync(db, jobs_system, live, changes),
     )
     parts.background.add_service(jobs_system)
     if not beside_window:
@@ -236,7 +237,7 @@ def _build(
         parts.background.every("central-sync", lambda: 0.0, parts.central_sync.step)
     parts.background.every("settler", lambda: parts.settle_interval, Settler(parts).step)
     # Alert emails (jobs/kinds/alert_email.py): the [alerts] conditions, looked at often.
-    watch = AlertWatch(db, jobs_system, live)
+    watch = AlertWatch(db, jobs_system, live, parts.central_sync.silent_alert)
     parts.background.every("alert-watch", lambda: watch.interval, watch.step)
     log.info(
         "station open: %s, processor %s, data %s",

@@ -99,6 +99,7 @@ class Alerts:
     # addresses (the lead, IT) emailed through the [receipts] sender; empty: no emails
     email_to: list[str] = field(default_factory=list)
     quiet_minutes: int = 15  # at most one alert email per condition in this long
+    silent_minutes: int = 5  # with [central]: a table the centre hasn't heard from this long
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,7 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
         )
     if settings.jobs.workers < 1:
         raise ConfigError(f"{path}: 'jobs.workers' must be at least 1.")
-    for key in ("backlog", "oldest_minutes", "needs_attention"):
+    for key in ("backlog", "oldest_minutes", "needs_attention", "silent_minutes"):
         if getattr(settings.alerts, key) < 0:
             raise ConfigError(f"{path}: 'alerts.{key}' can't be negative (0 turns it off).")
     problem = _alerts_problem(settings.alerts, path)

@@ -89,6 +89,8 @@ def test_one_alert_per_person_no_resend_after_restart_then_one_all_clear(
     text = alert.get_body(("plain",)).get_content()
     assert "Table 3 at Spring Gala needs a look: 1 job needs attention" in text
     assert "bounce@" not in text  # the alert names no donor
+    assert alert["X-Tableside-Alert"] and alert["X-Tableside-Receipt"] is None
+    assert str(alert["Message-ID"]).strip().startswith("<alert.ALERT-")  # never taken for a receipt
     st.close()
 
     # A restart: the condition is still on (now two receipts wait); nothing is owed again.

@@ -167,6 +167,8 @@ def test_dedication_notice_is_its_own_job_and_never_states_the_amount(
     assert str(notice["Subject"]) == (  # a training gift (the simulator) says so
         "TRAINING — not a real gift: A gift to Riverside Food Bank in memory of Grace Hopper"
     )
+    assert notice["X-Tableside-Notice"] and notice["X-Tableside-Receipt"] is None
+    assert by_to["Bob <bob@example.org>"]["X-Tableside-Receipt"]  # the receipts say so
     text = notice.get_body(("plain",)).get_content()
     assert "Ada Lovelace has made a gift" in text and "$" not in text and "123.45" not in text
     receipt = by_to["Ada Lovelace <ada@example.org>"].get_body(("plain",)).get_content()

@@ -68,7 +68,15 @@ WHAT = {  # a condition in a sentence
     "backlog": "the backlog of waiting jobs",
     "oldest": "the oldest waiting job's age",
     "needs_attention": "the jobs that need attention",
+    "silent": "the tables not heard from",
 }
+WHAT_TO_DO = {  # what the reader of the email does about it
+    "silent": "check that table's laptop — is it on, is Tableside open, is its network "
+              "up? `pos-app central status` lists when the centre last heard from each "
+              "table; the gifts it takes meanwhile are kept there and shared when it is back.",
+}
+DEFAULT_TO_DO = ("open the lead desk's Jobs tab on that laptop (or run `pos-app jobs` "
+                 "there); `pos-app health` shows the station's state in one line.")
 
 _meta = MetaData()
 alert_state = Table(
@@ -192,8 +200,15 @@ class Watch:
     """The background loop's step: read the conditions, record what changed, hand an
     armed job to the queue. Runs only while the station's background work does."""
 
-    def __init__(self, db: Database, jobs: JobSystem, settings: Callable[[], Settings]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        jobs: JobSystem,
+        settings: Callable[[], Settings],
+        silent: Callable[[int], Any] | None = None,
+    ) -> None:
         self.db, self.jobs, self.settings = db, jobs, settings
+        self.silent = silent  # limit minutes -> the silent-tables Alert or None (central)
         self.interval = WATCH_S
 
     def step(self, _n: int) -> None:
@@ -202,6 +217,9 @@ class Watch:
         settings = self.settings()
         found = rules.alerts(rules.pending_work(self.db), self.jobs.summary(), settings.alerts,
                              charges_need_network=not settings.training)
+        if self.silent is not None:
+            silent = self.silent(settings.alerts.silent_minutes)
+            found += [silent] if silent is not None else []
         try:
             job_id = record(self.db, rules.over_limit(found), to=list(settings.alerts.email_to),
                             quiet_minutes=settings.alerts.quiet_minutes)
@@ -252,8 +270,7 @@ def compose(notice: Row[Any], settings: Settings, station_id: str) -> OutgoingEm
         lines = [
             f"{station} at {event} needs a look: {n.words}{since}.",
             "",
-            "What to do: open the lead desk's Jobs tab on that laptop (or run `pos-app jobs` "
-            "there); `pos-app health` shows the station's state in one line.",
+            f"What to do: {WHAT_TO_DO.get(n.condition, DEFAULT_TO_DO)}",
             "",
             f"You'll get one email when this clears. Tableside won't email about "
             f"{what} again for at least {quiet} minutes.",
@@ -276,6 +293,7 @@ def compose(notice: Row[Any], settings: Settings, station_id: str) -> OutgoingEm
         html=f"<html><body>{body}</body></html>",
         receipt_number=f"ALERT-{n.id}",
         donation_id=station_id or "station",  # with the number, a stable Message-ID
+        kind="alert",
     )
 
 

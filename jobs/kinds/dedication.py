@@ -79,6 +79,7 @@ class DedicationNoticeJob(EmailJob):
             from_name=settings.organization.name,
             receipt_number=f"notice-{donation_id[:8]}",
             donation_id=donation_id,
+            kind="notice",
         )
 
 

@@ -28,6 +28,7 @@ Without a `[central] url` nothing is armed and the station works exactly as befo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 
 from sqlalchemy import func, select, update
@@ -35,7 +36,15 @@ from sqlalchemy.exc import IntegrityError
 
 from pos_app.central.connect import CentralError
 from pos_app.central.outbox import Outbox
-from pos_app.central.push import Correction, Login, beat, corrections, mark_applied, push
+from pos_app.central.push import (
+    Correction,
+    Login,
+    beat,
+    corrections,
+    mark_applied,
+    push,
+    read_totals,
+)
 from pos_app.domain.donor import email_error
 from pos_app.secrets import CENTRAL_PASSWORD, SecretsError, get_secret
 from pos_app.settings import Settings
@@ -53,6 +62,7 @@ log = logging.getLogger(__name__)
 
 NAME = "sync"
 MAX_BATCHES_PER_RUN = 50  # then finish and be armed again: other jobs get a worker too
+EVENT_READ_S = 55.0  # the event's totals are read again after this (heartbeats: 60 s)
 
 
 def now() -> dt.datetime:
@@ -120,6 +130,7 @@ class SyncJob:
             if not pushes:  # a heartbeat: the centre hears from an idle station too
                 beat(login, left=self.outbox.pending(), attention=needs_attention(self.ctx.db))
             self.apply_corrections(login)
+            self.keep_event(login)
         except CentralError as exc:
             self.outbox.note_problem(exc.message)
             raise
@@ -131,6 +142,21 @@ class SyncJob:
         # state's own change notice pokes the arming loop, which finds the marker).
         self.ctx.ledger.mark_done(work.id, ref)
         return ref
+
+    def keep_event(self, login: Login) -> None:
+        """Read the event's totals and every table's health about once a minute and keep
+        them: the desk's "as of 21:48 (offline)" and the silent-table alert (which this
+        station may be the one to judge) work from them when no screen is reading. A
+        failed read is only logged: what this run shared stays shared."""
+        _raw, as_of = self.outbox.last_totals()
+        if as_of is not None and now() - as_of < dt.timedelta(seconds=EVENT_READ_S):
+            return
+        try:
+            totals = read_totals(login)
+        except CentralError as exc:
+            log.info("sync: event totals not read: %s", exc.message)
+            return
+        self.outbox.keep_totals(json.dumps(totals.to_json()), totals.as_of)
 
     def apply_corrections(self, login: Login) -> None:
         """Fixes a lead made at any station to this station's gifts (a donor's email):

@@ -67,6 +67,15 @@ class EventTotals:
     by_station: list[StationTotal] = field(default_factory=list)
     stations: list[StationHealth] = field(default_factory=list)
     recent: list[RecentGift] = field(default_factory=list)
+    # cents raised per quarter hour (ISO start, cents), oldest first, gaps left out
+    by_quarter: list[tuple[str, int]] = field(default_factory=list)
+
+    def by_method(self) -> dict[str, int]:
+        """Cents raised per method at every table."""
+        out: dict[str, int] = {}
+        for t in self.by_station:
+            out[t.method] = out.get(t.method, 0) + t.raised_cents
+        return out
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -86,6 +95,7 @@ class EventTotals:
             by_station=[StationTotal(**s) for s in raw.get("by_station", [])],
             stations=[StationHealth(**s) for s in raw.get("stations", [])],
             recent=[RecentGift(**g) for g in raw.get("recent", [])],
+            by_quarter=[(str(t), int(c)) for t, c in raw.get("by_quarter", [])],
         )
 
 
@@ -183,11 +193,16 @@ def read_totals(login: Login) -> EventTotals:
             ).fetchall()
             health = conn.execute(
                 "SELECT id, name, last_heard, unshared, needs_attention "
-                "FROM tableside.station_health WHERE NOT is_lead ORDER BY name"
+                "FROM tableside.station_health ORDER BY name"  # a lead's desk is a table too
             ).fetchall()
             recent = conn.execute(
                 "SELECT display_name, amount_cents, station_name "
                 "FROM tableside.recent_gifts LIMIT 8"
+            ).fetchall()
+            quarters = conn.execute(  # the desk's chart: the last day, per quarter hour
+                "SELECT to_timestamp(floor(extract(epoch FROM minute) / 900) * 900) AS q, "
+                "sum(raised_cents) FROM tableside.gifts_by_minute "
+                "WHERE minute > now() - interval '24 hours' GROUP BY q ORDER BY q"
             ).fetchall()
     except psycopg.Error as exc:
         raise classify(exc) from None
@@ -210,4 +225,77 @@ def read_totals(login: Login) -> EventTotals:
             for h in health
         ],  # fmt: skip
         recent=[RecentGift(g[0], int(g[1]), g[2] or "") for g in recent],
+        by_quarter=[(q[0].astimezone(dt.UTC).isoformat(), int(q[1])) for q in quarters],
     )
+
+
+@dataclass(frozen=True)
+class RemoteJob:
+    """A job that needs a person at some station, as the centre holds it (the lead's
+    `tableside.needs_attention` view). `correction_sent`: a lead's email fix for its gift
+    waits for the owning station to apply it (ISO time it was made)."""
+
+    id: str
+    station_id: str
+    station_name: str
+    kind: str
+    donation_id: str | None
+    problem: str
+    fix: str | None
+    attempts: int
+    updated_at: str  # ISO time
+    donor_name: str | None  # None for an anonymous gift
+    donor_email: str | None
+    amount_cents: int | None
+    currency: str | None
+    correction_sent: str | None
+
+
+def read_attention(login: Login) -> list[RemoteJob] | None:
+    """Every station's jobs that need a person, newest first; None for a station's login
+    (only a lead's reads every station's problems). Raises CentralError."""
+    try:
+        with connect(login.url, login.password, autocommit=True) as conn:
+            lead = conn.execute(
+                "SELECT has_table_privilege('tableside.needs_attention', 'SELECT')"
+            ).fetchone()
+            if not (lead and lead[0]):
+                return None
+            rows = conn.execute(
+                "SELECT n.id, n.station_id, coalesce(n.station_name, ''), n.kind, "
+                "n.donation_id, coalesce(n.problem, ''), n.fix, n.attempts, n.updated_at, "
+                "CASE WHEN n.anonymous THEN NULL ELSE n.donor_name END, "
+                "CASE WHEN n.anonymous THEN NULL ELSE n.donor_email END, "
+                "n.amount_cents, n.currency, "
+                "(SELECT max(c.made_at) FROM tableside.corrections c "
+                "  WHERE c.donation_id = n.donation_id AND c.applied_at IS NULL) "
+                "FROM tableside.needs_attention n ORDER BY n.updated_at DESC LIMIT 500"
+            ).fetchall()
+    except psycopg.Error as exc:
+        raise classify(exc) from None
+    return [
+        RemoteJob(
+            id=str(r[0]), station_id=str(r[1]), station_name=r[2], kind=r[3],
+            donation_id=str(r[4]) if r[4] else None, problem=r[5], fix=r[6],
+            attempts=int(r[7]), updated_at=r[8].astimezone(dt.UTC).isoformat(),
+            donor_name=r[9], donor_email=r[10],
+            amount_cents=int(r[11]) if r[11] is not None else None, currency=r[12],
+            correction_sent=r[13].astimezone(dt.UTC).isoformat() if r[13] else None,
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
+def send_correction(login: Login, donation_id: str, field_name: str, value: str) -> None:
+    """Record a lead's data fix for a gift of any station; the owning station applies it
+    when it next shares (its heartbeat: within a minute). A lead's login only (CentralError,
+    permanent, for a station's). Raises CentralError."""
+    try:
+        with connect(login.url, login.password) as conn:
+            conn.execute(
+                "INSERT INTO tableside.corrections (donation_id, field, value) "
+                "VALUES (%s, %s, %s)",
+                (donation_id, field_name, value),
+            )
+    except psycopg.Error as exc:
+        raise classify(exc) from None

@@ -21,14 +21,17 @@ from jobs.errors import JobPermanent
 from jobs.kinds import sync as sync_kind
 from jobs.records import JobState
 from jobs.system import JobSystem
-from pos_app.changes import Change, Topic
+from pos_app.changes import Change, ChangeFeed, Topic
+from pos_app.domain.donor import email_error
+from pos_app.services.records import Alert, InvalidDonation
 from pos_app.settings import Settings
 from pos_app.store.database import Database
+from pos_app.store.models import StationIdentity
 
 from .connect import CentralError, parse_url
 from .listen import CentralWatcher
 from .outbox import Outbox
-from .push import EventTotals, read_totals
+from .push import EventTotals, Login, RemoteJob, read_attention, read_totals, send_correction
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,17 @@ class SyncStatus:
     state: str | None  # the standing sync job's ledger state, None before the first
 
 
+@dataclass(frozen=True)
+class EventAttention:
+    """What needs a person at every station, as the centre last heard. `lead` False: this
+    station's login reads totals only (`jobs` is then empty; IT adds a lead's login with
+    `pos-app central add-station NAME --lead`)."""
+
+    lead: bool
+    jobs: list[RemoteJob]
+    as_of: dt.datetime
+
+
 def central_target(settings: Settings) -> list[tuple[str, int]]:
     """The centre's host for the connectivity probe (woken retries when it is back)."""
     if not settings.central.enabled:
@@ -59,10 +73,20 @@ def central_target(settings: Settings) -> list[tuple[str, int]]:
 
 
 class CentralSync:
-    def __init__(self, db: Database, jobs: JobSystem, settings: Callable[[], Settings]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        jobs: JobSystem,
+        settings: Callable[[], Settings],
+        changes: ChangeFeed | None = None,
+    ) -> None:
         self.db = db
         self.jobs = jobs
         self.settings = settings
+        self.changes = changes
+        self._followers = 0
+        self._follow_lock = threading.Lock()
+        self._watcher: CentralWatcher | None = None
         self.outbox = Outbox(db)
         self._poke = threading.Event()
         self.heartbeat_s = HEARTBEAT_S
@@ -163,6 +187,77 @@ class CentralSync:
                                  on_change)
         watcher.start()
         return watcher
+
+    def follow(self) -> Callable[[], None]:
+        """Announce the event's changes at every station on this station's change feed
+        (Topic.EVENT) while anyone follows: one watcher (one connection) however many
+        screens show the event. Returns the call that stops following (safe twice)."""
+        with self._follow_lock:
+            self._followers += 1
+            if self._watcher is None and self.changes is not None:
+                feed = self.changes
+                self._watcher = self.watch(lambda _what: feed.publish(Change.of(Topic.EVENT)))
+        done = threading.Event()
+
+        def unfollow() -> None:
+            if done.is_set():
+                return
+            done.set()
+            with self._follow_lock:
+                self._followers -= 1
+                watcher = self._watcher if self._followers == 0 else None
+                if watcher is not None:
+                    self._watcher = None
+            if watcher is not None:
+                watcher.stop()
+
+        return unfollow
+
+    def close(self) -> None:
+        with self._follow_lock:
+            watcher, self._watcher, self._followers = self._watcher, None, 0
+        if watcher is not None:
+            watcher.stop()
+
+    # ---- what needs a person at every station, and a lead's fix from here ----
+    def _login(self) -> Login:
+        try:
+            return sync_kind.login_for(self.settings(), self.db)
+        except JobPermanent as exc:  # no password, no stable id yet
+            raise CentralError("permanent", str(exc), exc.detail, "check_settings") from None
+
+    def attention(self) -> EventAttention | None:
+        """Every station's jobs that need a person, live from the centre; None without a
+        central store. Raises CentralError (offline: transient)."""
+        if not self.enabled:
+            return None
+        jobs = read_attention(self._login())
+        return EventAttention(jobs is not None, jobs or [], dt.datetime.now(dt.UTC))
+
+    def correct_email(self, donation_id: str, email: str) -> None:
+        """A lead's email fix for another station's gift, sent through the centre; the
+        owning station applies it and sends the receipt again when it next shares.
+        Raises InvalidDonation (the address), CentralError."""
+        email = email.strip()
+        problem = email_error(email) if email else "Enter the donor's email address."
+        if problem:
+            raise InvalidDonation({"email": problem})
+        if not self.enabled:
+            raise CentralError("permanent", "No central store is set for this station.")
+        send_correction(self._login(), donation_id, "donor_email", email)
+
+    def silent_alert(self, limit_minutes: int) -> Alert | None:
+        """The lead's alert for tables the centre stopped hearing from, judged from the
+        totals the sync job last read (services/alerts.silent_tables); None without."""
+        if not self.enabled or not limit_minutes:
+            return None
+        from pos_app.services.alerts import silent_tables  # services sit above this
+
+        event = self._last_known()
+        with self.db.session() as s:
+            ident = s.get(StationIdentity, 1)
+        me = ident.station_id if ident else ""
+        return silent_tables(event, me, limit_minutes) if me else None
 
     def _last_known(self) -> EventTotals | None:
         raw, _as_of = self.outbox.last_totals()

@@ -3,7 +3,10 @@
 `to_mime()` builds a standard multipart/alternative message (text + HTML) for the outbox
 and SMTP senders. The Message-ID derives from the receipt number, so a receipt delivered
 twice after a crash (email has no idempotency: at-least-once) carries the same ID and
-mail clients can tell it is the same receipt.
+mail clients can tell it is the same receipt. The same object carries the other emails a
+station sends (a dedication notice, an alert to the lead and IT): `kind` names which, in
+the Message-ID and in an `X-Tableside-<Kind>` header, so no mail filter takes an alert for
+a donor's receipt.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ class OutgoingEmail:
     subject: str
     text: str
     html: str
-    receipt_number: str
+    receipt_number: str  # a receipt's number; for the other kinds, their stable reference
     donation_id: str
+    kind: str = "receipt"  # receipt | notice | alert
 
     @classmethod
     def of(
@@ -44,6 +48,7 @@ class OutgoingEmail:
         from_name: str,
         receipt_number: str,
         donation_id: str,
+        kind: str = "receipt",
     ) -> OutgoingEmail:
         return cls(
             to_email=to_email,
@@ -55,12 +60,18 @@ class OutgoingEmail:
             html=rendered.html,
             receipt_number=receipt_number,
             donation_id=donation_id,
+            kind=kind,
         )
 
     @property
     def message_id(self) -> str:
         domain = self.from_email.rpartition("@")[2] or "tableside.invalid"
-        return f"<receipt.{self.receipt_number}.{self.donation_id}@{domain}>"
+        return f"<{self.kind}.{self.receipt_number}.{self.donation_id}@{domain}>"
+
+    @property
+    def header(self) -> tuple[str, str]:
+        """The header that says what this email is: X-Tableside-Receipt: T3-00042."""
+        return f"X-Tableside-{self.kind.title()}", self.receipt_number
 
     def to_mime(self) -> EmailMessage:
         msg = EmailMessage(policy=email.policy.SMTP)
@@ -69,7 +80,8 @@ class OutgoingEmail:
         set_subject(msg, self.subject)
         msg["Date"] = email.utils.formatdate(localtime=True)
         msg["Message-ID"] = self.message_id
-        msg["X-Tableside-Receipt"] = self.receipt_number
+        name, value = self.header
+        msg[name] = value
         # quoted-printable keeps an .eml readable in a text editor, accents and all
         msg.set_content(self.text, cte="quoted-printable")
         msg.add_alternative(self.html, subtype="html", cte="quoted-printable")

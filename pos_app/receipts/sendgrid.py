@@ -25,6 +25,8 @@ from .errors import SETTINGS_FIX, SendError, SendPermanent, SendTransient, bad_a
 from .message import OutgoingEmail
 
 SEND_PATH = "/v3/mail/send"
+CATEGORIES = {"receipt": "donation-receipt", "notice": "dedication-notice",
+              "alert": "tableside-alert"}  # fmt: skip
 
 
 def mail_send_body(email: OutgoingEmail) -> dict[str, Any]:
@@ -42,6 +44,7 @@ def mail_send_body(email: OutgoingEmail) -> dict[str, Any]:
                 "custom_args": {
                     "receipt_number": email.receipt_number,
                     "donation_id": email.donation_id,
+                    "kind": email.kind,
                 },
             }
         ],
@@ -51,8 +54,8 @@ def mail_send_body(email: OutgoingEmail) -> dict[str, Any]:
             {"type": "text/plain", "value": email.text},
             {"type": "text/html", "value": email.html},
         ],
-        "headers": {"X-Tableside-Receipt": email.receipt_number},
-        "categories": ["donation-receipt"],
+        "headers": dict([email.header]),
+        "categories": [CATEGORIES.get(email.kind, email.kind)],
     }
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from jobs import registry
 from jobs.kinds import receipt
 from jobs.records import UNFINISHED, JobState, JobSummary
+from pos_app.central.push import EventTotals
 from pos_app.domain.states import DonationState, RefundState
 from pos_app.settings import Alerts
 from pos_app.store.database import Database
@@ -33,6 +34,10 @@ WAITING = tuple(state.value for state in UNFINISHED)
 NEEDS_ATTENTION = JobState.NEEDS_ATTENTION.value
 RETRYING = JobState.RETRY_SCHEDULED.value
 CONDITIONS = ("backlog", "oldest", "needs_attention")  # what alert emails are sent about
+# With a central store, tables that stopped being heard from page people too (`silent`).
+# One station judges it, not all: the one with the smallest stable id among those the
+# centre heard from lately, so a silent table is mailed about once, not once per table.
+STALE_VIEW = dt.timedelta(minutes=3)  # older totals: this station is the one cut off
 LEVELS = ("ok", "warning", "critical")  # pos-app health's exit code is the index
 
 
@@ -220,9 +225,33 @@ def health(
                   sync_enabled, lag, sync_pending, tuple(found))
 
 
+def silent_tables(
+    event: EventTotals | None, me: str, limit_minutes: int, now: dt.datetime | None = None
+) -> Alert | None:
+    """Tables the centre hasn't heard from for `limit_minutes` (`[alerts] silent_minutes`),
+    judged from the event totals this station last read (its sync job reads them every
+    minute). None when off, when this station's own view is stale (then it is the one cut
+    off, and can't judge the others), or when another live table is the judge."""
+    now = now or dt.datetime.now(dt.UTC)
+    if not limit_minutes or event is None or now - event.as_of > STALE_VIEW:
+        return None
+    limit = dt.timedelta(minutes=limit_minutes)
+    heard = [(h, dt.datetime.fromisoformat(h.last_heard)) for h in event.stations
+             if h.last_heard]  # fmt: skip
+    alive = sorted([h.station_id for h, at in heard if now - at < limit] + [me])
+    if alive[0] != me:
+        return None
+    silent = sorted((at, h.name) for h, at in heard if now - at >= limit and h.station_id != me)
+    if not silent:
+        return None
+    names = _and([f"{name} (since {_clock(at)})" for at, name in silent])
+    verb = "hasn't" if len(silent) == 1 else "haven't"
+    return Alert("warning", "lead", f"{names} {verb} been heard from", silent[0][0], "silent")
+
+
 def over_limit(found: list[Alert]) -> dict[str, str]:
     """The alert-email conditions past their limits now: key -> the alert's words."""
-    return {a.key: a.message for a in found if a.key in CONDITIONS}
+    return {a.key: a.message for a in found if a.key in (*CONDITIONS, "silent")}
 
 
 def closing_summary(work: PendingWork) -> str | None:

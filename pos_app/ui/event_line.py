@@ -3,12 +3,14 @@ event-wide total and each table's share, and whether that is live or as of the l
 the centre answered ("as of 21:48 (offline)"). Hidden without a central store.
 
 It reads `Station.event_totals()` off the GUI thread on this station's own change notices
-and on a short poll (other tables' gifts reach the centre, not this laptop's feed)."""
+and when the centre announces another table's change (`Station.follow_event()`:
+LISTEN/NOTIFY, heard as `Topic.EVENT`), with a slow poll behind both."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject
@@ -22,7 +24,7 @@ from .core_text import shown
 from .live import LiveChanges, Refresher
 from .tasks import TaskRunner
 
-POLL_MS = 5_000
+POLL_MS = 30_000  # the fallback only: the centre's notices come at once
 SILENT = dt.timedelta(minutes=3)  # stations say they're alive every minute
 
 
@@ -34,6 +36,8 @@ class EventLine(QLabel):
         self.hide()
         self.refresher: Refresher | None = None
         self.station: Station | None = None
+        self._unfollow: Callable[[], None] | None = None
+        self.on_totals: Callable[[Any], None] | None = None  # the dashboard draws them too
 
     def follow(self, station: Station, tasks: TaskRunner, live: LiveChanges | None,
                parent: QObject) -> None:  # fmt: skip
@@ -42,17 +46,22 @@ class EventLine(QLabel):
             return
         self.station = station
         self.refresher = Refresher(
-            parent, tasks, live, (Topic.GIFT, Topic.NETWORK), self._read, self._show,
+            parent, tasks, live, (Topic.GIFT, Topic.NETWORK, Topic.EVENT), self._read, self._show,
             self._failed, fallback_ms=POLL_MS,
         )  # fmt: skip
 
     def start(self) -> None:
-        if self.refresher is not None:
+        if self.refresher is not None and self.station is not None:
+            if self._unfollow is None:
+                self._unfollow = self.station.follow_event()
             self.refresher.start()
 
     def stop(self) -> None:
         if self.refresher is not None:
             self.refresher.stop()
+        unfollow, self._unfollow = self._unfollow, None
+        if unfollow is not None:
+            unfollow()
 
     def _read(self) -> Any:
         station = self.station
@@ -60,6 +69,8 @@ class EventLine(QLabel):
         return station.event_totals
 
     def _show(self, totals: Any) -> None:
+        if self.on_totals is not None:
+            self.on_totals(totals)
         if totals is None:  # not reached yet
             self.setText(self.tr("Whole event: waiting for the central store…"))
             self.show()
@@ -80,10 +91,11 @@ class EventLine(QLabel):
         gifts = self.tr("1 gift") if totals.gifts == 1 else self.tr("{n} gifts").format(
             n=totals.gifts
         )
-        self.setText(
-            self.tr("Whole event: {raised} raised, {gifts} — {state}").format(
-                raised=whole_money(totals.raised_cents, c), gifts=gifts, state=state
-            )
+        words = {"card": self.tr("card"), "cash": self.tr("cash"), "check": self.tr("check")}
+        methods = "".join(f" · {words.get(m, m)} {whole_money(cents, c)}"
+                          for m, cents in sorted(totals.by_method().items()))  # fmt: skip
+        self.setText(  # the raised figure is the dashboard's headline (on_totals)
+            self.tr("Every table: {gifts} — {state}").format(gifts=gifts + methods, state=state)
             + (f"\n{tables}" if tables else "")
         )
         self.show()
@@ -102,7 +114,9 @@ class EventLine(QLabel):
         if h.unshared:
             parts.append(self.tr("{n} not yet shared").format(n=h.unshared))
         if h.needs_attention:
-            parts.append(self.tr("▲ {n} need attention").format(n=h.needs_attention))
+            n = h.needs_attention
+            parts.append(self.tr("▲ 1 needs attention") if n == 1
+                         else self.tr("▲ {n} need attention").format(n=n))  # fmt: skip
         return "  ·  ".join(parts)
 
     def _failed(self, exc: BaseException) -> None:

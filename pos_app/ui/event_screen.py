@@ -5,16 +5,19 @@ A second window the lead opens from the desk and puts full-screen on a chosen di
 live, or the last totals read with "as of 21:48 (offline)"); without one, this station's.
 An optional ticker names the latest gifts the way a room may see them: a first name and an
 initial, "Anonymous" for an anonymous gift, never an email. It refreshes on this station's
-own change notices and, for other tables' gifts, on a short poll of the centre. Esc closes.
+own change notices and, for other tables' gifts, at once when the centre announces them
+(`Station.follow_event()`, LISTEN/NOTIFY), with a slow poll behind both. Esc closes; the
+lead turns the ticker on or off from the desk's "Event screen" menu.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QScreen, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QScreen, QShortcut, QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from pos_app.api import CentralError, Station
@@ -26,8 +29,7 @@ from .charts import Thermometer, whole_money
 from .live import LiveChanges, Refresher
 from .tasks import TaskRunner
 
-CENTRAL_POLL_MS = 5_000  # other tables' gifts reach this screen within seconds
-LOCAL_POLL_MS = 15_000
+POLL_MS = 15_000  # the fallback: notices (this station's, the centre's) come at once
 TICKER_SIZE = 5
 SHOWN = ("approved", "recorded")
 
@@ -89,13 +91,18 @@ class EventScreen(QWidget):
         v.addWidget(self.as_of)
         self.raised.setAccessibleName(self.tr("Raised so far"))
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
-        central = bool(station.settings.central.url)
+        self._unfollow: Callable[[], None] | None = None
         self.refresher = Refresher(
-            self, tasks, live, (Topic.GIFT, Topic.SETTINGS, Topic.NETWORK),
-            self._read, self._show, self._failed,
-            fallback_ms=CENTRAL_POLL_MS if central else LOCAL_POLL_MS,
+            self, tasks, live, (Topic.GIFT, Topic.SETTINGS, Topic.NETWORK, Topic.EVENT),
+            self._read, self._show, self._failed, fallback_ms=POLL_MS,
         )  # fmt: skip
-        self.refresher.start()
+
+    def set_ticker(self, on: bool) -> None:
+        """The lead's switch: name the latest gifts, or show the total alone."""
+        self.ticker_on = on
+        self.ticker.setVisible(on and bool(self.ticker.text()))
+        if self.refresher.running:
+            self.refresher.refresh()
 
     # ---- on the display the lead chose ----
     def show_on(self, screen: QScreen | None) -> None:
@@ -185,6 +192,15 @@ class EventScreen(QWidget):
         stamp = dt.datetime.now().strftime("%H:%M")
         self.as_of.setText(self.tr("Couldn't refresh at {time}").format(time=stamp))
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        if self._unfollow is None:
+            self._unfollow = self.station.follow_event()
+            self.refresher.start()
+        super().showEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self.refresher.stop()
+        unfollow, self._unfollow = self._unfollow, None
+        if unfollow is not None:
+            unfollow()
         event.accept()

@@ -49,6 +49,7 @@ class LeadWindow(QWidget):
         self.station, self.tasks = station, tasks
         self.live = live or LiveChanges(station.changes, self)
         self.event_screen: EventScreen | None = None
+        self.ticker_on = True  # the event screen names the latest gifts (the lead's switch)
         self.live.changed.connect(self._changed)
         self.setObjectName("leadWindow")
         # the filters' arrow: a file beside the stylesheet, by its absolute path
@@ -91,6 +92,8 @@ class LeadWindow(QWidget):
         self.tabs.tabBar().setAccessibleName(self.tr("Lead desk screens"))
         self.screens: dict[str, QWidget] = {}
         for screen in screens("lead"):
+            if screen.shown_for is not None and not screen.shown_for(station):
+                continue
             widget = screen.factory(station, tasks, self.live)
             self.screens[screen.key] = widget
             self.tabs.addTab(widget, QCoreApplication.translate("Screens", screen.title))
@@ -193,14 +196,25 @@ class LeadWindow(QWidget):
                 )
             )
             action.triggered.connect(lambda _=False, d=display: self.open_event_screen(d))
+        self.event_menu.addSeparator()
+        ticker = self.event_menu.addAction(self.tr("Name the latest gifts (ticker)"))
+        ticker.setCheckable(True)
+        ticker.setChecked(self.ticker_on)
+        ticker.toggled.connect(self.set_ticker)
         if self.event_screen is not None:
-            self.event_menu.addSeparator()
             self.event_menu.addAction(self.tr("Close the event screen"), self.close_event_screen)
+
+    def set_ticker(self, on: bool) -> None:
+        """Whether the event screen names the latest gifts (anonymous ones as such)."""
+        self.ticker_on = on
+        if self.event_screen is not None:
+            self.event_screen.set_ticker(on)
 
     def open_event_screen(self, display: QScreen | None = None) -> EventScreen:
         """Full screen on `display` (a projector); one event screen at a time."""
         if self.event_screen is None:
-            self.event_screen = EventScreen(self.station, self.tasks, self.live)
+            self.event_screen = EventScreen(self.station, self.tasks, self.live,
+                                            ticker=self.ticker_on)
         self.event_screen.show_on(display)
         return self.event_screen
 

@@ -101,6 +101,10 @@ class Refresher(QObject):
         self._running = False
         self.timer.stop()
 
+    @property
+    def running(self) -> bool:
+        return self._running
+
     def _changed(self, change: Change) -> None:
         if self._running and self.topics & change.topics:
             self.pushed += 1

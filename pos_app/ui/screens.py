@@ -22,7 +22,12 @@ if TYPE_CHECKING:
     from .tasks import TaskRunner
 
 # The built-in screens; importing each registers it.
-BUILTIN = ("pos_app.ui.jobs_panel", "pos_app.ui.desk", "pos_app.ui.settings_tab")
+BUILTIN = (
+    "pos_app.ui.jobs_panel",
+    "pos_app.ui.desk",
+    "pos_app.ui.tables_screen",
+    "pos_app.ui.settings_tab",
+)
 
 
 class LiveScreen(Protocol):
@@ -37,6 +42,7 @@ class Screen:
     factory: Callable[[Station, TaskRunner, LiveChanges], QWidget]
     audience: str = "lead"  # only the lead desk so far; a projector screen would add one
     order: int = 100
+    shown_for: Callable[[Station], bool] | None = None  # None: every station
 
 
 _screens: dict[str, Screen] = {}

@@ -70,6 +70,18 @@
         <translation>Recaudado {raised}</translation>
     </message>
     <message>
+        <source>All tables: {raised} of {goal}</source>
+        <translation>Todas las mesas: {raised} de {goal}</translation>
+    </message>
+    <message>
+        <source>All tables: {raised}</source>
+        <translation>Todas las mesas: {raised}</translation>
+    </message>
+    <message>
+        <source>This table: {figures}</source>
+        <translation>Esta mesa: {figures}</translation>
+    </message>
+    <message>
         <source>1 gift</source>
         <translation>1 donativo</translation>
     </message>
@@ -382,8 +394,20 @@
         <translation>{n} donativos</translation>
     </message>
     <message>
-        <source>Whole event: {raised} raised, {gifts} — {state}</source>
-        <translation>Todo el evento: {raised} recaudados, {gifts} — {state}</translation>
+        <source>card</source>
+        <translation>tarjeta</translation>
+    </message>
+    <message>
+        <source>cash</source>
+        <translation>efectivo</translation>
+    </message>
+    <message>
+        <source>check</source>
+        <translation>cheque</translation>
+    </message>
+    <message>
+        <source>Every table: {gifts} — {state}</source>
+        <translation>Todas las mesas: {gifts} — {state}</translation>
     </message>
     <message>
         <source>not heard from yet</source>
@@ -400,6 +424,10 @@
     <message>
         <source>{n} not yet shared</source>
         <translation>{n} sin compartir</translation>
+    </message>
+    <message>
+        <source>▲ 1 needs attention</source>
+        <translation>▲ 1 requiere atención</translation>
     </message>
     <message>
         <source>▲ {n} need attention</source>
@@ -836,6 +864,10 @@
         <translation>Mostrar en la pantalla {n}: {name} ({width}×{height})</translation>
     </message>
     <message>
+        <source>Name the latest gifts (ticker)</source>
+        <translation>Nombrar los últimos donativos (cinta)</translation>
+    </message>
+    <message>
         <source>Close the event screen</source>
         <translation>Cerrar la pantalla del evento</translation>
     </message>
@@ -1129,11 +1161,11 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <name>QueueHealth</name>
     <message>
         <source>1 job needs attention</source>
-        <translation>1 tarea necesita atención</translation>
+        <translation>1 tarea requiere atención</translation>
     </message>
     <message>
         <source>{n} jobs need attention</source>
-        <translation>{n} tareas necesitan atención</translation>
+        <translation>{n} tareas requieren atención</translation>
     </message>
     <message>
         <source>Needs you — {what}</source>
@@ -1344,6 +1376,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <source>Settings</source>
         <translation>Ajustes</translation>
     </message>
+    <message>
+        <source>Every table</source>
+        <translation>Todas las mesas</translation>
+    </message>
 </context>
 <context>
     <name>SettingsTab</name>
@@ -1438,6 +1474,129 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Not stored: {error}</source>
         <translation>No se guardó: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>TablesScreen</name>
+    <message>
+        <source>Table</source>
+        <translation>Mesa</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Qué</translation>
+    </message>
+    <message>
+        <source>Donor</source>
+        <translation>Donante</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Monto</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problema</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>Desde</translation>
+    </message>
+    <message>
+        <source>Every table: loading…</source>
+        <translation>Todas las mesas: cargando…</translation>
+    </message>
+    <message>
+        <source>Needs attention at every table</source>
+        <translation>Requiere atención en todas las mesas</translation>
+    </message>
+    <message>
+        <source>Corrected email</source>
+        <translation>Correo corregido</translation>
+    </message>
+    <message>
+        <source>Save email and resend</source>
+        <translation>Guardar el correo y reenviar</translation>
+    </message>
+    <message>
+        <source>No central store is set for this station.</source>
+        <translation>Esta estación no tiene un almacén central configurado.</translation>
+    </message>
+    <message>
+        <source>This station&apos;s login reads the event&apos;s totals only. To see and fix what needs attention at every table here, IT adds this desk as a lead: pos-app central add-station NAME --lead, then pos-app configure.</source>
+        <translation>El acceso de esta estación solo lee los totales del evento. Para ver y corregir aquí lo que requiere atención en todas las mesas, TI agrega este puesto como responsable: pos-app central add-station NOMBRE --lead, y luego pos-app configure.</translation>
+    </message>
+    <message>
+        <source>1 job needs attention</source>
+        <translation>1 tarea requiere atención</translation>
+    </message>
+    <message>
+        <source>{n} jobs need attention</source>
+        <translation>{n} tareas requieren atención</translation>
+    </message>
+    <message>
+        <source>at 1 table</source>
+        <translation>en 1 mesa</translation>
+    </message>
+    <message>
+        <source>at {n} tables</source>
+        <translation>en {n} mesas</translation>
+    </message>
+    <message>
+        <source>{jobs} {where} — live, {time}</source>
+        <translation>{jobs} {where} — en vivo, {time}</translation>
+    </message>
+    <message>
+        <source>Nothing needs attention at any table — live, {time}</source>
+        <translation>Nada requiere atención en ninguna mesa — en vivo, {time}</translation>
+    </message>
+    <message>
+        <source>Every table: {problem} This table&apos;s own jobs are on Pending jobs.</source>
+        <translation>Todas las mesas: {problem} Las tareas de esta mesa están en Tareas pendientes.</translation>
+    </message>
+    <message>
+        <source>Every table: could not read ({error}).</source>
+        <translation>Todas las mesas: no se pudo leer ({error}).</translation>
+    </message>
+    <message>
+        <source>Email fix sent {time}, waiting for {table}. {problem}</source>
+        <translation>Corrección de correo enviada a las {time}, esperando a {table}. {problem}</translation>
+    </message>
+    <message>
+        <source>Anonymous</source>
+        <translation>Anónimo</translation>
+    </message>
+    <message>
+        <source>{table}: {problem}</source>
+        <translation>{table}: {problem}</translation>
+    </message>
+    <message>
+        <source>Type the right address below: the receipt goes again.</source>
+        <translation>Escriba abajo la dirección correcta: el recibo se envía de nuevo.</translation>
+    </message>
+    <message>
+        <source>Fix this at {table} (its Pending jobs tab).</source>
+        <translation>Corríjalo en {table} (su pestaña Tareas pendientes).</translation>
+    </message>
+    <message>
+        <source>Enter the donor&apos;s email.</source>
+        <translation>Escriba el correo del donante.</translation>
+    </message>
+    <message>
+        <source>Saving {email}…</source>
+        <translation>Guardando {email}…</translation>
+    </message>
+    <message>
+        <source>Saved {email}; the receipt is on its way again.</source>
+        <translation>Se guardó {email}; el recibo va en camino otra vez.</translation>
+    </message>
+    <message>
+        <source>Sent to {table}: it saves {email} and sends the receipt again when it next shares (within a minute).</source>
+        <translation>Enviado a {table}: guarda {email} y vuelve a enviar el recibo la próxima vez que comparta (en menos de un minuto).</translation>
+    </message>
+    <message>
+        <source>Could not save the email ({error}).</source>
+        <translation>No se pudo guardar el correo ({error}).</translation>
     </message>
 </context>
 <context>

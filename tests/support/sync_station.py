@@ -25,10 +25,10 @@ TESTS = Path(__file__).resolve().parents[1]
 
 def sharing_station(
     tmp_path: Path, pg: PgServer, ring: MemoryKeyring, name: str, *, port: int | None = None,
-    batch: int = 200, extra: str = "", query: str = "",
+    batch: int = 200, extra: str = "", lead: bool = False, query: str = "",
 ) -> Station:
     """`query`: the URL's own parameters, e.g. "?sslmode=verify-full&sslrootcert=..."."""
-    new = admin.add_station(pg.admin_url, name)
+    new = admin.add_station(pg.admin_url, name, lead=lead)
     ring.set_password(SERVICE, CENTRAL_PASSWORD, new.password)
     config = tmp_path / f"{new.role}.toml"
     config.write_text(
