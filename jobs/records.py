@@ -54,7 +54,7 @@ class JobRecord:
     last_error: str | None  # plain words, with what to do
     last_error_detail: str | None = None  # technical, for IT
     error_kind: str | None = None  # transient | permanent
-    fix: str | None = None  # fix_email | check_settings | retry
+    fix: str | None = None  # fix_email | check_settings | check_connection | retry
     next_attempt_at: dt.datetime | None = None
     receipt_number: str | None = None
     result_ref: str | None = None  # customer id, message id, .eml path

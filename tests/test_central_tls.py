@@ -123,9 +123,10 @@ def test_a_certificate_that_does_not_check_out_is_one_plain_line(
     done = doctor(data_dir, cfg, password)
     assert done.returncode == NOT_READY, done.stdout
     found = checks(done)
-    problem = found["central"]
+    problem = found["central TLS"]  # the set-up's TLS, said under its own name
     assert problem["status"] == "fail" and problem["fix"], problem
-    assert "central TLS" not in found  # nothing to say about a connection never made
+    assert "central_password" not in problem["fix"]  # not a login problem
+    assert "central" not in found  # nothing else to say about a connection never made
     detail = problem["detail"]
     assert "Can't reach" not in detail  # the network is fine: the set-up is not
     assert "connection failed" not in detail and "SSL error" not in detail  # libpq's words
@@ -137,7 +138,7 @@ def test_a_certificate_that_does_not_check_out_is_one_plain_line(
         assert "is for localhost" in detail and "not for central.example.org" in detail, detail
 
     shown = doctor(data_dir, cfg, password, as_json=False).stdout
-    assert "✗ central: " in shown and "\n    fix: " in shown, shown
+    assert "✗ central TLS: " in shown and "\n    fix: " in shown, shown
 
 
 def test_a_station_shares_a_gift_over_tls(

@@ -144,3 +144,16 @@ def test_doctor_checks_the_centre(pg: PgServer, data_dir: Path, tmp_path: Path) 
     found = doctor(data_dir, cfg, None)
     assert found["central"]["status"] == "fail"
     assert "configure" in found["central"]["fix"]
+
+
+def test_the_station_url_keeps_the_admins_tls_check() -> None:
+    """`add-station` prints the line for the station's config: the admin's server, the
+    station's role, no password, TLS verified with the same CA file the admin used."""
+    from pos_app.commands.central import station_url
+
+    url = station_url("postgresql://admin:pw@db.example.org/gala?sslmode=verify-full"
+                      "&sslrootcert=/etc/tableside/ca.pem", "ts_gala_table_4")  # fmt: skip
+    assert url == ("postgresql://ts_gala_table_4@db.example.org:5432/gala?sslmode=verify-full"
+                   "&sslrootcert=%2Fetc%2Ftableside%2Fca.pem")  # fmt: skip
+    assert "sslrootcert" not in station_url(
+        "postgresql://admin:pw@db.example.org/gala?sslmode=require&sslrootcert=/x.pem", "r")

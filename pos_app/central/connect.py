@@ -129,7 +129,7 @@ def classify(exc: BaseException) -> CentralError:
     text = " ".join(str(exc).split())[:500]
     refused = _refused_setup(text)
     if refused is not None:
-        return CentralError("permanent", refused, text, "check_settings")
+        return CentralError("permanent", refused, text, "check_connection")
     diag = getattr(exc, "diag", None)
     hint = getattr(diag, "message_hint", None) if diag is not None else None
     if state in ("28P01", "28000") or "password authentication failed" in text:

@@ -23,7 +23,7 @@ import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pos_app.checks import Check
 
@@ -130,7 +130,12 @@ def station_url(admin_url: str, role: str) -> str:
     if not target.local and sslmode not in SECURE_MODES:
         sslmode = "verify-full"
     host = f"[{target.host}]" if ":" in target.host else target.host
-    query = f"?{urlencode({'sslmode': sslmode})}" if sslmode != "prefer" else ""
+    params = {"sslmode": sslmode} if sslmode != "prefer" else {}
+    # The CA that signs the server's certificate: the station checks it the same way.
+    root = parse_qs(urlsplit(admin_url).query).get("sslrootcert")
+    if root and sslmode in ("verify-ca", "verify-full"):
+        params["sslrootcert"] = root[0]
+    query = f"?{urlencode(params)}" if params else ""
     return f"postgresql://{role}@{host}:{target.port}/{target.dbname}{query}"
 
 
@@ -224,9 +229,14 @@ def doctor_checks(settings: Settings, db_file: Path) -> list[Check]:
             ).fetchone()
             row = conn.execute(f"SELECT version_num FROM {SCHEMA}.alembic_version").fetchone()
     except CentralError as exc:
-        fix = ("check the network and the host in [central] url" if exc.kind == "transient"
-               else "check [central] url's role and run `pos-app configure` (central_password)")
-        return [Check("central", "fail", f"{where}: {exc.message}", fix), *checks]
+        if exc.kind == "transient":
+            fix = "check the network and the host in [central] url"
+        elif exc.fix == "check_connection":  # TLS or pg_hba: the message says what to change
+            fix = "change [central] url as said above, or ask IT (`pos-app central status`)"
+        else:
+            fix = "check [central] url's role and run `pos-app configure` (central_password)"
+        name = "central TLS" if exc.fix == "check_connection" else "central"
+        return [Check(name, "fail", f"{where}: {exc.message}", fix), *checks]
     except Exception as exc:  # psycopg: a missing group or schema is a finding, not a crash
         return [Check("central", "fail", f"{where}: {' '.join(str(exc).split())[:200]}",
                       "ask IT to run `pos-app central init` against it"), *checks]

@@ -103,7 +103,7 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text)  # plain words, with the fix
     last_error_detail: Mapped[str | None] = mapped_column(Text)  # technical, redacted
     error_kind: Mapped[str | None] = mapped_column(String(16))  # transient | permanent
-    fix: Mapped[str | None] = mapped_column(String(32))  # fix_email | check_settings | retry
+    fix: Mapped[str | None] = mapped_column(String(32))  # see jobs.records.JobRecord.fix
     receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     result_ref: Mapped[str | None] = mapped_column(String(255))  # customer id, message id...
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
