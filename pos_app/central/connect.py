@@ -4,12 +4,19 @@ TLS: a connection to anything but this machine must say `sslmode=require`, `veri
 `verify-full` (verify-full is what the guide tells IT to use); the server checks it too
 (`tableside.hello`). Failures map to the error kinds of ARCHITECTURE.md: can't connect,
 connection lost, server shutting down or busy -> transient; refused login, missing
-privilege, row-level security, missing schema -> permanent, with the fix in words.
+privilege, row-level security, missing schema -> permanent, with the fix in words. So is a
+TLS setup a person has to put right (a certificate this station can't verify, one for
+another host name, a missing CA file, a server without TLS, a server turning away this
+connection): retrying can't help, and "can't reach" would send IT to look at the network.
+
+The URL goes to libpq whole, so its TLS parameters (`sslrootcert`, `sslcert`, `sslkey`,
+`sslcrl`, ...) apply as written.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -120,6 +127,9 @@ def classify(exc: BaseException) -> CentralError:
         return exc
     state = getattr(exc, "sqlstate", None) or ""
     text = " ".join(str(exc).split())[:500]
+    refused = _refused_setup(text)
+    if refused is not None:
+        return CentralError("permanent", refused, text, "check_settings")
     diag = getattr(exc, "diag", None)
     hint = getattr(diag, "message_hint", None) if diag is not None else None
     if state in ("28P01", "28000") or "password authentication failed" in text:
@@ -161,6 +171,60 @@ def classify(exc: BaseException) -> CentralError:
         "Can't reach the central store; gifts are kept here and shared when it is back.",
         text or type(exc).__name__,
     )
+
+
+_WRONG_HOST = re.compile(
+    r'server certificate (?:for "(?P<names>[^"]*)"(?: \((?P<more>and \d+ other names?)\))? )?'
+    r'does not match host name "(?P<host>[^"]*)"'
+)
+_NO_ROOT = re.compile(r'(?:root certificate file|could not read root certificate file) "([^"]*)"')
+_CA_FIX = (
+    "Ask IT for the event's CA certificate file, keep it on this laptop and point "
+    "sslrootcert at it in [central] url (e.g. ?sslmode=verify-full&sslrootcert=/path/to/ca.pem)."
+)
+
+
+def _refused_setup(text: str) -> str | None:
+    """Plain words for a connection libpq or the server refused as set up (TLS, pg_hba),
+    or None when the failure is something else."""
+    if "certificate verify failed" in text:
+        return (
+            "The central store's certificate didn't pass this station's check: it isn't "
+            "signed by the certificate authority in sslrootcert, or it is out of date. "
+            + _CA_FIX
+        )
+    if m := _WRONG_HOST.search(text):
+        if m["names"]:
+            more = f" ({m['more']})" if m["more"] else ""
+            said = f"is for {m['names']}{more}, not for {m['host']}"
+        else:
+            said = f"doesn't name {m['host']}"
+        return (
+            f"The central store's certificate {said}, the host in [central] url. Use the "
+            "host name on its certificate in [central] url (ask IT); keep sslmode=verify-full."
+        )
+    if m := _NO_ROOT.search(text):
+        return (
+            "This station can't check the central store's certificate: the CA certificate "
+            f"file {m[1]} is missing or unreadable. " + _CA_FIX
+        )
+    if "server does not support SSL" in text:
+        return (
+            "The central store doesn't offer TLS, but [central] url asks for it (sslmode). "
+            "Ask IT to turn TLS on at the server (ssl = on)."
+        )
+    if "no pg_hba.conf entry" in text:
+        if "no encryption" in text:
+            return (
+                "The central store accepts only encrypted connections: add "
+                "?sslmode=verify-full (and sslrootcert, if IT gave you a CA certificate) to "
+                "[central] url."
+            )
+        return (
+            "The central store doesn't let this station's role in from this machine (no "
+            "pg_hba.conf entry for it). Ask IT to allow it."
+        )
+    return None
 
 
 def secure_transport(conn: psycopg.Connection) -> bool:

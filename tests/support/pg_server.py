@@ -7,6 +7,11 @@ refuses to run as root (CI runs as root on a fresh machine). So this starts `ini
 127.0.0.1 and a Unix socket in a private directory, and removes everything afterwards.
 
 `find_bindir()` returns None where no binaries exist; the fixture then skips with the reason.
+
+`pg_server(bindir, tls=ServerTls(cert, key))` serves TLS with that certificate: the files
+are copied into the cluster's folder (the key 0600, owned by the server's user, as
+PostgreSQL insists), `ssl=on`, and pg_hba.conf's TCP lines become `hostssl` lines, so a
+connection over TCP is encrypted or refused (the Unix socket stays trusted, for createdb).
 """
 
 from __future__ import annotations
@@ -93,9 +98,18 @@ class PgServer:
         return self.url(password=ADMIN_PASSWORD)
 
 
+@dataclass(frozen=True)
+class ServerTls:
+    """The server's certificate (PEM, chain included) and its private key (PEM)."""
+
+    cert_file: Path
+    key_file: Path
+
+
 @contextlib.contextmanager
-def pg_server(bindir: Path) -> Iterator[PgServer]:
-    """Start a fresh cluster; stop it and delete its files on exit."""
+def pg_server(bindir: Path, tls: ServerTls | None = None) -> Iterator[PgServer]:
+    """Start a fresh cluster (serving `tls` when given); stop it and delete its files on
+    exit."""
     owner = _run_as()
     root = Path(tempfile.mkdtemp(prefix="tableside-pg-"))
     data, sock = root / "data", root / "sock"
@@ -103,9 +117,19 @@ def pg_server(bindir: Path) -> Iterator[PgServer]:
     sock.mkdir()
     pwfile = root / "pw"
     pwfile.write_text(ADMIN_PASSWORD + "\n")
+    owned = [root, data, sock, pwfile]
+    ssl_opts: list[str] = []
+    if tls is not None:
+        cert, key = root / "server.crt", root / "server.key"
+        shutil.copyfile(tls.cert_file, cert)
+        key.touch(mode=0o600)
+        os.chmod(key, 0o600)  # whatever the umask: PostgreSQL refuses a readable key
+        key.write_bytes(tls.key_file.read_bytes())
+        owned += [cert, key]
+        ssl_opts = ["-c", "ssl=on", "-c", f"ssl_cert_file={cert}", "-c", f"ssl_key_file={key}"]
     kwargs: dict[str, object] = {}
     if owner is not None:
-        for p in (root, data, sock, pwfile):
+        for p in owned:
             os.chown(p, owner.pw_uid, owner.pw_gid)
         kwargs = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
     env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
@@ -134,6 +158,8 @@ def pg_server(bindir: Path) -> Iterator[PgServer]:
             **kwargs,  # type: ignore[arg-type]
         )
         pwfile.unlink()
+        if tls is not None:
+            _tls_only_over_tcp(data / "pg_hba.conf")
         log = open(root / "server.log", "wb")  # noqa: SIM115 - kept for the server's life
         proc = subprocess.Popen(
             [
@@ -154,6 +180,7 @@ def pg_server(bindir: Path) -> Iterator[PgServer]:
                 "max_connections=200",
                 "-c",
                 "shared_buffers=32MB",
+                *ssl_opts,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -179,6 +206,15 @@ def pg_server(bindir: Path) -> Iterator[PgServer]:
                 proc.kill()
                 proc.wait(5)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _tls_only_over_tcp(hba: Path) -> None:
+    """Every `host` line becomes `hostssl`: TCP without TLS finds no entry and is refused."""
+    lines = hba.read_text().splitlines()
+    hba.write_text("".join(
+        ("hostssl" + line[len("host"):] if line.split()[:1] == ["host"] else line) + "\n"
+        for line in lines
+    ))  # fmt: skip
 
 
 def _wait_ready(

@@ -25,15 +25,16 @@ TESTS = Path(__file__).resolve().parents[1]
 
 def sharing_station(
     tmp_path: Path, pg: PgServer, ring: MemoryKeyring, name: str, *, port: int | None = None,
-    batch: int = 200, extra: str = "", lead: bool = False,
+    batch: int = 200, extra: str = "", lead: bool = False, query: str = "",
 ) -> Station:
+    """`query`: the URL's own parameters, e.g. "?sslmode=verify-full&sslrootcert=..."."""
     new = admin.add_station(pg.admin_url, name, lead=lead)
     ring.set_password(SERVICE, CENTRAL_PASSWORD, new.password)
     config = tmp_path / f"{new.role}.toml"
     config.write_text(
         f'[event]\nname = "Gala"\nstation = "{name}"\n'
-        f'[central]\nurl = "postgresql://{new.role}@127.0.0.1:{port or pg.port}/{pg.dbname}"\n'
-        f"batch = {batch}\n{extra}"
+        f'[central]\nurl = "postgresql://{new.role}@127.0.0.1:{port or pg.port}/{pg.dbname}'
+        f'{query}"\nbatch = {batch}\n{extra}'
     )
     return open_station(config, data_dir=tmp_path / new.role,
                         processor=SimulatorProcessor(latency_ms=0))
