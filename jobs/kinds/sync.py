@@ -206,6 +206,8 @@ def arm(db: Database, *, beat: bool = False) -> str | None:
                 s.add(job)
                 s.flush()
                 return job.id
+            if job.state not in (JobState.DONE.value, JobState.DISCARDED.value):
+                return None  # queued, running or retrying reaches the markers; a person decides
             armed = s.execute(
                 update(Job)
                 .where(Job.id == job.id,

@@ -22,12 +22,13 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Result, create_engine, event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -58,13 +59,25 @@ def _note_flushed(session: Session, _context: object) -> None:
                 rows.add(str(ident))
 
 
-def _note_statement(state: ORMExecuteState) -> None:
-    """Bulk INSERT/UPDATE/DELETE statements (the ledger's conditional updates)."""
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        name = getattr(table, "name", None)
-        if name:
-            _written(state.session).setdefault(name, set())
+def _note_statement(state: ORMExecuteState) -> Result[Any] | None:
+    """Bulk INSERT/UPDATE/DELETE statements (the ledger's conditional updates). An UPDATE or
+    DELETE that matched no row changed nothing and announces nothing: a conditional update
+    that lost its race (arming a job that is already busy) must not wake the screens and
+    loops that listen — the sync job's arming loop, woken by its own no-op, once spun at
+    200 transactions a second while the centre was offline."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if not name:
+        return None
+    if state.is_insert:
+        _written(state.session).setdefault(name, set())
+        return None
+    result = state.invoke_statement()
+    if getattr(result, "rowcount", -1) != 0:  # -1: the driver can't say, so it may have
+        _written(state.session).setdefault(name, set())
+    return result
 
 
 def _forget_written(session: Session) -> None:
