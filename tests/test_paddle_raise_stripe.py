@@ -115,7 +115,7 @@ def test_thirty_pledges_on_localstripe_each_settled_and_charged_once(
     # succeeded. (localstripe keeps no PaymentIntent for a card declined at charge time.)
     keys = Counter(key for key, _ in sent)
     assert set(keys) == {pledge_key(p.id) for p in on_card}
-    for key, body in sent:
+    for _key, body in sent:
         assert body["off_session"] == "true" and body["confirm"] == "true"
         assert body["customer"].startswith("cus_") and "setup_future_usage" not in body
     created = localstripe_stats(localstripe)["payment_intents_created"] - before
