@@ -287,8 +287,11 @@ class AttendeeService:
         now: replayed with the same keys; a card that never reached the processor is
         marked failed (nothing was kept)."""
         with self.db.session() as s:
+            # Only a guest who offered a card has a key: its unique index keeps this read
+            # (every few seconds) off the rest of the guest list.
             ids = list(s.scalars(
-                select(Attendee.id).where(Attendee.card_state == CardOnFile.SAVING.value)
+                select(Attendee.id).where(Attendee.idempotency_key.is_not(None),
+                                          Attendee.card_state == CardOnFile.SAVING.value)
             ))
         done = []
         for attendee_id in ids:
