@@ -31,6 +31,7 @@ from pos_app.api import Donor, InvalidDonation, SavedDonor, Station, StatusSnaps
 from pos_app.changes import Topic
 from pos_app.domain.money import AmountError, format_cents
 from pos_app.domain.states import Method
+from pos_app.services.give_again import ASK_FOR_CARD
 from pos_app.services.records import Outcome
 
 from .core_text import shown
@@ -392,10 +393,18 @@ class MainWindow(QMainWindow):
 
     def _done(self, outcome: Outcome) -> None:
         self._finish()
-        if outcome.ask_for_card:
+        asked = outcome.ask_for_card
+        if asked:
             self._ask_for_card(outcome)
+            # the panel words it: "Ask for the card" heads the processor's reason
+            outcome = dataclasses.replace(
+                outcome, message=outcome.message.removeprefix(f"{ASK_FOR_CARD}: ")
+            )
         self._giving = None
         self.result.show_outcome(outcome)
+        if asked:
+            self.result.heading.setText(self.tr("Ask for the card: the card on file was refused"))
+            self.result.announce()
         if outcome.status in FINISHED:
             self.form.set_enabled(False)
             self.action.setEnabled(False)  # this gift is done; Next donor starts another
