@@ -44,6 +44,7 @@ class Capability(StrEnum):
     SAVE_CARD = "save_card"  # keeps an approved gift's card for later gifts
     REFUND = "refund"  # gives a payment back
     SIMULATED = "simulated"  # no real money moves: training mode
+    PAY_LINK = "pay_link"  # a gift paid later on the processor's page: `pay_links()`
 
 
 @dataclass(frozen=True)
