@@ -52,6 +52,7 @@ from pos_app.services.gala_records import (
     PledgeStarted,
 )
 from pos_app.services.give_again import SavedDonor
+from pos_app.services.goods import Goods
 from pos_app.services.lead_pin import PinError
 from pos_app.services.reader_setup import (
     Address,
@@ -91,6 +92,7 @@ __all__ = [
     "EventTotals",
     "ExportError",
     "GiftOptions",
+    "Goods",
     "InvalidDonation",
     "JobRecord",
     "JobCounts",
@@ -221,6 +223,22 @@ class Station:
     def fee_cause(self) -> str:
         """Whom "all of your gift goes to" names: [fees] cause, else the organisation."""
         return self.settings.fees.cause.strip() or self.settings.organization.name
+
+    @property
+    def cover_fee_default(self) -> bool:
+        """Whether the form's "cover the fee" box starts ticked ([fees] cover_by_default)."""
+        return self.settings.fees.cover_by_default
+
+    # ---- goods a gift may buy (a ticket, an item), the lead's short list ----
+    def goods_items(self) -> list[Goods]:
+        """The lead's list, in order: `Goods(description, value_cents)`. A gift names one
+        (or none) through GiftOptions.goods_description / goods_value_cents; until the lead
+        saves a list, the config's `[event] goods_description`/`goods_value` is the one item."""
+        return self.live.goods()
+
+    def set_goods_items(self, items: list[Goods]) -> list[Goods]:
+        """Replace the list (lead action); InvalidDonation names the row at fault."""
+        return self.live.set_goods(list(items))
 
     # ---- give again (a returning donor's saved card) ----
     def find_saved_donors(self, query: str) -> list[SavedDonor]:

@@ -67,13 +67,10 @@ class ReceiptJob(EmailJob):
                 tax_id=org.tax_id,
                 event_name=d.event_name or event.name,  # as when it was taken
                 thanks_text=org.receipt_text,
-                # a gift's own goods (a ticket) win over the event's default
-                goods_description=d.goods_description
-                if d.goods_value_cents is not None
-                else event.goods_description,
-                goods_value_cents=d.goods_value_cents
-                if d.goods_value_cents is not None
-                else round(event.goods_value * 100),
+                # goods belong to the gift that bought them (a ticket); none: nothing was
+                # received, whatever the event sells (services/goods.py)
+                goods_description=d.goods_description or "",
+                goods_value_cents=d.goods_value_cents or 0,
                 language=d.receipt_language or "en",
                 fee_cents=d.fee_cents or 0,
                 dedication_kind=d.dedication_kind or "",

@@ -50,7 +50,7 @@ class GiftOptions:
     anonymous: bool = False
     receipt_language: str = ""  # "" = English
     goods_description: str = ""
-    goods_value_cents: int | None = None  # None: the event's default (config)
+    goods_value_cents: int | None = None  # None: nothing was bought with this gift
     # The donor agreed to keep the card for later gifts (a save-card job; on a reader, a
     # PaymentIntent set up for future use). None: the station's default, which the lead
     # sets (`Station.save_cards_default`); the form sends what the volunteer ticked.

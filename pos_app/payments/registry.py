@@ -45,6 +45,7 @@ class Capability(StrEnum):
     CARD_ON_FILE = "card_on_file"  # saves a card with no charge (check-in: a SetupIntent)
     REFUND = "refund"  # gives a payment back
     SIMULATED = "simulated"  # no real money moves: training mode
+    PAY_LINK = "pay_link"  # a gift paid later on the processor's page: `pay_links()`
 
 
 @dataclass(frozen=True)

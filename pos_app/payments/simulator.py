@@ -36,6 +36,7 @@ from .base import (
     Transient,
     decline_message,
 )
+from .pay_links import SimulatedPayLinks
 from .registry import Capability, ProcessorSpec, register
 from .simulated_reader import SimulatedReader
 
@@ -68,6 +69,7 @@ class SimulatorProcessor:
             Capability.CARD_ON_FILE,
             Capability.REFUND,
             Capability.SIMULATED,
+            Capability.PAY_LINK,
         }
     )
 
@@ -89,6 +91,11 @@ class SimulatorProcessor:
         self._refund_keys: dict[str, tuple[RefundRequest, object]] = {}
         self._refunded: set[str] = set()  # payment_intent_ids given back
         self.reader = SimulatedReader(self)  # shares this simulator's switches and charges
+        # pay links a drill marks paid (pay_links.py), behind the same network switch
+        self.links = SimulatedPayLinks(lambda: self.network_down)
+
+    def pay_links(self) -> SimulatedPayLinks:
+        return self.links
 
     def card_reader(self) -> SimulatedReader:
         return self.reader

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from pos_app.settings import Settings
 
     from .base import Processor
+    from .pay_links import StripePayLinks
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,9 @@ def payment_method_params(card: Card) -> dict[str, Any]:
 
 class StripeProcessor:
     name = "stripe"
-    capabilities = frozenset({Capability.SAVE_CARD, Capability.REFUND, Capability.CARD_ON_FILE})
+    capabilities = frozenset(
+        {Capability.SAVE_CARD, Capability.REFUND, Capability.CARD_ON_FILE, Capability.PAY_LINK}
+    )
 
     def __init__(
         self,
@@ -330,6 +333,12 @@ class StripeProcessor:
             "another way, and tell the organisation's treasurer.",
             f"{_code(refund_id)}: status {_code(status)} {_code(reason)}".strip(),
         )
+
+    # ---- a gift paid later, on Stripe's page (pay_links.py) ----
+    def pay_links(self) -> StripePayLinks:
+        from .pay_links import StripePayLinks
+
+        return StripePayLinks(self)
 
     def _post(self, path: str, params: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
         with transport_errors(path), deadline.within(self.timeout):

@@ -3,7 +3,7 @@
 `LiveSettings` holds the settings the station runs with: the config file's, with the
 lead's changes (name, goal, station name, whether cards may be typed beside a reader, and
 whether the save-card box starts ticked; kept in the DB, they win over the file on this
-laptop) laid over them. Whoever needs a
+laptop) laid over them, and the lead's goods list (services/goods.py). Whoever needs a
 setting reads it at the moment of use (call the source), so a rename at the desk reaches
 the next receipt, the window titles and the totals at once; a change is announced as a
 `settings` notice (pos_app/changes.py) after it is in place. The station's stable id
@@ -20,6 +20,8 @@ from pos_app.settings import Event, Settings
 from pos_app.store.database import Database
 from pos_app.store.models import EventOverride, StationIdentity, StationOptions
 
+from . import goods as goods_list
+from .goods import Goods
 from .records import InvalidDonation
 
 MAX_GOAL_DOLLARS = 100_000_000
@@ -30,6 +32,7 @@ class LiveSettings:
         self.db, self.feed = db, feed
         self._lock = threading.Lock()
         self._settings = with_override(db, settings)
+        self._goods = goods_list.read_goods(db, settings)
 
     def __call__(self) -> Settings:
         return self._settings  # one reference read: always a whole, consistent Settings
@@ -46,6 +49,17 @@ class LiveSettings:
             self._settings = dataclasses.replace(self._settings, event=event)
         self.feed.publish(Change.of(Topic.SETTINGS))
         return self._settings
+
+    def goods(self) -> list[Goods]:
+        """The lead's list of things a gift may buy (services/goods.py), as it is now."""
+        return list(self._goods)
+
+    def set_goods(self, items: list[Goods]) -> list[Goods]:
+        """Replace the goods list (checked; InvalidDonation per row), then announce it."""
+        with self._lock:
+            self._goods = goods_list.save_goods(self.db, items)
+        self.feed.publish(Change.of(Topic.SETTINGS))
+        return list(self._goods)
 
     def set_keyed_entry(self, allowed: bool) -> Settings:
         """The lead allows (or stops) typing card numbers on this station; kept in the DB."""
@@ -95,7 +109,7 @@ def with_override(db: Database, settings: Settings) -> Settings:
 
 
 def check_event(current: Event, name: str, goal: int, station: str) -> Event:
-    """The event with the lead's changes; everything else (goods value...) kept as is."""
+    """The event with the lead's changes; everything else kept as is."""
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "Give the event a name."

@@ -60,6 +60,9 @@ class DonationRecord:
     dedication_name: str | None = None
     receipt_language: str | None = None
     paddle: str | None = None
+    # What the gift bought (a ticket, an item: services/goods.py) and its fair market value
+    goods_description: str | None = None
+    goods_value_cents: int = 0
     # A card on a reader (issue 20): how it was read and the chip's receipt fields, for
     # the lead's donation detail (receipts/emv.py words them).
     entry_mode: str | None = None  # Stripe's read_method: contactless_emv | contact_emv | ...
@@ -72,6 +75,11 @@ class DonationRecord:
     def gift_cents(self) -> int:
         """The gift itself, without the fee the donor covered."""
         return self.amount_cents - self.fee_cents
+
+    @property
+    def deductible_cents(self) -> int:
+        """What the receipt calls deductible: the payment less the goods received."""
+        return max(0, self.amount_cents - self.goods_value_cents)
 
     @classmethod
     def of(cls, row: Donation) -> DonationRecord:
@@ -99,6 +107,8 @@ class DonationRecord:
             dedication_name=row.dedication_name,
             receipt_language=row.receipt_language,
             paddle=row.paddle,
+            goods_description=row.goods_description,
+            goods_value_cents=row.goods_value_cents or 0,
             entry_mode=row.entry_mode,
             emv_application=row.emv_application,
             emv_aid=row.emv_aid,
@@ -126,6 +136,7 @@ class Totals:
     voided_cents: int = 0  # cash and checks taken back out
     voided: int = 0
     fees_cents: int = 0  # of raised_cents: what donors added to cover the processing fee
+    goods_cents: int = 0  # of raised_cents: the fair market value of goods donors received
 
     @property
     def gifts_cents(self) -> int:

@@ -1,5 +1,9 @@
 """Event totals: approved card gifts minus refunds, plus cash and checks not voided.
 
+Of what was raised, the fees donors covered and the value of the goods they received
+(tickets, items) are summed apart, so the gifts themselves and the deductible part can be
+told from the money in.
+
 A refunded or voided gift leaves the totals (its state says so, in the same transaction
 that records the refund), and the amounts given back are reported beside them. A refund
 still in doubt counts as not refunded until the processor confirms it.
@@ -33,11 +37,12 @@ def event_totals(db: Database, goal_dollars: int) -> Totals:
             .where(Donation.state.in_(COUNTED))
             .group_by(Donation.method)
         ).all()
-        fees = s.scalar(
-            select(func.coalesce(func.sum(Donation.fee_cents), 0)).where(
-                Donation.state.in_(COUNTED)
-            )
-        )
+        fees, goods = s.execute(
+            select(
+                func.coalesce(func.sum(Donation.fee_cents), 0),
+                func.coalesce(func.sum(Donation.goods_value_cents), 0),
+            ).where(Donation.state.in_(COUNTED))
+        ).one()
         in_doubt = s.scalar(
             select(func.count()).where(
                 Donation.state.in_(BEING_CHECKED)
@@ -66,6 +71,7 @@ def event_totals(db: Database, goal_dollars: int) -> Totals:
         voided_cents=voided[1],
         voided=voided[0],
         fees_cents=int(fees or 0),
+        goods_cents=int(goods or 0),
     )
 
 

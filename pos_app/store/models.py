@@ -70,7 +70,7 @@ class Donation(Base):
     dedication_name: Mapped[str | None] = mapped_column(String(200))
     dedication_email: Mapped[str | None] = mapped_column(String(254))  # told, no amount
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    # goods or services received for this gift (a ticket); None: the event's default
+    # goods or services received for this gift (a ticket bought); None: none (0013)
     goods_description: Mapped[str | None] = mapped_column(String(200))
     goods_value_cents: Mapped[int | None] = mapped_column(Integer)
     # off-session charges of a saved card (give again, pledges): the saved Customer
@@ -220,9 +220,24 @@ class StationOptions(Base):
     keyed_entry: Mapped[str | None] = mapped_column(String(8))  # on | off; None: the config's
     # the save-card checkbox's default on the form; None: [payments] save_cards_default
     save_cards: Mapped[bool | None] = mapped_column(Boolean)
+    # the lead saved a goods list (goods_items, even an empty one); None: the config's item
+    goods_saved: Mapped[bool | None] = mapped_column(Boolean)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
     )
+
+
+class GoodsItem(Base):
+    """One thing a donor may buy with a gift (a dinner ticket, an auction item) and its fair
+    market value, from the lead's short list (Settings). A gift copies the description and
+    value it was taken with (donations.goods_*), so editing the list changes no receipt."""
+
+    __tablename__ = "goods_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(200))
+    value_cents: Mapped[int] = mapped_column(Integer)
 
 
 class StationIdentity(Base):

@@ -22,6 +22,10 @@ SENTENCES = (
     QT_TRANSLATE_NOOP("core", "Training (simulator)"),
     QT_TRANSLATE_NOOP("core", "Training reader"),
     QT_TRANSLATE_NOOP("core", "Ask for another card."),
+    # gift options (domain/gift.py)
+    QT_TRANSLATE_NOOP("core", "Enter the name the gift is dedicated to."),
+    QT_TRANSLATE_NOOP("core", "Say whom the gift honours before adding an email."),
+    QT_TRANSLATE_NOOP("core", "Choose “in honour of” or “in memory of”."),
     QT_TRANSLATE_NOOP("core", "Cancelled on the reader."),
     QT_TRANSLATE_NOOP("core", "Check it or swipe again."),
     QT_TRANSLATE_NOOP("core", "Check the amount, or ask the event lead."),

@@ -45,6 +45,7 @@ from pos_app.services.card_entry import KEYED, READER, CardEntry
 from .card_fields import CardFields
 from .core_text import shown
 from .form_parts import ErrorLine, FieldError, field_label
+from .gift_options import FEE_KEY, CoverFee, MoreOptions
 from .swipe import SwipeCatcher
 
 PRESETS = (2500, 5000, 10000, 25000)
@@ -118,7 +119,14 @@ class DonationForm(QWidget):
         grid.addWidget(field_label(self.tr("Amount"), self.amount), row, 0)
         grid.addWidget(self.amount, row, 1)
         row += 1
+        # Cover the fee (a card gift only) sits on the amount's own line, its sentence with
+        # tonight's amounts; an amount error takes the line while it shows.
+        self.cover_fee = CoverFee(currency)
+        self.cover_fee.installEventFilter(self._enter)
+        self.cover_fee.toggled.connect(lambda _on: self.changed.emit())
+        QShortcut(QKeySequence(FEE_KEY), self, self._toggle_fee)
         grid.addWidget(self._line("amount"), row, 1)
+        grid.addWidget(self.cover_fee, row, 0, 1, 2)  # same line: shown while no error is
         row += 1
 
         # ---- method ----
@@ -248,19 +256,25 @@ class DonationForm(QWidget):
         for code, name in (("en", "English"), ("es", "Español")):
             self.language.addItem(name, code)  # each language in its own words
         self.language.installEventFilter(self._enter)
-        language_label = field_label(self.tr("Receipt in"), self.language, inline=True)
+        # In honour / memory, anonymous, the item bought, the receipt's language: a button
+        # beside the consent until Alt+O opens them below.
+        self.more = MoreOptions(currency, self._enter, self.language)
+        self.more.shortcut(self)
+        self.more.changed.connect(self.changed)
+        self.errors.update(self.more.errors)
         options.addWidget(self.save_card)
-        options.addStretch()
-        options.addWidget(language_label)
-        options.addWidget(self.language)
+        options.addWidget(self.more.summary, 1)
+        options.addWidget(self.more.toggle)
         grid.addLayout(options, row, 0, 1, 2)
+        row += 1
+        grid.addWidget(self.more, row, 0, 1, 2)
         row += 1
         self.option_row = row  # more gift options (the window may add them below)
         self.grid = grid
 
         self._fields = (
             self.amount, self.number, self.expiry, self.cvc, self.postal,
-            self.check_number, self.name, self.email,
+            self.check_number, self.name, self.email, self.more.honoree, self.more.notice,
         )  # fmt: skip
         for f in self._fields:
             self.swipe.watch(f)
@@ -279,6 +293,10 @@ class DonationForm(QWidget):
         self.setTabOrder(self.postal, self.check_number)
         self.setTabOrder(self.check_number, self.name)
         self.setTabOrder(self.name, self.email)
+        chain = (self.email, self.cover_fee, self.save_card, self.more.kind, self.more.honoree,
+                 self.more.notice, self.more.goods, self.more.anonymous, self.language)
+        for a, b in zip(chain, chain[1:], strict=False):
+            self.setTabOrder(a, b)
         self.entry_buttons[KEYED].setChecked(True)
         self.entry_box.hide()
         self.method_buttons[Method.CARD].setChecked(True)
@@ -319,11 +337,28 @@ class DonationForm(QWidget):
         return Donor(name=self.name.text().strip(), email=self.email.text().strip())
 
     def gift_options(self) -> GiftOptions:
-        """What the volunteer chose beyond amount and donor: consent to keep the card (a
-        card gift only) and the receipt's language."""
-        card = self._can_save and self.method is Method.CARD
-        consent = self.save_card.isChecked() if card else False
-        return GiftOptions(save_card=consent, receipt_language=self.language.currentData() or "")
+        """What the volunteer chose beyond amount and donor: cover the fee and consent to
+        keep the card (a card gift only), the receipt's language, a dedication, anonymity
+        and the item bought (none: no goods on the receipt)."""
+        card = self.method is Method.CARD
+        consent = self.save_card.isChecked() if card and self._can_save else False
+        kind, name, email = self.more.dedication()
+        item = self.more.item()
+        return GiftOptions(
+            save_card=consent,
+            receipt_language=self.language.currentData() or "",
+            cover_fee=card and self.cover_fee.isChecked(),
+            dedication_kind=kind,
+            dedication_name=name,
+            dedication_email=email,
+            anonymous=self.more.anonymous.isChecked(),
+            goods_description=item.description if item else "",
+            goods_value_cents=item.value_cents if item else None,
+        )
+
+    def option_errors(self) -> dict[str, str]:
+        """Checks the form makes before the core's (a name typed with no dedication)."""
+        return self.more.local_errors()
 
     def set_save_default(self, can_save: bool, ticked: bool) -> None:
         """The lead's default for the consent box; a box the volunteer touched stays."""
@@ -403,7 +438,13 @@ class DonationForm(QWidget):
         for line in self._lines:
             line.refresh()
         self.entry_error.setVisible(bool(self.entry_error.text()))  # rare: a refused swipe
+        self._show_fee()
+        in_more = self.more.show_errors(errors)
         first = next((f for f in self.errors if f in errors), None)
+        if first in self.more.errors:
+            if in_more is not None:
+                in_more.setFocus()
+            return
         target = {
             "amount": self.amount, "number": self.number, "expiry": self.expiry,
             "cvc": self.cvc, "postal_code": self.postal, "check_number": self.check_number,
@@ -424,6 +465,8 @@ class DonationForm(QWidget):
         self._save_touched = False
         self.set_save_default(self._can_save, self._save_default)
         self.language.setCurrentIndex(0)
+        self.cover_fee.reset()
+        self.more.reset()
         self.amount.setFocus()
 
     def fill_from_swipe(self, swipe: Swipe) -> None:
@@ -450,6 +493,18 @@ class DonationForm(QWidget):
             rb.setEnabled(enabled and key in self.entry.choices)
         self.save_card.setEnabled(enabled)
         self.language.setEnabled(enabled)
+        self.cover_fee.setEnabled(enabled)
+        self.more.set_enabled(enabled)
+
+    def _show_fee(self) -> None:
+        """Cash and checks have no processing fee; an amount error takes the fee's line."""
+        amount_error = bool(self.errors["amount"].text())
+        self.cover_fee.setVisible(self.method is Method.CARD and not amount_error)
+
+    def _toggle_fee(self) -> None:
+        """Alt+F: the donor covers the fee, or not (a card gift only)."""
+        if self.cover_fee.isVisible() and self.cover_fee.isEnabled():
+            self.cover_fee.toggle()
 
     # ---- live feedback ----
     def _amount_changed(self, text: str) -> None:
@@ -459,6 +514,7 @@ class DonationForm(QWidget):
             cents = -1
         for b, preset in zip(self.preset_buttons, PRESETS, strict=True):
             b.setChecked(cents == preset)
+        self.cover_fee.show_for(max(0, cents))
 
     def _clear_error(self, field: str) -> None:
         """A field's message goes as soon as the volunteer changes that field."""
@@ -467,6 +523,7 @@ class DonationForm(QWidget):
             err.show_message("")
             for line in self._lines:
                 line.refresh()
+            self._show_fee()
 
     def _method_changed(self) -> None:
         card = self.method is Method.CARD
@@ -474,6 +531,7 @@ class DonationForm(QWidget):
         self.card_box.setVisible(card and not on_reader)
         self.check_box.setVisible(self.method is Method.CHECK)
         self.save_card.setVisible(card and self._can_save)
+        self._show_fee()
         self.entry_box.setVisible(card and len(self.entry.choices) > 1)
         if on_reader:
             where = shown(self.entry.reader_label) or self.tr("the reader")

@@ -8,10 +8,11 @@ tap (in training it carries the donor's part, F5-F8), and Esc cancels on the rea
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,18 +22,22 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from pos_app.api import InvalidDonation, Station, StatusSnapshot
+from pos_app.api import Donor, InvalidDonation, SavedDonor, Station, StatusSnapshot
 from pos_app.changes import Topic
 from pos_app.domain.money import AmountError, format_cents
 from pos_app.domain.states import Method
+from pos_app.services.give_again import ASK_FOR_CARD
 from pos_app.services.records import Outcome
 
 from .core_text import shown
 from .donation_form import DonationForm
+from .give_again import KEY as GIVE_AGAIN_KEY
+from .give_again import GiveAgainPanel
 from .lead_window import LeadWindow
 from .live import LiveChanges, Refresher
 from .result_panel import DONOR_PARTS, ResultPanel
@@ -121,6 +126,10 @@ class MainWindow(QMainWindow):
         self.form = DonationForm(settings.payments.currency)
         self.form.set_entry(station.card_entry)
         self.form.set_save_default(station.can_save_cards, station.save_cards_default)
+        self.form.cover_fee.configure(
+            station.fee_for, station.fee_cause, station.cover_fee_default
+        )
+        self.form.more.set_goods(station.goods_items())
         self.form.submitted.connect(self.submit)
         self.form.changed.connect(self._update_action)
         scroll = QScrollArea()  # field errors never push the window past a laptop screen
@@ -132,6 +141,11 @@ class MainWindow(QMainWindow):
         scroll.setAccessibleName(self.tr("Donation form"))
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.addWidget(scroll, 1)
+        self.form_scroll = scroll
+        # More options opened on a small screen: scroll them into view (the form scrolls)
+        self.form.more.opened.connect(
+            lambda on: on and QTimer.singleShot(0, self._show_more_options)
+        )
         self.action = QPushButton()
         self.action.setObjectName("charge")
         self.action.setMinimumHeight(52)
@@ -145,7 +159,18 @@ class MainWindow(QMainWindow):
         # The panel's width is its share of the window, whatever it says: a long result
         # never squeezes the form (which would cut its fields on a small screen).
         self.result.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        body.addWidget(self.result, 2)
+        # Give again (F9) takes the result panel's place while it is open.
+        self.give_again = GiveAgainPanel(self.tasks, station.find_saved_donors, self._give_words)
+        self.give_again.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.give_again.give.connect(self.give_again_to)
+        self.give_again.closed.connect(self.close_give_again)
+        self.form.changed.connect(self.give_again.refresh_button)
+        self._giving: tuple[SavedDonor, int] | None = None  # the gift on a card on file
+        self.right = QStackedWidget()
+        self.right.addWidget(self.result)
+        self.right.addWidget(self.give_again)
+        self.right.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        body.addWidget(self.right, 2)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
@@ -166,6 +191,7 @@ class MainWindow(QMainWindow):
         for kind, _text, key in DONOR_PARTS:
             QShortcut(QKeySequence(key), self, lambda k=kind: self.play_donor(k))
         QShortcut(QKeySequence("Ctrl+N"), self, self.next_donor)
+        QShortcut(QKeySequence(GIVE_AGAIN_KEY), self, self.open_give_again)
         QShortcut(QKeySequence("Ctrl+L"), self, self.open_lead_desk)
         self.tray = AlertTray(self, settings.event.station)  # a balloon when an alert starts
         self.status = Refresher(
@@ -183,11 +209,14 @@ class MainWindow(QMainWindow):
 
     # ---- the action button ----
     def _update_action(self) -> None:
+        method = self.form.method
         try:
-            amount = format_cents(self.form.amount_cents(), self.station.settings.payments.currency)
+            cents = self.form.amount_cents()
+            if method is Method.CARD and self.form.cover_fee.isChecked():
+                cents += self.station.fee_for(cents)  # the charge says what the card pays
+            amount = format_cents(cents, self.station.settings.payments.currency)
         except AmountError:
             amount = ""
-        method = self.form.method
         if method is Method.CARD and self.form.card_on_reader:
             text = (
                 self.tr("Charge {amount} on the reader").format(amount=amount)
@@ -233,6 +262,7 @@ class MainWindow(QMainWindow):
             errors["expiry"] = exp
         if method is Method.CHECK and not self.form.check_number.text().strip():
             errors["check_number"] = self.tr("Enter the check number.")
+        errors.update(self.form.option_errors())
         options = self.form.gift_options()
         try:
             self.station.validate(amount, donor, card, options)
@@ -260,6 +290,91 @@ class MainWindow(QMainWindow):
             )
             self.result.show_busy(amount, currency, self.tr("Recording"))
 
+    def _show_more_options(self) -> None:
+        self.form_scroll.ensureWidgetVisible(self.form.more, 0, 0)
+        focused = self.form.focusWidget()
+        if focused is not None and self.form.more.isAncestorOf(focused):
+            self.form_scroll.ensureWidgetVisible(focused)
+
+    # ---- give again (F9) ----
+    def open_give_again(self) -> None:
+        if self._busy:
+            return
+        if self.result.outcome is not None and self.result.outcome.status in FINISHED:
+            self.next_donor()  # a new gift starts from a clean form
+        self.right.setCurrentWidget(self.give_again)
+        self.give_again.start()
+
+    def close_give_again(self) -> None:
+        self.right.setCurrentWidget(self.result)
+        self.form.amount.setFocus()
+
+    def _give_amount(self, donor: SavedDonor) -> int:
+        """The form's amount when one is typed, else the donor's last gift."""
+        if not self.form.amount.text().strip():
+            return donor.last_gift_cents
+        try:
+            return self.form.amount_cents()
+        except AmountError:
+            return 0
+
+    def _give_words(self, donor: SavedDonor) -> str:
+        currency = self.station.settings.payments.currency
+        cents = self._give_amount(donor)
+        if cents <= 0:
+            return ""
+        amount = format_cents(cents, currency)
+        if self.form.cover_fee.isChecked():
+            fee = format_cents(self.station.fee_for(cents), currency)
+            return self.tr("{amount} (+ {fee} fee)").format(amount=amount, fee=fee)
+        return amount
+
+    def give_again_to(self, donor: SavedDonor) -> None:
+        """One key: the chosen donor's card on file, for the form's amount and options."""
+        if self._busy:
+            return
+        errors: dict[str, str] = {}
+        amount = self._give_amount(donor)
+        if self.form.amount.text().strip():
+            try:
+                self.form.amount_cents()
+            except AmountError as exc:
+                errors["amount"] = str(exc)
+        self.form.method_buttons[Method.CARD].setChecked(True)  # a card gift: the fee applies
+        options = dataclasses.replace(self.form.gift_options(), save_card=False)  # on file
+        errors.update(self.form.option_errors())
+        if not errors:
+            try:
+                self.station.validate(amount, Donor(donor.name, donor.email), None, options)
+            except InvalidDonation as exc:
+                errors = dict(exc.errors)
+        if errors:
+            self.form.show_errors(errors)
+            return
+        self.form.show_errors({})
+        self._giving = (donor, amount)
+        self.right.setCurrentWidget(self.result)
+        station, ref = self.station, donor.ref
+        fee = self.station.fee_for(amount) if options.cover_fee else 0
+        self._start(lambda: station.give_again(ref, amount, options))
+        currency = self.station.settings.payments.currency
+        what = self.tr("Charging {card}").format(card=donor.card_label)
+        self.result.show_busy(amount + fee, currency, what)
+
+    def _ask_for_card(self, outcome: Outcome) -> None:
+        """The card on file was refused: the donor's details stay; take the card by hand."""
+        if self._giving is None:
+            return
+        donor, amount = self._giving
+        f = self.form
+        if not f.name.text().strip():
+            f.name.setText(donor.name)
+        if not f.email.text().strip():
+            f.email.setText(donor.email)
+        if not f.amount.text().strip():
+            f.set_amount(amount)
+        f.method_buttons[Method.CARD].setChecked(True)
+
     def retry(self) -> None:
         outcome = self.result.outcome
         if self._busy or outcome is None or not outcome.donation_id:
@@ -278,7 +393,18 @@ class MainWindow(QMainWindow):
 
     def _done(self, outcome: Outcome) -> None:
         self._finish()
+        asked = outcome.ask_for_card
+        if asked:
+            self._ask_for_card(outcome)
+            # the panel words it: "Ask for the card" heads the processor's reason
+            outcome = dataclasses.replace(
+                outcome, message=outcome.message.removeprefix(f"{ASK_FOR_CARD}: ")
+            )
+        self._giving = None
         self.result.show_outcome(outcome)
+        if asked:
+            self.result.heading.setText(self.tr("Ask for the card: the card on file was refused"))
+            self.result.announce()
         if outcome.status in FINISHED:
             self.form.set_enabled(False)
             self.action.setEnabled(False)  # this gift is done; Next donor starts another
@@ -319,6 +445,8 @@ class MainWindow(QMainWindow):
         self.action.setEnabled(True)  # the finished gift disabled it; the new one needs it
         self.result.next.setDefault(False)
         self.form.clear_all()
+        self.give_again.reset()
+        self.right.setCurrentWidget(self.result)
         self.result.show_ready()
         self._update_action()
 
@@ -328,6 +456,9 @@ class MainWindow(QMainWindow):
         if self._busy:
             if self.result.state == "reader" and self.station.cancel_reader():
                 self.result.show_cancelling()
+            return
+        if self.right.currentWidget() is self.give_again:
+            self.close_give_again()
             return
         if any(f.text() for f in (self.form.number, self.form.expiry, self.form.cvc)):
             self.form.clear_card()
@@ -367,6 +498,8 @@ class MainWindow(QMainWindow):
                 "settled": station.outcome(watch_id) if watch_id else None,
                 "entry": station.card_entry,
                 "save_default": (station.can_save_cards, station.save_cards_default),
+                "fee": (station.fee_cause, station.cover_fee_default),
+                "goods": station.goods_items(),
             }
 
         return work
@@ -379,6 +512,8 @@ class MainWindow(QMainWindow):
         if not self._busy:  # the lead may have allowed or stopped typed cards
             self.form.set_entry(data["entry"])
             self.form.set_save_default(*data["save_default"])
+            self.form.cover_fee.configure(self.station.fee_for, *data["fee"])
+            self.form.more.set_goods(data["goods"])
         t = status.totals
         currency = self.station.settings.payments.currency
         raised = format_cents(t.raised_cents, currency)

@@ -1,25 +1,33 @@
-"""The lead's settings tab: the event (name, goal, this station's name), whether the form's
-"save this card" box starts ticked, whether cards may be typed beside a reader, and the
+"""The lead's settings tab: the event (name, goal, this station's name), the short list of
+items and tickets a gift may buy (with their fair market value, for the receipt), whether
+the form's "save this card" box starts ticked, whether cards may be typed beside a reader, and the
 secrets this station needs (pos_app/secrets.py: its processor's, from the registry, and its
 receipts provider's), stored in the OS keyring (never a file). Behind the lead PIN."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QAbstractSpinBox,
     QCheckBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from pos_app.api import InvalidDonation, Station
+from pos_app.api import Goods, InvalidDonation, Station
 from pos_app.changes import Change, Topic
 from pos_app.secrets import needed_secrets
 
@@ -74,6 +82,7 @@ class SettingsTab(QWidget):
         form.addRow(self.save_event_btn)
         form.addRow(self.event_feedback)
         v.addWidget(event_box)
+        v.addWidget(self._goods_box())
 
         cards_box = QGroupBox(self.tr("Cards"))
         cform = QVBoxLayout(cards_box)
@@ -120,6 +129,108 @@ class SettingsTab(QWidget):
         v.addWidget(secrets_box)
         self.load()
 
+    def _goods_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Items and tickets a gift may buy"))
+        g = QVBoxLayout(box)
+        note = QLabel(self.tr(
+            "The volunteer picks one per gift (or none). Its fair market value goes on that "
+            "gift's receipt, which says how much is deductible; a gift with nothing picked "
+            "has no goods."
+        ))  # fmt: skip
+        note.setWordWrap(True)
+        g.addWidget(note)
+        self.goods_table = QTableWidget(0, 2)
+        self.goods_table.setObjectName("goodsTable")
+        self.goods_table.setAccessibleName(self.tr("Items and tickets a gift may buy"))
+        self.goods_table.setHorizontalHeaderLabels(
+            [self.tr("Item or ticket"), self.tr("Fair market value ($)")]
+        )
+        header = self.goods_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.goods_table.verticalHeader().setVisible(False)
+        self.goods_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.goods_table.setMaximumHeight(170)
+        g.addWidget(self.goods_table)
+        buttons = QHBoxLayout()
+        self.add_goods_btn = QPushButton(self.tr("Add an item"))
+        self.add_goods_btn.clicked.connect(lambda: self.add_goods_row())
+        self.remove_goods_btn = QPushButton(self.tr("Remove the selected item"))
+        self.remove_goods_btn.clicked.connect(self.remove_goods_row)
+        self.save_goods_btn = QPushButton(self.tr("Save the list"))
+        self.save_goods_btn.clicked.connect(self.save_goods)
+        for b in (self.add_goods_btn, self.remove_goods_btn):
+            buttons.addWidget(b)
+        buttons.addStretch()
+        buttons.addWidget(self.save_goods_btn)
+        g.addLayout(buttons)
+        self.goods_feedback = QuietLabel()
+        g.addWidget(self.goods_feedback)
+        return box
+
+    def show_goods(self, items: list[Goods]) -> None:
+        self.goods_table.setRowCount(0)
+        for item in items:
+            self.add_goods_row(item.description, f"{item.value_cents / 100:.2f}")
+
+    def add_goods_row(self, description: str = "", value: str = "") -> None:
+        row = self.goods_table.rowCount()
+        self.goods_table.insertRow(row)
+        self.goods_table.setItem(row, 0, QTableWidgetItem(description or ""))
+        self.goods_table.setItem(row, 1, QTableWidgetItem(value or ""))
+        if not description:
+            self.goods_table.setCurrentCell(row, 0)
+            self.goods_table.editItem(self.goods_table.item(row, 0))
+
+    def remove_goods_row(self) -> None:
+        row = self.goods_table.currentRow()
+        if row >= 0:
+            self.goods_table.removeRow(row)
+
+    def goods_typed(self) -> list[Goods] | str:
+        """The table as Goods, or the first problem in words."""
+        items: list[Goods] = []
+        for row in range(self.goods_table.rowCount()):
+            cells = [self.goods_table.item(row, c) for c in (0, 1)]
+            what, value = ((c.text().strip() if c else "") for c in cells)
+            if not what and not value:
+                continue  # an empty row added by mistake
+            try:
+                cents = int((Decimal(value.replace("$", "").replace(",", "") or "0")
+                             * 100).to_integral_value())  # fmt: skip
+            except InvalidOperation:
+                return self.tr("Item {n}: write the value in dollars, e.g. 40 or 12.50.").format(
+                    n=row + 1
+                )
+            items.append(Goods(what, cents))
+        return items
+
+    def save_goods(self) -> None:
+        items = self.goods_typed()
+        if isinstance(items, str):
+            self.goods_feedback.setText(items)
+            return
+        station = self.station
+        self.goods_feedback.setText(self.tr("Saving…"))
+        self.tasks.run(
+            lambda: station.set_goods_items(items),
+            self._goods_saved,
+            self._goods_failed,
+        )
+
+    def _goods_saved(self, items: list[Goods]) -> None:
+        self.show_goods(items)
+        self.goods_feedback.setText(
+            self.tr("Saved. Volunteers can pick these now.") if items
+            else self.tr("Saved. There is nothing to pick: no gift has goods.")
+        )  # fmt: skip
+
+    def _goods_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, InvalidDonation):
+            self.goods_feedback.setText(" ".join(shown(m) for m in exc.errors.values()))
+        else:
+            self.goods_feedback.setText(self.tr("Not saved: {error}").format(error=shown(str(exc))))
+
     def start(self) -> None:
         """Unlocked: show the settings as they are now."""
         self.load()
@@ -132,6 +243,7 @@ class SettingsTab(QWidget):
         self.event_name.setText(e.name)
         self.goal.setValue(e.goal)
         self.station_name.setText(e.station)
+        self.show_goods(self.station.goods_items())
         self.show_switches()
 
     def show_switches(self) -> None:

@@ -56,6 +56,21 @@
     </message>
 </context>
 <context>
+    <name>CoverFee</name>
+    <message>
+        <source>the cause</source>
+        <translation>la causa</translation>
+    </message>
+    <message>
+        <source>Add {fee} so all of your {gift} goes to {cause}</source>
+        <translation>Sumar {fee} para que sus {gift} lleguen completos a {cause}</translation>
+    </message>
+    <message>
+        <source>Cover the fee so all of the gift goes to {cause}</source>
+        <translation>Cubrir la comisión para que todo el donativo llegue a {cause}</translation>
+    </message>
+</context>
+<context>
     <name>DeskDashboard</name>
     <message>
         <source>Raised …</source>
@@ -179,10 +194,6 @@
     <message>
         <source>Only with the donor&apos;s yes: the card is kept for give-again.</source>
         <translation>Solo si el donante dice que sí: la tarjeta se guarda para volver a donar.</translation>
-    </message>
-    <message>
-        <source>Receipt in</source>
-        <translation>Recibo en</translation>
     </message>
     <message>
         <source>Enter the expiry as MM/YY.</source>
@@ -510,6 +521,61 @@
     <message>
         <source>Time</source>
         <translation>Hora</translation>
+    </message>
+</context>
+<context>
+    <name>GiveAgainPanel</name>
+    <message>
+        <source>Give again on a card on file</source>
+        <translation>Donar de nuevo con una tarjeta guardada</translation>
+    </message>
+    <message>
+        <source>name, email or paddle number</source>
+        <translation>nombre, correo o número de paleta</translation>
+    </message>
+    <message>
+        <source>Find the donor</source>
+        <translation>Buscar al donante</translation>
+    </message>
+    <message>
+        <source>Donors with a card on file</source>
+        <translation>Donantes con tarjeta guardada</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Cerrar (Esc)</translation>
+    </message>
+    <message>
+        <source>Type two letters of a name or email, or a paddle number.</source>
+        <translation>Escriba dos letras de un nombre o correo, o un número de paleta.</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t search: {error}</source>
+        <translation>No se pudo buscar: {error}</translation>
+    </message>
+    <message>
+        <source>paddle</source>
+        <translation>paleta</translation>
+    </message>
+    <message>
+        <source>Enter gives; Up and Down choose another donor.</source>
+        <translation>Intro dona; Arriba y Abajo eligen a otro donante.</translation>
+    </message>
+    <message>
+        <source>Enter gives.</source>
+        <translation>Intro dona.</translation>
+    </message>
+    <message>
+        <source>No card on file matches “{query}”. Take the card the usual way.</source>
+        <translation>Ninguna tarjeta guardada coincide con «{query}». Tome la tarjeta como siempre.</translation>
+    </message>
+    <message>
+        <source>Give again</source>
+        <translation>Donar de nuevo</translation>
+    </message>
+    <message>
+        <source>Give {amount} again on {card}</source>
+        <translation>Donar {amount} de nuevo con {card}</translation>
     </message>
 </context>
 <context>
@@ -947,8 +1013,20 @@
         <translation>Registrando</translation>
     </message>
     <message>
+        <source>{amount} (+ {fee} fee)</source>
+        <translation>{amount} (+ {fee} de comisión)</translation>
+    </message>
+    <message>
+        <source>Charging {card}</source>
+        <translation>Cobrando a {card}</translation>
+    </message>
+    <message>
         <source>Retrying the same charge</source>
         <translation>Reintentando el mismo cobro</translation>
+    </message>
+    <message>
+        <source>Ask for the card: the card on file was refused</source>
+        <translation>Pida la tarjeta: la tarjeta guardada fue rechazada</translation>
     </message>
     <message>
         <source>Tableside hit a problem and did not finish this gift. Nothing you typed is lost except the card. Details are in {log}.</source>
@@ -1009,6 +1087,89 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Wait for the result before closing Tableside.</source>
         <translation>Espere el resultado antes de cerrar Tableside.</translation>
+    </message>
+</context>
+<context>
+    <name>MoreOptions</name>
+    <message>
+        <source>No dedication</source>
+        <translation>Sin dedicatoria</translation>
+    </message>
+    <message>
+        <source>In honour of</source>
+        <translation>En honor de</translation>
+    </message>
+    <message>
+        <source>In memory of</source>
+        <translation>En memoria de</translation>
+    </message>
+    <message>
+        <source>the name, as it goes on the receipt</source>
+        <translation>el nombre, tal como irá en el recibo</translation>
+    </message>
+    <message>
+        <source>Dedication</source>
+        <translation>Dedicatoria</translation>
+    </message>
+    <message>
+        <source>Name of the person honoured or remembered</source>
+        <translation>Nombre de la persona homenajeada o recordada</translation>
+    </message>
+    <message>
+        <source>optional: we tell them of the gift, never the amount</source>
+        <translation>opcional: le avisamos del donativo, nunca del monto</translation>
+    </message>
+    <message>
+        <source>Tell by email</source>
+        <translation>Avisar por correo</translation>
+    </message>
+    <message>
+        <source>Anonymous: named on no list or screen</source>
+        <translation>Anónimo: sin nombre en listas ni pantallas</translation>
+    </message>
+    <message>
+        <source>The receipt still goes to the donor by name.</source>
+        <translation>El recibo igual llega al donante con su nombre.</translation>
+    </message>
+    <message>
+        <source>Item bought</source>
+        <translation>Artículo comprado</translation>
+    </message>
+    <message>
+        <source>Receipt in</source>
+        <translation>Recibo en</translation>
+    </message>
+    <message>
+        <source>Choose “in honour of” or “in memory of”.</source>
+        <translation>Elija «en honor de» o «en memoria de».</translation>
+    </message>
+    <message>
+        <source>More options</source>
+        <translation>Más opciones</translation>
+    </message>
+    <message>
+        <source>Nothing bought</source>
+        <translation>Nada comprado</translation>
+    </message>
+    <message>
+        <source>Goods or services</source>
+        <translation>Bienes o servicios</translation>
+    </message>
+    <message>
+        <source>{item} — worth {value}</source>
+        <translation>{item} — valor {value}</translation>
+    </message>
+    <message>
+        <source>The lead keeps the list of items and tickets in Settings.</source>
+        <translation>El responsable mantiene la lista de artículos y entradas en Ajustes.</translation>
+    </message>
+    <message>
+        <source>Anonymous</source>
+        <translation>Anónimo</translation>
+    </message>
+    <message>
+        <source>Receipt in {language}</source>
+        <translation>Recibo en {language}</translation>
     </message>
 </context>
 <context>
@@ -1436,8 +1597,48 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>Esta estación no necesita secretos para su procesador ni sus recibos.</translation>
     </message>
     <message>
+        <source>Items and tickets a gift may buy</source>
+        <translation>Artículos y entradas que un donativo puede comprar</translation>
+    </message>
+    <message>
+        <source>The volunteer picks one per gift (or none). Its fair market value goes on that gift&apos;s receipt, which says how much is deductible; a gift with nothing picked has no goods.</source>
+        <translation>El voluntario elige uno por donativo (o ninguno). Su valor justo de mercado va en el recibo de ese donativo, que indica cuánto es deducible; un donativo sin nada elegido no tiene bienes.</translation>
+    </message>
+    <message>
+        <source>Item or ticket</source>
+        <translation>Artículo o entrada</translation>
+    </message>
+    <message>
+        <source>Fair market value ($)</source>
+        <translation>Valor justo de mercado ($)</translation>
+    </message>
+    <message>
+        <source>Add an item</source>
+        <translation>Añadir un artículo</translation>
+    </message>
+    <message>
+        <source>Remove the selected item</source>
+        <translation>Quitar el artículo seleccionado</translation>
+    </message>
+    <message>
+        <source>Save the list</source>
+        <translation>Guardar la lista</translation>
+    </message>
+    <message>
+        <source>Item {n}: write the value in dollars, e.g. 40 or 12.50.</source>
+        <translation>Artículo {n}: escriba el valor en dólares, p. ej. 40 o 12.50.</translation>
+    </message>
+    <message>
         <source>Saving…</source>
         <translation>Guardando…</translation>
+    </message>
+    <message>
+        <source>Saved. Volunteers can pick these now.</source>
+        <translation>Guardado. Los voluntarios ya pueden elegirlos.</translation>
+    </message>
+    <message>
+        <source>Saved. There is nothing to pick: no gift has goods.</source>
+        <translation>Guardado. No hay nada que elegir: ningún donativo tiene bienes.</translation>
     </message>
     <message>
         <source>Saved. Totals and new gifts use it now.</source>
@@ -1627,6 +1828,18 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Ask for another card.</source>
         <translation>Pida otra tarjeta.</translation>
+    </message>
+    <message>
+        <source>Enter the name the gift is dedicated to.</source>
+        <translation>Escriba el nombre de la persona a quien se dedica el donativo.</translation>
+    </message>
+    <message>
+        <source>Say whom the gift honours before adding an email.</source>
+        <translation>Indique a quién se dedica el donativo antes de añadir un correo.</translation>
+    </message>
+    <message>
+        <source>Choose “in honour of” or “in memory of”.</source>
+        <translation>Elija «en honor de» o «en memoria de».</translation>
     </message>
     <message>
         <source>Cancelled on the reader.</source>

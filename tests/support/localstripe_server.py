@@ -28,7 +28,9 @@ created (not replays), and what the store holds (PaymentIntents, charges, reader
 
 Stripe Terminal (locations, readers, card_present PaymentIntents, the simulated reader's
 test helper) is served by the same process: tests/support/terminal_peer.py, installed on
-this app; its test controls are under `/_test/terminal/`.
+this app; its test controls are under `/_test/terminal/`. Checkout Sessions (pay links),
+which localstripe lacks, are tests/support/checkout_peer.py (controls under
+`/_test/checkout/`).
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ import socket
 import sys
 import time
 
-import terminal_peer  # noqa: E402 - run as a script: tests/support is on sys.path
+import checkout_peer  # noqa: E402 - run as a script: tests/support is on sys.path
+import terminal_peer  # noqa: E402
 from aiohttp import web
 from localstripe import resources, server
 
@@ -189,9 +192,11 @@ resources.SetupIntent._attach_pm = _setup_attach_pm
 @web.middleware
 async def idempotency_middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
     if request.path == "/_test/stats":  # answered before localstripe's auth check
-        return web.json_response({**stats, **terminal_peer.counts()})
+        return web.json_response({**stats, **terminal_peer.counts(), **checkout_peer.created})
     if request.path.startswith("/_test/terminal/"):
         return await terminal_peer.test_control(request)
+    if request.path.startswith("/_test/checkout/"):
+        return await checkout_peer.test_control(request)
     stats["requests"] += 1
     key = request.headers.get("Idempotency-Key")
     if request.method != "POST" or not key:
@@ -235,6 +240,7 @@ async def idempotency_middleware(request: web.Request, handler):  # type: ignore
 def main(port: int) -> None:
     app = server.app
     terminal_peer.install(app, stats)
+    checkout_peer.install(app)
     app.middlewares.insert(0, idempotency_middleware)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
