@@ -290,7 +290,7 @@ class AttendeeService:
             # Only a guest who offered a card has a key: its unique index keeps this read
             # (every few seconds) off the rest of the guest list.
             ids = list(s.scalars(
-                select(Attendee.id).where(Attendee.idempotency_key.is_not(None),
+                select(Attendee.id).where(Attendee.idempotency_key > "",
                                           Attendee.card_state == CardOnFile.SAVING.value)
             ))
         done = []
