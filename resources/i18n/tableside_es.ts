@@ -121,6 +121,14 @@
         <translation>cheque</translation>
     </message>
     <message>
+        <source>fees covered {amount}</source>
+        <translation>comisiones cubiertas {amount}</translation>
+    </message>
+    <message>
+        <source>goods {amount}</source>
+        <translation>bienes {amount}</translation>
+    </message>
+    <message>
         <source>refunded {amount}</source>
         <translation>reembolsado {amount}</translation>
     </message>
