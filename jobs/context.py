@@ -7,7 +7,7 @@ at the desk reaches the next job without a restart (pos_app/live_settings.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pos_app.payments.base import Processor
 from pos_app.receipts.senders import Sender
@@ -25,3 +25,6 @@ class JobContext:
     sender: Sender
     settings: Callable[[], Settings]
     save_cards: bool  # the processor can keep a card for later gifts
+    # Services a kind's body calls, handed in by the composition root under the name the
+    # kind's file declares (the pledge charge's); jobs/ never imports pos_app.services.
+    services: dict[str, object] = field(default_factory=dict)

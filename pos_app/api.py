@@ -45,6 +45,12 @@ from pos_app.services import desk_reads, export
 from pos_app.services.card_entry import CardEntry, card_entry
 from pos_app.services.desk_reads import JobCounts, PageQuery
 from pos_app.services.export import ExportError
+from pos_app.services.gala_records import (
+    AttendeeRecord,
+    PaddleRaiseRecord,
+    PledgeRecord,
+    PledgeStarted,
+)
 from pos_app.services.give_again import SavedDonor
 from pos_app.services.goods import Goods
 from pos_app.services.lead_pin import PinError
@@ -75,6 +81,7 @@ from pos_app.station_lock import StationBusy
 __all__ = [
     "Address",
     "Alert",
+    "AttendeeRecord",
     "Card",
     "CardEntry",
     "CentralError",
@@ -91,8 +98,11 @@ __all__ = [
     "JobCounts",
     "JobSummary",
     "Outcome",
+    "PaddleRaiseRecord",
     "PageQuery",
     "PinError",
+    "PledgeRecord",
+    "PledgeStarted",
     "ReaderList",
     "ReaderSetupError",
     "RefundOutcome",
@@ -245,6 +255,61 @@ class Station:
     def settle_in_doubt(self, *, include_charging: bool = False) -> list[Outcome]:
         """Replay unsettled charges; at start-up include rows a crash left in `charging`."""
         return self.donations_service.settle(include_charging=include_charging)
+
+    # ---- the gala: check-in, paddle raises, pledges (services/check_in.py, paddle_raise.py) ----
+    def check_in(
+        self, donor: Donor, paddle: str | int | None = None, card: Card | None = None
+    ) -> AttendeeRecord:
+        """Check a guest in: found by email if already here (never twice), else added with
+        `paddle` or the next free number. With `card` it is saved on file with no charge (a
+        SetupIntent; the simulator in training); `card_on_file` says whether it was, and
+        `message` why not ("The card was declined. Ask for another card."); a card whose
+        answer was lost shows `card_state` "saving" and is settled in the background.
+        Raises InvalidDonation (paddle taken: field "paddle"; name, email, card fields)."""
+        return self.attendees_service.check_in(donor, paddle, card)
+
+    def attendees(self, query: str = "") -> list[AttendeeRecord]:
+        """Checked-in guests by paddle number; `query` finds by name, email or paddle."""
+        return self.attendees_service.list(query)
+
+    def attendee(self, paddle: str | int) -> AttendeeRecord | None:
+        return self.attendees_service.by_paddle(paddle)
+
+    def next_free_paddle(self) -> str:
+        return self.attendees_service.next_free_paddle()
+
+    def open_paddle_raise(self, title: str, levels_cents: list[int] | tuple[int, ...]) -> str:
+        """Open a fund-a-need with its levels (cents, any order); returns its id."""
+        return self.paddle_raise_service.open(title, levels_cents)
+
+    def close_paddle_raise(self, raise_id: str) -> PaddleRaiseRecord:
+        """No more pledges on it; those made are still collected."""
+        return self.paddle_raise_service.close(raise_id)
+
+    def paddle_raise(self, raise_id: str) -> PaddleRaiseRecord:
+        """The raise with its running totals: `total_cents`, `count`, `by_level`
+        (level cents -> pledges), `by_state`, `paid_cents`. Undone pledges don't count."""
+        return self.paddle_raise_service.get_raise(raise_id)
+
+    def paddle_raises(self) -> list[PaddleRaiseRecord]:
+        return self.paddle_raise_service.raises()
+
+    def pledge(self, raise_id: str, paddle: str | int, amount_cents: int) -> PledgeRecord:
+        """Record a pledge at once. With a card on file it is charged by a background job
+        (`pledge_charge`): `state` goes pledged -> charging -> paid, or needs_attention
+        with "Ask paddle 112 for another card: ..."; without one it stays `pledged` for
+        checkout. Raises InvalidDonation (paddle not checked in, amount, raise closed)."""
+        return self.paddle_raise_service.pledge(raise_id, paddle, amount_cents)
+
+    def undo_pledge(self, pledge_id: str) -> PledgeRecord:
+        """Undo a pledge while its charge hasn't started; raises PledgeStarted (an
+        InvalidDonation, field "pledge") once it has: refund it the normal way instead."""
+        return self.paddle_raise_service.undo(pledge_id)
+
+    def pledges(self, raise_id: str | None = None) -> list[PledgeRecord]:
+        """Pledges oldest first, each with `id`, `paddle`, `amount_cents`, `state`,
+        `donation_id`, `message`, `name`, `card_on_file`."""
+        return self.paddle_raise_service.list(raise_id)
 
     # ---- refunds and voids (lead action) ----
     def refund(

@@ -26,6 +26,7 @@ class Topic(StrEnum):
     SETTINGS = "settings"  # the event's name, goal or station name changed
     NETWORK = "network"  # online/offline flipped
     EVENT = "event"  # the event changed at some station (the central store said so)
+    GALA = "gala"  # a guest checked in, a paddle raise or a pledge was written
 
 
 # Which table's rows make which topic; tables not named here (counters, the lead PIN)
@@ -34,6 +35,9 @@ TABLE_TOPICS: dict[str, Topic] = {
     "donations": Topic.GIFT,
     "refunds": Topic.GIFT,
     "jobs": Topic.JOB,
+    "attendees": Topic.GALA,
+    "paddle_raises": Topic.GALA,
+    "pledges": Topic.GALA,
 }
 # Settings are announced by the live settings source once the new ones are in place
 # (services/event_settings.py), not at the commit, which comes before the swap.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from jobs.kinds import pledge_charge
 from jobs.kinds.alert_email import Watch as AlertWatch
 from jobs.system import JobSystem
 from pos_app import station_lock
@@ -30,12 +31,14 @@ from pos_app.payments.base import Processor
 from pos_app.payments.card_present import HasCardReader
 from pos_app.payments.registry import Capability
 from pos_app.receipts.senders import Sender, make_sender
+from pos_app.services.check_in import AttendeeService
 from pos_app.services.donations import DonationService
 from pos_app.services.event_settings import LiveSettings, station_id
 from pos_app.services.export import clean_export_leftovers
 from pos_app.services.give_again import GiveAgainService
 from pos_app.services.jobs import JobService
 from pos_app.services.lead_pin import LeadPinService
+from pos_app.services.paddle_raise import PaddleRaiseService
 from pos_app.services.reader import ReaderService
 from pos_app.services.refunds import RefundService
 from pos_app.settings import Settings
@@ -66,6 +69,8 @@ class Parts:
     refunds_service: RefundService
     lead_pin: LeadPinService
     reader_service: ReaderService | None
+    attendees_service: AttendeeService
+    paddle_raise_service: PaddleRaiseService
     background: Background
     central_sync: CentralSync
     settle_interval: float = SETTLE_INTERVAL_S
@@ -206,6 +211,12 @@ def _build(
     donations.after_commit = jobs_system.after_commit
     refunds = RefundService(db, processor)
     refunds.on_reversed = jobs.discard_unstarted  # a refunded gift gets no receipt
+    # The gala: check-in keeps cards on file; a pledge on one is charged by its job.
+    attendees = AttendeeService(db, processor)
+    paddle_raises = PaddleRaiseService(db, donations, jobs_system.ledger,
+                                       jobs_system.after_commit)
+    donations.on_settled = paddle_raises.follow_gift  # a pledge follows its gift's answer
+    jobs_system.context.services[pledge_charge.SERVICE] = paddle_raises
     parts = Parts(
         paths=paths,
         lock=lock,
@@ -224,6 +235,8 @@ def _build(
         refunds_service=refunds,
         lead_pin=LeadPinService(db),
         reader_service=make_reader_service(processor, donations, settings),
+        attendees_service=attendees,
+        paddle_raise_service=paddle_raises,
         background=Background(),
         central_sync=CentralSync(db, jobs_system, live, changes),
     )
@@ -267,3 +280,7 @@ class Settler:
             self.parts.refunds_service.settle(include_refunding=True)
         except Exception:
             log.exception("settling refunds in doubt failed")
+        try:
+            self.parts.attendees_service.settle()  # cards on file left mid-setup
+        except Exception:
+            log.exception("settling cards on file failed")

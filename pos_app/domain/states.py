@@ -26,6 +26,9 @@ class DonationState(StrEnum):
     RECORDED = "recorded"  # cash or check
     REFUNDED = "refunded"  # a card gift given back through the processor (services/refunds.py)
     VOIDED = "voided"  # a cash or check gift taken back out of the totals, reason kept
+    # A promise made in a paddle raise (services/paddle_raise.py): no money yet, never
+    # counted; its charge job (or the checkout) moves it on, an undo voids it.
+    PLEDGED = "pledged"
 
     @property
     def unsettled(self) -> bool:
@@ -48,3 +51,24 @@ class RefundState(StrEnum):
 
 # What Stripe lets a refund say about itself; the lead's own words go in its metadata.
 REFUND_CATEGORIES = ("requested_by_customer", "duplicate", "fraudulent")
+
+
+class PledgeState(StrEnum):
+    """How a pledge is being collected (the facade's contract, README)."""
+
+    PLEDGED = "pledged"  # recorded; its charge has not started (or it waits for checkout)
+    CHARGING = "charging"  # its charge on the card on file started (or is being checked)
+    PAID = "paid"
+    NEEDS_ATTENTION = "needs_attention"  # declined or needs the donor: ask for another card
+    LINK_SENT = "link_sent"  # a pay link went to the donor (checkout)
+    EXPIRED = "expired"  # the pay link ran out unpaid
+    UNDONE = "undone"  # taken back before its charge started
+
+
+class CardOnFile(StrEnum):
+    """An attendee's card on file (`attendees.card_state`)."""
+
+    NONE = "none"  # no card given
+    SAVING = "saving"  # the SetupIntent is under way, or in doubt: settled in the background
+    SAVED = "saved"
+    FAILED = "failed"  # refused or never reached the processor: ask for another card

@@ -144,12 +144,61 @@ class SaveCardRequest:
     name: str = ""
     email: str = ""
     customer_id: str | None = None
+    # what `donation_id` names in the Customer's metadata: a gift, or a checked-in guest
+    metadata_key: str = "donation_id"
 
 
 @dataclass(frozen=True)
 class SavedCard:
     customer_id: str
     payment_method_id: str
+
+
+@dataclass(frozen=True)
+class SetupCardRequest:
+    """Keep a card on file with no charge (check-in): a SetupIntent for the guest's
+    Customer, confirmed with the keyed card's PaymentMethod, usage off_session.
+
+    `idempotency_key` is derived from the attendee; each step adds its own suffix, so a
+    retry after a timeout, a crash or a restart reaches the same objects."""
+
+    attendee_id: str
+    customer_id: str
+    payment_method_id: str
+    idempotency_key: str
+    setup_intent_id: str | None = None  # set once created: a retry confirms that one
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """What the processor says of a SetupIntent: `succeeded` (the card is on file for the
+    customer), or a step the table can't do (`requires_action`: the bank wants the donor to
+    authenticate)."""
+
+    setup_intent_id: str
+    status: str  # succeeded | requires_action | processing
+    payment_method_id: str | None = None
+    brand: str | None = None
+    last4: str | None = None
+
+    @property
+    def saved(self) -> bool:
+        return self.status == "succeeded"
+
+
+class KeepsCardOnFile(Protocol):
+    """A processor declaring Capability.CARD_ON_FILE: saves a card with no charge."""
+
+    def create_customer(self, request: SaveCardRequest) -> str: ...
+
+    def create_setup_intent(self, request: SetupCardRequest) -> str:
+        """Create (or, replayed, find again) the SetupIntent; return its id."""
+        ...
+
+    def confirm_setup_intent(self, request: SetupCardRequest) -> SetupResult:
+        """Confirm `request.setup_intent_id` with the PaymentMethod. Raises Declined when
+        the bank refuses the card, Transient (maybe sent) or Permanent."""
+        ...
 
 
 @dataclass(frozen=True)

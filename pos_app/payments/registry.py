@@ -42,6 +42,7 @@ class Capability(StrEnum):
     READER = "reader"  # takes cards on a reader: `card_reader()` gives its ReaderProcessor
     TEST_TAPS = "test_taps"  # the reader's donor can be played from the laptop (present())
     SAVE_CARD = "save_card"  # keeps an approved gift's card for later gifts
+    CARD_ON_FILE = "card_on_file"  # saves a card with no charge (check-in: a SetupIntent)
     REFUND = "refund"  # gives a payment back
     SIMULATED = "simulated"  # no real money moves: training mode
     PAY_LINK = "pay_link"  # a gift paid later on the processor's page: `pay_links()`

@@ -37,6 +37,8 @@ from .base import (
     RefundResult,
     SaveCardRequest,
     SavedCard,
+    SetupCardRequest,
+    SetupResult,
     Transient,
     decline_message,
     refund_category,
@@ -129,12 +131,24 @@ def refund_params(request: RefundRequest) -> dict[str, Any]:
 
 def customer_params(request: SaveCardRequest) -> dict[str, Any]:
     """The Customer body, a pure function of the donation: a replay sends the same bytes."""
-    params: dict[str, Any] = {"metadata": {"donation_id": request.donation_id}}
+    params: dict[str, Any] = {"metadata": {request.metadata_key: request.donation_id}}
     if request.name:
         params["name"] = request.name
     if request.email:
         params["email"] = request.email
     return params
+
+
+def setup_intent_params(request: SetupCardRequest) -> dict[str, Any]:
+    """The SetupIntent body, a pure function of the attendee's stored ids: replays match.
+    Created first and confirmed by a second call, so its id is kept before the card is
+    offered to the bank."""
+    return {
+        "customer": request.customer_id,
+        "usage": "off_session",  # charged later with nobody at the table (a pledge)
+        "payment_method_types": ["card"],
+        "metadata": {"attendee_id": request.attendee_id},
+    }
 
 
 def payment_method_params(card: Card) -> dict[str, Any]:
@@ -159,7 +173,9 @@ def payment_method_params(card: Card) -> dict[str, Any]:
 
 class StripeProcessor:
     name = "stripe"
-    capabilities = frozenset({Capability.SAVE_CARD, Capability.REFUND, Capability.PAY_LINK})
+    capabilities = frozenset(
+        {Capability.SAVE_CARD, Capability.REFUND, Capability.CARD_ON_FILE, Capability.PAY_LINK}
+    )
 
     def __init__(
         self,
@@ -256,6 +272,44 @@ class StripeProcessor:
                 f"{request.payment_method_id} attached to {_code(body.get('customer'))}",
             )
         return SavedCard(customer_id=customer_id, payment_method_id=request.payment_method_id)
+
+    # ---- a card on file with no charge (check-in) ----
+    def create_setup_intent(self, request: SetupCardRequest) -> str:
+        body = self._post(
+            "/v1/setup_intents", setup_intent_params(request), f"{request.idempotency_key}-setup"
+        )
+        seti = body.get("id")
+        if not isinstance(seti, str) or not 0 < len(seti) <= ID_MAX:
+            raise Transient(
+                "The processor's answer was garbled; saving the card will be tried again.",
+                "setup_intent response without id",
+            )
+        return seti
+
+    def confirm_setup_intent(self, request: SetupCardRequest) -> SetupResult:
+        assert request.setup_intent_id
+        path = f"/v1/setup_intents/{request.setup_intent_id}/confirm"
+        key = f"{request.idempotency_key}-confirm"
+        body = self._post(path, {"payment_method": request.payment_method_id}, key)
+        status = body.get("status")
+        if body.get("id") != request.setup_intent_id or not isinstance(status, str):
+            raise Transient(
+                "The processor's answer was garbled; saving the card will be checked again.",
+                f"setup_intent confirm returned {_code(body.get('id'))}",
+            )
+        if status in ("succeeded", "requires_action", "processing"):
+            return SetupResult(request.setup_intent_id, status, request.payment_method_id)
+        err = body.get("last_setup_error") or {}
+        code = _code(err.get("decline_code") or err.get("code") or "generic_decline") if (
+            isinstance(err, dict)) else "generic_decline"
+        raise Declined(decline_message(code), code, code,
+                       f"{_code(request.setup_intent_id)}: {_code(status)}")
+
+    def cancel_setup_intent(self, request: SetupCardRequest) -> None:
+        """Give up a SetupIntent the table can't finish (the bank wants authentication)."""
+        assert request.setup_intent_id
+        path = f"/v1/setup_intents/{request.setup_intent_id}/cancel"
+        self._post(path, {}, f"{request.idempotency_key}-cancel")
 
     # ---- giving a payment back ----
     def refund(self, request: RefundRequest) -> RefundResult:

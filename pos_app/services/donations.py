@@ -91,6 +91,9 @@ class DonationService:
         self.event = event
         self.max_amount_cents = max_amount_cents
         self.on_recorded: ApprovalHook | None = None
+        # Called inside the transaction that records any answer, for what follows a gift's
+        # state (a pledge: services/paddle_raise.py).
+        self.on_settled: Callable[[Session, Donation], None] | None = None
         self.after_commit: Callable[[list[str]], None] | None = None
         self._lock = threading.Lock()
         self.claims = replay.Claims()  # donations being charged by this process right now
@@ -549,6 +552,8 @@ class DonationService:
                     row.decline_code = error.decline_code or error.code or None
                 if state is DonationState.APPROVED and self.on_recorded:
                     jobs = self.on_recorded(s, row)
+                if self.on_settled:
+                    self.on_settled(s, row)
                 outcome = self._outcome(row)
         except STORAGE_ERRORS as exc:
             return self._unrecorded(donation_id, state, acted, exc)

@@ -15,6 +15,12 @@ Bridges (here, in the test peer, never by weakening what the adapter sends):
   refund (Stripe echoes it), and a refund beyond what is left of the charge is refused
   like Stripe does (400 invalid_request_error, code charge_already_refunded when nothing
   is left, amount_too_large otherwise).
+- SetupIntents (check-in keeps a card on file with no charge): Stripe attaches the
+  PaymentMethod to the SetupIntent's customer when the confirm succeeds, and a refused card
+  leaves the SetupIntent `requires_payment_method` with `last_setup_error`, answering 402
+  card_error (decline_code, the setup_intent named). localstripe attaches nothing, cancels
+  the SetupIntent and answers an invalid_request_error; bridged. Its SetupIntent also
+  lacks `created`, `livemode` and Stripe's nullable fields: filled in as Stripe sends them.
 - localstripe pickles its whole store (card numbers included) to /tmp after every write;
   that is switched off so no card data from tests reaches disk.
 `GET /_test/stats` reports how many PaymentIntents, customers and refunds were really
@@ -34,6 +40,7 @@ import hashlib
 import json
 import socket
 import sys
+import time
 
 import checkout_peer  # noqa: E402 - run as a script: tests/support is on sys.path
 import terminal_peer  # noqa: E402
@@ -46,6 +53,8 @@ stats = {
     "payment_intents_created": 0,
     "customers_created": 0,
     "refunds_created": 0,
+    "setup_intents_created": 0,
+    "setup_intents_succeeded": 0,
     "requests": 0,
 }
 # key -> (fingerprint, status, body, content type)
@@ -127,6 +136,57 @@ def _refund_create(cls, reason=None, **data):
 
 
 resources.Refund._api_create = classmethod(_refund_create)
+
+
+_original_setup_init = resources.SetupIntent.__init__
+
+
+def _setup_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    _original_setup_init(self, *args, **kwargs)
+    # what Stripe's SetupIntent always carries (nullable ones as null)
+    self.created = int(time.time())
+    self.livemode = False
+    for name in ("application", "cancellation_reason", "description", "last_setup_error",
+                 "latest_attempt", "mandate", "on_behalf_of", "single_use_mandate"):
+        setattr(self, name, None)
+    self.payment_method_options = {}
+    stats["setup_intents_created"] += 1
+
+
+resources.SetupIntent.__init__ = _setup_init
+
+_original_attach_pm = resources.SetupIntent._attach_pm
+# Stripe's test cards refused when a card is to be kept, with the decline code it gives
+SETUP_DECLINE_CODES = {
+    "4000000000009995": "insufficient_funds",
+    "4000000000009987": "lost_card",
+    "4000000000009979": "stolen_card",
+    "4000000000000069": "expired_card",
+}
+
+
+def _setup_attach_pm(self, pm):  # type: ignore[no-untyped-def]
+    try:
+        _original_attach_pm(self, pm)
+    except resources.UserError as err:
+        if err.code != 402:
+            raise
+        code = SETUP_DECLINE_CODES.get(getattr(pm, "_card_number", ""), "generic_decline")
+        error = {"type": "card_error", "code": "card_declined", "decline_code": code,
+                 "message": "Your card was declined."}
+        self.status, self.payment_method = "requires_payment_method", None
+        self.last_setup_error = dict(error)
+        err.body["error"].update(error)
+        err.body["error"]["setup_intent"] = {"id": self.id, "status": self.status}
+        raise
+    self.last_setup_error = None
+    if self.status == "succeeded":
+        stats["setup_intents_succeeded"] += 1
+        if self.customer:  # Stripe keeps the card for the SetupIntent's customer
+            pm.customer = self.customer
+
+
+resources.SetupIntent._attach_pm = _setup_attach_pm
 
 
 @web.middleware
