@@ -100,6 +100,13 @@ class DeskDashboard(QWidget):
         words = {"card": self.tr("card"), "cash": self.tr("cash"), "check": self.tr("check")}
         for m, cents in sorted(totals.by_method.items()):
             parts.append(f"{words.get(m, m)} {format_cents(cents, c)}")
+        # of the money in: what donors added for the fee, and the value of goods they got
+        if totals.fees_cents:
+            parts.append(self.tr("fees covered {amount}").format(
+                amount=format_cents(totals.fees_cents, c)))  # fmt: skip
+        if totals.goods_cents:
+            parts.append(self.tr("goods {amount}").format(
+                amount=format_cents(totals.goods_cents, c)))  # fmt: skip
         if totals.refunded_cents:
             parts.append(self.tr("refunded {amount}").format(
                 amount=format_cents(totals.refunded_cents, c)))  # fmt: skip

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -47,10 +48,22 @@ class SettingsTab(QWidget):
         self.live = live or LiveChanges(station.changes, self)
         self.live.changed.connect(self._changed)
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        # On a 1024x600 laptop the boxes are taller than the tab: they scroll
+        scroll = QScrollArea()
+        scroll.setObjectName("settingsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        holder = QWidget()
+        held = QVBoxLayout(holder)
+        scroll.setWidget(holder)
+        outer.addWidget(scroll)
         page = QWidget()  # a readable line length on a wide screen
         page.setMaximumWidth(900)
-        outer.addWidget(page)
-        outer.addStretch()
+        held.addWidget(page)
+        held.addStretch()
         v = QVBoxLayout(page)
         v.setContentsMargins(0, 0, 0, 0)
 
@@ -81,8 +94,10 @@ class SettingsTab(QWidget):
         form.addRow(self.tr("This station"), self.station_name)
         form.addRow(self.save_event_btn)
         form.addRow(self.event_feedback)
-        v.addWidget(event_box)
-        v.addWidget(self._goods_box())
+        side = QHBoxLayout()  # the event and the goods list side by side: it fits 1024x600
+        side.addWidget(event_box, 1)
+        side.addWidget(self._goods_box(), 1)
+        v.addLayout(side)
 
         cards_box = QGroupBox(self.tr("Cards"))
         cform = QVBoxLayout(cards_box)
@@ -132,13 +147,11 @@ class SettingsTab(QWidget):
     def _goods_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Items and tickets a gift may buy"))
         g = QVBoxLayout(box)
-        note = QLabel(self.tr(
+        box.setToolTip(self.tr(
             "The volunteer picks one per gift (or none). Its fair market value goes on that "
             "gift's receipt, which says how much is deductible; a gift with nothing picked "
             "has no goods."
         ))  # fmt: skip
-        note.setWordWrap(True)
-        g.addWidget(note)
         self.goods_table = QTableWidget(0, 2)
         self.goods_table.setObjectName("goodsTable")
         self.goods_table.setAccessibleName(self.tr("Items and tickets a gift may buy"))
@@ -150,12 +163,14 @@ class SettingsTab(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.goods_table.verticalHeader().setVisible(False)
         self.goods_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.goods_table.setMaximumHeight(170)
+        self.goods_table.setMaximumHeight(120)
+        self.goods_table.setAccessibleDescription(box.toolTip())
         g.addWidget(self.goods_table)
         buttons = QHBoxLayout()
         self.add_goods_btn = QPushButton(self.tr("Add an item"))
+        buttons.setSpacing(6)
         self.add_goods_btn.clicked.connect(lambda: self.add_goods_row())
-        self.remove_goods_btn = QPushButton(self.tr("Remove the selected item"))
+        self.remove_goods_btn = QPushButton(self.tr("Remove"))
         self.remove_goods_btn.clicked.connect(self.remove_goods_row)
         self.save_goods_btn = QPushButton(self.tr("Save the list"))
         self.save_goods_btn.clicked.connect(self.save_goods)

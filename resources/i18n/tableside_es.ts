@@ -121,6 +121,14 @@
         <translation>cheque</translation>
     </message>
     <message>
+        <source>fees covered {amount}</source>
+        <translation>comisiones cubiertas {amount}</translation>
+    </message>
+    <message>
+        <source>goods {amount}</source>
+        <translation>bienes {amount}</translation>
+    </message>
+    <message>
         <source>refunded {amount}</source>
         <translation>reembolsado {amount}</translation>
     </message>
@@ -1617,10 +1625,6 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>Añadir un artículo</translation>
     </message>
     <message>
-        <source>Remove the selected item</source>
-        <translation>Quitar el artículo seleccionado</translation>
-    </message>
-    <message>
         <source>Save the list</source>
         <translation>Guardar la lista</translation>
     </message>
@@ -1663,6 +1667,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Not saved: {error}</source>
         <translation>No se guardó: {error}</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Quitar</translation>
     </message>
     <message>
         <source>Type a new value first; empty fields keep what&apos;s stored.</source>
