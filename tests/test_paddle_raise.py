@@ -148,3 +148,27 @@ def test_network_down_then_back_and_a_lost_answer_charge_once(
     assert pledges[down.id].state == pledges[lost.id].state == "paid"
     assert len(sim.charges) == 2  # one payment each, however often replayed
     assert by_state(pledges.values()) == {"paid": 2}
+
+
+def test_give_again_finds_a_guests_card_on_file_by_paddle(
+    make_station: StationFactory,  # noqa: F811
+) -> None:
+    st = make_station()
+    paddles = guests(st)
+    raise_id = st.open_paddle_raise("Fund a kitchen", LEVELS)
+    st.pledge(raise_id, paddles["ada"], 50000)
+    st.start_jobs()
+    wait_pledges_settled(st, raise_id)
+    (found,) = st.find_saved_donors(paddles["ada"])
+    assert (found.name, found.paddle, found.card_label) == ("Ada", paddles["ada"],
+                                                            "Visa •••• 4242")
+    assert found.last_gift_cents == 50000  # the paid pledge
+    assert st.find_saved_donors("fay") == []  # no card on file
+    out = st.give_again(found.ref, 2500)
+    assert out.status == "approved", out.message
+    gift = st.donation(out.donation_id)
+    assert (gift.paddle, gift.last4, gift.donor_email) == (paddles["ada"], "4242",
+                                                          "ada@example.org")
+    (bob,) = st.find_saved_donors("bob@example")
+    refused = st.give_again(bob.ref, 2500)
+    assert refused.ask_for_card and refused.status == "declined"
