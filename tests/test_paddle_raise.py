@@ -172,3 +172,38 @@ def test_give_again_finds_a_guests_card_on_file_by_paddle(
     (bob,) = st.find_saved_donors("bob@example")
     refused = st.give_again(bob.ref, 2500)
     assert refused.ask_for_card and refused.status == "declined"
+
+
+def test_another_card_charges_a_declined_pledge_again_or_it_is_undone(
+    make_station: StationFactory,  # noqa: F811
+) -> None:
+    sim = SimulatorProcessor()
+    st = make_station(processor=sim)
+    paddles = guests(st)
+    raise_id = st.open_paddle_raise("Fund a kitchen", LEVELS)
+    bob = st.pledge(raise_id, paddles["bob"], 25000)
+    cy = st.pledge(raise_id, paddles["cy"], 10000)
+    st.start_jobs()
+    wait_pledges_settled(st, raise_id)
+    assert {p.id: p.state for p in st.pledges(raise_id)} == {
+        bob.id: "needs_attention", cy.id: "needs_attention"}
+    # the volunteer asked paddle bob for another card: checked in again with it
+    again = st.check_in(Donor("Bob", "bob@example.org"), card=VISA)
+    assert again.paddle == paddles["bob"] and again.card_on_file
+    paid = wait_for(lambda: [p for p in st.pledges(raise_id)
+                             if p.id == bob.id and p.state == "paid"], why="bob paid")[0]
+    assert paid.message is None
+    (charge,) = sim.charges.values()
+    assert charge.idempotency_key == pledge_key(bob.id, 2) and charge.amount_cents == 25000
+    gift = st.donation(bob.donation_id)
+    assert (gift.status, gift.last4, gift.charge_attempts) == ("approved", "4242", 2)
+    (job,) = [j for j in st.jobs(bob.donation_id) if j.kind == PLEDGE_CHARGE]
+    assert job.state == "done"
+    # cy's donor changed their mind: a declined pledge can be undone (nothing was charged)
+    undone = st.undo_pledge(cy.id)
+    assert undone.state == "undone" and "declined" in (undone.message or "")
+    assert st.donation(cy.donation_id).status == "voided"
+    assert [j.state for j in st.jobs(cy.donation_id)] == ["discarded"]
+    assert st.paddle_raise(raise_id).by_state == {"paid": 1}
+    with pytest.raises(PledgeStarted):
+        st.undo_pledge(bob.id)
