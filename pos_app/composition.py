@@ -283,5 +283,6 @@ class Settler:
             log.exception("settling refunds in doubt failed")
         try:
             self.parts.attendees_service.settle()  # cards on file left mid-setup
+            self.parts.paddle_raise_service.recharge_declined()  # another card on file
         except Exception:
             log.exception("settling cards on file failed")

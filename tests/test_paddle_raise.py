@@ -55,6 +55,7 @@ def test_pledges_charge_in_the_background_or_wait_for_checkout(
     fay = pledges[paddles["fay"]]
     assert fay.state == "pledged" and "checkout" in (fay.message or "")
     # the lead sees the same words on the job
+    wait_for(lambda: not [j for j in st.jobs() if j.state == "running"], why="jobs marked")
     jobs = {j.donation_id: j for j in st.jobs() if j.kind == PLEDGE_CHARGE}
     assert len(jobs) == 4 and fay.donation_id not in jobs
     assert jobs[bob.donation_id].state == "needs_attention"
@@ -207,3 +208,23 @@ def test_another_card_charges_a_declined_pledge_again_or_it_is_undone(
     assert st.paddle_raise(raise_id).by_state == {"paid": 1}
     with pytest.raises(PledgeStarted):
         st.undo_pledge(bob.id)
+
+
+def test_a_waiting_pledge_is_charged_once_its_guest_leaves_a_card(
+    make_station: StationFactory,  # noqa: F811
+) -> None:
+    sim = SimulatorProcessor()
+    st = make_station(processor=sim)
+    paddles = guests(st)
+    raise_id = st.open_paddle_raise("Fund a kitchen", LEVELS)
+    waiting = st.pledge(raise_id, paddles["fay"], 10000)
+    st.start_jobs()
+    assert not st.charge_pledge_on_file(waiting.id)  # no card yet: it waits for checkout
+    st.check_in(Donor("Fay", "fay@example.org"), card=VISA)
+    assert st.pledges(raise_id)[0].state == "pledged"  # a new card charges nothing by itself
+    assert st.charge_pledge_on_file(waiting.id)
+    assert st.charge_pledge_on_file(waiting.id) in (True, False)  # twice: still one charge
+    wait_for(lambda: st.pledges(raise_id)[0].state == "paid", why="fay's pledge paid")
+    assert len(sim.charges) == 1
+    assert [j.kind for j in st.jobs(waiting.donation_id)].count(PLEDGE_CHARGE) == 1
+    assert not st.charge_pledge_on_file(waiting.id)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from jobs.errors import JobPermanent
 from jobs.kinds import pledge_charge
 from jobs.ledger import Ledger
-from jobs.records import JobState
+from jobs.records import UNFINISHED, JobState
 from pos_app.domain.money import AmountError, check_amount, format_cents
 from pos_app.domain.states import CardOnFile, DonationState, Method, PledgeState
 from pos_app.faults import crashpoint
@@ -317,23 +317,64 @@ class PaddleRaiseService:
                     state=PledgeState.CHARGING.value, message=None))
             return bool(won)
 
+    def charge_on_file(self, pledge_id: str) -> bool:
+        """Charge a pledge that waits (no card when it was made) on the card its guest has
+        on file now, by its background job (checkout's "charge all open pledges on file").
+        Safe to call twice, or while it runs: one job per pledge, one key. False when the
+        pledge isn't waiting or its guest has no card on file."""
+        job_ids: list[str] = []
+        with self.db.session() as s:
+            pledge = s.get(Pledge, pledge_id)
+            if pledge is None:
+                raise KeyError(pledge_id)
+            guest = s.scalar(select(Attendee).where(Attendee.paddle == pledge.paddle))
+            d = s.get(Donation, pledge.donation_id)
+            if (pledge.state != PledgeState.PLEDGED.value or guest is None
+                    or not self._on_file(guest) or d is None
+                    or d.state != DonationState.PLEDGED.value):
+                return False
+            job = s.scalar(select(Job).where(Job.donation_id == d.id,
+                                             Job.kind == pledge_charge.NAME))
+            if job is None:
+                job_ids.append(pledge_charge.add(self.ledger, s, d.id))
+            elif JobState(job.state) not in UNFINISHED:
+                job_ids.append(job.id)  # queued again below, after this commit
+            pledge.message = None
+        again = [j for j in job_ids if self.ledger.retry(j)]
+        if again:
+            self.enqueue(again)
+        return True
+
     def card_on_file_changed(self, paddle: str) -> list[str]:
         """The guest left another card: their declined pledges are charged again on it
         (their jobs queued now). Returns the job ids."""
+        return self.recharge_declined(paddle)
+
+    def recharge_declined(self, paddle: str | None = None) -> list[str]:
+        """Queue again every declined pledge's job whose guest has another card on file
+        now (one paddle's, or all: the settle loop's sweep, which also catches a card saved
+        while the job was still finishing). Returns the job ids."""
         with self.db.session() as s:
-            jobs = list(s.scalars(
+            stmt = (
                 select(Job.id)
                 .join(Pledge, Pledge.donation_id == Job.donation_id)
-                .where(Pledge.paddle == paddle,
-                       Pledge.state == PledgeState.NEEDS_ATTENTION.value,
+                .join(Donation, Donation.id == Pledge.donation_id)
+                .join(Attendee, Attendee.paddle == Pledge.paddle)
+                .where(Pledge.state == PledgeState.NEEDS_ATTENTION.value,
                        Job.kind == pledge_charge.NAME,
-                       Job.state == JobState.NEEDS_ATTENTION.value)
-            ))
+                       Job.state == JobState.NEEDS_ATTENTION.value,
+                       Donation.state == DonationState.DECLINED.value,
+                       Attendee.card_state == CardOnFile.SAVED.value,
+                       Attendee.processor == self.donations.processor.name,
+                       Attendee.payment_method_id != Donation.payment_method_id)
+            )
+            if paddle is not None:
+                stmt = stmt.where(Pledge.paddle == paddle)
+            jobs = list(s.scalars(stmt))
         again = [job_id for job_id in jobs if self.ledger.retry(job_id)]
         if again:
             self.enqueue(again)
-            log.info("paddle %s has another card: %d pledge(s) charged again", paddle,
-                     len(again))
+            log.info("%d declined pledge(s) charged again on another card", len(again))
         return again
 
     def _start(self, pledge_id: str, donation_id: str) -> bool:
