@@ -306,6 +306,12 @@ class Station:
         InvalidDonation, field "pledge") once it has: refund it the normal way instead."""
         return self.paddle_raise_service.undo(pledge_id)
 
+    def charge_pledge_on_file(self, pledge_id: str) -> bool:
+        """Charge a waiting pledge (made before its guest had a card on file) on the card on
+        file now, in the background; safe twice. False when it isn't waiting or there is
+        still no card (checkout then sends a pay link)."""
+        return self.paddle_raise_service.charge_on_file(pledge_id)
+
     def pledges(self, raise_id: str | None = None) -> list[PledgeRecord]:
         """Pledges oldest first, each with `id`, `paddle`, `amount_cents`, `state`,
         `donation_id`, `message`, `name`, `card_on_file`."""

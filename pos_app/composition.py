@@ -216,6 +216,7 @@ def _build(
     paddle_raises = PaddleRaiseService(db, donations, jobs_system.ledger,
                                        jobs_system.after_commit)
     donations.on_settled = paddle_raises.follow_gift  # a pledge follows its gift's answer
+    attendees.on_card_saved = paddle_raises.card_on_file_changed  # declined ones go again
     jobs_system.context.services[pledge_charge.SERVICE] = paddle_raises
     parts = Parts(
         paths=paths,
@@ -282,5 +283,6 @@ class Settler:
             log.exception("settling refunds in doubt failed")
         try:
             self.parts.attendees_service.settle()  # cards on file left mid-setup
+            self.parts.paddle_raise_service.recharge_declined()  # another card on file
         except Exception:
             log.exception("settling cards on file failed")

@@ -55,6 +55,7 @@ def test_pledges_charge_in_the_background_or_wait_for_checkout(
     fay = pledges[paddles["fay"]]
     assert fay.state == "pledged" and "checkout" in (fay.message or "")
     # the lead sees the same words on the job
+    wait_for(lambda: not [j for j in st.jobs() if j.state == "running"], why="jobs marked")
     jobs = {j.donation_id: j for j in st.jobs() if j.kind == PLEDGE_CHARGE}
     assert len(jobs) == 4 and fay.donation_id not in jobs
     assert jobs[bob.donation_id].state == "needs_attention"
@@ -148,3 +149,82 @@ def test_network_down_then_back_and_a_lost_answer_charge_once(
     assert pledges[down.id].state == pledges[lost.id].state == "paid"
     assert len(sim.charges) == 2  # one payment each, however often replayed
     assert by_state(pledges.values()) == {"paid": 2}
+
+
+def test_give_again_finds_a_guests_card_on_file_by_paddle(
+    make_station: StationFactory,  # noqa: F811
+) -> None:
+    st = make_station()
+    paddles = guests(st)
+    raise_id = st.open_paddle_raise("Fund a kitchen", LEVELS)
+    st.pledge(raise_id, paddles["ada"], 50000)
+    st.start_jobs()
+    wait_pledges_settled(st, raise_id)
+    (found,) = st.find_saved_donors(paddles["ada"])
+    assert (found.name, found.paddle, found.card_label) == ("Ada", paddles["ada"],
+                                                            "Visa •••• 4242")
+    assert found.last_gift_cents == 50000  # the paid pledge
+    assert st.find_saved_donors("fay") == []  # no card on file
+    out = st.give_again(found.ref, 2500)
+    assert out.status == "approved", out.message
+    gift = st.donation(out.donation_id)
+    assert (gift.paddle, gift.last4, gift.donor_email) == (paddles["ada"], "4242",
+                                                          "ada@example.org")
+    (bob,) = st.find_saved_donors("bob@example")
+    refused = st.give_again(bob.ref, 2500)
+    assert refused.ask_for_card and refused.status == "declined"
+
+
+def test_another_card_charges_a_declined_pledge_again_or_it_is_undone(
+    make_station: StationFactory,  # noqa: F811
+) -> None:
+    sim = SimulatorProcessor()
+    st = make_station(processor=sim)
+    paddles = guests(st)
+    raise_id = st.open_paddle_raise("Fund a kitchen", LEVELS)
+    bob = st.pledge(raise_id, paddles["bob"], 25000)
+    cy = st.pledge(raise_id, paddles["cy"], 10000)
+    st.start_jobs()
+    wait_pledges_settled(st, raise_id)
+    assert {p.id: p.state for p in st.pledges(raise_id)} == {
+        bob.id: "needs_attention", cy.id: "needs_attention"}
+    # the volunteer asked paddle bob for another card: checked in again with it
+    again = st.check_in(Donor("Bob", "bob@example.org"), card=VISA)
+    assert again.paddle == paddles["bob"] and again.card_on_file
+    paid = wait_for(lambda: [p for p in st.pledges(raise_id)
+                             if p.id == bob.id and p.state == "paid"], why="bob paid")[0]
+    assert paid.message is None
+    (charge,) = sim.charges.values()
+    assert charge.idempotency_key == pledge_key(bob.id, 2) and charge.amount_cents == 25000
+    gift = st.donation(bob.donation_id)
+    assert (gift.status, gift.last4, gift.charge_attempts) == ("approved", "4242", 2)
+    (job,) = [j for j in st.jobs(bob.donation_id) if j.kind == PLEDGE_CHARGE]
+    assert job.state == "done"
+    # cy's donor changed their mind: a declined pledge can be undone (nothing was charged)
+    undone = st.undo_pledge(cy.id)
+    assert undone.state == "undone" and "declined" in (undone.message or "")
+    assert st.donation(cy.donation_id).status == "voided"
+    assert [j.state for j in st.jobs(cy.donation_id)] == ["discarded"]
+    assert st.paddle_raise(raise_id).by_state == {"paid": 1}
+    with pytest.raises(PledgeStarted):
+        st.undo_pledge(bob.id)
+
+
+def test_a_waiting_pledge_is_charged_once_its_guest_leaves_a_card(
+    make_station: StationFactory,  # noqa: F811
+) -> None:
+    sim = SimulatorProcessor()
+    st = make_station(processor=sim)
+    paddles = guests(st)
+    raise_id = st.open_paddle_raise("Fund a kitchen", LEVELS)
+    waiting = st.pledge(raise_id, paddles["fay"], 10000)
+    st.start_jobs()
+    assert not st.charge_pledge_on_file(waiting.id)  # no card yet: it waits for checkout
+    st.check_in(Donor("Fay", "fay@example.org"), card=VISA)
+    assert st.pledges(raise_id)[0].state == "pledged"  # a new card charges nothing by itself
+    assert st.charge_pledge_on_file(waiting.id)
+    assert st.charge_pledge_on_file(waiting.id) in (True, False)  # twice: still one charge
+    wait_for(lambda: st.pledges(raise_id)[0].state == "paid", why="fay's pledge paid")
+    assert len(sim.charges) == 1
+    assert [j.kind for j in st.jobs(waiting.donation_id)].count(PLEDGE_CHARGE) == 1
+    assert not st.charge_pledge_on_file(waiting.id)

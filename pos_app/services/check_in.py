@@ -14,6 +14,7 @@ for the tokenizing call only; the row holds tokens, brand and last four.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import cast
 
 from sqlalchemy import func, select
@@ -79,6 +80,8 @@ class AttendeeService:
         self.db = db
         self.processor = processor
         self.claims = replay.Claims()  # guests whose card is being saved here right now
+        # Told a guest's paddle once a card is on file (their declined pledges go again).
+        self.on_card_saved: Callable[[str], object] | None = None
 
     @property
     def keeps_cards(self) -> bool:
@@ -258,6 +261,8 @@ class AttendeeService:
         if result.saved:
             self._set(attendee_id, CardOnFile.SAVED, None)
             log.info("guest %s: card on file (%s)", attendee_id, seti)
+            if self.on_card_saved is not None:
+                self.on_card_saved(self.get(attendee_id).paddle)
         elif result.status == "requires_action":
             try:
                 cancel = getattr(keeper, "cancel_setup_intent", None)

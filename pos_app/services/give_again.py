@@ -1,5 +1,9 @@
 """Give again: a returning donor's saved card charged for a new gift, with one key.
 
+A card is on file either from an earlier gift (below) or from check-in at the door
+(services/check_in.py: the guest's Customer and PaymentMethod); both are found by name,
+email or paddle number, the guest's first.
+
 The card was saved in the background after an earlier gift (the save_card job: a Customer
 with the PaymentMethod attached). A new gift is an off-session PaymentIntent with that
 Customer and PaymentMethod, `off_session=true`, and the gift's own idempotency key, written
@@ -15,18 +19,20 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from pos_app.domain.cards import BRANDS_BY_KEY
 from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, GiftOptions, gift_columns
-from pos_app.domain.states import DonationState, Method
+from pos_app.domain.states import CardOnFile, DonationState, Method
 from pos_app.faults import crashpoint
-from pos_app.store.models import Donation, DonorToken, new_id
+from pos_app.store.models import Attendee, Donation, DonorToken, new_id
 
 from .donations import DonationService
 from .records import Outcome
 
 ASK_FOR_CARD = "Ask for the card"
+GUEST_REF = "guest:"  # a SavedDonor.ref naming a guest's card kept at check-in
 MAX_MATCHES = 10
 
 
@@ -34,7 +40,7 @@ MAX_MATCHES = 10
 class SavedDonor:
     """A donor with a card on file. `ref` names the saved card for give_again()."""
 
-    ref: str  # the donation whose card was saved (its DonorToken)
+    ref: str  # the donation whose card was saved (its DonorToken), or "guest:<attendee id>"
     name: str
     email: str
     brand: str | None
@@ -74,8 +80,35 @@ class GiveAgainService:
                 )
                 .order_by(DonorToken.created_at.desc())
             ).all()
+            guests = list(s.scalars(
+                select(Attendee).where(
+                    Attendee.card_state == CardOnFile.SAVED.value,
+                    Attendee.processor == self.donations.processor.name,
+                    or_(
+                        func.lower(Attendee.name).like(like),
+                        func.lower(Attendee.email).like(like),
+                        Attendee.paddle == q,
+                    ),
+                ).order_by(Attendee.updated_at.desc())
+            ))
+            last_gifts = self._last_gifts(s, [g.paddle for g in guests])
         seen: set[str] = set()
         out: list[SavedDonor] = []
+        for guest in guests:  # the card a guest left at check-in comes first: it is current
+            if not guest.payment_method_id or guest.payment_method_id in seen:
+                continue
+            seen.add(guest.payment_method_id)
+            out.append(
+                SavedDonor(
+                    ref=f"{GUEST_REF}{guest.id}",
+                    name=guest.name,
+                    email=guest.email,
+                    brand=guest.brand,
+                    last4=guest.last4,
+                    last_gift_cents=last_gifts.get(guest.paddle, 0),
+                    paddle=guest.paddle,
+                )
+            )
         for token, d in rows:
             if token.payment_method_id in seen:
                 continue
@@ -95,17 +128,39 @@ class GiveAgainService:
                 break
         return out
 
+    @staticmethod
+    def _last_gifts(s: Session, paddles: list[str]) -> dict[str, int]:
+        """paddle -> the newest taken gift on it (without a covered fee), for the guests."""
+        if not paddles:
+            return {}
+        rows = s.execute(
+            select(Donation.paddle, Donation.amount_cents, Donation.fee_cents)
+            .where(Donation.paddle.in_(paddles),
+                   Donation.state == DonationState.APPROVED.value)
+            .order_by(Donation.created_at)
+        ).all()
+        return {paddle: amount - (fee or 0) for paddle, amount, fee in rows}
+
     def give(self, ref: str, amount_cents: int, options: GiftOptions = NO_OPTIONS) -> Outcome:
         """Charge the saved card `ref` (a SavedDonor.ref) for a new gift of `amount_cents`."""
         svc = self.donations
         with self.db.session() as s:
-            token = s.get(DonorToken, ref)
-            first = s.get(Donation, ref)
-            if token is None or first is None:
-                raise KeyError(ref)
-            donor = Donor(first.donor_name, first.donor_email)
-            saved = (token.processor, token.customer_id, token.payment_method_id)
-            brand, last4, paddle = token.brand, token.last4, first.paddle
+            if ref.startswith(GUEST_REF):  # a card kept on file at check-in
+                guest = s.get(Attendee, ref.removeprefix(GUEST_REF))
+                if (guest is None or guest.card_state != CardOnFile.SAVED.value
+                        or not guest.customer_id or not guest.payment_method_id):
+                    raise KeyError(ref)
+                donor = Donor(guest.name, guest.email)
+                saved = (guest.processor or "", guest.customer_id, guest.payment_method_id)
+                brand, last4, paddle = guest.brand, guest.last4, guest.paddle
+            else:
+                token = s.get(DonorToken, ref)
+                first = s.get(Donation, ref)
+                if token is None or first is None:
+                    raise KeyError(ref)
+                donor = Donor(first.donor_name, first.donor_email)
+                saved = (token.processor, token.customer_id, token.payment_method_id)
+                brand, last4, paddle = token.brand, token.last4, first.paddle
         if saved[0] != svc.processor.name:
             raise KeyError(ref)  # a card saved with another processor (training) can't be used
         svc.validate(amount_cents, donor, None, options)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from jobs.errors import JobPermanent
 from jobs.kinds import pledge_charge
 from jobs.ledger import Ledger
-from jobs.records import JobState
+from jobs.records import UNFINISHED, JobState
 from pos_app.domain.money import AmountError, check_amount, format_cents
 from pos_app.domain.states import CardOnFile, DonationState, Method, PledgeState
 from pos_app.faults import crashpoint
@@ -48,12 +48,15 @@ MAX_LEVELS = 12
 # Pledges left out of a raise's totals.
 COUNTED_OUT = (PledgeState.UNDONE.value,)
 UNDONE_MESSAGE = "Pledge undone before its charge started."
+UNDONE_DECLINED = "Pledge undone after its card was declined; nothing was charged."
 
 
-def pledge_key(pledge_id: str) -> str:
+def pledge_key(pledge_id: str, attempt: int = 1) -> str:
     """The idempotency key of a pledge's charge: derived from the pledge, so every replay
-    (a retry, a restart, the settle loop) is the same request."""
-    return f"tableside-pledge-{pledge_id}"
+    (a retry, a restart, the settle loop) is the same request. A later attempt on another
+    card (the first was declined: final, nothing charged) has its own."""
+    base = f"tableside-pledge-{pledge_id}"
+    return base if attempt == 1 else f"{base}-{attempt}"
 
 
 def ask_for_card(paddle: str | None, reason: str) -> str:
@@ -187,22 +190,27 @@ class PaddleRaiseService:
         )
 
     def undo(self, pledge_id: str) -> PledgeRecord:
-        """Take a pledge back while its charge hasn't started. Raises PledgeStarted (its
-        charge started: refund it through the normal refund path) or KeyError."""
+        """Take a pledge back while its charge hasn't started (or after its card was
+        declined: nothing was charged). Raises PledgeStarted (its charge started: refund it
+        through the normal refund path) or KeyError."""
         with self.db.session() as s:
             pledge = s.get(Pledge, pledge_id)
             if pledge is None:
                 raise KeyError(pledge_id)
             if pledge.state == PledgeState.UNDONE.value:
                 return self._record(s, pledge)
+            declined = pledge.state == PledgeState.NEEDS_ATTENTION.value
+            words = UNDONE_DECLINED if declined else UNDONE_MESSAGE
             won = s.execute(
                 update(Donation)
                 .where(Donation.id == pledge.donation_id,
-                       Donation.state == DonationState.PLEDGED.value)
-                .values(state=DonationState.VOIDED.value, message=UNDONE_MESSAGE)
+                       Donation.state == (DonationState.DECLINED if declined
+                                          else DonationState.PLEDGED).value)
+                .values(state=DonationState.VOIDED.value, message=words)
                 .execution_options(synchronize_session=False)
             ).rowcount
             if not won or pledge.state not in (PledgeState.PLEDGED.value,
+                                               PledgeState.NEEDS_ATTENTION.value,
                                                PledgeState.LINK_SENT.value,
                                                PledgeState.EXPIRED.value):
                 # raising rolls the transaction back: the gift is left as it was
@@ -211,13 +219,13 @@ class PaddleRaiseService:
                     "started. Refund it through the normal refund path (the lead's desk, "
                     "Refund) once it is paid."
                 )})
-            pledge.state, pledge.message = PledgeState.UNDONE.value, UNDONE_MESSAGE
+            pledge.state, pledge.message = PledgeState.UNDONE.value, words
             s.execute(
                 update(Job)
                 .where(Job.donation_id == pledge.donation_id,
                        Job.state.in_([JobState.QUEUED.value, JobState.RETRY_SCHEDULED.value,
                                       JobState.NEEDS_ATTENTION.value]))
-                .values(state=JobState.DISCARDED.value, discard_reason=UNDONE_MESSAGE,
+                .values(state=JobState.DISCARDED.value, discard_reason=words,
                         finished_at=dt.datetime.now(dt.UTC))
             )
             record = self._record(s, pledge)
@@ -267,7 +275,107 @@ class PaddleRaiseService:
             return svc._charge(donation_id) if moved else svc.outcome_of(donation_id)
         if state is DonationState.PROCESSING:
             return svc._check_pending(donation_id)
+        if state is DonationState.DECLINED and self._restart_on_new_card(pledge.id, donation_id):
+            crashpoint("pledge_after_row")
+            return svc._charge(donation_id)
         return svc.outcome_of(donation_id)
+
+    def _restart_on_new_card(self, pledge_id: str, donation_id: str) -> bool:
+        """A declined pledge whose guest has since left another card: a new attempt with
+        its own key, the whole request written first (declined is final: nothing was
+        charged, so the earlier key is never replayed). False when the card is the same."""
+        with self.db.session() as s:
+            d = s.get(Donation, donation_id)
+            guest = s.scalar(
+                select(Attendee).join(Pledge, Pledge.paddle == Attendee.paddle)
+                .where(Pledge.id == pledge_id)
+            )
+            if d is None or guest is None or not self._on_file(guest):
+                return False
+            if guest.payment_method_id == d.payment_method_id:
+                return False
+            attempt = d.charge_attempts + 1
+            won = s.execute(
+                update(Donation)
+                .where(Donation.id == donation_id,
+                       Donation.state == DonationState.DECLINED.value)
+                .values(
+                    state=DonationState.CHARGING.value,
+                    idempotency_key=pledge_key(pledge_id, attempt),
+                    customer_id=guest.customer_id,
+                    payment_method_id=guest.payment_method_id,
+                    brand=guest.brand,
+                    last4=guest.last4,
+                    decline_code=None,
+                    charge_attempts=attempt,
+                    message=None,
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if won:
+                s.execute(update(Pledge).where(Pledge.id == pledge_id).values(
+                    state=PledgeState.CHARGING.value, message=None))
+            return bool(won)
+
+    def charge_on_file(self, pledge_id: str) -> bool:
+        """Charge a pledge that waits (no card when it was made) on the card its guest has
+        on file now, by its background job (checkout's "charge all open pledges on file").
+        Safe to call twice, or while it runs: one job per pledge, one key. False when the
+        pledge isn't waiting or its guest has no card on file."""
+        job_ids: list[str] = []
+        with self.db.session() as s:
+            pledge = s.get(Pledge, pledge_id)
+            if pledge is None:
+                raise KeyError(pledge_id)
+            guest = s.scalar(select(Attendee).where(Attendee.paddle == pledge.paddle))
+            d = s.get(Donation, pledge.donation_id)
+            if (pledge.state != PledgeState.PLEDGED.value or guest is None
+                    or not self._on_file(guest) or d is None
+                    or d.state != DonationState.PLEDGED.value):
+                return False
+            job = s.scalar(select(Job).where(Job.donation_id == d.id,
+                                             Job.kind == pledge_charge.NAME))
+            if job is None:
+                job_ids.append(pledge_charge.add(self.ledger, s, d.id))
+            elif JobState(job.state) not in UNFINISHED:
+                job_ids.append(job.id)  # queued again below, after this commit
+            pledge.message = None
+        again = [j for j in job_ids if self.ledger.retry(j)]
+        if again:
+            self.enqueue(again)
+        return True
+
+    def card_on_file_changed(self, paddle: str) -> list[str]:
+        """The guest left another card: their declined pledges are charged again on it
+        (their jobs queued now). Returns the job ids."""
+        return self.recharge_declined(paddle)
+
+    def recharge_declined(self, paddle: str | None = None) -> list[str]:
+        """Queue again every declined pledge's job whose guest has another card on file
+        now (one paddle's, or all: the settle loop's sweep, which also catches a card saved
+        while the job was still finishing). Returns the job ids."""
+        with self.db.session() as s:
+            stmt = (
+                select(Job.id)
+                .join(Pledge, Pledge.donation_id == Job.donation_id)
+                .join(Donation, Donation.id == Pledge.donation_id)
+                .join(Attendee, Attendee.paddle == Pledge.paddle)
+                .where(Pledge.state == PledgeState.NEEDS_ATTENTION.value,
+                       Job.kind == pledge_charge.NAME,
+                       Job.state == JobState.NEEDS_ATTENTION.value,
+                       Donation.state == DonationState.DECLINED.value,
+                       Attendee.card_state == CardOnFile.SAVED.value,
+                       Attendee.processor == self.donations.processor.name,
+                       Attendee.payment_method_id != Donation.payment_method_id)
+            )
+            if paddle is not None:
+                stmt = stmt.where(Pledge.paddle == paddle)
+            jobs = list(s.scalars(stmt))
+        again = [job_id for job_id in jobs if self.ledger.retry(job_id)]
+        if again:
+            self.enqueue(again)
+            log.info("%d declined pledge(s) charged again on another card", len(again))
+        return again
 
     def _start(self, pledge_id: str, donation_id: str) -> bool:
         """`pledged` -> `charging` with every parameter of the request, in one transaction
@@ -304,7 +412,7 @@ class PaddleRaiseService:
             return bool(won)
 
     def _verdict(self, donation_id: str, outcome: Outcome | None) -> str:
-        if outcome is None:
+        if outcome is None or outcome.status == DonationState.VOIDED.value:
             return "not charged: undone"
         if outcome.status == "approved":
             return outcome.reference or ""
