@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
 )
 
@@ -82,7 +83,7 @@ class GiveAgainPanel(QFrame):
         self._asked = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 24, 24, 24)
-        heading = QLabel(self.tr("Give again on a card on file"))
+        heading = QLabel(self.tr("Give again"))
         heading.setObjectName("resultHeading")
         heading.setWordWrap(True)
         layout.addWidget(heading)
@@ -90,7 +91,7 @@ class GiveAgainPanel(QFrame):
         self.search.setObjectName("giveAgainSearch")
         self.search.setPlaceholderText(self.tr("name, email or paddle number"))
         self.search.setClearButtonEnabled(True)
-        layout.addWidget(field_label(self.tr("Find the donor"), self.search))
+        layout.addWidget(field_label(self.tr("Find a donor with a card on file"), self.search))
         layout.addWidget(self.search)
         self.matches = QListWidget()
         self.matches.setObjectName("giveAgainMatches")
@@ -104,8 +105,10 @@ class GiveAgainPanel(QFrame):
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         self.give_btn = QPushButton("")
-        self.give_btn.setObjectName("charge")
-        self.give_btn.setMinimumHeight(52)
+        self.give_btn.setObjectName("giveAgainButton")
+        self.give_btn.setMinimumHeight(64)
+        # two lines, never wider than the panel: the amount, then the card
+        self.give_btn.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.give_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter in the search gives
         self.give_btn.clicked.connect(self.give_chosen)
         layout.addWidget(self.give_btn)
@@ -197,7 +200,9 @@ class GiveAgainPanel(QFrame):
         text = self.tr("Give {amount} again on {card}").format(
             amount=self.amount_for(d), card=d.card_label
         )
-        self.give_btn.setText(f"{text}  (Enter)")
+        # broken before the card so it fits a small screen's panel
+        shown = text.replace(f" {d.card_label}", f"\n{d.card_label}", 1)
+        self.give_btn.setText(f"{shown}  (Enter)")
         self.give_btn.setAccessibleName(text)
         self.give_btn.setEnabled(True)
 

@@ -33,6 +33,7 @@ from pos_app.domain.money import AmountError, format_cents
 from pos_app.domain.states import Method
 from pos_app.services.give_again import ASK_FOR_CARD
 from pos_app.services.records import Outcome
+from resources import RESOURCES
 
 from .core_text import shown
 from .donation_form import DonationForm
@@ -131,6 +132,10 @@ class MainWindow(QMainWindow):
         )
         self.form.more.set_goods(station.goods_items())
         self.form.submitted.connect(self.submit)
+        arrow = (RESOURCES / "icons" / "combo-arrow.png").as_posix()  # absolute: see style.qss
+        self.form.setStyleSheet(
+            f"QComboBox::down-arrow {{ image: url({arrow}); width: 12px; height: 8px; }}"
+        )
         self.form.changed.connect(self._update_action)
         scroll = QScrollArea()  # field errors never push the window past a laptop screen
         scroll.setObjectName("formScroll")
