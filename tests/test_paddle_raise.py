@@ -198,8 +198,9 @@ def test_another_card_charges_a_declined_pledge_again_or_it_is_undone(
     assert charge.idempotency_key == pledge_key(bob.id, 2) and charge.amount_cents == 25000
     gift = st.donation(bob.donation_id)
     assert (gift.status, gift.last4, gift.charge_attempts) == ("approved", "4242", 2)
-    (job,) = [j for j in st.jobs(bob.donation_id) if j.kind == PLEDGE_CHARGE]
-    assert job.state == "done"
+    # (the pledge is paid in the answer's transaction; its job is marked just after)
+    wait_for(lambda: [j for j in st.jobs(bob.donation_id)
+                      if j.kind == PLEDGE_CHARGE and j.state == "done"], why="job done")
     # cy's donor changed their mind: a declined pledge can be undone (nothing was charged)
     undone = st.undo_pledge(cy.id)
     assert undone.state == "undone" and "declined" in (undone.message or "")

@@ -26,6 +26,7 @@ from support.gala import (
     wait_pledges_settled,
 )
 from support.job_fixtures import StationFactory, make_station  # noqa: F401
+from support.jobwait import wait_for
 from support.processes import localstripe_stats
 from support.stripe_spec import decode_form, stripe_spec
 from test_jobs_save_card import API_KEY, SpecCheckingTransport
@@ -136,6 +137,8 @@ def test_thirty_pledges_on_localstripe_each_settled_and_charged_once(
     assert totals.paid_cents == sum(p.amount_cents for p in paid)
     assert sum(totals.by_level.values()) == 30
     assert st.totals().raised_cents == totals.paid_cents
+    # (a pledge settles in its answer's transaction; its job is marked just after)
+    wait_for(lambda: not [j for j in st.jobs() if j.state == "running"], why="jobs marked")
     states = Counter(j.state for j in st.jobs() if j.kind == PLEDGE_CHARGE)
     assert states == {"done": len(paid), "needs_attention": len(on_card) - len(paid)}
     assert checked.problems == []
