@@ -301,3 +301,23 @@ def test_every_option_has_a_name_and_tab_reaches_them_in_order(
         "coverFee", "saveCard", "dedicationKind", "dedicationName", "dedicationEmail",
         "goodsItem", "anonymous", "receiptLanguage",
     ]  # fmt: skip
+
+
+def test_on_the_reader_the_donor_is_asked_for_the_gift_plus_the_fee(
+    qtbot, open_window, station: Station
+) -> None:
+    station.reader_service.poll_s = 0.01
+    w = open_window(station)
+    f = w.form
+    f.choose_entry("reader")
+    f.set_amount(5000)
+    f.cover_fee.setChecked(True)
+    paid = 5000 + station.fee_for(5000)
+    assert w.action.text() == f"Charge ${paid / 100:.2f} on the reader"
+    w.submit()
+    qtbot.waitUntil(lambda: station.reader_service.reader._action.status == "in_progress")
+    assert f"${paid / 100:.2f}" in w.result.heading.text()
+    station.present_on_reader("approve")
+    wait_state(qtbot, w, "approved")
+    (d,) = station.donations()
+    assert (d.amount_cents, d.fee_cents) == (paid, paid - 5000)

@@ -278,15 +278,17 @@ class MainWindow(QMainWindow):
             return
         self.form.show_errors({})
         currency = self.station.settings.payments.currency
+        # what the card pays: the gift plus the fee the donor covers
+        paid = amount + (self.station.fee_for(amount) if options.cover_fee else 0)
         if on_reader:
             station, entry = self.station, self.form.entry
-            self.result.show_reader_waiting(amount, currency, entry.reader_label, entry.simulated)
+            self.result.show_reader_waiting(paid, currency, entry.reader_label, entry.simulated)
             self._start(lambda: station.take_reader_donation(amount, donor, options))
         elif card is not None:
             self.form.clear_card()  # card data now lives only in this one call
             station, c = self.station, card
             self._start(lambda: station.take_card_donation(amount, donor, c, options))
-            self.result.show_busy(amount, currency, self.tr("Charging"))
+            self.result.show_busy(paid, currency, self.tr("Charging"))
         else:
             check = self.form.check_number.text().strip()
             station = self.station
