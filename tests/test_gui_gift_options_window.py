@@ -100,6 +100,8 @@ def test_cover_the_fee_by_keyboard_reaches_the_gift_and_the_receipt(
     wait_state(qtbot, w, "approved")
     (d,) = st.donations()
     assert (d.amount_cents, d.fee_cents, d.gift_cents) == (5000 + fee, fee, 5000)
+    kb.nav(Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier, "Alt+O")  # a finished gift: no
+    assert not f.more.is_open
     kb.nav(Qt.Key.Key_Return)  # next donor: the box is back to its default
     assert not f.cover_fee.isChecked()
     f.set_amount(2000)

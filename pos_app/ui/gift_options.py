@@ -246,7 +246,7 @@ class MoreOptions(QWidget):
 
     def toggle_by_key(self) -> None:
         """Alt+O: open and put the cursor on the first option, or close."""
-        if not self.isEnabled():
+        if not self.toggle.isEnabled():  # a finished gift: Next donor first
             return
         self.set_open(not self.is_open)
         if self.is_open:

@@ -4,6 +4,8 @@ Every call into the station that may touch the network or disk runs through Task
 the GUI thread only validates input (pure checks) and paints. With a card reader, Card
 means "on the reader": Enter sends the amount to the reader, the result panel waits for the
 tap (in training it carries the donor's part, F5-F8), and Esc cancels on the reader.
+F9 opens give-again (ui/give_again.py) in the result panel's place: a returning donor's
+card on file, charged off the GUI thread like any other gift.
 """
 
 from __future__ import annotations

@@ -570,6 +570,10 @@
         <translation>Ninguna tarjeta guardada coincide con «{query}». Tome la tarjeta como siempre.</translation>
     </message>
     <message>
+        <source>Give again on {card}</source>
+        <translation>Donar de nuevo con {card}</translation>
+    </message>
+    <message>
         <source>Give again</source>
         <translation>Donar de nuevo</translation>
     </message>
