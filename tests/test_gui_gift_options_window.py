@@ -321,3 +321,39 @@ def test_on_the_reader_the_donor_is_asked_for_the_gift_plus_the_fee(
     wait_state(qtbot, w, "approved")
     (d,) = station.donations()
     assert (d.amount_cents, d.fee_cents) == (paid, paid - 5000)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_at_1024x600_every_option_is_reachable_and_nothing_is_cut_sideways(
+    qtbot, open_window, station: Station, language: str
+) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QScrollArea
+
+    from pos_app.ui import i18n
+    from pos_app.ui.app import load_stylesheet
+
+    app = QApplication.instance()
+    app.setStyleSheet(load_stylesheet())
+    i18n.install(language)
+    try:
+        station.set_goods_items([Goods("Gala dinner", 8500)])
+        w = open_window(station)
+        w.resize(1024, 600)
+        qtbot.waitUntil(lambda: w.width() == 1024)
+        f = w.form
+        qtbot.keyClick(f.amount, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+        assert f.more.is_open
+        qtbot.wait(100)  # the block scrolls into view, the scroll bar comes
+        scroll = w.findChild(QScrollArea, "formScroll")
+        view = scroll.viewport()
+        assert f.minimumSizeHint().width() <= view.width()  # open: it scrolls, never sideways
+        for control in (f.cover_fee, f.more.toggle, f.more.kind, f.more.honoree, f.more.notice,
+                        f.more.goods, f.more.anonymous, f.language):  # fmt: skip
+            scroll.ensureWidgetVisible(control, 0, 0)
+            qtbot.wait(10)
+            where = QRect(control.mapTo(view, control.rect().topLeft()), control.size())
+            assert view.rect().contains(where), (control.objectName(), where, view.rect())
+    finally:
+        i18n.uninstall()
+        app.setStyleSheet("")
