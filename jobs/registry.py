@@ -30,6 +30,7 @@ BUILTIN = (
     "jobs.kinds.receipt",
     "jobs.kinds.dedication",
     "jobs.kinds.pledge_charge",  # made with a paddle-raise pledge, never by a gift
+    "jobs.kinds.pay_link",  # made with a pledge paid by link, or by the lead's resend
     "jobs.kinds.sync",  # the station's standing job: armed by the outbox, never per gift
     "jobs.kinds.alert_email",  # standing too: armed when an [alerts] limit is passed
 )

@@ -317,6 +317,31 @@ class Station:
         `donation_id`, `message`, `name`, `card_on_file`."""
         return self.paddle_raise_service.list(raise_id)
 
+    # ---- pledges paid by a link (services/pledge_links.py) ----
+    def take_pledge(
+        self, amount_cents: int, donor: Donor, options: GiftOptions = NO_OPTIONS
+    ) -> PledgeRecord:
+        """A gift that can't be charged at the table, taken as a pledge the donor pays by
+        a link emailed to them (a Stripe Checkout Session for exactly that gift, made and
+        sent by a background job). The donor's email is required. No card data is kept.
+        State `pledged`, then `link_sent`, `paid` (the gift approved, its receipt sent) or
+        `expired`. Raises InvalidDonation with field messages."""
+        return self.parts.pledge_links.take_pledge(amount_cents, donor, options)
+
+    def send_pay_link(self, pledge_id: str) -> str | None:
+        """Send a pledge's pay link (again): a new link if the last one expired, the same
+        one if it is still open. For a pledge not charged yet (waiting, declined, sent,
+        expired); returns the job id, None when one is already on its way. Raises KeyError,
+        InvalidDonation."""
+        return self.parts.pledge_links.send_link(pledge_id)
+
+    def check_pay_links(self) -> list[PledgeRecord]:
+        """Read every sent link back now (paid, expired); the background watch does it on
+        its own cadence (every 30 s at first, less often as a link ages). Returns the
+        pledges, like `pledges()`."""
+        self.parts.pledge_links.check_now()
+        return self.pledges()
+
     # ---- refunds and voids (lead action) ----
     def refund(
         self, donation_id: str, reason: str, *, category: str | None = None

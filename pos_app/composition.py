@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from jobs.kinds import pledge_charge
+from jobs.kinds import pay_link, pledge_charge
 from jobs.kinds.alert_email import Watch as AlertWatch
 from jobs.system import JobSystem
 from pos_app import station_lock
@@ -39,6 +39,7 @@ from pos_app.services.give_again import GiveAgainService
 from pos_app.services.jobs import JobService
 from pos_app.services.lead_pin import LeadPinService
 from pos_app.services.paddle_raise import PaddleRaiseService
+from pos_app.services.pledge_links import PledgeLinkService
 from pos_app.services.reader import ReaderService
 from pos_app.services.refunds import RefundService
 from pos_app.settings import Settings
@@ -71,6 +72,7 @@ class Parts:
     reader_service: ReaderService | None
     attendees_service: AttendeeService
     paddle_raise_service: PaddleRaiseService
+    pledge_links: PledgeLinkService
     background: Background
     central_sync: CentralSync
     settle_interval: float = SETTLE_INTERVAL_S
@@ -218,6 +220,10 @@ def _build(
     donations.on_settled = paddle_raises.follow_gift  # a pledge follows its gift's answer
     attendees.on_card_saved = paddle_raises.card_on_file_changed  # declined ones go again
     jobs_system.context.services[pledge_charge.SERVICE] = paddle_raises
+    # Pledges paid by a link: its job makes and emails it; a loop reads the links back.
+    pledge_links = PledgeLinkService(db, donations, jobs_system.ledger,
+                                     jobs_system.after_commit, jobs_system.context)
+    jobs_system.context.services[pay_link.SERVICE] = pledge_links
     parts = Parts(
         paths=paths,
         lock=lock,
@@ -238,6 +244,7 @@ def _build(
         reader_service=make_reader_service(processor, donations, settings),
         attendees_service=attendees,
         paddle_raise_service=paddle_raises,
+        pledge_links=pledge_links,
         background=Background(),
         central_sync=CentralSync(db, jobs_system, live, changes),
     )
@@ -250,6 +257,8 @@ def _build(
         changes.subscribe(parts.central_sync.on_change)
         parts.background.every("central-sync", lambda: 0.0, parts.central_sync.step)
     parts.background.every("settler", lambda: parts.settle_interval, Settler(parts).step)
+    parts.background.every("pay-link-watch", lambda: pledge_links.interval,
+                           pledge_links.watch_step)
     # Alert emails (jobs/kinds/alert_email.py): the [alerts] conditions, looked at often.
     watch = AlertWatch(db, jobs_system, live, parts.central_sync.silent_alert)
     parts.background.every("alert-watch", lambda: watch.interval, watch.step)

@@ -114,6 +114,14 @@ class Fees:
 
 
 @dataclass(frozen=True)
+class Pledges:
+    """Pledges paid by a link (services/pledge_links.py): where the donor lands after
+    paying on the processor's page — the organisation's thank-you page."""
+
+    success_url: str = ""
+
+
+@dataclass(frozen=True)
 class Display:
     # The window's language: "auto" follows the laptop's (Spanish where the system locale
     # is Spanish), or "en" / "es". Receipts choose their own language per gift.
@@ -145,6 +153,7 @@ class Settings:
     fees: Fees = field(default_factory=Fees)
     display: Display = field(default_factory=Display)
     central: Central = field(default_factory=Central)
+    pledges: Pledges = field(default_factory=Pledges)
     source: Path | None = None  # None: no config file, training mode
 
     @property
@@ -166,6 +175,7 @@ _SECTIONS: dict[str, type] = {
     "fees": Fees,
     "display": Display,
     "central": Central,
+    "pledges": Pledges,
 }
 _RENAMED = {("receipts", "from"): "sender"}  # TOML key -> field name
 _CHOICES = {
@@ -260,6 +270,9 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
         raise ConfigError(problem)
     if not 0 <= settings.fees.percent < 50 or settings.fees.fixed < 0:
         raise ConfigError(f"{path}: 'fees.percent' must be 0 to 50 and 'fees.fixed' 0 or more.")
+    url = settings.pledges.success_url
+    if url and not url.startswith("https://"):
+        raise ConfigError(f"{path}: 'pledges.success_url' must be an https:// page.")
     if settings.event.goods_value < 0:
         raise ConfigError(f"{path}: 'event.goods_value' can't be negative.")
     problem = _central_problem(settings.central, path)

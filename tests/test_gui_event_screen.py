@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.central_event import fresh_event
 from support.memory_keyring import MemoryKeyring
 from support.pg_server import PgServer
 from support.sync_station import all_shared, sharing_station, station_process
@@ -135,7 +136,10 @@ def test_another_tables_gift_reaches_the_event_screen(
 def test_the_leads_desk_shows_the_whole_event(
     qtbot, tmp_path: Path, pg: PgServer, ring: MemoryKeyring
 ) -> None:
-    """The desk's line for the whole event: every table's total, live."""
+    """The desk's line for the whole event: every table's total, live; the headline and
+    the chart are the whole event's. An event of its own: the shared one holds other
+    tests' gifts, some with their clocks moved (the chart shows the last day)."""
+    pg = fresh_event(pg)
     with sharing_station(tmp_path, pg, ring, "Desk Table A") as a:
         a.start_jobs()
         a.record_donation(3000, Donor("Ada Lovelace", "ada@example.org"), "cash")

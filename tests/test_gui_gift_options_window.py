@@ -100,6 +100,8 @@ def test_cover_the_fee_by_keyboard_reaches_the_gift_and_the_receipt(
     wait_state(qtbot, w, "approved")
     (d,) = st.donations()
     assert (d.amount_cents, d.fee_cents, d.gift_cents) == (5000 + fee, fee, 5000)
+    kb.nav(Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier, "Alt+O")  # a finished gift: no
+    assert not f.more.is_open
     kb.nav(Qt.Key.Key_Return)  # next donor: the box is back to its default
     assert not f.cover_fee.isChecked()
     f.set_amount(2000)
@@ -301,3 +303,59 @@ def test_every_option_has_a_name_and_tab_reaches_them_in_order(
         "coverFee", "saveCard", "dedicationKind", "dedicationName", "dedicationEmail",
         "goodsItem", "anonymous", "receiptLanguage",
     ]  # fmt: skip
+
+
+def test_on_the_reader_the_donor_is_asked_for_the_gift_plus_the_fee(
+    qtbot, open_window, station: Station
+) -> None:
+    station.reader_service.poll_s = 0.01
+    w = open_window(station)
+    f = w.form
+    f.choose_entry("reader")
+    f.set_amount(5000)
+    f.cover_fee.setChecked(True)
+    paid = 5000 + station.fee_for(5000)
+    assert w.action.text() == f"Charge ${paid / 100:.2f} on the reader"
+    w.submit()
+    qtbot.waitUntil(lambda: station.reader_service.reader._action.status == "in_progress")
+    assert f"${paid / 100:.2f}" in w.result.heading.text()
+    station.present_on_reader("approve")
+    wait_state(qtbot, w, "approved")
+    (d,) = station.donations()
+    assert (d.amount_cents, d.fee_cents) == (paid, paid - 5000)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_at_1024x600_every_option_is_reachable_and_nothing_is_cut_sideways(
+    qtbot, open_window, station: Station, language: str
+) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QScrollArea
+
+    from pos_app.ui import i18n
+    from pos_app.ui.app import load_stylesheet
+
+    app = QApplication.instance()
+    app.setStyleSheet(load_stylesheet())
+    i18n.install(language)
+    try:
+        station.set_goods_items([Goods("Gala dinner", 8500)])
+        w = open_window(station)
+        w.resize(1024, 600)
+        qtbot.waitUntil(lambda: w.width() == 1024)
+        f = w.form
+        qtbot.keyClick(f.amount, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+        assert f.more.is_open
+        qtbot.wait(100)  # the block scrolls into view, the scroll bar comes
+        scroll = w.findChild(QScrollArea, "formScroll")
+        view = scroll.viewport()
+        assert f.minimumSizeHint().width() <= view.width()  # open: it scrolls, never sideways
+        for control in (f.cover_fee, f.more.toggle, f.more.kind, f.more.honoree, f.more.notice,
+                        f.more.goods, f.more.anonymous, f.language):  # fmt: skip
+            scroll.ensureWidgetVisible(control, 0, 0)
+            qtbot.wait(10)
+            where = QRect(control.mapTo(view, control.rect().topLeft()), control.size())
+            assert view.rect().contains(where), (control.objectName(), where, view.rect())
+    finally:
+        i18n.uninstall()
+        app.setStyleSheet("")

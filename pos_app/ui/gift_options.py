@@ -181,14 +181,12 @@ class MoreOptions(QWidget):
         self.anonymous.toggled.connect(lambda _on: self._summarise())
         grid.addWidget(field_label(self.tr("Item bought"), self.goods), 4, 0)
         grid.addWidget(self.goods, 4, 1)
+        grid.addWidget(self.anonymous, 5, 1)
+        # the receipt's language: a row of its own, so no language's words cut another's
         self.language = language
-        last = QHBoxLayout()
-        last.setContentsMargins(0, 4, 0, 0)
-        last.addWidget(self.anonymous)
-        last.addStretch()
-        last.addWidget(field_label(self.tr("Receipt in"), language, inline=True))
-        last.addWidget(language)
-        grid.addLayout(last, 5, 0, 1, 2)
+        language.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        grid.addWidget(field_label(self.tr("Receipt in"), language), 6, 0)
+        grid.addWidget(language, 6, 1, Qt.AlignmentFlag.AlignLeft)
         language.currentIndexChanged.connect(lambda _i: self._summarise())
 
         for f, names in ((self.honoree, ("dedication_name",)),
@@ -248,7 +246,7 @@ class MoreOptions(QWidget):
 
     def toggle_by_key(self) -> None:
         """Alt+O: open and put the cursor on the first option, or close."""
-        if not self.isEnabled():
+        if not self.toggle.isEnabled():  # a finished gift: Next donor first
             return
         self.set_open(not self.is_open)
         if self.is_open:

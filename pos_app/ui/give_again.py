@@ -197,8 +197,11 @@ class GiveAgainPanel(QFrame):
             self.give_btn.setText(self.tr("Give again"))
             self.give_btn.setEnabled(False)
             return
-        text = self.tr("Give {amount} again on {card}").format(
-            amount=self.amount_for(d), card=d.card_label
+        amount = self.amount_for(d)
+        text = (
+            self.tr("Give {amount} again on {card}").format(amount=amount, card=d.card_label)
+            if amount
+            else self.tr("Give again on {card}").format(card=d.card_label)
         )
         # broken before the card so it fits a small screen's panel
         shown = text.replace(f" {d.card_label}", f"\n{d.card_label}", 1)

@@ -4,6 +4,8 @@ Every call into the station that may touch the network or disk runs through Task
 the GUI thread only validates input (pure checks) and paints. With a card reader, Card
 means "on the reader": Enter sends the amount to the reader, the result panel waits for the
 tap (in training it carries the donor's part, F5-F8), and Esc cancels on the reader.
+F9 opens give-again (ui/give_again.py) in the result panel's place: a returning donor's
+card on file, charged off the GUI thread like any other gift.
 """
 
 from __future__ import annotations
@@ -278,15 +280,17 @@ class MainWindow(QMainWindow):
             return
         self.form.show_errors({})
         currency = self.station.settings.payments.currency
+        # what the card pays: the gift plus the fee the donor covers
+        paid = amount + (self.station.fee_for(amount) if options.cover_fee else 0)
         if on_reader:
             station, entry = self.station, self.form.entry
-            self.result.show_reader_waiting(amount, currency, entry.reader_label, entry.simulated)
+            self.result.show_reader_waiting(paid, currency, entry.reader_label, entry.simulated)
             self._start(lambda: station.take_reader_donation(amount, donor, options))
         elif card is not None:
             self.form.clear_card()  # card data now lives only in this one call
             station, c = self.station, card
             self._start(lambda: station.take_card_donation(amount, donor, c, options))
-            self.result.show_busy(amount, currency, self.tr("Charging"))
+            self.result.show_busy(paid, currency, self.tr("Charging"))
         else:
             check = self.form.check_number.text().strip()
             station = self.station

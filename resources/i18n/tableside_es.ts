@@ -534,16 +534,8 @@
 <context>
     <name>GiveAgainPanel</name>
     <message>
-        <source>Give again on a card on file</source>
-        <translation>Donar de nuevo con una tarjeta guardada</translation>
-    </message>
-    <message>
         <source>name, email or paddle number</source>
         <translation>nombre, correo o número de paleta</translation>
-    </message>
-    <message>
-        <source>Find the donor</source>
-        <translation>Buscar al donante</translation>
     </message>
     <message>
         <source>Donors with a card on file</source>
@@ -578,8 +570,16 @@
         <translation>Ninguna tarjeta guardada coincide con «{query}». Tome la tarjeta como siempre.</translation>
     </message>
     <message>
+        <source>Give again on {card}</source>
+        <translation>Donar de nuevo con {card}</translation>
+    </message>
+    <message>
         <source>Give again</source>
         <translation>Donar de nuevo</translation>
+    </message>
+    <message>
+        <source>Find a donor with a card on file</source>
+        <translation>Buscar un donante con tarjeta guardada</translation>
     </message>
     <message>
         <source>Give {amount} again on {card}</source>
@@ -1129,7 +1129,7 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     </message>
     <message>
         <source>Tell by email</source>
-        <translation>Avisar por correo</translation>
+        <translation>Avisar a</translation>
     </message>
     <message>
         <source>Anonymous: named on no list or screen</source>
@@ -1141,7 +1141,7 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     </message>
     <message>
         <source>Item bought</source>
-        <translation>Artículo comprado</translation>
+        <translation>Compró</translation>
     </message>
     <message>
         <source>Receipt in</source>
