@@ -78,7 +78,7 @@ def test_every_control_of_the_volunteers_window_is_named_in_every_state(
     assert said[-1].startswith("Waiting for the processor.")
     assert w.result.accessibleName() == "Waiting for the processor"
     assert {state: names for state, names in walked.items() if names} == {}
-    assert len(walked) == 2 + 2 * len(w.screens)  # every screen, empty and busy
+    assert len(walked) == 8
 
 
 def test_the_result_is_announced_by_keyboard_too(qtbot, window: MainWindow) -> None:
