@@ -9,7 +9,8 @@ pledges: PLAN is a JSON list of [paddle, amount_cents], the hands going up in or
 jobs, records every pledge of the plan not recorded yet (a restart carries on where the
 killed run stopped: the pledges are read back, as the volunteer sees them), then waits
 until every pledge on a card is settled. Each pledge is printed on stdout as one JSON line
-`{"pledge": id, "paddle": ..}` the moment the facade returned it, so the test knows which
+`{"pledge": id, "paddle": ..}` the moment the facade returned it (after `{"ready": n}`,
+once the station is open and its jobs run), so the test knows which
 pledges a volunteer saw recorded before the kill; the last line is `{"done": [...]}`.
 GAP_S spaces the hands out (the charges of the first run while the next are recorded).
 checkin: check one guest in with that card; prints `{"guest": ...}`.
@@ -61,6 +62,7 @@ def main(argv: list[str]) -> int:
             say({"guests": [dataclasses.asdict(a) for a in st.attendees()]})
             return 0
         raise_id, plan_text, *gap = rest
+        say({"ready": len(st.pledges(raise_id))})
         plan = json.loads(plan_text)
         for paddle, amount in plan[len(st.pledges(raise_id)):]:
             p = st.pledge(raise_id, paddle, amount)
