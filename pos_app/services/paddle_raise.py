@@ -230,10 +230,14 @@ class PaddleRaiseService:
                 stmt = stmt.where(Pledge.raise_id == raise_id)
             pledges = list(s.scalars(stmt))
             guests = {a.paddle: a for a in s.scalars(select(Attendee))}
+            # a pledge taken at the table for a pay link has no paddle: its gift's donor
+            donors = dict(s.execute(select(Donation.id, Donation.donor_name).where(
+                Donation.id.in_([p.donation_id for p in pledges if p.paddle not in guests])
+            )).all())  # fmt: skip
             return [
                 PledgeRecord.of(
                     p,
-                    guests[p.paddle].name if p.paddle in guests else "",
+                    guests[p.paddle].name if p.paddle in guests else donors.get(p.donation_id, ""),
                     p.paddle in guests and self._on_file(guests[p.paddle]),
                 )
                 for p in pledges

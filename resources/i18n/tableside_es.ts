@@ -1327,6 +1327,133 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     </message>
 </context>
 <context>
+    <name>PledgesScreen</name>
+    <message>
+        <source>Paddle</source>
+        <translation>Paleta</translation>
+    </message>
+    <message>
+        <source>Donor</source>
+        <translation>Donante</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Monto</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>What happens</source>
+        <translation>Qué pasa</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En espera</translation>
+    </message>
+    <message>
+        <source>Charging</source>
+        <translation>Cobrando</translation>
+    </message>
+    <message>
+        <source>✓ Paid</source>
+        <translation>✓ Pagada</translation>
+    </message>
+    <message>
+        <source>▲ Needs attention</source>
+        <translation>▲ Requiere atención</translation>
+    </message>
+    <message>
+        <source>Link sent</source>
+        <translation>Enlace enviado</translation>
+    </message>
+    <message>
+        <source>Link expired</source>
+        <translation>Enlace vencido</translation>
+    </message>
+    <message>
+        <source>Undone</source>
+        <translation>Anulada</translation>
+    </message>
+    <message>
+        <source>Loading pledges…</source>
+        <translation>Cargando promesas…</translation>
+    </message>
+    <message>
+        <source>Pledges</source>
+        <translation>Promesas</translation>
+    </message>
+    <message>
+        <source>Send the pay link</source>
+        <translation>Enviar el enlace de pago</translation>
+    </message>
+    <message>
+        <source>Check links now</source>
+        <translation>Revisar los enlaces ahora</translation>
+    </message>
+    <message>
+        <source>No pledges yet. Paddle raises and pay-link pledges appear here.</source>
+        <translation>Aún no hay promesas. Aquí aparecen las de la subasta de paletas y las de enlace de pago.</translation>
+    </message>
+    <message>
+        <source>{paid} of {total} paid ({cents} of {promised})</source>
+        <translation>{paid} de {total} pagadas ({cents} de {promised})</translation>
+    </message>
+    <message>
+        <source>{n} need attention</source>
+        <translation>{n} requieren atención</translation>
+    </message>
+    <message>
+        <source>{n} charging</source>
+        <translation>{n} cobrándose</translation>
+    </message>
+    <message>
+        <source>{n} links out</source>
+        <translation>{n} enlaces enviados</translation>
+    </message>
+    <message>
+        <source>{n} links expired</source>
+        <translation>{n} enlaces vencidos</translation>
+    </message>
+    <message>
+        <source>{n} waiting</source>
+        <translation>{n} en espera</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t read the pledges ({error}).</source>
+        <translation>No se pudieron leer las promesas ({error}).</translation>
+    </message>
+    <message>
+        <source>Send the pay link again</source>
+        <translation>Reenviar el enlace de pago</translation>
+    </message>
+    <message>
+        <source>Sending the pay link…</source>
+        <translation>Enviando el enlace de pago…</translation>
+    </message>
+    <message>
+        <source>The pay link is on its way.</source>
+        <translation>El enlace de pago va en camino.</translation>
+    </message>
+    <message>
+        <source>A pay link for this pledge is already on its way.</source>
+        <translation>Ya va en camino un enlace de pago para esta promesa.</translation>
+    </message>
+    <message>
+        <source>Checking the pay links…</source>
+        <translation>Revisando los enlaces de pago…</translation>
+    </message>
+    <message>
+        <source>Pay links checked.</source>
+        <translation>Enlaces de pago revisados.</translation>
+    </message>
+    <message>
+        <source>That didn&apos;t work ({error}).</source>
+        <translation>No funcionó ({error}).</translation>
+    </message>
+</context>
+<context>
     <name>QueueHealth</name>
     <message>
         <source>1 job needs attention</source>
@@ -1548,6 +1675,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Every table</source>
         <translation>Todas las mesas</translation>
+    </message>
+    <message>
+        <source>Pledges</source>
+        <translation>Promesas</translation>
     </message>
 </context>
 <context>
