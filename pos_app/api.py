@@ -310,7 +310,7 @@ class Station:
         """Charge a waiting pledge (made before its guest had a card on file) on the card on
         file now, in the background; safe twice. False when it isn't waiting or there is
         still no card (checkout then sends a pay link)."""
-        return self.paddle_raise_service.charge_on_file(pledge_id)
+        return self.pledge_charges.charge_on_file(pledge_id)
 
     def pledges(self, raise_id: str | None = None) -> list[PledgeRecord]:
         """Pledges oldest first, each with `id`, `paddle`, `amount_cents`, `state`,

@@ -39,6 +39,7 @@ from pos_app.services.give_again import GiveAgainService
 from pos_app.services.jobs import JobService
 from pos_app.services.lead_pin import LeadPinService
 from pos_app.services.paddle_raise import PaddleRaiseService
+from pos_app.services.pledge_charges import PledgeCharges
 from pos_app.services.pledge_links import PledgeLinkService
 from pos_app.services.reader import ReaderService
 from pos_app.services.refunds import RefundService
@@ -72,6 +73,7 @@ class Parts:
     reader_service: ReaderService | None
     attendees_service: AttendeeService
     paddle_raise_service: PaddleRaiseService
+    pledge_charges: PledgeCharges
     pledge_links: PledgeLinkService
     background: Background
     central_sync: CentralSync
@@ -217,9 +219,10 @@ def _build(
     attendees = AttendeeService(db, processor)
     paddle_raises = PaddleRaiseService(db, donations, jobs_system.ledger,
                                        jobs_system.after_commit)
-    donations.on_settled = paddle_raises.follow_gift  # a pledge follows its gift's answer
-    attendees.on_card_saved = paddle_raises.card_on_file_changed  # declined ones go again
-    jobs_system.context.services[pledge_charge.SERVICE] = paddle_raises
+    charges = PledgeCharges(db, donations, jobs_system.ledger, jobs_system.after_commit)
+    donations.on_settled = charges.follow_gift  # a pledge follows its gift's answer
+    attendees.on_card_saved = charges.card_on_file_changed  # declined ones go again
+    jobs_system.context.services[pledge_charge.SERVICE] = charges
     # Pledges paid by a link: its job makes and emails it; a loop reads the links back.
     pledge_links = PledgeLinkService(db, donations, jobs_system.ledger,
                                      jobs_system.after_commit, jobs_system.context)
@@ -244,6 +247,7 @@ def _build(
         reader_service=make_reader_service(processor, donations, settings),
         attendees_service=attendees,
         paddle_raise_service=paddle_raises,
+        pledge_charges=charges,
         pledge_links=pledge_links,
         background=Background(),
         central_sync=CentralSync(db, jobs_system, live, changes),
@@ -292,6 +296,6 @@ class Settler:
             log.exception("settling refunds in doubt failed")
         try:
             self.parts.attendees_service.settle()  # cards on file left mid-setup
-            self.parts.paddle_raise_service.recharge_declined()  # another card on file
+            self.parts.pledge_charges.recharge_declined()  # another card on file
         except Exception:
             log.exception("settling cards on file failed")

@@ -359,3 +359,32 @@ def test_at_1024x600_every_option_is_reachable_and_nothing_is_cut_sideways(
     finally:
         i18n.uninstall()
         app.setStyleSheet("")
+
+
+def test_a_spanish_receipt_for_a_ticket_chosen_by_keyboard(
+    qtbot, open_window, make_station: StationFactory, smtp_server: SmtpServer,  # noqa: F811
+    smtp_keyring: MemoryKeyring,  # noqa: F811
+) -> None:
+    st = make_station(settings=smtp_settings(smtp_server))
+    st.set_goods_items([Goods("una cena de gala", 8500)])
+    w = open_window(st)
+    w.poll()
+    qtbot.waitUntil(lambda: w.form.more.goods.count() == 2)
+    kb = Keyboard(qtbot, w)
+    kb.type("150")
+    kb.nav(Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier, "Alt+A")
+    kb.type("Luis")
+    kb.nav(Qt.Key.Key_Tab)
+    kb.type("luis@example.org")
+    pick_item(kb, w, 1)
+    while not w.form.language.hasFocus():
+        kb.nav(Qt.Key.Key_Tab)
+    kb.nav(Qt.Key.Key_Down)  # Español
+    assert w.form.more.summary.text() == "" and w.form.language.currentData() == "es"
+    kb.nav(Qt.Key.Key_Return)
+    wait_state(qtbot, w, "recorded")
+    st.start_jobs()
+    wait_settled(st)
+    text = receipt_text(smtp_server, "luis@example.org")
+    assert "Valor de los bienes o servicios recibidos: $85.00" in text
+    assert "Importe deducible: $65.00" in text and "Publicación 1771" in text

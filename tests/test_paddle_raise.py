@@ -14,7 +14,7 @@ from support.jobwait import wait_for
 from jobs.kinds.pledge_charge import NAME as PLEDGE_CHARGE
 from pos_app.api import Donor, InvalidDonation, PledgeStarted, Station
 from pos_app.payments.simulator import SimulatorProcessor
-from pos_app.services.paddle_raise import pledge_key
+from pos_app.services.pledge_charges import pledge_key
 from pos_app.store.models import Donation
 
 pytestmark = pytest.mark.timeout(90)

@@ -34,7 +34,7 @@ from test_jobs_save_card import API_KEY, SpecCheckingTransport
 from jobs.kinds.pledge_charge import NAME as PLEDGE_CHARGE
 from pos_app.api import Donor
 from pos_app.payments.stripe import StripeProcessor
-from pos_app.services.paddle_raise import pledge_key
+from pos_app.services.pledge_charges import pledge_key
 
 pytestmark = pytest.mark.timeout(120)
 LEVELS = [500000, 100000, 50000, 25000, 10000]

@@ -19,6 +19,7 @@ from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from pos_app.domain.cards import Card, card_errors
 from pos_app.domain.donor import Donor, donor_errors
@@ -162,11 +163,8 @@ class AttendeeService:
         raise InvalidDonation({"paddle": "Couldn't find a free paddle number; type one."})
 
     @staticmethod
-    def _next_free(s: object) -> str:
-        from sqlalchemy.orm import Session
-
-        session = cast(Session, s)
-        taken = {int(p) for p in session.scalars(select(Attendee.paddle)) if p.isdigit()}
+    def _next_free(s: Session) -> str:
+        taken = {int(p) for p in s.scalars(select(Attendee.paddle)) if p.isdigit()}
         n = FIRST_PADDLE
         while n in taken:
             n += 1

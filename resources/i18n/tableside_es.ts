@@ -969,6 +969,10 @@
         <translation>Formulario de donativo</translation>
     </message>
     <message>
+        <source>Give again (F9)</source>
+        <translation>Donar de nuevo (F9)</translation>
+    </message>
+    <message>
         <source>Charge {amount} on the reader</source>
         <translation>Cobrar {amount} en el lector</translation>
     </message>
