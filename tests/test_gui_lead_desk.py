@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from pos_app.api import Card, Donor, Station
+from pos_app.ui.displays import screen_of
 from pos_app.ui.lead_window import LeadWindow
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.tasks import TaskRunner
@@ -159,7 +160,7 @@ def test_ctrl_l_opens_the_lead_desk_behind_the_pin(qtbot, main_window: MainWindo
     assert main_window.lead_window is not None and main_window.lead_window.isVisible()
     assert main_window.lead_window.locked
     # sized to the screen the volunteer's window is on, never past it
-    area = main_window.screen().availableGeometry()
+    area = screen_of(main_window).availableGeometry()
     assert area.contains(main_window.lead_window.frameGeometry())
     qtbot.waitUntil(lambda: main_window.lead_window.gate.button.isEnabled())
 

@@ -28,6 +28,7 @@ from pos_app.changes import Change, Topic
 from resources import RESOURCES
 
 from .core_text import shown
+from .displays import screen_of
 from .event_screen import EventScreen
 from .lead_lock import LOCK_AFTER_MS, InactivityLock, PinGate
 from .live import LiveChanges
@@ -140,8 +141,8 @@ class LeadWindow(QWidget):
         if not self._placed:
             self._placed = True
             opener = QApplication.activeWindow()
-            if opener is not None and opener is not self and opener.screen() is not None:
-                self.fit_screen(opener.screen().availableGeometry())
+            if opener is not None and opener is not self:
+                self.fit_screen(screen_of(opener).availableGeometry())
         super().showEvent(event)
 
     def fit_screen(self, available: QRect | None = None) -> None:
@@ -149,7 +150,7 @@ class LeadWindow(QWidget):
         area, without the task bar), centred there; the lead may resize it from there.
         Given an area, that is where the window stays (no refit when it is first shown)."""
         self._placed = available is not None
-        area = available or self.screen().availableGeometry()
+        area = available or screen_of(self).availableGeometry()
         # The title bar and borders count too: known once shown, guessed before.
         frame = self.frameGeometry().size() - self.geometry().size()
         if not self.isVisible() or frame.isEmpty():

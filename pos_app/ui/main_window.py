@@ -38,6 +38,7 @@ from pos_app.services.records import Outcome
 from resources import RESOURCES
 
 from .core_text import shown
+from .displays import screen_of
 from .donation_form import DonationForm
 from .give_again import KEY as GIVE_AGAIN_KEY
 from .give_again import GiveAgainPanel
@@ -81,7 +82,7 @@ class MainWindow(QMainWindow):
                 event=settings.event.name, station=settings.event.station
             )
         )
-        screen = self.screen().availableGeometry()  # never larger than the laptop's screen
+        screen = screen_of(self).availableGeometry()  # never larger than the laptop's screen
         self.resize(min(1366, screen.width()), min(768, screen.height()))
 
         central = QWidget()
