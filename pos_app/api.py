@@ -648,6 +648,12 @@ class Station:
         return self.settings.payments.save_cards_default
 
     @property
+    def can_take_pledges(self) -> bool:
+        """The processor makes pay links (Stripe, training's simulator): the window offers
+        "Take as a pledge — pay by link" only then."""
+        return Capability.PAY_LINK in self.processor.capabilities
+
+    @property
     def can_save_cards(self) -> bool:
         """The processor can keep a card at all (training's simulator and Stripe can): the
         form shows the box only then."""

@@ -1025,6 +1025,14 @@
         <translation>Registrando</translation>
     </message>
     <message>
+        <source>The pay link goes by email: enter the donor&apos;s email.</source>
+        <translation>El enlace de pago va por correo: escriba el correo del donante.</translation>
+    </message>
+    <message>
+        <source>Taking the pledge</source>
+        <translation>Registrando la promesa</translation>
+    </message>
+    <message>
         <source>{amount} (+ {fee} fee)</source>
         <translation>{amount} (+ {fee} de comisión)</translation>
     </message>
@@ -1717,6 +1725,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>Algo salió mal</translation>
     </message>
     <message>
+        <source>Pledge taken</source>
+        <translation>Promesa registrada</translation>
+    </message>
+    <message>
         <source>Card</source>
         <translation>Tarjeta</translation>
     </message>
@@ -1761,6 +1773,14 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>&amp;Siguiente donante  (Ctrl+N)</translation>
     </message>
     <message>
+        <source>Pay later by email link  (Alt+P)</source>
+        <translation>Pagar después por enlace  (Alt+P)</translation>
+    </message>
+    <message>
+        <source>Take this gift as a pledge: the donor gets a link by email and pays on the processor&apos;s page.</source>
+        <translation>Registrar este donativo como promesa: el donante recibe un enlace por correo y paga en la página del procesador.</translation>
+    </message>
+    <message>
         <source>Pick an amount (F1–F4) or type one, then press Enter.</source>
         <translation>Elija un monto (F1–F4) o escriba uno, y pulse Intro.</translation>
     </message>
@@ -1803,6 +1823,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Not charged</source>
         <translation>No se cobró</translation>
+    </message>
+    <message>
+        <source>A link to pay goes to {email}; the donor pays on the processor&apos;s page. Nothing was charged here. The lead follows it under Pledges.</source>
+        <translation>Un enlace de pago va a {email}; el donante paga en la página del procesador. Aquí no se cobró nada. El responsable lo sigue en Promesas.</translation>
     </message>
 </context>
 <context>
