@@ -192,6 +192,13 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.jobs_label)
         bar.addPermanentWidget(self.totals_label)
         bar.addPermanentWidget(self.header)
+        # Give again, findable by mouse too (where cards can be kept on this processor)
+        self.give_again_btn = QPushButton(self.tr("Give again (F9)"))
+        self.give_again_btn.setObjectName("leadButton")  # the same quiet look
+        self.give_again_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.give_again_btn.clicked.connect(self.open_give_again)
+        self.give_again_btn.setVisible(station.can_save_cards)
+        bar.addPermanentWidget(self.give_again_btn)
         bar.addPermanentWidget(self.lead_btn)
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_form)

@@ -134,13 +134,15 @@ class PledgesScreen(RefreshedScreen, QWidget):
         parts = [self.tr("{paid} of {total} paid ({cents} of {promised})").format(
             paid=n["paid"], total=len(live), cents=format_cents(paid, c),
             promised=format_cents(promised, c))]  # fmt: skip
-        for state, words in (("needs_attention", self.tr("{n} need attention")),
-                             ("charging", self.tr("{n} charging")),
-                             ("link_sent", self.tr("{n} links out")),
-                             ("expired", self.tr("{n} links expired")),
-                             ("pledged", self.tr("{n} waiting"))):  # fmt: skip
+        for state, one, many in (
+            ("needs_attention", self.tr("1 needs attention"), self.tr("{n} need attention")),
+            ("charging", self.tr("1 charging"), self.tr("{n} charging")),
+            ("link_sent", self.tr("1 link out"), self.tr("{n} links out")),
+            ("expired", self.tr("1 link expired"), self.tr("{n} links expired")),
+            ("pledged", self.tr("1 waiting"), self.tr("{n} waiting")),
+        ):
             if n[state]:
-                parts.append(words.format(n=n[state]))
+                parts.append(one if n[state] == 1 else many.format(n=n[state]))
         return " · ".join(parts)
 
     def _failed(self, exc: BaseException) -> None:

@@ -26,6 +26,7 @@ BUILTIN = (
     "pos_app.ui.jobs_panel",
     "pos_app.ui.desk",
     "pos_app.ui.tables_screen",
+    "pos_app.ui.paddle_raise_screen",
     "pos_app.ui.pledges_screen",
     "pos_app.ui.settings_tab",
 )

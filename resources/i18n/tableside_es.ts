@@ -969,6 +969,10 @@
         <translation>Formulario de donativo</translation>
     </message>
     <message>
+        <source>Give again (F9)</source>
+        <translation>Donar de nuevo (F9)</translation>
+    </message>
+    <message>
         <source>Charge {amount} on the reader</source>
         <translation>Cobrar {amount} en el lector</translation>
     </message>
@@ -1178,6 +1182,129 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Receipt in {language}</source>
         <translation>Recibo en {language}</translation>
+    </message>
+</context>
+<context>
+    <name>PaddleRaiseScreen</name>
+    <message>
+        <source>Paddle</source>
+        <translation>Paleta</translation>
+    </message>
+    <message>
+        <source>Guest</source>
+        <translation>Invitado</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Monto</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>What happens</source>
+        <translation>Qué pasa</translation>
+    </message>
+    <message>
+        <source>No paddle raise is open. Open one with its levels:</source>
+        <translation>No hay una subasta de paletas abierta. Abra una con sus niveles:</translation>
+    </message>
+    <message>
+        <source>Fund-a-need</source>
+        <translation>Causa del momento</translation>
+    </message>
+    <message>
+        <source>Raise title</source>
+        <translation>Título de la subasta</translation>
+    </message>
+    <message>
+        <source>Levels in dollars</source>
+        <translation>Niveles en dólares</translation>
+    </message>
+    <message>
+        <source>Open the raise</source>
+        <translation>Abrir la subasta</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Título</translation>
+    </message>
+    <message>
+        <source>Levels ($, highest first)</source>
+        <translation>Niveles ($, el más alto primero)</translation>
+    </message>
+    <message>
+        <source>Paddle number, then Enter</source>
+        <translation>Número de paleta y luego Intro</translation>
+    </message>
+    <message>
+        <source>Paddle number</source>
+        <translation>Número de paleta</translation>
+    </message>
+    <message>
+        <source>Undo last (Ctrl+Z)</source>
+        <translation>Deshacer la última (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>Close the raise</source>
+        <translation>Cerrar la subasta</translation>
+    </message>
+    <message>
+        <source>Pledges in this raise</source>
+        <translation>Promesas de esta subasta</translation>
+    </message>
+    <message>
+        <source>1 pledge</source>
+        <translation>1 promesa</translation>
+    </message>
+    <message>
+        <source>{n} pledges</source>
+        <translation>{n} promesas</translation>
+    </message>
+    <message>
+        <source>{title}: {total} from {count} · {paid} paid</source>
+        <translation>{title}: {total} de {count} · {paid} pagado</translation>
+    </message>
+    <message>
+        <source>Level {amount}</source>
+        <translation>Nivel {amount}</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t read the raise ({error}).</source>
+        <translation>No se pudo leer la subasta ({error}).</translation>
+    </message>
+    <message>
+        <source>The raise is open: type a paddle number and Enter.</source>
+        <translation>La subasta está abierta: escriba un número de paleta e Intro.</translation>
+    </message>
+    <message>
+        <source>card on file: charging</source>
+        <translation>tarjeta guardada: cobrando</translation>
+    </message>
+    <message>
+        <source>no card: waits for checkout</source>
+        <translation>sin tarjeta: espera al cierre</translation>
+    </message>
+    <message>
+        <source>Paddle {paddle} · {amount} — {name} ({how})</source>
+        <translation>Paleta {paddle} · {amount} — {name} ({how})</translation>
+    </message>
+    <message>
+        <source>Nothing to undo.</source>
+        <translation>Nada que deshacer.</translation>
+    </message>
+    <message>
+        <source>Undone: paddle {paddle}.</source>
+        <translation>Deshecha: paleta {paddle}.</translation>
+    </message>
+    <message>
+        <source>“{title}” is closed; its pledges are still collected.</source>
+        <translation>“{title}” está cerrada; sus promesas se siguen cobrando.</translation>
+    </message>
+    <message>
+        <source>That didn&apos;t work ({error}).</source>
+        <translation>No funcionó ({error}).</translation>
     </message>
 </context>
 <context>
@@ -1405,20 +1532,40 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>{n} requieren atención</translation>
     </message>
     <message>
+        <source>1 needs attention</source>
+        <translation>1 requiere atención</translation>
+    </message>
+    <message>
         <source>{n} charging</source>
         <translation>{n} cobrándose</translation>
+    </message>
+    <message>
+        <source>1 charging</source>
+        <translation>1 cobrándose</translation>
     </message>
     <message>
         <source>{n} links out</source>
         <translation>{n} enlaces enviados</translation>
     </message>
     <message>
+        <source>1 link out</source>
+        <translation>1 enlace enviado</translation>
+    </message>
+    <message>
         <source>{n} links expired</source>
         <translation>{n} enlaces vencidos</translation>
     </message>
     <message>
+        <source>1 link expired</source>
+        <translation>1 enlace vencido</translation>
+    </message>
+    <message>
         <source>{n} waiting</source>
         <translation>{n} en espera</translation>
+    </message>
+    <message>
+        <source>1 waiting</source>
+        <translation>1 en espera</translation>
     </message>
     <message>
         <source>Couldn&apos;t read the pledges ({error}).</source>
@@ -1679,6 +1826,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Pledges</source>
         <translation>Promesas</translation>
+    </message>
+    <message>
+        <source>Paddle raise</source>
+        <translation>Subasta de paletas</translation>
     </message>
 </context>
 <context>
