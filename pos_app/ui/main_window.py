@@ -37,6 +37,7 @@ from pos_app.services.give_again import ASK_FOR_CARD
 from pos_app.services.records import Outcome
 from resources import RESOURCES
 
+from .check_in_window import CheckInWindow
 from .core_text import shown
 from .donation_form import DonationForm
 from .give_again import KEY as GIVE_AGAIN_KEY
@@ -51,6 +52,7 @@ from .tray import AlertTray
 log = logging.getLogger(__name__)
 
 PLEDGE_KEY = "Alt+P"  # take the gift as a pledge the donor pays by link
+CHECK_IN_KEY = "F10"  # the check-in window (ui/check_in_window.py)
 
 # A gift the volunteer is done with: the form moves on to the next donor. "pending" (with
 # the bank) and "mismatch" (the lead checks it) finish by themselves, away from the table.
@@ -201,7 +203,14 @@ class MainWindow(QMainWindow):
         self.give_again_btn.clicked.connect(self.open_give_again)
         self.give_again_btn.setVisible(station.can_save_cards)
         bar.addPermanentWidget(self.give_again_btn)
+        # Check-in at the door: a window of its own (ui/check_in_window.py)
+        self.check_in_btn = QPushButton(self.tr("Check-in (F10)"))
+        self.check_in_btn.setObjectName("leadButton")
+        self.check_in_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.check_in_btn.clicked.connect(self.open_check_in)
+        bar.addPermanentWidget(self.check_in_btn)
         bar.addPermanentWidget(self.lead_btn)
+        self.check_in_window: CheckInWindow | None = None
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_form)
         for kind, _text, key in DONOR_PARTS:
@@ -212,6 +221,7 @@ class MainWindow(QMainWindow):
         self.result.pledge_clicked.connect(self.take_as_pledge)
         self.result.pledge_allowed = station.can_take_pledges
         QShortcut(QKeySequence("Ctrl+L"), self, self.open_lead_desk)
+        QShortcut(QKeySequence(CHECK_IN_KEY), self, self.open_check_in)
         self.tray = AlertTray(self, settings.event.station)  # a balloon when an alert starts
         self.status = Refresher(
             self,
@@ -629,6 +639,13 @@ class MainWindow(QMainWindow):
                 self.result.next.setDefault(True)
 
     # ---- the lead desk ----
+    def open_check_in(self) -> None:
+        if self.check_in_window is None:
+            self.check_in_window = CheckInWindow(self.station, self.tasks)
+        self.check_in_window.show()
+        self.check_in_window.raise_()
+        self.check_in_window.activateWindow()
+
     def open_lead_desk(self) -> None:
         if self.lead_window is None:
             self.lead_window = LeadWindow(self.station, self.tasks, self.live)
@@ -681,6 +698,8 @@ class MainWindow(QMainWindow):
         if self.lead_window is not None:
             self.lead_window.close_event_screen()  # the projector's window goes with the app
             self.lead_window.close()
+        if self.check_in_window is not None:
+            self.check_in_window.close()
         self.status.stop()
         self.tray.close()
         self.live.close()

@@ -56,6 +56,81 @@
     </message>
 </context>
 <context>
+    <name>CheckInWindow</name>
+    <message>
+        <source>Tableside — check-in</source>
+        <translation>Tableside — registro de entrada</translation>
+    </message>
+    <message>
+        <source>Find a guest: name, email or paddle</source>
+        <translation>Buscar un invitado: nombre, correo o paleta</translation>
+    </message>
+    <message>
+        <source>Find a guest</source>
+        <translation>Buscar un invitado</translation>
+    </message>
+    <message>
+        <source>Guests found</source>
+        <translation>Invitados encontrados</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Correo</translation>
+    </message>
+    <message>
+        <source>Paddle number</source>
+        <translation>Número de paleta</translation>
+    </message>
+    <message>
+        <source>Paddle</source>
+        <translation>Paleta</translation>
+    </message>
+    <message>
+        <source>Card on file (no charge now; optional):</source>
+        <translation>Tarjeta guardada (sin cargo ahora; opcional):</translation>
+    </message>
+    <message>
+        <source>Check in  (Enter)</source>
+        <translation>Registrar entrada  (Intro)</translation>
+    </message>
+    <message>
+        <source>Type the guest&apos;s name, or find them above.</source>
+        <translation>Escriba el nombre del invitado o búsquelo arriba.</translation>
+    </message>
+    <message>
+        <source>no card on file</source>
+        <translation>sin tarjeta guardada</translation>
+    </message>
+    <message>
+        <source>Checking in…</source>
+        <translation>Registrando…</translation>
+    </message>
+    <message>
+        <source>Paddle {paddle} · {card} on file</source>
+        <translation>Paleta {paddle} · {card} guardada</translation>
+    </message>
+    <message>
+        <source>Paddle {paddle} · {problem}</source>
+        <translation>Paleta {paddle} · {problem}</translation>
+    </message>
+    <message>
+        <source>Paddle {paddle} · no card on file</source>
+        <translation>Paleta {paddle} · sin tarjeta guardada</translation>
+    </message>
+    <message>
+        <source>Check-in didn&apos;t work ({error}).</source>
+        <translation>El registro no funcionó ({error}).</translation>
+    </message>
+    <message>
+        <source>next free: {paddle}</source>
+        <translation>siguiente libre: {paddle}</translation>
+    </message>
+</context>
+<context>
     <name>CoverFee</name>
     <message>
         <source>the cause</source>
@@ -971,6 +1046,10 @@
     <message>
         <source>Give again (F9)</source>
         <translation>Donar de nuevo (F9)</translation>
+    </message>
+    <message>
+        <source>Check-in (F10)</source>
+        <translation>Registro (F10)</translation>
     </message>
     <message>
         <source>Charge {amount} on the reader</source>
