@@ -1441,6 +1441,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>Anulado</translation>
     </message>
     <message>
+        <source>Pledged</source>
+        <translation>Prometido</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
@@ -1607,6 +1611,14 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>Revisar los enlaces ahora</translation>
     </message>
     <message>
+        <source>Charge all open pledges</source>
+        <translation>Cobrar todas las promesas abiertas</translation>
+    </message>
+    <message>
+        <source>The end of the night: every waiting pledge is charged on its guest&apos;s card on file, or sent a pay link. Safe to press twice.</source>
+        <translation>Al final de la noche: cada promesa en espera se cobra en la tarjeta guardada del invitado o recibe un enlace de pago. Se puede pulsar dos veces sin riesgo.</translation>
+    </message>
+    <message>
         <source>No pledges yet. Paddle raises and pay-link pledges appear here.</source>
         <translation>Aún no hay promesas. Aquí aparecen las de la subasta de paletas y las de enlace de pago.</translation>
     </message>
@@ -1673,6 +1685,34 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>A pay link for this pledge is already on its way.</source>
         <translation>Ya va en camino un enlace de pago para esta promesa.</translation>
+    </message>
+    <message>
+        <source>Starting the charges and pay links…</source>
+        <translation>Iniciando los cobros y los enlaces de pago…</translation>
+    </message>
+    <message>
+        <source>1 charging on a card on file</source>
+        <translation>1 cobrándose en una tarjeta guardada</translation>
+    </message>
+    <message>
+        <source>{n} charging on cards on file</source>
+        <translation>{n} cobrándose en tarjetas guardadas</translation>
+    </message>
+    <message>
+        <source>1 pay link going out</source>
+        <translation>1 enlace de pago en camino</translation>
+    </message>
+    <message>
+        <source>{n} pay links going out</source>
+        <translation>{n} enlaces de pago en camino</translation>
+    </message>
+    <message>
+        <source>1 needs the donor&apos;s email for a link</source>
+        <translation>1 necesita el correo del donante para un enlace</translation>
+    </message>
+    <message>
+        <source>{n} need the donor&apos;s email for a link</source>
+        <translation>{n} necesitan el correo del donante para un enlace</translation>
     </message>
     <message>
         <source>Checking the pay links…</source>
