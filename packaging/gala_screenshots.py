@@ -79,6 +79,23 @@ def main(out: Path) -> int:
             until(lambda: False, 1.0)
             w.grab().save(str(out / f"{name}-{width}x{height}.png"))
     w.close()
+    from pos_app.ui.check_in_window import CheckInWindow
+
+    door = CheckInWindow(st, tasks)
+    door.show()
+    door.search.setText("lov")
+    door.find("lov")
+    until(lambda: door.matches.count() >= 1)
+    door.name.setText("Radia Perlman")
+    door.email.setText("radia@example.org")
+    door.card.number.setText("4242 4242 4242 4242")
+    door.card.expiry.setText("12/30")
+    door.card.cvc.setText("123")
+    door.check_in()
+    until(lambda: "on file" in door.answer.text())
+    until(lambda: False, 0.5)
+    door.grab().save(str(out / "check-in.png"))
+    door.close()
     tasks.shutdown()
     st.close()
     return 0

@@ -54,6 +54,7 @@ from pos_app.services.gala_records import (
 from pos_app.services.give_again import SavedDonor
 from pos_app.services.goods import Goods
 from pos_app.services.lead_pin import PinError
+from pos_app.services.pledge_links import Checkout
 from pos_app.services.reader_setup import (
     Address,
     ReaderList,
@@ -334,6 +335,13 @@ class Station:
         expired); returns the job id, None when one is already on its way. Raises KeyError,
         InvalidDonation."""
         return self.parts.pledge_links.send_link(pledge_id)
+
+    def checkout_pledges(self) -> Checkout:
+        """End of the night, "charge all open pledges": every pledge still waiting is
+        charged on its guest's card on file (background jobs), else sent a pay link.
+        Returns what it started (`charged`, `links`, `no_email`); follow them with
+        `pledges()`. Safe to start twice and across a restart."""
+        return self.parts.pledge_links.checkout(self.charge_pledge_on_file)
 
     def check_pay_links(self) -> list[PledgeRecord]:
         """Read every sent link back now (paid, expired); the background watch does it on
@@ -646,6 +654,12 @@ class Station:
         choice (set_save_cards_default), else `[payments] save_cards_default`. A gift whose
         GiftOptions.save_card is None takes this default as it is at that moment."""
         return self.settings.payments.save_cards_default
+
+    @property
+    def can_take_pledges(self) -> bool:
+        """The processor makes pay links (Stripe, training's simulator): the window offers
+        "Take as a pledge — pay by link" only then."""
+        return Capability.PAY_LINK in self.processor.capabilities
 
     @property
     def can_save_cards(self) -> bool:

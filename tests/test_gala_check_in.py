@@ -74,12 +74,17 @@ def test_a_card_on_file_in_training_then_another_after_a_refusal(
     cy = st.check_in(Donor("Cy Twombly", "cy@example.org"), card=REFUSED_AT_SETUP)
     assert not cy.card_on_file and cy.card_state == "failed"
     assert cy.message == "The card was declined. Ask for another card."
-    # the volunteer asks for another card: the same guest, a new key for the new card
+    with st.db.session() as s:
+        row = s.get(Attendee, cy.id)
+        assert row is not None and row.customer_id
+        customer = row.customer_id
+    # the volunteer asks for another card: the same guest (and Customer), a new key for it
     cy2 = st.check_in(Donor("Cy Twombly", "cy@example.org"), card=VISA)
     assert cy2.id == cy.id and cy2.card_on_file
     with st.db.session() as s:
         row = s.get(Attendee, cy.id)
         assert row is not None and row.idempotency_key == checkin_key(cy.id, 2)
+        assert row.customer_id == customer and len(sim.customers) == 2
     with pytest.raises(InvalidDonation) as bad:
         st.check_in(Donor("Bo", "bo@example.org"), card=VISA.__class__("4242424242424241", 12,
                                                                       VISA.exp_year, "123"))

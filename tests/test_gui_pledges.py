@@ -67,3 +67,34 @@ def test_the_lead_follows_pledges_and_sends_a_link_again(
     screen.select_pledge(ada.id)
     assert not screen.send_btn.isEnabled()  # paid: nothing to send
 
+
+
+def test_checkout_charges_cards_on_file_and_links_the_rest_once(
+    qtbot, desk: LeadWindow, station: Station, simulator: SimulatorProcessor
+) -> None:
+    """The end of the night: waiting pledges charged on the card a guest left since, the
+    others sent a pay link; pressing it again starts nothing twice."""
+    import datetime as dt
+
+    from pos_app.api import Card
+
+    station.start_jobs()
+    station.check_in(Donor("Ada Lovelace", "ada@example.org"), paddle=110)
+    station.check_in(Donor("Grace Hopper", "grace@example.org"), paddle=111)
+    raise_id = station.open_paddle_raise("Fund a kitchen", [100000, 50000])
+    for paddle in ("110", "111"):
+        station.pledge(raise_id, paddle, 50000)  # no card on file yet: both wait
+    visa = Card("4242424242424242", 12, dt.date.today().year + 2, "123")
+    station.check_in(Donor("Ada Lovelace", "ada@example.org"), card=visa)  # left a card
+    screen = desk.screens["pledges"]
+    desk.tabs.setCurrentWidget(screen)
+    qtbot.waitUntil(lambda: "2 waiting" in screen.progress.text(), timeout=20000)
+    qtbot.mouseClick(screen.checkout_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "1 charging on a card on file · 1 pay link going out"
+                    in screen.status.text(), timeout=20000)  # fmt: skip
+    wait_for(lambda: {p.paddle: p.state for p in station.pledges()}
+             == {"110": "paid", "111": "link_sent"}, why="charged and linked")  # fmt: skip
+    assert station.checkout_pledges().charged == 0  # again: nothing started twice
+    assert len(simulator.links.sessions) == 1
+    assert len(simulator.charges) == 1
+    qtbot.waitUntil(lambda: screen.progress.text().startswith("1 of 2 paid"), timeout=20000)

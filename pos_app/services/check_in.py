@@ -190,9 +190,11 @@ class AttendeeService:
                     number = _card_number(row.idempotency_key, attendee_id) + 1
                     row.idempotency_key = checkin_key(attendee_id, number)
                     row.card_state = CardOnFile.SAVING.value
+                    if row.processor != self.processor.name:
+                        row.customer_id = None  # another card keeps the guest's Customer
                     row.processor = self.processor.name
                     row.brand, row.last4 = card.brand.key, card.last4
-                    row.customer_id = row.payment_method_id = row.setup_intent_id = None
+                    row.payment_method_id = row.setup_intent_id = None
                     row.message = None
                     key = row.idempotency_key
                 crashpoint("checkin_after_row")

@@ -102,7 +102,7 @@ class PledgeCharges:
             state, has_pi = DonationState(d.state), d.payment_intent_id is not None
         if state is DonationState.PLEDGED:
             if not self._start(pledge.id, donation_id):
-                return None  # undone meanwhile, or the card is no longer on file
+                return svc.outcome_of(donation_id)  # undone meanwhile, or no card now
             crashpoint("pledge_after_row")
             return svc._charge(donation_id)
         if state.unsettled:  # a crash or a lost answer: replay, same key, same request
@@ -190,7 +190,20 @@ class PledgeCharges:
 
     def card_on_file_changed(self, paddle: str) -> list[str]:
         """The guest left another card: their declined pledges are charged again on it
-        (their jobs queued now). Returns the job ids."""
+        (their jobs queued now), and so are pledges whose job found no card on file while
+        the card was being changed. Pledges made with no card at all still wait for
+        checkout. Returns the job ids of declined pledges queued again."""
+        with self.db.session() as s:
+            skipped = list(s.scalars(
+                select(Pledge.id)
+                .join(Job, Job.donation_id == Pledge.donation_id)
+                .where(Pledge.paddle == paddle,
+                       Pledge.state == PledgeState.PLEDGED.value,
+                       Job.kind == pledge_charge.NAME,
+                       Job.state == JobState.DONE.value)
+            ))
+        for pledge_id in skipped:
+            self.charge_on_file(pledge_id)
         return self.recharge_declined(paddle)
 
     def recharge_declined(self, paddle: str | None = None) -> list[str]:
@@ -257,6 +270,11 @@ class PledgeCharges:
     def _verdict(self, donation_id: str, outcome: Outcome | None) -> str:
         if outcome is None or outcome.status == DonationState.VOIDED.value:
             return "not charged: undone"
+        if outcome.status == DonationState.PLEDGED.value:  # the card left the file meanwhile
+            with self.db.session() as s:
+                s.execute(update(Pledge).where(Pledge.donation_id == donation_id).values(
+                    message="Waiting for checkout: no card on file."))
+            return "not charged: no card on file"
         if outcome.status == "approved":
             return outcome.reference or ""
         paddle = self._paddle_of(donation_id)

@@ -30,6 +30,7 @@ import html
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
@@ -64,6 +65,16 @@ CHARGEABLE = (DonationState.PLEDGED.value, DonationState.DECLINED.value)
 IDLE = (JobState.DONE.value, JobState.DISCARDED.value, JobState.NEEDS_ATTENTION.value)
 LINKABLE = (PledgeState.PLEDGED.value, PledgeState.NEEDS_ATTENTION.value,
             PledgeState.LINK_SENT.value, PledgeState.EXPIRED.value)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """What "charge all open pledges" started: charges on cards on file, pay links, and
+    the pledges that need a donor's email before a link can go."""
+
+    charged: int
+    links: int
+    no_email: int
 
 
 def check_every(sent_at: dt.datetime, now: dt.datetime) -> float:
@@ -170,6 +181,30 @@ class PledgeLinkService:
                 job_id = job.id
         self.enqueue([job_id])
         return job_id
+
+    def checkout(self, charge_on_file: Callable[[str], bool]) -> Checkout:
+        """The end of the night: every pledge still waiting is charged on its guest's card
+        on file (its background job), or sent a pay link. Safe to start twice and across a
+        restart: a charge or a link already on its way is not started again, and a pledge
+        no longer waiting is left alone."""
+        with self.db.session() as s:
+            waiting = list(s.scalars(
+                select(Pledge.id).where(Pledge.state == PledgeState.PLEDGED.value)
+                .order_by(Pledge.created_at)
+            ))  # fmt: skip
+        charged = links = no_email = 0
+        for pledge_id in waiting:
+            if charge_on_file(pledge_id):
+                charged += 1
+                continue
+            try:
+                if self.send_link(pledge_id) is not None:
+                    links += 1
+            except InvalidDonation:
+                no_email += 1
+        log.info("checkout: %d charged on file, %d pay links, %d without an email",
+                 charged, links, no_email)  # fmt: skip
+        return Checkout(charged, links, no_email)
 
     # ---- the job: make the link and email it --------------------------------------------
     def send(self, job_id: str, donation_id: str) -> str:

@@ -45,6 +45,7 @@ STATUS_LABELS = {  # a symbol beside each word: colour is never the only signal
     "refunded": "↩ " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Refunded"),
     "refunding": "↩ " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Refunding"),
     "voided": "– " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Voided"),
+    "pledged": "✉ " + QT_TRANSLATE_NOOP("PagedDonationsModel", "Pledged"),
 }
 HEADERS = (
     QT_TRANSLATE_NOOP("PagedDonationsModel", "Time"),

@@ -37,6 +37,7 @@ from pos_app.services.give_again import ASK_FOR_CARD
 from pos_app.services.records import Outcome
 from resources import RESOURCES
 
+from .check_in_window import CheckInWindow
 from .core_text import shown
 from .displays import screen_of
 from .donation_form import DonationForm
@@ -50,6 +51,9 @@ from .tasks import TaskRunner
 from .tray import AlertTray
 
 log = logging.getLogger(__name__)
+
+PLEDGE_KEY = "Alt+P"  # take the gift as a pledge the donor pays by link
+CHECK_IN_KEY = "F10"  # the check-in window (ui/check_in_window.py)
 
 # A gift the volunteer is done with: the form moves on to the next donor. "pending" (with
 # the bank) and "mismatch" (the lead checks it) finish by themselves, away from the table.
@@ -200,14 +204,25 @@ class MainWindow(QMainWindow):
         self.give_again_btn.clicked.connect(self.open_give_again)
         self.give_again_btn.setVisible(station.can_save_cards)
         bar.addPermanentWidget(self.give_again_btn)
+        # Check-in at the door: a window of its own (ui/check_in_window.py)
+        self.check_in_btn = QPushButton(self.tr("Check-in (F10)"))
+        self.check_in_btn.setObjectName("leadButton")
+        self.check_in_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.check_in_btn.clicked.connect(self.open_check_in)
+        bar.addPermanentWidget(self.check_in_btn)
         bar.addPermanentWidget(self.lead_btn)
+        self.check_in_window: CheckInWindow | None = None
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_form)
         for kind, _text, key in DONOR_PARTS:
             QShortcut(QKeySequence(key), self, lambda k=kind: self.play_donor(k))
         QShortcut(QKeySequence("Ctrl+N"), self, self.next_donor)
         QShortcut(QKeySequence(GIVE_AGAIN_KEY), self, self.open_give_again)
+        QShortcut(QKeySequence(PLEDGE_KEY), self, self.take_as_pledge)
+        self.result.pledge_clicked.connect(self.take_as_pledge)
+        self.result.pledge_allowed = station.can_take_pledges
         QShortcut(QKeySequence("Ctrl+L"), self, self.open_lead_desk)
+        QShortcut(QKeySequence(CHECK_IN_KEY), self, self.open_check_in)
         self.tray = AlertTray(self, settings.event.station)  # a balloon when an alert starts
         self.status = Refresher(
             self,
@@ -261,7 +276,8 @@ class MainWindow(QMainWindow):
     def submit(self) -> None:
         if self._busy or self.form.swipe.capturing:
             return  # a second Enter or click never sends a second charge
-        if self.result.outcome is not None and self.result.outcome.status in FINISHED:
+        if (self.result.outcome is not None and self.result.outcome.status in FINISHED
+                or self.result.state == "pledged"):  # fmt: skip
             self.next_donor()  # after a finished gift, Enter moves on
             return
         errors: dict[str, str] = {}
@@ -306,6 +322,48 @@ class MainWindow(QMainWindow):
                 lambda: station.record_donation(amount, donor, method.value, check, options)
             )
             self.result.show_busy(amount, currency, self.tr("Recording"))
+
+    # ---- a pledge the donor pays by link (services/pledge_links.py) ----
+    def take_as_pledge(self) -> None:
+        """Alt+P: the amount and the donor as a pledge; a link to pay goes by email. For a
+        gift the table can't charge (no card, the processor out of reach, a decline the
+        donor wants to settle later); never for one that may have been charged."""
+        if self._busy or not self.station.can_take_pledges:
+            return
+        if self.result.state in ("approved", "recorded", "in_doubt", "pledged"):
+            return  # done, or maybe charged: never a second way to pay it
+        errors: dict[str, str] = {}
+        try:
+            amount = self.form.amount_cents()
+        except AmountError as exc:
+            errors["amount"], amount = str(exc), 0
+        donor = self.form.donor()
+        if not donor.email.strip():
+            errors["email"] = self.tr("The pay link goes by email: enter the donor's email.")
+        errors.update(self.form.option_errors())
+        if errors:
+            self.form.show_errors(errors)
+            return
+        self.form.show_errors({})
+        options = dataclasses.replace(self.form.gift_options(), cover_fee=False, save_card=False)
+        self.form.clear_card()  # no card data is kept for a pledge
+        station, currency = self.station, self.station.settings.payments.currency
+        self._busy = True
+        self.form.set_enabled(False)
+        self.action.setEnabled(False)
+        self.result.show_busy(amount, currency, self.tr("Taking the pledge"))
+        self.tasks.run(lambda: station.take_pledge(amount, donor, options),
+                       lambda p: self._pledged(p, donor.email.strip()), self._failed)  # fmt: skip
+
+    def _pledged(self, pledge: Any, email: str) -> None:
+        self._finish()
+        self.result.show_pledged(pledge.amount_cents, self.station.settings.payments.currency,
+                                 email)  # fmt: skip
+        self.form.set_enabled(False)
+        self.action.setEnabled(False)  # this gift is done; Next donor starts another
+        self.result.next.setDefault(True)
+        self.result.next.setFocus()
+        self.poll()
 
     def _show_more_options(self) -> None:
         self.form_scroll.ensureWidgetVisible(self.form.more, 0, 0)
@@ -582,6 +640,13 @@ class MainWindow(QMainWindow):
                 self.result.next.setDefault(True)
 
     # ---- the lead desk ----
+    def open_check_in(self) -> None:
+        if self.check_in_window is None:
+            self.check_in_window = CheckInWindow(self.station, self.tasks)
+        self.check_in_window.show()
+        self.check_in_window.raise_()
+        self.check_in_window.activateWindow()
+
     def open_lead_desk(self) -> None:
         if self.lead_window is None:
             self.lead_window = LeadWindow(self.station, self.tasks, self.live)
@@ -634,6 +699,8 @@ class MainWindow(QMainWindow):
         if self.lead_window is not None:
             self.lead_window.close_event_screen()  # the projector's window goes with the app
             self.lead_window.close()
+        if self.check_in_window is not None:
+            self.check_in_window.close()
         self.status.stop()
         self.tray.close()
         self.live.close()

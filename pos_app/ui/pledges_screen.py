@@ -1,7 +1,8 @@
 """Pledges: every promise of a gift on the lead's desk — from a paddle raise or taken at the
 table to be paid by a link — with how it is being collected, a progress line ("38 of 52
-paid · 3 need attention · 5 links out · 2 expired") and the lead's actions: send the pay
-link (again), and read the sent links back now.
+paid · 3 need attention · 5 links out · 2 expired") and the lead's actions: charge all open
+pledges (the end of the night: cards on file, else pay links), send one pay link (again),
+and read the sent links back now.
 
 Reads `Station.pledges()` off the GUI thread when a pledge, a gift or a job changes
 (`Topic.GALA`, `GIFT`, `JOB`) and on a slow poll; acts through the TaskRunner.
@@ -88,6 +89,12 @@ class PledgesScreen(RefreshedScreen, QWidget):
         self.send_btn.clicked.connect(self.send_link)
         self.check_btn = QPushButton(self.tr("Check links now"))
         self.check_btn.clicked.connect(self.check_links)
+        self.checkout_btn = QPushButton(self.tr("Charge all open pledges"))
+        self.checkout_btn.setToolTip(self.tr(
+            "The end of the night: every waiting pledge is charged on its guest's card on "
+            "file, or sent a pay link. Safe to press twice."))  # fmt: skip
+        self.checkout_btn.clicked.connect(self.checkout)
+        row.addWidget(self.checkout_btn)
         row.addWidget(self.send_btn)
         row.addWidget(self.check_btn)
         row.addStretch()
@@ -181,6 +188,28 @@ class PledgesScreen(RefreshedScreen, QWidget):
                             else self.tr("A pay link for this pledge is already on its way."))
         self.refresh()
 
+    def checkout(self) -> None:
+        self.checkout_btn.setEnabled(False)
+        self.status.setText(self.tr("Starting the charges and pay links…"))
+        self.tasks.run(self.station.checkout_pledges, self._checked_out, self._act_failed)
+
+    def _checked_out(self, done: Any) -> None:
+        self.checkout_btn.setEnabled(True)
+        def count(n: int, one: str, many: str) -> str:
+            return one if n == 1 else many.format(n=n)
+
+        parts = [
+            count(done.charged, self.tr("1 charging on a card on file"),
+                  self.tr("{n} charging on cards on file")),
+            count(done.links, self.tr("1 pay link going out"),
+                  self.tr("{n} pay links going out")),
+        ]  # fmt: skip
+        if done.no_email:
+            parts.append(count(done.no_email, self.tr("1 needs the donor's email for a link"),
+                               self.tr("{n} need the donor's email for a link")))  # fmt: skip
+        self.status.setText(" · ".join(parts))
+        self.refresh()
+
     def check_links(self) -> None:
         self.check_btn.setEnabled(False)
         self.status.setText(self.tr("Checking the pay links…"))
@@ -193,6 +222,7 @@ class PledgesScreen(RefreshedScreen, QWidget):
 
     def _act_failed(self, exc: BaseException) -> None:
         self.check_btn.setEnabled(True)
+        self.checkout_btn.setEnabled(True)
         self._selected()
         if isinstance(exc, InvalidDonation):
             self.status.setText(shown(" ".join(exc.errors.values())))

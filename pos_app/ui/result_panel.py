@@ -39,6 +39,7 @@ LOOK = {
     "in_doubt": ("?", QT_TRANSLATE_NOOP("ResultPanel", "Waiting for the processor")),
     "failed": ("!", QT_TRANSLATE_NOOP("ResultPanel", "Couldn't reach the processor")),
     "error": ("!", QT_TRANSLATE_NOOP("ResultPanel", "Something went wrong")),
+    "pledged": ("✉", QT_TRANSLATE_NOOP("ResultPanel", "Pledge taken")),
 }
 
 
@@ -68,6 +69,7 @@ ENTRY_WORDS = (  # entry_mode_label's words, for the translation tools
 class ResultPanel(QFrame):
     retry_clicked = Signal()
     next_clicked = Signal()
+    pledge_clicked = Signal()  # take this gift as a pledge the donor pays by link
     donor_part = Signal(str)  # training: a DONOR_PARTS kind
     announced = Signal(str)  # what a screen reader was just told (tests listen)
 
@@ -75,6 +77,7 @@ class ResultPanel(QFrame):
         super().__init__()
         self.setObjectName("result")
         self.outcome: Outcome | None = None
+        self.pledge_allowed = False  # the processor makes pay links (the window says)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 24, 24, 24)
         top = QHBoxLayout()
@@ -125,6 +128,15 @@ class ResultPanel(QFrame):
         self.next = QPushButton(self.tr("&Next donor  (Ctrl+N)"))
         self.next.setObjectName("next")
         self.next.clicked.connect(self.next_clicked)
+        # A gift the table couldn't charge (declined, the processor out of reach: certainly
+        # not charged) can be taken as a pledge the donor pays by a link in their email.
+        # Its own row: the words must fit beside nothing on a 1024x600 laptop.
+        self.pledge = QPushButton(self.tr("Pay later by email link  (Alt+P)"))
+        self.pledge.setObjectName("pledge")
+        self.pledge.setToolTip(self.tr("Take this gift as a pledge: the donor gets a link by "
+                                       "email and pays on the processor's page."))  # fmt: skip
+        self.pledge.clicked.connect(self.pledge_clicked)
+        layout.addWidget(self.pledge)
         buttons.addWidget(self.retry)
         buttons.addWidget(self.next)
         layout.addLayout(buttons)
@@ -150,6 +162,7 @@ class ResultPanel(QFrame):
         self.donor_note.setText("")
         self.donor_note.hide()
         self.retry.setVisible(False)
+        self.pledge.setVisible(False)
         self.next.setVisible(state not in ("ready", "busy", "reader"))
         self.style().unpolish(self)
         self.style().polish(self)
@@ -232,4 +245,14 @@ class ResultPanel(QFrame):
             if "Couldn't reach" not in outcome.message:
                 self.heading.setText(self.tr("Not charged"))
         self.retry.setVisible(outcome.can_retry)
+        # declined or certainly not charged (never in doubt: it may have been charged)
+        self.pledge.setVisible(self.pledge_allowed and outcome.status in ("declined", "failed"))
+        self.announce()
+
+    def show_pledged(self, amount_cents: int, currency: str, email: str) -> None:
+        self.outcome = None
+        self._set("pledged", format_cents(amount_cents, currency), self.tr(
+            "A link to pay goes to {email}; the donor pays on the processor's page. Nothing "
+            "was charged here. The lead follows it under Pledges."
+        ).format(email=email))  # fmt: skip
         self.announce()

@@ -56,6 +56,81 @@
     </message>
 </context>
 <context>
+    <name>CheckInWindow</name>
+    <message>
+        <source>Tableside — check-in</source>
+        <translation>Tableside — registro de entrada</translation>
+    </message>
+    <message>
+        <source>Find a guest: name, email or paddle</source>
+        <translation>Buscar un invitado: nombre, correo o paleta</translation>
+    </message>
+    <message>
+        <source>Find a guest</source>
+        <translation>Buscar un invitado</translation>
+    </message>
+    <message>
+        <source>Guests found</source>
+        <translation>Invitados encontrados</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Correo</translation>
+    </message>
+    <message>
+        <source>Paddle number</source>
+        <translation>Número de paleta</translation>
+    </message>
+    <message>
+        <source>Paddle</source>
+        <translation>Paleta</translation>
+    </message>
+    <message>
+        <source>Card on file (no charge now; optional):</source>
+        <translation>Tarjeta guardada (sin cargo ahora; opcional):</translation>
+    </message>
+    <message>
+        <source>Check in  (Enter)</source>
+        <translation>Registrar entrada  (Intro)</translation>
+    </message>
+    <message>
+        <source>Type the guest&apos;s name, or find them above.</source>
+        <translation>Escriba el nombre del invitado o búsquelo arriba.</translation>
+    </message>
+    <message>
+        <source>no card on file</source>
+        <translation>sin tarjeta guardada</translation>
+    </message>
+    <message>
+        <source>Checking in…</source>
+        <translation>Registrando…</translation>
+    </message>
+    <message>
+        <source>Paddle {paddle} · {card} on file</source>
+        <translation>Paleta {paddle} · {card} guardada</translation>
+    </message>
+    <message>
+        <source>Paddle {paddle} · {problem}</source>
+        <translation>Paleta {paddle} · {problem}</translation>
+    </message>
+    <message>
+        <source>Paddle {paddle} · no card on file</source>
+        <translation>Paleta {paddle} · sin tarjeta guardada</translation>
+    </message>
+    <message>
+        <source>Check-in didn&apos;t work ({error}).</source>
+        <translation>El registro no funcionó ({error}).</translation>
+    </message>
+    <message>
+        <source>next free: {paddle}</source>
+        <translation>siguiente libre: {paddle}</translation>
+    </message>
+</context>
+<context>
     <name>CoverFee</name>
     <message>
         <source>the cause</source>
@@ -973,6 +1048,10 @@
         <translation>Donar de nuevo (F9)</translation>
     </message>
     <message>
+        <source>Check-in (F10)</source>
+        <translation>Registro (F10)</translation>
+    </message>
+    <message>
         <source>Charge {amount} on the reader</source>
         <translation>Cobrar {amount} en el lector</translation>
     </message>
@@ -1023,6 +1102,14 @@
     <message>
         <source>Recording</source>
         <translation>Registrando</translation>
+    </message>
+    <message>
+        <source>The pay link goes by email: enter the donor&apos;s email.</source>
+        <translation>El enlace de pago va por correo: escriba el correo del donante.</translation>
+    </message>
+    <message>
+        <source>Taking the pledge</source>
+        <translation>Registrando la promesa</translation>
     </message>
     <message>
         <source>{amount} (+ {fee} fee)</source>
@@ -1354,6 +1441,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>Anulado</translation>
     </message>
     <message>
+        <source>Pledged</source>
+        <translation>Prometido</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
@@ -1520,6 +1611,14 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>Revisar los enlaces ahora</translation>
     </message>
     <message>
+        <source>Charge all open pledges</source>
+        <translation>Cobrar todas las promesas abiertas</translation>
+    </message>
+    <message>
+        <source>The end of the night: every waiting pledge is charged on its guest&apos;s card on file, or sent a pay link. Safe to press twice.</source>
+        <translation>Al final de la noche: cada promesa en espera se cobra en la tarjeta guardada del invitado o recibe un enlace de pago. Se puede pulsar dos veces sin riesgo.</translation>
+    </message>
+    <message>
         <source>No pledges yet. Paddle raises and pay-link pledges appear here.</source>
         <translation>Aún no hay promesas. Aquí aparecen las de la subasta de paletas y las de enlace de pago.</translation>
     </message>
@@ -1586,6 +1685,34 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>A pay link for this pledge is already on its way.</source>
         <translation>Ya va en camino un enlace de pago para esta promesa.</translation>
+    </message>
+    <message>
+        <source>Starting the charges and pay links…</source>
+        <translation>Iniciando los cobros y los enlaces de pago…</translation>
+    </message>
+    <message>
+        <source>1 charging on a card on file</source>
+        <translation>1 cobrándose en una tarjeta guardada</translation>
+    </message>
+    <message>
+        <source>{n} charging on cards on file</source>
+        <translation>{n} cobrándose en tarjetas guardadas</translation>
+    </message>
+    <message>
+        <source>1 pay link going out</source>
+        <translation>1 enlace de pago en camino</translation>
+    </message>
+    <message>
+        <source>{n} pay links going out</source>
+        <translation>{n} enlaces de pago en camino</translation>
+    </message>
+    <message>
+        <source>1 needs the donor&apos;s email for a link</source>
+        <translation>1 necesita el correo del donante para un enlace</translation>
+    </message>
+    <message>
+        <source>{n} need the donor&apos;s email for a link</source>
+        <translation>{n} necesitan el correo del donante para un enlace</translation>
     </message>
     <message>
         <source>Checking the pay links…</source>
@@ -1717,6 +1844,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>Algo salió mal</translation>
     </message>
     <message>
+        <source>Pledge taken</source>
+        <translation>Promesa registrada</translation>
+    </message>
+    <message>
         <source>Card</source>
         <translation>Tarjeta</translation>
     </message>
@@ -1761,6 +1892,14 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>&amp;Siguiente donante  (Ctrl+N)</translation>
     </message>
     <message>
+        <source>Pay later by email link  (Alt+P)</source>
+        <translation>Pagar después por enlace  (Alt+P)</translation>
+    </message>
+    <message>
+        <source>Take this gift as a pledge: the donor gets a link by email and pays on the processor&apos;s page.</source>
+        <translation>Registrar este donativo como promesa: el donante recibe un enlace por correo y paga en la página del procesador.</translation>
+    </message>
+    <message>
         <source>Pick an amount (F1–F4) or type one, then press Enter.</source>
         <translation>Elija un monto (F1–F4) o escriba uno, y pulse Intro.</translation>
     </message>
@@ -1803,6 +1942,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Not charged</source>
         <translation>No se cobró</translation>
+    </message>
+    <message>
+        <source>A link to pay goes to {email}; the donor pays on the processor&apos;s page. Nothing was charged here. The lead follows it under Pledges.</source>
+        <translation>Un enlace de pago va a {email}; el donante paga en la página del procesador. Aquí no se cobró nada. El responsable lo sigue en Promesas.</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,197 @@
+"""Check-in at the door: find or add the guest, give a paddle number (the next free one, or
+typed), and keep a card on file **without a charge** — all before the guest walks away.
+
+A window of its own, opened from the volunteer's window (F10). Typing in the search box
+lists guests already here (by name, email or paddle); picking one fills the form. Enter
+checks the guest in through `Station.check_in` off the GUI thread; the card fields are
+cleared as soon as the request leaves (card data lives only in that one call). The answer
+reads "Paddle 112 · Visa •••• 4242 on file", or says in words why the card wasn't kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.api import AttendeeRecord, Card, Donor, InvalidDonation, Station
+from pos_app.domain.cards import card_errors, parse_expiry
+
+from .card_fields import CardFields
+from .core_text import shown
+from .tasks import TaskRunner
+
+ROLE_ID = Qt.ItemDataRole.UserRole
+
+
+class CheckInWindow(QWidget):
+    def __init__(self, station: Station, tasks: TaskRunner) -> None:
+        super().__init__(None, Qt.WindowType.Window)
+        self.setObjectName("checkInWindow")
+        self.station, self.tasks = station, tasks
+        self.setWindowTitle(self.tr("Tableside — check-in"))
+        self.found: list[AttendeeRecord] = []
+        self._asked = 0  # the newest search; older answers are dropped
+        self._typed: tuple[str, ...] | None = None  # the card's fields while a check-in is out
+        v = QVBoxLayout(self)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Find a guest: name, email or paddle"))
+        self.search.setAccessibleName(self.tr("Find a guest"))
+        self.search.textEdited.connect(self.find)
+        self.matches = QListWidget()
+        self.matches.setAccessibleName(self.tr("Guests found"))
+        self.matches.setMaximumHeight(110)
+        self.matches.itemActivated.connect(self._picked)
+        self.matches.itemClicked.connect(self._picked)
+        v.addWidget(self.search)
+        v.addWidget(self.matches)
+        form = QFormLayout()
+        self.name = QLineEdit()
+        self.name.setAccessibleName(self.tr("Name"))
+        self.email = QLineEdit()
+        self.email.setAccessibleName(self.tr("Email"))
+        self.paddle = QLineEdit()
+        self.paddle.setAccessibleName(self.tr("Paddle number"))
+        self.paddle.setMaxLength(8)
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Email"), self.email)
+        form.addRow(self.tr("Paddle"), self.paddle)
+        v.addLayout(form)
+        v.addWidget(QLabel(self.tr("Card on file (no charge now; optional):")))
+        self.card = CardFields()
+        v.addWidget(self.card)
+        self.check_btn = QPushButton(self.tr("Check in  (Enter)"))
+        self.check_btn.setObjectName("charge")
+        self.check_btn.clicked.connect(self.check_in)
+        v.addWidget(self.check_btn)
+        self.answer = QLabel(self.tr("Type the guest's name, or find them above."))
+        self.answer.setObjectName("checkInAnswer")
+        self.answer.setWordWrap(True)
+        self.answer.setStyleSheet("font-size: 22px; font-weight: bold;")
+        v.addWidget(self.answer)
+        v.addStretch()
+        for field in (self.name, self.email, self.paddle, *self.card.fields):
+            field.returnPressed.connect(self.check_in)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.next_guest)
+        self.resize(560, 620)
+        self.next_guest()
+
+    # ---- finding ----
+    def find(self, text: str) -> None:
+        self._asked += 1
+        asked, query = self._asked, text.strip()
+        self.tasks.run(lambda: self.station.attendees(query) if query else [],
+                       lambda found: self._found(asked, found), self._failed)  # fmt: skip
+
+    def _found(self, asked: int, found: list[AttendeeRecord]) -> None:
+        if asked != self._asked:
+            return  # an older search answered late
+        self.found = found[:20]
+        self.matches.clear()
+        for guest in self.found:
+            card = guest.card_label if guest.card_on_file else self.tr("no card on file")
+            item = QListWidgetItem(f"{guest.paddle} · {guest.name} · {guest.email} · {card}")
+            item.setData(ROLE_ID, guest.id)
+            self.matches.addItem(item)
+
+    def _picked(self, item: QListWidgetItem) -> None:
+        guest = next((g for g in self.found if g.id == item.data(ROLE_ID)), None)
+        if guest is None:
+            return
+        self.name.setText(guest.name)
+        self.email.setText(guest.email)
+        self.paddle.setText(guest.paddle)
+        self.card.number.setFocus()
+
+    # ---- checking in ----
+    def typed_card(self) -> Card | None:
+        if not any(f.text().strip() for f in self.card.fields):
+            return None
+        try:
+            month, year = parse_expiry(self.card.expiry.text())
+        except ValueError:
+            month, year = 0, dt.date.today().year
+        return Card(number=self.card.number.text(), exp_month=month, exp_year=year,
+                    cvc=self.card.cvc.text().strip(),
+                    postal_code=self.card.postal.text().strip() or None,
+                    cardholder=self.name.text().strip() or None)  # fmt: skip
+
+    def check_in(self) -> None:
+        if not self.check_btn.isEnabled():
+            return  # one check-in at a time: a second Enter sends nothing
+        donor = Donor(self.name.text().strip(), self.email.text().strip())
+        paddle = self.paddle.text().strip() or None
+        card = self.typed_card()
+        problems = card_errors(card) if card is not None else {}
+        if problems:  # said before anything leaves: the typed card stays to correct
+            for field, widget in self.card.errors.items():
+                widget.show_message(problems.get(field, ""))
+            self.card.error_line.refresh()
+            self.answer.setText(shown(" ".join(problems.values())))
+            return
+        for widget in self.card.errors.values():
+            widget.show_message("")
+        self.card.error_line.refresh()
+        # Off the screen while the request is out; back only if it was refused before any
+        # card was tried (a paddle taken, a name missing): nothing typed is lost then.
+        self._typed = tuple(f.text() for f in self.card.fields) if card is not None else None
+        self.card.clear()
+        self.check_btn.setEnabled(False)
+        self.answer.setText(self.tr("Checking in…"))
+        self.tasks.run(lambda: self.station.check_in(donor, paddle, card), self._checked_in,
+                       self._failed)  # fmt: skip
+
+    def _checked_in(self, guest: AttendeeRecord) -> None:
+        self.check_btn.setEnabled(True)
+        self._typed = None
+        if guest.card_on_file:
+            said = self.tr("Paddle {paddle} · {card} on file").format(
+                paddle=guest.paddle, card=guest.card_label)  # fmt: skip
+        elif guest.message:
+            said = self.tr("Paddle {paddle} · {problem}").format(
+                paddle=guest.paddle, problem=shown(guest.message))  # fmt: skip
+        else:
+            said = self.tr("Paddle {paddle} · no card on file").format(paddle=guest.paddle)
+        self.answer.setText(f"{said}\n{guest.name}")
+        self.paddle.setText(guest.paddle)
+        self.search.setFocus()  # Esc clears for the next guest
+
+    def _failed(self, exc: BaseException) -> None:
+        self.check_btn.setEnabled(True)
+        typed, self._typed = self._typed, None
+        if isinstance(exc, InvalidDonation) and typed is not None:
+            for field, text in zip(self.card.fields, typed, strict=True):
+                field.setText(text)  # refused before the card was tried: kept to resend
+        if isinstance(exc, InvalidDonation):
+            self.answer.setText(shown(" ".join(exc.errors.values())))
+            target = {"paddle": self.paddle, "name": self.name, "email": self.email}.get(
+                next(iter(exc.errors), ""), self.card.number)  # fmt: skip
+            target.setFocus()
+        else:
+            self.answer.setText(self.tr("Check-in didn't work ({error}).").format(
+                error=type(exc).__name__))  # fmt: skip
+
+    def next_guest(self) -> None:
+        for field in (self.search, self.name, self.email, self.paddle):
+            field.clear()
+        self.card.clear()
+        self.matches.clear()
+        self.found = []
+        self.answer.setText(self.tr("Type the guest's name, or find them above."))
+        self.tasks.run(self.station.next_free_paddle, self._next_free, lambda _e: None)
+        self.name.setFocus()
+
+    def _next_free(self, paddle: Any) -> None:
+        self.paddle.setPlaceholderText(self.tr("next free: {paddle}").format(paddle=paddle))
