@@ -14,6 +14,7 @@ from pos_app.receipts.senders import Sender
 from pos_app.settings import Settings
 from pos_app.store.database import Database
 
+from .errors import JobPermanent
 from .ledger import Ledger
 
 
@@ -28,3 +29,16 @@ class JobContext:
     # Services a kind's body calls, handed in by the composition root under the name the
     # kind's file declares (the pledge charge's); jobs/ never imports pos_app.services.
     services: dict[str, object] = field(default_factory=dict)
+
+    def service(self, name: str, doing: str) -> object:
+        """The service `name` a kind's body calls. A station that never runs jobs (a CLI
+        command's) has none: reaching here without one is a bug, said as a job that needs a
+        restart ("This station can't <doing> right now")."""
+        found = self.services.get(name)
+        if found is None:
+            raise JobPermanent(
+                f"This station can't {doing} right now. Restart Tableside.",
+                f"no {name} service in the job context",
+                fix="retry",
+            )
+        return found

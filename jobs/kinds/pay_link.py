@@ -19,7 +19,6 @@ from typing import Protocol, cast
 from sqlalchemy.orm import Session
 
 from ..context import JobContext
-from ..errors import JobPermanent
 from ..ledger import Ledger, Work
 from ..records import JobState
 from ..registry import Body, JobKindSpec, register
@@ -36,13 +35,7 @@ class Sends(Protocol):
 
 def make_body(ctx: JobContext) -> Body:
     def run(work: Work) -> str:
-        service = ctx.services.get(SERVICE)
-        if service is None:  # a CLI command's station never runs jobs; this is a bug
-            raise JobPermanent(
-                "This station can't send pay links right now. Restart Tableside.",
-                "no pledge-link service in the job context",
-                fix="retry",
-            )
+        service = ctx.service(SERVICE, "send pay links")
         ref = cast(Sends, service).send(work.id, work.donation_id)
         ctx.ledger.mark_done(work.id, ref, sent=True)
         return ref

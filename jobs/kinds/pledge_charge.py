@@ -18,7 +18,6 @@ from typing import Protocol, cast
 from sqlalchemy.orm import Session
 
 from ..context import JobContext
-from ..errors import JobPermanent
 from ..ledger import Ledger, Work
 from ..records import JobState
 from ..registry import Body, JobKindSpec, register
@@ -35,13 +34,7 @@ class Charges(Protocol):
 
 def make_body(ctx: JobContext) -> Body:
     def run(work: Work) -> str:
-        service = ctx.services.get(SERVICE)
-        if service is None:  # a CLI command's station never runs jobs; this is a bug
-            raise JobPermanent(
-                "This station can't charge pledges right now. Restart Tableside.",
-                "no pledge charge service in the job context",
-                fix="retry",
-            )
+        service = ctx.service(SERVICE, "charge pledges")
         ref = cast(Charges, service).charge(work.donation_id)
         ctx.ledger.mark_done(work.id, ref)
         return ref
