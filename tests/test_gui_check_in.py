@@ -6,25 +6,13 @@ cursor on it; a declined card says so and the guest is checked in without one.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
+from support.gui_fixtures import window  # noqa: F401 - fixture
 
 from pos_app.api import Station
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.ui.check_in_window import CheckInWindow
 from pos_app.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, station: Station) -> Iterator[MainWindow]:
-    w = MainWindow(station)
-    w.confirm_close = lambda _summary: True
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def open_check_in(qtbot, w: MainWindow) -> CheckInWindow:

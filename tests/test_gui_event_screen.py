@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from support.central_event import fresh_event
+from support.gui_fixtures import desk  # noqa: F401 - fixture
 from support.memory_keyring import MemoryKeyring
 from support.pg_server import PgServer
 from support.sync_station import all_shared, sharing_station, station_process
@@ -28,18 +27,6 @@ from pos_app.ui.tasks import TaskRunner
 
 TESTS = Path(__file__).resolve().parent
 
-
-@pytest.fixture
-def desk(qtbot, station: Station) -> Iterator[LeadWindow]:
-    tasks = TaskRunner()
-    w = LeadWindow(station, tasks)
-    qtbot.addWidget(w)
-    w.show()
-    set_pin(qtbot, w)
-    yield w
-    w.close_event_screen()
-    w.close()
-    tasks.shutdown()
 
 
 def test_the_lead_opens_it_on_a_display_and_the_next_gift_shows(

@@ -3,24 +3,12 @@ no save-card job), its default set by the lead, and the receipt's language."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
+from support.gui_fixtures import window  # noqa: F401 - fixture
 
 from pos_app.api import Station
 from pos_app.domain.states import Method
 from pos_app.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, station: Station) -> Iterator[MainWindow]:
-    w = MainWindow(station)
-    w.confirm_close = lambda _summary: True
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def card_gift(qtbot, w: MainWindow) -> str:

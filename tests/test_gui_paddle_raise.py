@@ -8,31 +8,17 @@ last pledge, the running total and the count per level live."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtCore import Qt
+from support.gui_fixtures import desk  # noqa: F401 - fixture
 from support.jobwait import wait_for
-from test_gui_lead_desk import set_pin
 
 from pos_app.api import Card, Donor, Station
 from pos_app.ui.lead_window import LeadWindow
 from pos_app.ui.paddle_raise_screen import PaddleRaiseScreen
-from pos_app.ui.tasks import TaskRunner
 
 VISA = Card("4242424242424242", 12, dt.date.today().year + 2, "123")
 
-
-@pytest.fixture
-def desk(qtbot, station: Station) -> Iterator[LeadWindow]:
-    tasks = TaskRunner()
-    w = LeadWindow(station, tasks)
-    qtbot.addWidget(w)
-    w.show()
-    set_pin(qtbot, w)
-    yield w
-    w.close()
-    tasks.shutdown()
 
 
 def test_a_raise_by_keyboard(qtbot, desk: LeadWindow, station: Station) -> None:

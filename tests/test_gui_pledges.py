@@ -4,30 +4,14 @@ and read the links back — with the simulator's training links (a drill pays on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
+from support.gui_fixtures import desk  # noqa: F401 - fixture
 from support.jobwait import wait_for
-from test_gui_lead_desk import set_pin
 
 from pos_app.api import Donor, Station
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.ui.lead_window import LeadWindow
 from pos_app.ui.pledges_screen import PledgesScreen
-from pos_app.ui.tasks import TaskRunner
-
-
-@pytest.fixture
-def desk(qtbot, station: Station) -> Iterator[LeadWindow]:
-    tasks = TaskRunner()
-    w = LeadWindow(station, tasks)
-    qtbot.addWidget(w)
-    w.show()
-    set_pin(qtbot, w)
-    yield w
-    w.close()
-    tasks.shutdown()
 
 
 def state_of(station: Station, pledge_id: str) -> str:

@@ -5,25 +5,13 @@ in words; a gift that may have been charged is never offered a second way to pay
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
+from support.gui_fixtures import window  # noqa: F401 - fixture
 from support.jobwait import wait_for
 
 from pos_app.api import Station
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, station: Station) -> Iterator[MainWindow]:
-    w = MainWindow(station)
-    w.confirm_close = lambda _summary: True
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def fill(w: MainWindow, number: str, email: str = "ada@example.org") -> None:
