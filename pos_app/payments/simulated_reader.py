@@ -6,7 +6,10 @@ part is played by `present()`, which the training buttons in the window's result
 call while a card is wanted ("Tap an approving card" F5, "Tap a declining card" F6, "Pull
 the card out too soon" F7; "Donor never taps" F8 is the reader service's own timeout).
 It shares the simulator's switches (`network_down`, latency), and its approved payments
-are the simulator's charges, so refunds and card saving work on them.
+are the simulator's charges, so refunds and card saving work on them. Check-in keeps a
+card from it with no charge (`create_reader_setup`, `process_setup`, `setup`,
+`cancel_setup`): the same `present()` plays the guest, and a kept card is a generated
+`pm_sim_ok_` card attached to the guest's simulated Customer, which pledges then charge.
 """
 
 from __future__ import annotations
