@@ -1,4 +1,6 @@
 """Render a receipt (subject, plain text, HTML) from the Jinja2 templates in resources/receipts.
+The same machinery writes the other emails a donor gets: a dedication notice
+(`render_notice`) and a pledge's pay link (`render_pay_link`), each in the gift's language.
 
 One set of templates serves every language: their words sit in Jinja2's i18n tags and a
 gettext catalog translates them (receipts/i18n.py). Money and dates are formatted by Babel

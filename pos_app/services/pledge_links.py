@@ -2,13 +2,16 @@
 out of reach, a decline the donor wants to settle later) is taken as a pledge, and the donor
 pays it on the processor's own page (pos_app/payments/pay_links.py).
 
-- `take_pledge` writes the gift (state `pledged`), its pledge and a `pay_link` job in one
+- `take_pledge` writes the gift (state `pledged`, with its options: the receipt's language,
+  a dedication, anonymity, goods, the fee covered), its pledge and a `pay_link` job in one
   transaction.
 - The job (`send`, jobs/kinds/pay_link.py; one per gift, queued again to resend) makes the
   Checkout Session for exactly that gift and emails the link through the receipt sender.
   Its key names the pledge, the links sent before and a six-hour block: a retry sends the
   very same request, so Stripe answers with the same session. The session id is kept at
-  once; the email is at least once, with a stable Message-ID. An open link is sent again
+  once; the email is at least once, with a stable Message-ID. The email is written in
+  the gift's receipt language from the receipt templates (resources/receipts/paylink*,
+  receipts/render.py `render_pay_link`). An open link is sent again
   as it is; a new session is made only after the last one ended.
 - A desktop app has no webhook endpoint, so `watch_step` (a background loop) reads each
   open link back: every 30 s for its first quarter hour, every 5 minutes for two hours,
