@@ -13,12 +13,17 @@ SetupIntent back. Training mode does the same on the simulator's reader.
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from support.crash import env, kill_at_crashpoint  # noqa: F401 - fixture
 from support.jobwait import wait_for
 from support.processes import localstripe_stats
 from support.stripe_spec import StripeSpec
@@ -44,7 +49,7 @@ from pos_app.services.check_in import (
     READER_TIMED_OUT,
     checkin_key,
 )
-from pos_app.store.models import Attendee
+from pos_app.store.models import Attendee, Donation
 
 pytestmark = pytest.mark.timeout(120)
 ADA = Donor("Ada Lovelace", "ada@example.org")
@@ -77,6 +82,13 @@ def keep(
     assert not failed, failed
     assert result, "save_card_from_reader did not return"
     return result[0]
+
+
+def pledge_pi(st: Station, donation_id: str) -> str:
+    with st.db.session() as s:
+        row = s.get(Donation, donation_id)
+        assert row is not None and row.payment_intent_id
+        return row.payment_intent_id
 
 
 def ids(st: Station, attendee_id: str) -> tuple[str | None, str | None, str | None, str | None]:
@@ -138,6 +150,19 @@ def test_a_card_tapped_on_the_reader_is_kept_with_no_charge(
     assert after["payment_intents_created"] == before["payment_intents_created"]  # no charge
     assert after["charges"] == before["charges"]
     assert after["card_present_setups_succeeded"] == before["card_present_setups_succeeded"] + 1
+
+    # the card kept is one a pledge is charged on later, with nobody at the table
+    raise_id = st.open_paddle_raise("Fund a kitchen", [100000, 50000])
+    st.start_jobs()
+    pledge = st.pledge(raise_id, "112", 50000)
+    paid = wait_for(lambda: [p for p in st.pledges(raise_id) if p.state == "paid"], why="paid")
+    assert [p.id for p in paid] == [pledge.id]
+    charged = raw(localstripe, f"/v1/payment_intents/{pledge_pi(st, pledge.donation_id)}")
+    assert (charged["payment_method"], charged["customer"], charged["amount"]) == (
+        pm,
+        customer,
+        50000,
+    )
 
 
 def test_a_declined_card_then_another_on_the_same_customer(
@@ -302,3 +327,52 @@ def test_training_keeps_a_card_from_its_simulated_reader(
     with pytest.raises(InvalidDonation) as nobody:
         station.save_card_from_reader(999)
     assert "999" in nobody.value.errors["paddle"]
+
+
+# ---- kill -9 while the reader waits -------------------------------------------------------
+
+PROC = Path(__file__).parent / "support" / "checkin_reader_proc.py"
+
+
+def proc_cmd(data_dir: Path, url: str, reader_id: str, *args: str) -> list[str]:
+    return [sys.executable, str(PROC), str(data_dir), url, reader_id, *args]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+def test_killed_while_the_reader_waits_the_restart_reads_the_setup_back(
+    data_dir: Path,
+    env: dict[str, str],
+    localstripe: str,
+    terminal_reader: str,  # noqa: F811
+    watcher: StripeTerminalProcessor,
+    spec: StripeSpec,
+) -> None:
+    """Ada taps after the station died: the restart finds her card kept. Bo never taps: the
+    restart stops the reader action left hanging and cancels his SetupIntent. Never a second
+    SetupIntent, never handed to the reader again."""
+    before = localstripe_stats(localstripe)
+    cmd = proc_cmd(data_dir, localstripe, terminal_reader, "keep", "Ada Lovelace",
+                   "ada@example.org")  # fmt: skip
+    kill_at_crashpoint(cmd, env, "checkin_reader_waiting", 60)
+    assert on_reader(watcher)  # the reader still waits for the card nobody watches
+    watcher.present(PRESENT_APPROVE)  # Ada taps anyway
+    settle = proc_cmd(data_dir, localstripe, terminal_reader, "settle")
+    done = subprocess.run(settle, env=env, capture_output=True, text=True, timeout=90)
+    [ada] = json.loads(done.stdout.strip().splitlines()[-1])["guests"]
+    assert ada["card_on_file"] and ada["last4"] == "4242" and ada["card_state"] == "saved"
+
+    cmd = proc_cmd(data_dir, localstripe, terminal_reader, "keep", "Bo Diddley",
+                   "bo@example.org")  # fmt: skip
+    kill_at_crashpoint(cmd, env, "checkin_reader_waiting", 60)
+    assert on_reader(watcher)
+    done = subprocess.run(settle, env=env, capture_output=True, text=True, timeout=90)
+    guests = json.loads(done.stdout.strip().splitlines()[-1])["guests"]
+    bo = next(g for g in guests if g["name"] == "Bo Diddley")
+    assert not bo["card_on_file"] and bo["card_state"] == "failed"
+    assert bo["message"] == "The reader stopped before the card was read. The card was not kept."
+    assert watcher.reader_action(5).type is None  # the hanging action was cancelled
+    after = localstripe_stats(localstripe)
+    assert after["card_present_setup_intents"] == before["card_present_setup_intents"] + 2
+    assert after["card_present_setups_succeeded"] == before["card_present_setups_succeeded"] + 1
+    assert after["payment_intents_created"] == before["payment_intents_created"]
