@@ -14,7 +14,6 @@ and another press changes and charges nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
