@@ -269,6 +269,38 @@ class Station:
         Raises InvalidDonation (paddle taken: field "paddle"; name, email, card fields)."""
         return self.attendees_service.check_in(donor, paddle, card)
 
+    @property
+    def can_save_card_from_reader(self) -> bool:
+        """Check-in can keep a card read on this station's reader (a reader is set up and
+        the processor keeps cards on file): the check-in window offers it only then."""
+        return self.attendees_service.has_reader
+
+    def save_card_from_reader(self, guest: AttendeeRecord | str | int) -> AttendeeRecord:
+        """Keep a checked-in guest's card on file from the card reader, with no charge:
+        `guest` is their record or paddle number. A card_present SetupIntent for the
+        guest's Customer (usage off_session) goes to the reader (`process_setup_intent`,
+        consent collected by the volunteer); the call returns when the tap, chip or swipe
+        settles it, `cancel_card_on_reader()` (another thread) stops it, or the reader
+        times out. Kept: `card_on_file`, "Visa •••• 4242", the reusable card Stripe
+        generated from the one read. Not kept: `message` says why ("The card was declined.
+        Ask for another card.", "Cancelled on the reader. The card was not kept."). An
+        answer in doubt leaves `card_state` "saving", read back in the background. Training
+        mode uses its simulated reader (`present_on_reader`). Raises InvalidDonation (field
+        "card": no reader here, or a save already under way; "paddle": no such guest)."""
+        if isinstance(guest, AttendeeRecord):
+            attendee_id = guest.id
+        else:
+            found = self.attendees_service.by_paddle(guest)
+            if found is None:
+                raise InvalidDonation({"paddle": f"No guest has paddle {guest}."})
+            attendee_id = found.id
+        return self.attendees_service.save_card_from_reader(attendee_id)
+
+    def cancel_card_on_reader(self) -> bool:
+        """Stop the check-in card the reader is waiting for (the window's Cancel). True
+        when one was waiting; its save_card_from_reader() call then returns."""
+        return self.attendees_service.cancel_reader()
+
     def attendees(self, query: str = "") -> list[AttendeeRecord]:
         """Checked-in guests by paddle number; `query` finds by name, email or paddle."""
         return self.attendees_service.list(query)

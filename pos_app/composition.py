@@ -252,6 +252,7 @@ def _build(
         background=Background(),
         central_sync=CentralSync(db, jobs_system, live, changes),
     )
+    attendees.reader_service = parts.reader_service  # check-in keeps cards from it too
     parts.background.add_service(jobs_system)
     if not beside_window:
         # Sharing with the central store (pos_app/central/): a commit that touches gifts or

@@ -6,27 +6,37 @@ localstripe (tests/support/checkout_peer.py) and, in training, the simulator's l
 
 from __future__ import annotations
 
+import datetime as dt
+import email
+import email.policy
 import re
 from email.message import EmailMessage
 from email.utils import parseaddr
+from html.parser import HTMLParser
+from pathlib import Path
 
 import httpx
 import pytest
 from support.job_fixtures import (  # noqa: F401 - fixtures
     FROM,
+    SENDGRID_KEY,
     StationFactory,
     event_settings,
     make_station,
+    sendgrid,
     smtp_keyring,
     smtp_server,
 )
 from support.jobwait import wait_for, wait_settled
+from support.memory_keyring import memory_keyring
 from support.processes import localstripe_stats
+from support.sendgrid_server import SendGridServer
 from support.smtp_server import SmtpServer
 
-from pos_app.api import Donor, InvalidDonation, Station
+from pos_app.api import Donor, GiftOptions, InvalidDonation, Station
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.payments.stripe import StripeProcessor
+from pos_app.secrets import SENDGRID_API_KEY, SERVICE
 from pos_app.settings import Pledges, Receipts
 
 KEY = "sk_test_tableside_pledge_links"
@@ -143,3 +153,204 @@ def test_training_links_are_paid_by_the_drill(
     station.check_pay_links()
     assert pledge_state(station, pledge.id) == "paid"
     assert station.donation(pledge.donation_id).status == "approved"
+
+
+# ---- the pay-link email in the pledge's language, field by field -------------------------
+# Written by hand, not with the code's formatters: how each language writes the expiry.
+WEEKDAYS = {"en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                   "Sunday"],
+            "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]}
+MONTHS = {"en": ["January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December"],
+          "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+                 "septiembre", "octubre", "noviembre", "diciembre"]}  # fmt: skip
+PAY_LINK_WORDS = {
+    "en": {
+        "subject": "Your pledge of $1,250.50 to Riverside Food Bank: pay by link",
+        "dear": "Dear Ada Lovelace,",
+        "thanks": "Thank you for your pledge of $1,250.50 to Riverside Food Bank at Spring Gala.",
+        "pay_here": "Pay it securely on Stripe's page:",
+        "button": "Pay $1,250.50 securely",
+        "paid_already": "If you have paid already, thank you — please ignore this email.",
+        "receipt_follows": "Your tax receipt follows by email once the gift is paid.",
+        "receipt_subject": "Your donation receipt from Riverside Food Bank",
+        "card": "Card",
+    },
+    "es": {
+        "subject": "Su promesa de donación de $1,250.50 a Riverside Food Bank: pague con el "
+                   "enlace",
+        "dear": "Estimado/a Ada Lovelace:",
+        "thanks": "Gracias por su promesa de donación de $1,250.50 a Riverside Food Bank en "
+                  "Spring Gala.",
+        "pay_here": "Páguela de forma segura en la página de Stripe:",
+        "button": "Pagar $1,250.50 de forma segura",
+        "paid_already": "Si ya pagó, muchas gracias: no tenga en cuenta este mensaje.",
+        "receipt_follows": "Una vez pagada la donación, recibirá por correo electrónico su "
+                           "recibo para fines fiscales.",
+        "receipt_subject": "Su recibo de donación de Riverside Food Bank",
+        "card": "Tarjeta",
+    },
+}  # fmt: skip
+
+
+def expiry_words(expires_at: int, lang: str) -> str:
+    """"The link works until 6:05 PM on Tuesday, December 8, 2026." in this computer's
+    time zone, as the station writes it; Spanish names the day first."""
+    local = dt.datetime.fromtimestamp(expires_at, dt.UTC).astimezone()
+    hour = local.hour % 12 or 12
+    weekday, month = WEEKDAYS[lang][local.weekday()], MONTHS[lang][local.month - 1]
+    if lang == "en":
+        time = f"{hour}:{local.minute:02d}\u202f{'AM' if local.hour < 12 else 'PM'}"
+        return f"The link works until {time} on {weekday}, {month} {local.day}, {local.year}."
+    time = f"{hour}:{local.minute:02d}\u202f{'a.m.' if local.hour < 12 else 'p.m.'}"
+    return (f"El enlace es válido hasta el {weekday}, {local.day} de {month} de {local.year} "
+            f"({time}).")  # fmt: skip
+
+
+def one_line(text: str) -> str:
+    """Lines joined, spaces collapsed; a no-break space (in "6:05\u202fPM") stays."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
+class Page(HTMLParser):
+    """The HTML part as read: <html lang>, paragraphs' text, and each link's href and text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.lang, self.paragraphs, self.links = "", [], []  # type: ignore[var-annotated]
+        self._p: list[str] | None = None
+        self._a: tuple[str, list[str]] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html":
+            self.lang = dict(attrs).get("lang") or ""
+        elif tag == "p":
+            self._p = []
+        elif tag == "a":
+            self._a = (dict(attrs).get("href") or "", [])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p" and self._p is not None:
+            self.paragraphs.append(one_line("".join(self._p)))
+            self._p = None
+        elif tag == "a" and self._a is not None:
+            self.links.append((self._a[0], one_line("".join(self._a[1]))))
+            self._a = None
+
+    def handle_data(self, data: str) -> None:
+        for parts in (self._p, self._a[1] if self._a else None):
+            if parts is not None:
+                parts.append(data)
+
+
+def session_of(localstripe: str, session_id: str) -> dict[str, object]:
+    r = httpx.get(f"{localstripe}/v1/checkout/sessions/{session_id}",
+                  headers={"Authorization": f"Bearer {KEY}"}, timeout=5)  # fmt: skip
+    r.raise_for_status()
+    return r.json()  # type: ignore[no-any-return]
+
+
+def check_pay_link(subject: str, text: str, html: str, lang: str,
+                   session: dict[str, object]) -> None:  # fmt: skip
+    """The pay-link email, field by field: the amount in the locale's format, the link
+    (the session's own URL, on a line of its own and as the button), the organisation and
+    event, and the expiry in the language's words."""
+    w = PAY_LINK_WORDS[lang]
+    url, expires = str(session["url"]), int(session["expires_at"])  # type: ignore[call-overload]
+    assert url.startswith("https://checkout.stripe.com/c/pay/cs_test_")
+    assert subject == w["subject"]
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines[0] == w["dear"]
+    flat = one_line(text)
+    assert w["thanks"] in flat
+    at = lines.index(w["pay_here"])
+    assert lines[at + 1] == url  # whole, never wrapped
+    for sentence in (expiry_words(expires, lang), w["paid_already"], w["receipt_follows"]):
+        assert sentence in flat, sentence
+    assert lines[-1] == "Riverside Food Bank"
+    page = Page(html)
+    assert page.lang == lang
+    assert page.paragraphs[:2] == [w["dear"], w["thanks"]]
+    assert page.links == [(url, w["button"]), (url, url)]
+    assert expiry_words(expires, lang) in page.paragraphs
+    assert page.paragraphs[-1] == "Riverside Food Bank"
+    for part in (subject, text, html):
+        assert "TRAINING" not in part and "ENTRENAMIENTO" not in part  # a real link
+    if lang == "es":
+        for english in ("Dear", "pledge", "Pay it", "works until", "receipt", "Thank"):
+            assert english not in text and english not in " ".join(page.paragraphs), english
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_pay_link_email_is_in_the_donors_language_field_by_field(
+    stripe_station: Station, smtp_server: SmtpServer, localstripe: str, lang: str  # noqa: F811
+) -> None:
+    st = stripe_station
+    st.start_jobs()
+    pledge = st.take_pledge(125050, Donor("Ada Lovelace", "ada@example.org"),
+                            GiftOptions(receipt_language=lang))  # fmt: skip
+    assert st.donation(pledge.donation_id).receipt_language == lang
+    wait_for(lambda: pledge_state(st, pledge.id) == "link_sent", why="the link sent")
+    [mail] = links_to(smtp_server, "ada@example.org")
+    assert mail["From"] == f"Riverside Food Bank <{FROM}>"
+    assert mail["To"] == "Ada Lovelace <ada@example.org>"
+    session = session_of(localstripe, link_in(mail))
+    assert session["amount_total"] == 125050 and session["status"] == "open"
+    plain, html = mail.get_body(("plain",)), mail.get_body(("html",))
+    assert plain is not None and html is not None
+    check_pay_link(str(mail["Subject"]), plain.get_content(), html.get_content(), lang, session)
+
+    # paid: its receipt follows in the same language
+    pay(localstripe, str(session["id"]))
+    st.check_pay_links()
+    assert pledge_state(st, pledge.id) == "paid"
+    wait_settled(st)
+    [receipt] = [m for m in smtp_server.received() if m["X-Tableside-Receipt"]]
+    w = PAY_LINK_WORDS[lang]
+    assert str(receipt["Subject"]).startswith(w["receipt_subject"])
+    text = receipt.get_body(("plain",)).get_content()
+    assert "$1,250.50" in text and w["card"] in text
+
+
+def test_a_spanish_pay_link_through_sendgrid_is_valid_against_its_spec(
+    make_station: StationFactory, sendgrid: SendGridServer, localstripe: str  # noqa: F811
+) -> None:
+    with memory_keyring() as ring:
+        ring.set_password(SERVICE, SENDGRID_API_KEY, SENDGRID_KEY)
+        receipts = Receipts(provider="sendgrid", sender=FROM, api_base=sendgrid.url,
+                            timeout=5.0)  # fmt: skip
+        st = make_station(settings=event_settings(receipts=receipts,
+                                                  pledges=Pledges(success_url=THANKS)),
+                          processor=StripeProcessor(KEY, api_base=localstripe))  # fmt: skip
+    st.start_jobs()
+    pledge = st.take_pledge(125050, Donor("Ada Lovelace", "ada@example.org"),
+                            GiftOptions(receipt_language="es"))  # fmt: skip
+    wait_for(lambda: pledge_state(st, pledge.id) == "link_sent", why="the link sent")
+    assert sendgrid.violations == []
+    [body] = sendgrid.accepted
+    assert body["personalizations"][0]["to"] == [{"email": "ada@example.org",
+                                                   "name": "Ada Lovelace"}]  # fmt: skip
+    assert body["personalizations"][0]["custom_args"]["kind"] == "paylink"
+    assert body["from"] == {"email": FROM, "name": "Riverside Food Bank"}
+    assert body["categories"] == ["pledge-pay-link"]
+    assert [c["type"] for c in body["content"]] == ["text/plain", "text/html"]
+    text, html = (c["value"] for c in body["content"])
+    found = re.search(r"https://checkout\.stripe\.com/c/pay/(cs_test_\w+)", text)
+    assert found
+    check_pay_link(body["subject"], text, html, "es", session_of(localstripe, found[1]))
+
+
+def test_a_training_pay_link_says_nobody_can_pay_it(
+    station: Station, simulator: SimulatorProcessor, data_dir: Path
+) -> None:
+    station.start_jobs()
+    pledge = station.take_pledge(2500, Donor("Katherine Johnson", "kj@example.org"),
+                                 GiftOptions(receipt_language="es"))  # fmt: skip
+    wait_for(lambda: pledge_state(station, pledge.id) == "link_sent", why="the link sent")
+    [eml] = (data_dir / "outbox").glob("receipt-LINK-*.eml")
+    mail = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    mark = "ENTRENAMIENTO — no es un enlace de pago real"
+    assert str(mail["Subject"]).startswith(f"{mark}: Su promesa de donación de $25.00")
+    assert mail.get_body(("plain",)).get_content().splitlines()[0] == f"*** {mark} ***"
+    assert mark in mail.get_body(("html",)).get_content()

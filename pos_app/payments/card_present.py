@@ -53,11 +53,43 @@ class ReaderAction:
     """The reader's current action, as GET /v1/terminal/readers/{id} says."""
 
     reader_status: str  # online | offline
-    type: str | None = None  # process_payment_intent | set_reader_display | None
+    type: str | None = None  # process_payment_intent | process_setup_intent | ... | None
     status: str | None = None  # in_progress | succeeded | failed
     payment_intent_id: str | None = None
+    setup_intent_id: str | None = None  # for process_setup_intent (a card kept, no charge)
     failure_code: str = ""
     failure_message: str = ""
+
+
+@dataclass(frozen=True)
+class ReaderSetupRequest:
+    """Keep a card read on the reader with no charge (check-in): a SetupIntent for the
+    guest's Customer, `usage=off_session`, `payment_method_types[]=card_present`, handed to
+    the reader with `process_setup_intent`. Every step's Idempotency-Key is derived from
+    `idempotency_key` (the attendee's key for this card), so replays reach the same objects."""
+
+    attendee_id: str
+    customer_id: str
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class CardPresentSetup:
+    """The SetupIntent as it stands. `generated_card` is the reusable `card` PaymentMethod
+    Stripe made from the card the reader read (the card_present one can't be kept): the one
+    to charge later. None while it isn't set up, or when the card can't be kept (a wallet)."""
+
+    setup_intent_id: str
+    status: str  # requires_payment_method | processing | succeeded | canceled | ...
+    generated_card: str | None = None
+    brand: str | None = None
+    last4: str | None = None
+    read_method: str | None = None
+    decline_code: str = ""  # from last_setup_error when the card was refused
+    error_code: str = ""
+    # who the SetupIntent says it is for: a setup is only this guest's when both match
+    customer_ref: str | None = None
+    attendee_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,8 +188,32 @@ class ReaderProcessor(Protocol):
         (succeeded when the donor's card got there first)."""
         ...
 
+    # ---- a card kept with no charge (check-in: services/check_in.py) ----
+    def create_reader_setup(self, request: ReaderSetupRequest, timeout: float) -> str:
+        """Create (or, replayed with the same key, find again) the card_present SetupIntent."""
+        ...
+
+    def process_setup(
+        self, request: ReaderSetupRequest, setup_intent_id: str, timeout: float
+    ) -> None:
+        """Hand the SetupIntent to the reader (`process_setup_intent`, with the guest's
+        consent to keep the card collected by the volunteer): the reader waits for a card."""
+        ...
+
+    def setup(self, setup_intent_id: str, timeout: float) -> CardPresentSetup:
+        """Read the SetupIntent back (its latest attempt says which card was generated)."""
+        ...
+
+    def cancel_setup(
+        self, request: ReaderSetupRequest, setup_intent_id: str, timeout: float
+    ) -> CardPresentSetup:
+        """Cancel the SetupIntent so no reader can complete it any more; returns its state
+        (succeeded when the guest's card got there first)."""
+        ...
+
     def present(self, kind: str) -> None:
-        """Test mode / training only: play the donor's part (approve, decline, removed)."""
+        """Test mode / training only: play the donor's part (approve, decline, removed),
+        for a payment or a setup on the reader."""
         ...
 
     def readers(self) -> list[ReaderInfo]: ...

@@ -6,7 +6,10 @@ part is played by `present()`, which the training buttons in the window's result
 call while a card is wanted ("Tap an approving card" F5, "Tap a declining card" F6, "Pull
 the card out too soon" F7; "Donor never taps" F8 is the reader service's own timeout).
 It shares the simulator's switches (`network_down`, latency), and its approved payments
-are the simulator's charges, so refunds and card saving work on them.
+are the simulator's charges, so refunds and card saving work on them. Check-in keeps a
+card from it with no charge (`create_reader_setup`, `process_setup`, `setup`,
+`cancel_setup`): the same `present()` plays the guest, and a kept card is a generated
+`pm_sim_ok_` card attached to the guest's simulated Customer, which pledges then charge.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from .card_present import (
     PRESENT_DECLINE,
     PRESENT_REMOVED,
     CardPresentPayment,
+    CardPresentSetup,
     EmvReceipt,
     ReaderAction,
     ReaderChargeRequest,
     ReaderInfo,
+    ReaderSetupRequest,
     ReaderUnavailable,
 )
 
@@ -44,6 +49,12 @@ class _Payment:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _Setup:
+    request: ReaderSetupRequest
+    state: CardPresentSetup
+
+
 class SimulatedReader:
     name = "simulator"
 
@@ -54,8 +65,10 @@ class SimulatedReader:
         self._lock = threading.Lock()
         self._by_key: dict[str, str] = {}
         self._payments: dict[str, _Payment] = {}
+        self._setups: dict[str, _Setup] = {}  # check-in: cards kept with no charge
         self._action = ReaderAction(reader_status="online")
         self.payment_intents_created = 0
+        self.setup_intents_created = 0
 
     # ---- Stripe's part ----
     def create_reader_payment(self, request: ReaderChargeRequest, timeout: float) -> str:
@@ -93,7 +106,9 @@ class SimulatedReader:
         with self._lock:
             self._online()
             a = self._action
-            if a.status == "in_progress" and a.payment_intent_id != payment_intent_id:
+            if a.status == "in_progress" and (
+                a.payment_intent_id != payment_intent_id or a.setup_intent_id is not None
+            ):
                 raise ReaderUnavailable(BUSY_MESSAGE, "terminal_reader_busy")
             pay = self._payments.get(payment_intent_id)
             if pay is None or pay.state.status != "requires_payment_method":
@@ -140,11 +155,81 @@ class SimulatedReader:
                 pay.state = replace(pay.state, status="canceled")
             return pay.state
 
+    # ---- a card kept with no charge (check-in) ----
+    def create_reader_setup(self, request: ReaderSetupRequest, timeout: float) -> str:
+        self.sim._wait()
+        with self._lock:
+            seti = self._by_key.get(request.idempotency_key)
+            if seti is not None:
+                if self._setups[seti].request != request:
+                    raise Permanent(
+                        "The processor refused a retry with changed details.",
+                        "idempotency_error: key reused with different parameters",
+                    )
+                return seti
+            if request.customer_id not in self.sim.customers:
+                raise Permanent(
+                    "The saved-card record is missing.", f"no such {request.customer_id}"
+                )
+            seti = "seti_sim_" + hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:20]
+            self._by_key[request.idempotency_key] = seti
+            self._setups[seti] = _Setup(
+                request,
+                CardPresentSetup(
+                    setup_intent_id=seti,
+                    status="requires_payment_method",
+                    customer_ref=request.customer_id,
+                    attendee_ref=request.attendee_id,
+                ),
+            )
+            self.setup_intents_created += 1
+        return seti
+
+    def process_setup(
+        self, request: ReaderSetupRequest, setup_intent_id: str, timeout: float
+    ) -> None:
+        self.sim._wait()
+        with self._lock:
+            self._online()
+            a = self._action
+            if a.status == "in_progress" and a.setup_intent_id != setup_intent_id:
+                raise ReaderUnavailable(BUSY_MESSAGE, "terminal_reader_busy")
+            setup = self._setups.get(setup_intent_id)
+            if setup is None or setup.state.status != "requires_payment_method":
+                raise Permanent("The card can't go to the reader.", "unexpected state")
+            self._action = ReaderAction(
+                reader_status="online",
+                type="process_setup_intent",
+                status="in_progress",
+                setup_intent_id=setup_intent_id,
+            )
+
+    def setup(self, setup_intent_id: str, timeout: float) -> CardPresentSetup:
+        self.sim._wait()
+        with self._lock:
+            setup = self._setups.get(setup_intent_id)
+            if setup is None:
+                raise Permanent("The card's setup is unknown.", f"no such {setup_intent_id}")
+            return setup.state
+
+    def cancel_setup(
+        self, request: ReaderSetupRequest, setup_intent_id: str, timeout: float
+    ) -> CardPresentSetup:
+        self.sim._wait()
+        with self._lock:
+            setup = self._setups[setup_intent_id]
+            if setup.state.status != "succeeded":
+                setup.state = replace(setup.state, status="canceled")
+            return setup.state
+
     # ---- the donor's part ----
     def present(self, kind: str) -> None:
         with self._lock:
             self._online()
             a = self._action
+            if a.status == "in_progress" and a.setup_intent_id is not None:
+                self._present_for_setup(kind, a)
+                return
             if a.status != "in_progress" or a.payment_intent_id is None:
                 raise Permanent("The reader isn't waiting for a card.", "no action in progress")
             pay = self._payments[a.payment_intent_id]
@@ -182,6 +267,31 @@ class SimulatedReader:
                 )
             else:
                 raise ValueError(kind)
+
+    def _present_for_setup(self, kind: str, a: ReaderAction) -> None:
+        """The guest's card on a setup (called with the lock held): a tap keeps it (the
+        generated card is the customer's), a refusal leaves the SetupIntent for another."""
+        assert a.setup_intent_id is not None
+        setup = self._setups[a.setup_intent_id]
+        if kind == PRESENT_APPROVE:
+            h = hashlib.sha256(a.setup_intent_id.encode()).hexdigest()
+            generated = f"pm_sim_ok_{h[:12]}"  # the simulator charges it like a kept card
+            setup.state = replace(
+                setup.state, status="succeeded", generated_card=generated, brand="visa",
+                last4="4242", read_method="contactless_emv", decline_code="", error_code="",
+            )  # fmt: skip
+            self.sim.attached[generated] = setup.request.customer_id
+            self._action = replace(a, status="succeeded")
+        elif kind == PRESENT_DECLINE:
+            setup.state = replace(setup.state, decline_code="generic_decline",
+                                  error_code="card_declined")  # fmt: skip
+            self._action = replace(a, status="failed", failure_code="card_declined",
+                                   failure_message="Your card was declined.")  # fmt: skip
+        elif kind == PRESENT_REMOVED:
+            self._action = replace(a, status="failed", failure_code="card_removed",
+                                   failure_message="The card was removed too soon.")  # fmt: skip
+        else:
+            raise ValueError(kind)
 
     @staticmethod
     def _approved(pay: _Payment) -> CardPresentPayment:

@@ -38,9 +38,11 @@ from .card_present import (
     PRESENT_DECLINE,
     PRESENT_REMOVED,
     CardPresentPayment,
+    CardPresentSetup,
     ReaderAction,
     ReaderChargeRequest,
     ReaderInfo,
+    ReaderSetupRequest,
     ReaderUnavailable,
 )
 from .registry import Capability, ProcessorSpec, register
@@ -54,7 +56,7 @@ from .stripe import (
     stripe_mode_label,
     transport_errors,
 )
-from .terminal_answers import parse_action, parse_payment, reader_info
+from .terminal_answers import parse_action, parse_payment, parse_setup, reader_info
 
 if TYPE_CHECKING:
     from pos_app.settings import Settings
@@ -83,6 +85,17 @@ def reader_payment_intent_params(request: ReaderChargeRequest) -> dict[str, Any]
     if request.description:
         params["description"] = request.description
     return params
+
+
+def reader_setup_params(request: ReaderSetupRequest) -> dict[str, Any]:
+    """The card_present SetupIntent body, a pure function of the attendee's stored ids:
+    replays match. Kept for charges with nobody at the table (a pledge): off_session."""
+    return {
+        "customer": request.customer_id,
+        "usage": "off_session",
+        "payment_method_types": ["card_present"],
+        "metadata": {"attendee_id": request.attendee_id},
+    }
 
 
 def display_params(request: ReaderChargeRequest, line: str) -> dict[str, Any]:
@@ -192,8 +205,61 @@ class StripeTerminalProcessor(StripeProcessor):
             log.info("cancel of %s refused: %s", payment_intent_id, exc.detail)
         return self.payment(payment_intent_id, timeout)
 
+    # ---- a card kept with no charge (check-in) ----
+    def create_reader_setup(self, request: ReaderSetupRequest, timeout: float) -> str:
+        body = self._call("POST", "/v1/setup_intents", reader_setup_params(request),
+                          f"{request.idempotency_key}-setup", timeout)  # fmt: skip
+        seti = body.get("id")
+        if not isinstance(seti, str) or not seti.startswith("seti_") or len(seti) > 64:
+            raise Transient(
+                "The processor's answer was garbled; the card will be checked again.",
+                "setup_intent response without id",
+            )
+        return seti
+
+    def process_setup(
+        self, request: ReaderSetupRequest, setup_intent_id: str, timeout: float
+    ) -> None:
+        # API 2023-08-16 requires customer_consent_collected: the volunteer asked the guest
+        # (the check-in window says the card is kept for the night's pledges).
+        body = self._reader_post(
+            "process_setup_intent",
+            {"setup_intent": setup_intent_id, "customer_consent_collected": True},
+            f"{request.idempotency_key}-process",
+            timeout,
+        )
+        action = parse_action(body)
+        if action.setup_intent_id not in (None, setup_intent_id):
+            raise ReaderUnavailable(BUSY_MESSAGE, "terminal_reader_busy", "action for another SI")
+
+    def setup(self, setup_intent_id: str, timeout: float) -> CardPresentSetup:
+        body = self._call(
+            "GET",
+            f"/v1/setup_intents/{setup_intent_id}",
+            {"expand": ["latest_attempt", "payment_method"]},
+            None,
+            timeout,
+        )
+        return parse_setup(body)
+
+    def cancel_setup(
+        self, request: ReaderSetupRequest, setup_intent_id: str, timeout: float
+    ) -> CardPresentSetup:
+        try:
+            self._call(
+                "POST",
+                f"/v1/setup_intents/{setup_intent_id}/cancel",
+                {"cancellation_reason": "abandoned"},
+                f"{request.idempotency_key}-cancel",
+                timeout,
+            )
+        except Permanent as exc:  # e.g. it succeeded first: the state below says so
+            log.info("cancel of %s refused: %s", setup_intent_id, exc.detail)
+        return self.setup(setup_intent_id, timeout)
+
     def present(self, kind: str) -> None:
-        """Test mode only: the simulated reader's donor, through Stripe's test helper."""
+        """Test mode only: the simulated reader's donor, through Stripe's test helper (for
+        a payment or a setup on the reader alike)."""
         if not self.test_mode:
             raise Permanent("Simulated taps only work with a test key.", "live key")
         if kind == PRESENT_REMOVED:

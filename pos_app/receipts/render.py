@@ -1,4 +1,6 @@
 """Render a receipt (subject, plain text, HTML) from the Jinja2 templates in resources/receipts.
+The same machinery writes the other emails a donor gets: a dedication notice
+(`render_notice`) and a pledge's pay link (`render_pay_link`), each in the gift's language.
 
 One set of templates serves every language: their words sit in Jinja2's i18n tags and a
 gettext catalog translates them (receipts/i18n.py). Money and dates are formatted by Babel
@@ -31,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -95,6 +97,23 @@ class RenderedReceipt:
     subject: str
     text: str
     html: str
+
+
+@dataclass(frozen=True)
+class PayLinkData:
+    """The email that carries a pledge's pay link: the amount, the link and until when it
+    works, in the donor's language. No card data: the donor types the card on the
+    processor's page."""
+
+    amount_cents: int
+    currency: str
+    url: str
+    donor_name: str = ""
+    org_name: str = ""
+    event_name: str = ""
+    expires_at: dt.datetime | None = None  # None: the expiry line is left out
+    language: str = "en"
+    training: bool = False  # a training station's link: nobody can pay it
 
 
 @dataclass(frozen=True)
@@ -250,4 +269,31 @@ def render_notice(data: NoticeData, templates: Path = TEMPLATES) -> RenderedRece
         subject=_one_line(env.get_template("notice_subject.txt").render(values)),
         text=_tidy(env.get_template("notice.txt").render(values)),
         html=env.get_template("notice.html").render(values),
+    )
+
+
+def render_pay_link(data: PayLinkData, templates: Path = TEMPLATES) -> RenderedReceipt:
+    """The pay-link email (subject, text, HTML) in the pledge's language: the amount in the
+    locale's format, the link on a line of its own (never wrapped), the expiry as the
+    locale writes a date and a time, in this computer's time zone."""
+    lang = normalize(data.language)
+    env = environment(lang, templates)
+    _ = _gettext(lang)
+    locale = babel_locale(lang)
+    until = data.expires_at.astimezone() if data.expires_at else None
+    values = {
+        "donor_greeting": data.donor_name.strip() or _("friend"),
+        "amount": money(data.amount_cents, data.currency, lang),
+        "url": data.url,
+        "org_name": data.org_name,
+        "event_name": data.event_name or _("our event"),
+        "until_date": format_date(until.date(), "full", locale=locale) if until else "",
+        "until_time": format_time(until.time(), "short", locale=locale) if until else "",
+        "training": data.training,
+        "lang": lang,
+    }
+    return RenderedReceipt(
+        subject=_one_line(env.get_template("paylink_subject.txt").render(values)),
+        text=_tidy(env.get_template("paylink.txt").render(values)),
+        html=env.get_template("paylink.html").render(values),
     )

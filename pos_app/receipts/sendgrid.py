@@ -26,7 +26,7 @@ from .message import OutgoingEmail
 
 SEND_PATH = "/v3/mail/send"
 CATEGORIES = {"receipt": "donation-receipt", "notice": "dedication-notice",
-              "alert": "tableside-alert"}  # fmt: skip
+              "alert": "tableside-alert", "paylink": "pledge-pay-link"}  # fmt: skip
 
 
 def mail_send_body(email: OutgoingEmail) -> dict[str, Any]:

@@ -2,13 +2,16 @@
 out of reach, a decline the donor wants to settle later) is taken as a pledge, and the donor
 pays it on the processor's own page (pos_app/payments/pay_links.py).
 
-- `take_pledge` writes the gift (state `pledged`), its pledge and a `pay_link` job in one
+- `take_pledge` writes the gift (state `pledged`, with its options: the receipt's language,
+  a dedication, anonymity, goods, the fee covered), its pledge and a `pay_link` job in one
   transaction.
 - The job (`send`, jobs/kinds/pay_link.py; one per gift, queued again to resend) makes the
   Checkout Session for exactly that gift and emails the link through the receipt sender.
   Its key names the pledge, the links sent before and a six-hour block: a retry sends the
   very same request, so Stripe answers with the same session. The session id is kept at
-  once; the email is at least once, with a stable Message-ID. An open link is sent again
+  once; the email is at least once, with a stable Message-ID. The email is written in
+  the gift's receipt language from the receipt templates (resources/receipts/paylink*,
+  receipts/render.py `render_pay_link`). An open link is sent again
   as it is; a new session is made only after the last one ended.
 - A desktop app has no webhook endpoint, so `watch_step` (a background loop) reads each
   open link back: every 30 s for its first quarter hour, every 5 minutes for two hours,
@@ -25,8 +28,8 @@ left later) makes a paid link a matter for the lead: the pledge says "paid twice
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import html
 import logging
 import threading
 from collections.abc import Callable
@@ -40,13 +43,13 @@ from jobs.kinds import pay_link as pay_link_kind
 from jobs.ledger import Ledger
 from jobs.records import JobState
 from pos_app.domain.donor import Donor
-from pos_app.domain.gift import NO_OPTIONS, GiftOptions
-from pos_app.domain.money import format_cents
+from pos_app.domain.gift import NO_OPTIONS, GiftOptions, gift_columns
 from pos_app.domain.states import DonationState, Method, PledgeState
 from pos_app.faults import crashpoint
 from pos_app.payments.pay_links import COMPLETE, EXPIRED, OPEN, PayLink, PayLinkRequest, PayLinks
 from pos_app.payments.registry import Capability
 from pos_app.receipts.message import OutgoingEmail
+from pos_app.receipts.render import PayLinkData, render_pay_link
 from pos_app.settings import Settings
 from pos_app.store.database import Database
 from pos_app.store.models import Donation, Job, Pledge, new_id
@@ -128,12 +131,17 @@ class PledgeLinkService:
             errors.setdefault("email", "The pay link goes by email: enter the donor's email.")
         if errors:
             raise InvalidDonation(errors)
+        # The gift's options stay with it: the receipt's language (which is also the pay
+        # link's), a dedication, anonymity, goods, the fee covered. No card is kept.
+        options = dataclasses.replace(options, save_card=False)
+        fee = svc.fee_for(amount_cents, options)
+        amount_cents += fee
         with self.db.session() as s:
             donation = Donation(
                 id=new_id(), amount_cents=amount_cents, currency=svc.currency,
                 method=Method.CARD.value, state=DonationState.PLEDGED.value,
                 donor_name=donor.name.strip(), donor_email=donor.email.strip(),
-                **svc.taken_here(), charge_attempts=0,
+                **svc.taken_here(), charge_attempts=0, **gift_columns(options, fee),
                 message="Pledged: the donor pays by the link in their email.",
             )  # fmt: skip
             s.add(donation)
@@ -224,7 +232,7 @@ class PledgeLinkService:
                                    "no donor email", fix="fix_email")  # fmt: skip
             pledge_id, sid, sends = pledge.id, pledge.checkout_session_id, pledge.link_sends
             gift = (donation.amount_cents, donation.currency, donation.donor_email,
-                    donation.donor_name)  # fmt: skip
+                    donation.donor_name, donation.receipt_language or "en")  # fmt: skip
         link = links.check(sid) if sid else None
         if link is not None and link.status == COMPLETE and link.paid:
             self._settle(pledge_id, link)
@@ -276,28 +284,19 @@ class PledgeLinkService:
         )  # fmt: skip
 
     def _email(self, pledge_id: str, sends: int, link: PayLink, cents: int, currency: str,
-               email: str, name: str) -> OutgoingEmail:  # fmt: skip
+               email: str, name: str, language: str) -> OutgoingEmail:  # fmt: skip
+        """The link's email, in the gift's receipt language, from the receipt templates
+        (resources/receipts/paylink*, receipts/render.py)."""
         org, event = self.settings.organization.name, self.settings.event.name
-        amount = format_cents(cents, currency)
-        until = link.expires_at.astimezone().strftime("%A %d %B, %H:%M") if link.expires_at else ""
-        lines = [
-            f"Dear {name or 'friend'},",
-            f"Thank you for your pledge of {amount} to {org} at {event}.",
-            f"Pay it securely on Stripe's page: {link.url}",
-            f"The link works until {until}. If you have paid already, thank you — "
-            "please ignore this email.",
-            f"Your tax receipt follows by email once the gift is paid. — {org}",
-        ]
-        body = "".join(f"<p>{html.escape(line)}</p>" for line in lines[:2])
-        body += (f'<p><a href="{html.escape(link.url or "")}">Pay {html.escape(amount)} '
-                 "securely</a></p>")  # fmt: skip
-        body += "".join(f"<p>{html.escape(line)}</p>" for line in lines[3:])
-        return OutgoingEmail(
-            to_email=email, to_name=name, from_email=self.settings.receipts.sender,
-            from_name=org, subject=f"Your pledge of {amount} to {org}: pay by link",
-            text="\n\n".join(lines) + "\n", html=f"<html><body>{body}</body></html>",
-            receipt_number=f"LINK-{pledge_id[:8]}-{sends + 1}", donation_id=pledge_id,
-            kind="paylink",
+        rendered = render_pay_link(PayLinkData(
+            amount_cents=cents, currency=currency, url=link.url or "", donor_name=name,
+            org_name=org, event_name=event, expires_at=link.expires_at, language=language,
+            training=Capability.SIMULATED in self.context.processor.capabilities,
+        ))  # fmt: skip
+        return OutgoingEmail.of(
+            rendered, to_email=email, to_name=name, from_email=self.settings.receipts.sender,
+            from_name=org, receipt_number=f"LINK-{pledge_id[:8]}-{sends + 1}",
+            donation_id=pledge_id, kind="paylink",
         )  # fmt: skip
 
     # ---- reading links back --------------------------------------------------------------

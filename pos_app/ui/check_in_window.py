@@ -6,17 +6,26 @@ lists guests already here (by name, email or paddle); picking one fills the form
 checks the guest in through `Station.check_in` off the GUI thread; the card fields are
 cleared as soon as the request leaves (card data lives only in that one call). The answer
 reads "Paddle 112 · Visa •••• 4242 on file", or says in words why the card wasn't kept.
+
+Where the station has a card reader (`Station.can_save_card_from_reader`), "Save card from
+reader" (Alt+R) checks the guest in and keeps the card read on the reader instead
+(`Station.save_card_from_reader`, off the GUI thread): the window says "Tap, insert or swipe
+on the reader…" and offers Cancel (Alt+C, or Esc) until the card is read. With a real reader
+and typing switched off (the lead's choice) the typed card fields are hidden. In training
+the guest's part is played from here (F5 approving card, F6 declining, F7 pulled out).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -31,6 +40,7 @@ from pos_app.domain.cards import card_errors, parse_expiry
 
 from .card_fields import CardFields
 from .core_text import shown
+from .result_panel import DONOR_PARTS
 from .tasks import TaskRunner
 
 ROLE_ID = Qt.ItemDataRole.UserRole
@@ -69,13 +79,53 @@ class CheckInWindow(QWidget):
         form.addRow(self.tr("Email"), self.email)
         form.addRow(self.tr("Paddle"), self.paddle)
         v.addLayout(form)
-        v.addWidget(QLabel(self.tr("Card on file (no charge now; optional):")))
+        entry = station.card_entry
+        self.has_reader = station.can_save_card_from_reader
+        self.card_label = QLabel(self.tr("Card on file (no charge now; optional):"))
+        v.addWidget(self.card_label)
         self.card = CardFields()
         v.addWidget(self.card)
+        if self.has_reader and not entry.keyed:  # the reader only: no typed card here
+            self.card.hide()
+            self.card_label.setText(self.tr("Card on file (no charge now; optional): on the "
+                                            "reader."))  # fmt: skip
+        buttons = QHBoxLayout()
         self.check_btn = QPushButton(self.tr("Check in  (Enter)"))
         self.check_btn.setObjectName("charge")
         self.check_btn.clicked.connect(self.check_in)
-        v.addWidget(self.check_btn)
+        buttons.addWidget(self.check_btn, 2)
+        # The card on the reader (where one is set): check in, then keep the card read.
+        self.reader_btn = QPushButton(self.tr("Save card from &reader"))
+        self.reader_btn.setObjectName("readerCheckIn")
+        self.reader_btn.setAccessibleName(self.tr("Check in and save the card from the reader"))
+        self.reader_btn.clicked.connect(self.from_reader)
+        self.reader_btn.setVisible(self.has_reader)
+        buttons.addWidget(self.reader_btn, 1)
+        self.cancel_btn = QPushButton(self.tr("&Cancel  (Esc)"))
+        self.cancel_btn.setObjectName("readerCancel")
+        self.cancel_btn.setAccessibleName(self.tr("Cancel the card on the reader"))
+        self.cancel_btn.clicked.connect(self.cancel_reader)
+        self.cancel_btn.hide()
+        buttons.addWidget(self.cancel_btn, 1)
+        v.addLayout(buttons)
+        # Training (or a Stripe test reader): the guest's part, while the reader waits.
+        self.guest_box = QWidget()
+        parts = QHBoxLayout(self.guest_box)
+        parts.setContentsMargins(0, 0, 0, 0)
+        self.guest_parts: dict[str, QPushButton] = {}
+        for kind, text, key in DONOR_PARTS:
+            if kind == "too_long":  # the reader's own timeout: the gift's, not check-in's
+                continue
+            label = QCoreApplication.translate("ResultPanel", text)
+            btn = QPushButton(f"{label} ({key})")
+            btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            btn.clicked.connect(lambda _c=False, k=kind: self.play_guest(k))
+            QShortcut(QKeySequence(key), self, lambda k=kind: self.play_guest(k))
+            parts.addWidget(btn)
+            self.guest_parts[kind] = btn
+        self.guest_box.hide()
+        self.simulated = entry.simulated
+        v.addWidget(self.guest_box)
         self.answer = QLabel(self.tr("Type the guest's name, or find them above."))
         self.answer.setObjectName("checkInAnswer")
         self.answer.setWordWrap(True)
@@ -84,8 +134,10 @@ class CheckInWindow(QWidget):
         v.addStretch()
         for field in (self.name, self.email, self.paddle, *self.card.fields):
             field.returnPressed.connect(self.check_in)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.next_guest)
-        self.resize(560, 620)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.escape)
+        self._on_reader = False  # a card is wanted on the reader (Cancel shown)
+        self._cancel_asked = threading.Event()  # Cancel before the reader was asked
+        self.resize(560, 560)
         self.next_guest()
 
     # ---- finding ----
@@ -182,6 +234,64 @@ class CheckInWindow(QWidget):
         else:
             self.answer.setText(self.tr("Check-in didn't work ({error}).").format(
                 error=type(exc).__name__))  # fmt: skip
+
+    # ---- the card on the reader ----
+    def from_reader(self) -> None:
+        """Check the guest in, then keep the card they tap, insert or swipe on the reader."""
+        if not self.has_reader or not self.check_btn.isEnabled():
+            return
+        donor = Donor(self.name.text().strip(), self.email.text().strip())
+        paddle = self.paddle.text().strip() or None
+        self.card.clear()  # a card typed meanwhile is not what is kept: off the screen
+        self._typed = None
+        self._busy(True)
+        self.answer.setText(self.tr("Tap, insert or swipe on the reader…"))
+        station, asked = self.station, self._cancel_asked
+        asked.clear()
+
+        def work() -> AttendeeRecord:
+            guest = station.check_in(donor, paddle)
+            if asked.is_set():  # cancelled while the guest was being checked in
+                return guest
+            return station.save_card_from_reader(guest)
+
+        self.tasks.run(work, self._from_reader_done, self._from_reader_failed)
+
+    def _busy(self, waiting: bool) -> None:
+        self._on_reader = waiting
+        self.check_btn.setEnabled(not waiting)
+        self.reader_btn.setEnabled(not waiting)
+        self.cancel_btn.setVisible(waiting)
+        self.guest_box.setVisible(waiting and self.simulated)
+
+    def _from_reader_done(self, guest: AttendeeRecord) -> None:
+        self._busy(False)
+        self._checked_in(guest)
+
+    def _from_reader_failed(self, exc: BaseException) -> None:
+        self._busy(False)
+        self._failed(exc)
+
+    def cancel_reader(self) -> None:
+        """Cancel (Alt+C, Esc): the reader stops waiting; the answer says nothing was kept.
+        Only sets a flag the waiting call reads: nothing blocks the GUI thread."""
+        if self._on_reader and not self.station.cancel_card_on_reader():
+            self._cancel_asked.set()  # the reader isn't asked yet: it won't be
+
+    def escape(self) -> None:
+        """Esc cancels the card on the reader while it waits; else the next guest."""
+        if self._on_reader:
+            self.cancel_reader()
+        else:
+            self.next_guest()
+
+    def play_guest(self, kind: str) -> None:
+        """Training: the guest's card on the simulated reader (off the GUI thread)."""
+        if not (self._on_reader and self.simulated):
+            return
+        station = self.station
+        self.tasks.run(lambda: station.present_on_reader(kind), lambda _r: None,
+                       lambda _e: None)  # fmt: skip
 
     def next_guest(self) -> None:
         for field in (self.search, self.name, self.email, self.paddle):

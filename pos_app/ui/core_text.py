@@ -101,6 +101,18 @@ SENTENCES = (
         "core", "Wait for it to finish (or cancel it on the other station), then try again."
     ),
     QT_TRANSLATE_NOOP("core", "Waiting for the bank to confirm."),
+    # check-in: a card kept from the reader (services/check_in.py)
+    QT_TRANSLATE_NOOP("core", "The card was not kept."),
+    QT_TRANSLATE_NOOP("core", "Try again."),
+    QT_TRANSLATE_NOOP("core", "Waiting for the card on the reader."),
+    QT_TRANSLATE_NOOP("core", "This station has no card reader."),
+    QT_TRANSLATE_NOOP("core", "Tableside stopped before the reader asked for the card."),
+    QT_TRANSLATE_NOOP("core", "This card can't be kept on file (a phone wallet can't be)."),
+    QT_TRANSLATE_NOOP("core", "The reader's answer was for another guest."),
+    QT_TRANSLATE_NOOP(
+        "core", "The reader is waiting for another guest's card; finish or cancel that first."
+    ),
+    QT_TRANSLATE_NOOP("core", "The reader stopped before the card was read."),
     QT_TRANSLATE_NOOP(
         "core",
         "You can take the next donor: this gift finishes by itself, and the lead sees it.",

@@ -94,8 +94,28 @@
         <translation>Tarjeta guardada (sin cargo ahora; opcional):</translation>
     </message>
     <message>
+        <source>Card on file (no charge now; optional): on the reader.</source>
+        <translation>Tarjeta guardada (sin cargo ahora; opcional): en el lector.</translation>
+    </message>
+    <message>
         <source>Check in  (Enter)</source>
         <translation>Registrar entrada  (Intro)</translation>
+    </message>
+    <message>
+        <source>Save card from &amp;reader</source>
+        <translation>Guardar tarjeta del &amp;lector</translation>
+    </message>
+    <message>
+        <source>Check in and save the card from the reader</source>
+        <translation>Registrar la entrada y guardar la tarjeta del lector</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel  (Esc)</source>
+        <translation>&amp;Cancelar  (Esc)</translation>
+    </message>
+    <message>
+        <source>Cancel the card on the reader</source>
+        <translation>Cancelar la tarjeta en el lector</translation>
     </message>
     <message>
         <source>Type the guest&apos;s name, or find them above.</source>
@@ -124,6 +144,10 @@
     <message>
         <source>Check-in didn&apos;t work ({error}).</source>
         <translation>El registro no funcionó ({error}).</translation>
+    </message>
+    <message>
+        <source>Tap, insert or swipe on the reader…</source>
+        <translation>Acerque, inserte o deslice la tarjeta en el lector…</translation>
     </message>
     <message>
         <source>next free: {paddle}</source>
@@ -2497,6 +2521,42 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Waiting for the bank to confirm.</source>
         <translation>Esperando la confirmación del banco.</translation>
+    </message>
+    <message>
+        <source>The card was not kept.</source>
+        <translation>La tarjeta no se guardó.</translation>
+    </message>
+    <message>
+        <source>Try again.</source>
+        <translation>Inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Waiting for the card on the reader.</source>
+        <translation>Esperando la tarjeta en el lector.</translation>
+    </message>
+    <message>
+        <source>This station has no card reader.</source>
+        <translation>Esta estación no tiene lector de tarjetas.</translation>
+    </message>
+    <message>
+        <source>Tableside stopped before the reader asked for the card.</source>
+        <translation>Tableside se detuvo antes de que el lector pidiera la tarjeta.</translation>
+    </message>
+    <message>
+        <source>This card can&apos;t be kept on file (a phone wallet can&apos;t be).</source>
+        <translation>Esta tarjeta no se puede guardar (una billetera del teléfono no se puede guardar).</translation>
+    </message>
+    <message>
+        <source>The reader&apos;s answer was for another guest.</source>
+        <translation>La respuesta del lector era para otro invitado.</translation>
+    </message>
+    <message>
+        <source>The reader is waiting for another guest&apos;s card; finish or cancel that first.</source>
+        <translation>El lector está esperando la tarjeta de otro invitado; termine o cancele eso primero.</translation>
+    </message>
+    <message>
+        <source>The reader stopped before the card was read.</source>
+        <translation>El lector se detuvo antes de leer la tarjeta.</translation>
     </message>
     <message>
         <source>You can take the next donor: this gift finishes by itself, and the lead sees it.</source>

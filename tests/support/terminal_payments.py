@@ -6,10 +6,22 @@ A card_present PaymentIntent is a localstripe PaymentIntent (subclassed: Stripe'
 id unless expanded), and a read card is a localstripe Charge with Stripe's
 `payment_method_details.card_present` (brand, last4, read_method, EMV receipt,
 `generated_card`), so refunds, customers and the bridge's idempotency layer work on it
-unchanged. `middleware` intercepts the three localstripe routes that would get card_present
+unchanged. `middleware` intercepts the localstripe routes that would get card_present
 wrong: PaymentIntent create (localstripe has no card_present), cancel (localstripe refuses
 `cancellation_reason`), and attaching a card_present PaymentMethod (Stripe refuses it: the
 issue saw HTTP 402; the generated card attaches like any card).
+
+A card kept with no charge at check-in (`process_setup_intent`): a card_present SetupIntent
+is a localstripe SetupIntent (subclassed: localstripe knows no card_present) created with
+Stripe's checks (customer, usage, payment_method_types, metadata); only a reader confirms
+it (`confirm` is refused), and cancel takes Stripe's `cancellation_reason` and refuses one
+that succeeded (400 setup_intent_unexpected_state). A card read for it (`read_card_for_setup`)
+makes a SetupAttempt (`setatt_`, retrievable by expanding `latest_attempt`) whose
+`payment_method_details.card_present.generated_card` is a reusable `card` PaymentMethod
+attached to the SetupIntent's customer (Stripe attaches it); the SetupIntent is
+`succeeded` with `payment_method` the card_present PaymentMethod read. A refused card
+leaves the SetupIntent `requires_payment_method` with `last_setup_error` (card_error,
+card_declined, its decline_code) and a failed attempt carrying the same `setup_error`.
 
 Only Stripe's test numbers are read (TEST_NUMBERS). The card_present PaymentMethod keeps no
 number, only brand, last4 and a fingerprint; the generated card is a localstripe card,
@@ -51,6 +63,8 @@ DECLINE_WORDS = {
     "expired_card": "Your card has expired.",
 }
 CANCEL_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
+SETUP_CANCEL_REASONS = ("abandoned", "duplicate", "requested_by_customer")
+SETUP_CANCELABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
 CANCELABLE = (
     "requires_payment_method",
     "requires_capture",
@@ -241,6 +255,129 @@ def read_card(reader: dict[str, Any], pi: CardPresentPaymentIntent, number: str)
     action.update(status="succeeded")
 
 
+# ---- a card kept with no charge: card_present SetupIntents ---------------------------------
+
+
+class CardPresentSetupIntent(resources.SetupIntent):
+    """A SetupIntent a reader confirms (`process_setup_intent`)."""
+
+    def __init__(self, customer: str | None, usage: str, metadata: dict[str, Any],
+                 description: str | None) -> None:  # fmt: skip
+        super().__init__(customer=customer, usage=usage, metadata=metadata)
+        self.payment_method_types = ["card_present"]
+        self.description = description
+        self.payment_method_options = {"card_present": {}}
+
+
+class SetupAttempt(resources.StripeObject):
+    """One card read for a SetupIntent (Stripe's `setup_attempt`)."""
+
+    object = "setup_attempt"
+    _id_prefix = "setatt_"
+
+    def __init__(self, si: CardPresentSetupIntent, pm: CardPresentPaymentMethod,
+                 generated: str | None, error: dict[str, Any] | None) -> None:  # fmt: skip
+        super().__init__()
+        self.application = None
+        self.attach_to_self = False
+        self.customer = si.customer
+        self.flow_directions = None
+        self.on_behalf_of = None
+        self.payment_method = pm.id
+        self.payment_method_details = {
+            "type": "card_present",
+            "card_present": {"generated_card": generated},
+        }
+        self.setup_error = error
+        self.setup_intent = si.id
+        self.status = "failed" if error else "succeeded"
+        self.usage = si.usage
+
+
+def read_card_for_setup(reader: dict[str, Any], si: CardPresentSetupIntent, number: str) -> None:
+    """The guest's card meets the reader for a SetupIntent: keep it (a generated card for
+    the customer) or refuse it, and settle the action."""
+    action = reader["action"]
+    if si.status != "requires_payment_method":
+        action.update(
+            status="failed",
+            failure_code="setup_intent_unexpected_state",
+            failure_message=f"The SetupIntent is {si.status}.",
+        )
+        return
+    decline, brand = TEST_NUMBERS[number]
+    fingerprint = hashlib.sha256(number.encode()).hexdigest()[:16]
+    pm = CardPresentPaymentMethod(brand, number[-4:], fingerprint, "contactless_emv")
+    if decline is not None:
+        words = DECLINE_WORDS[decline]
+        err = {"type": "card_error", "code": "card_declined", "decline_code": decline,
+               "message": words}  # fmt: skip
+        attempt = SetupAttempt(si, pm, None, dict(err))
+        si.latest_attempt, si.last_setup_error = attempt.id, dict(err)
+        si.payment_method = None
+        action.update(status="failed", failure_code="card_declined", failure_message=words)
+        return
+    exp = str(dt.date.today().year + 3)
+    card = resources.PaymentMethod(
+        type="card", card={"number": number, "exp_month": "12", "exp_year": exp, "cvc": "123"}
+    )
+    card.card["brand"], card.card["country"] = brand, "US"
+    card.customer = si.customer  # a SetupIntent with a customer keeps the card for them
+    attempt = SetupAttempt(si, pm, card.id, None)
+    card.card["generated_from"] = {
+        "charge": None,
+        "payment_method_details": None,
+        "setup_attempt": attempt.id,
+    }
+    si.status, si.payment_method, si.latest_attempt = "succeeded", pm.id, attempt.id
+    si.last_setup_error, si.next_action = None, None
+    action.update(status="succeeded")
+    action["process_setup_intent"]["generated_card"] = card.id
+
+
+async def _create_card_present_setup(request: web.Request) -> web.Response:
+    data = dict(await server.get_post_data(request) or {})
+    unknown(data, {"customer", "usage", "payment_method_types", "metadata", "description",
+                   "expand"})  # fmt: skip
+    types = data.get("payment_method_types")
+    if not isinstance(types, list) or set(types) != {"card_present"}:
+        raise error(400, "The peer takes payment_method_types card_present only.",
+                    param="payment_method_types")  # fmt: skip
+    usage = data.get("usage", "off_session")
+    if usage not in ("off_session", "on_session"):
+        raise error(400, "Invalid usage: must be one of off_session, on_session", param="usage")
+    customer = data.get("customer")
+    if customer is not None and (
+        not isinstance(customer, str) or resources.store.get(f"customer:{customer}") is None
+    ):
+        raise missing("customer", str(customer), param="customer")
+    metadata = data.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise error(400, "Invalid metadata", param="metadata")
+    si = CardPresentSetupIntent(customer, usage, metadata, data.get("description"))
+    return server.json_response(si._export(expand=data.get("expand")))
+
+
+async def _cancel_card_present_setup(
+    request: web.Request, si: CardPresentSetupIntent
+) -> web.Response:
+    data = await server.get_post_data(request) or {}
+    unknown(data, {"cancellation_reason", "expand"})
+    reason = data.get("cancellation_reason")
+    if reason is not None and reason not in SETUP_CANCEL_REASONS:
+        raise error(400, "Invalid cancellation_reason", param="cancellation_reason")
+    if si.status not in SETUP_CANCELABLE:
+        raise error(
+            400,
+            "You cannot cancel this SetupIntent because it has a status of "
+            f"{si.status}. Only a SetupIntent with one of the following statuses "
+            f"may be canceled: {', '.join(SETUP_CANCELABLE)}.",
+            "setup_intent_unexpected_state",
+        )
+    si.status, si.cancellation_reason, si.next_action = "canceled", reason, None
+    return server.json_response(si._export(expand=data.get("expand")))
+
+
 # ---- interceptions of localstripe's own routes ---------------------------------------------
 
 
@@ -306,9 +443,25 @@ def middleware(stats: dict[str, int]) -> Callable[..., Awaitable[web.StreamRespo
         if request.method != "POST" or parts[:2] not in (
             ["v1", "payment_intents"],
             ["v1", "payment_methods"],
+            ["v1", "setup_intents"],
         ):
             return await handler(request)
-        if parts == ["v1", "payment_intents"]:
+        if parts == ["v1", "setup_intents"]:
+            data = await server.get_post_data(request) or {}
+            if "card_present" in (data.get("payment_method_types") or []):
+                return await _create_card_present_setup(request)
+        elif len(parts) == 4 and parts[1] == "setup_intents":
+            si = resources.store.get(f"setup_intent:{parts[2]}")
+            if isinstance(si, CardPresentSetupIntent) and parts[3] == "cancel":
+                return await _cancel_card_present_setup(request, si)
+            if isinstance(si, CardPresentSetupIntent) and parts[3] == "confirm":
+                raise error(
+                    400,
+                    "A card_present SetupIntent is confirmed by a reader "
+                    "(process_setup_intent), not through this endpoint.",
+                    "setup_intent_invalid_parameter",
+                )
+        elif parts == ["v1", "payment_intents"]:
             data = await server.get_post_data(request) or {}
             if "card_present" in (data.get("payment_method_types") or []):
                 return await _create_card_present(request, stats)

@@ -12,13 +12,18 @@ work on it unchanged. Modelled on Stripe's documented behaviour (API 2023-08-16)
   any other code is refused), list (filters location, status, device_type), retrieve with
   `status` online/offline and the last `action`.
 - `set_reader_display` (succeeds at once), `process_payment_intent` (action `in_progress`),
+  `process_setup_intent` (a card kept with no charge: action `in_progress` on a card_present
+  SetupIntent that `requires_payment_method`; `customer_consent_collected` is required, as
+  in API 2023-08-16, and must be true; when the card is read the action's
+  `process_setup_intent.generated_card` names the reusable card, as Stripe's does),
   `cancel_action` (the reader comes back with `action: null`, as Stripe's reference shows).
   A second action while one is in progress: 400 `terminal_reader_busy`; any action on an
   offline reader: 400 `terminal_reader_offline` (both `invalid_request_error`).
-- The test helper `present_payment_method` plays the donor: `card_present[number]` is one
-  of Stripe's test numbers (4242... approves; 4000000000000002 declines with
-  `card_declined`/`generic_decline`; 4000000000009995 `insufficient_funds`). On approval
-  the PaymentIntent is `succeeded`, its `latest_charge` carries
+- The test helper `present_payment_method` plays the donor (for a payment or a setup alike;
+  a setup's card is kept or refused as tests/support/terminal_payments.py describes):
+  `card_present[number]` is one of Stripe's test numbers (4242... approves;
+  4000000000000002 declines with `card_declined`/`generic_decline`; 4000000000009995
+  `insufficient_funds`). On approval the PaymentIntent is `succeeded`, its `latest_charge` carries
   `payment_method_details.card_present` (brand, last4, read_method `contactless_emv`, the
   EMV `receipt`, and `generated_card`: a reusable `card` PaymentMethod, made only when the
   PaymentIntent has `setup_future_usage`); the action goes `succeeded`. On a decline the
@@ -266,6 +271,50 @@ async def process_payment_intent(request: web.Request) -> web.Response:
     return server.json_response(_export_reader(reader))
 
 
+async def process_setup_intent(request: web.Request) -> web.Response:
+    reader = _reader(request.match_info["id"])
+    data = await server.get_post_data(request) or {}
+    unknown(data, {"setup_intent", "customer_consent_collected", "process_config", "expand"})
+    consent = data.get("customer_consent_collected")
+    if consent is None:
+        raise error(400, "Missing required param: customer_consent_collected.",
+                    "parameter_missing", param="customer_consent_collected")  # fmt: skip
+    if resources.try_convert_to_bool(consent) is not True:
+        raise error(
+            400,
+            "You must collect the customer's consent to save their card "
+            "(customer_consent_collected=true) before processing a SetupIntent.",
+            "parameter_invalid_empty",
+            param="customer_consent_collected",
+        )
+    _ready(reader)
+    si_id = data.get("setup_intent")
+    si = resources.store.get(f"setup_intent:{si_id}") if isinstance(si_id, str) else None
+    if si is None:
+        raise missing("setup_intent", str(si_id), param="setup_intent")
+    if not isinstance(si, payments.CardPresentSetupIntent):
+        raise error(
+            400,
+            "This SetupIntent's payment_method_types don't include card_present.",
+            "setup_intent_invalid_parameter",
+        )
+    if si.status != "requires_payment_method":
+        raise error(
+            400,
+            f"This SetupIntent's status is {si.status}; a reader can only "
+            "process one that requires_payment_method.",
+            "setup_intent_unexpected_state",
+        )
+    reader["action"] = {
+        "type": "process_setup_intent",
+        "status": "in_progress",
+        "failure_code": None,
+        "failure_message": None,
+        "process_setup_intent": {"setup_intent": si.id},
+    }
+    return server.json_response(_export_reader(reader))
+
+
 async def cancel_action(request: web.Request) -> web.Response:
     reader = _reader(request.match_info["id"])
     data = await server.get_post_data(request) or {}
@@ -296,7 +345,7 @@ async def present_payment_method(request: web.Request) -> web.Response:
     action = reader["action"]
     if (
         action is None
-        or action["type"] != "process_payment_intent"
+        or action["type"] not in ("process_payment_intent", "process_setup_intent")
         or (action["status"] != "in_progress")
     ):
         raise error(
@@ -304,17 +353,29 @@ async def present_payment_method(request: web.Request) -> web.Response:
             "The reader has no payment in progress to present a card to.",
             "terminal_reader_invalid_state",
         )
-    pi = resources.store[f"payment_intent:{action['process_payment_intent']['payment_intent']}"]
+    if action["type"] == "process_setup_intent":  # a card kept with no charge
+        si = resources.store[f"setup_intent:{action['process_setup_intent']['setup_intent']}"]
+
+        def read() -> None:
+            payments.read_card_for_setup(reader, si, number)
+    else:
+        pi = resources.store[
+            f"payment_intent:{action['process_payment_intent']['payment_intent']}"
+        ]
+
+        def read() -> None:
+            payments.read_card(reader, pi, number)
+
     delay = _slow_next.pop(reader["id"], 0.0)
     if delay <= 0:
-        payments.read_card(reader, pi, number)
+        read()
     else:
 
         async def later() -> None:
             await asyncio.sleep(delay)
             _reading.pop(reader["id"], None)
             if reader["action"] is action and action["status"] == "in_progress":
-                payments.read_card(reader, pi, number)
+                read()
                 _slow_reads["read"] += 1
             else:  # the action was replaced while the card was being read: nothing charged
                 _slow_reads["moot"] += 1
@@ -354,6 +415,14 @@ def counts() -> dict[str, int]:
             isinstance(resources.store[k], payments.CardPresentPaymentIntent) for k in keys
         ),
         "charges": len(charges),
+        "card_present_setup_intents": sum(
+            isinstance(resources.store[k], payments.CardPresentSetupIntent) for k in keys
+        ),
+        "card_present_setups_succeeded": sum(
+            isinstance(resources.store[k], payments.CardPresentSetupIntent)
+            and resources.store[k].status == "succeeded"
+            for k in keys
+        ),
         "charges_succeeded": sum(c.status == "succeeded" for c in charges),
         "readers": len(readers),
         "locations": len(locations),
@@ -374,6 +443,7 @@ def install(app: web.Application, stats: dict[str, int]) -> None:
         ("GET", "/v1/terminal/readers/{id}", get_reader),
         ("POST", "/v1/terminal/readers/{id}/set_reader_display", set_reader_display),
         ("POST", "/v1/terminal/readers/{id}/process_payment_intent", process_payment_intent),
+        ("POST", "/v1/terminal/readers/{id}/process_setup_intent", process_setup_intent),
         ("POST", "/v1/terminal/readers/{id}/cancel_action", cancel_action),
         (
             "POST",
