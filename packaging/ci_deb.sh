@@ -12,6 +12,16 @@ cd "$(dirname "$0")/.."
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# Wait for apt's lock rather than fail on it (a fresh machine's unattended upgrades, or a
+# second CI run on the same machine).
+apt_wait=(-o DPkg::Lock::Timeout=600)
+
+# Two runs on one machine share one system package: install, self-test and purge one at a time.
+exec 8>/tmp/tableside-ci-deb.lock
+if ! flock -n 8; then
+  echo "ci_deb: another run is installing tableside on this machine; waiting for it"
+  flock 8
+fi
 
 if dpkg -s tableside >/dev/null 2>&1 && [ "${CI_DEB_REPLACE:-0}" != 1 ]; then
   echo "ci_deb: a tableside package is already installed here; not replacing it" \
@@ -27,7 +37,7 @@ deb=$(tail -n 1 /tmp/tableside-build-deb.log)
 
 cleanup() {
   echo "== Removing the package"
-  $sudo apt-get purge -y -qq tableside >/dev/null || $sudo dpkg --purge tableside
+  $sudo apt-get "${apt_wait[@]}" purge -y -qq tableside >/dev/null || $sudo dpkg --purge tableside
   if [ -e /opt/tableside ] || [ -e /usr/bin/pos-app ]; then
     echo "ci_deb: files left behind after purge:" >&2
     ls -ld /opt/tableside /usr/bin/pos-app 2>&1 >&2 || true
@@ -40,9 +50,9 @@ echo "== Installing $deb"
 install_start=$(date +%s)
 # apt-get install ./file.deb resolves the Depends from the configured repositories;
 # without repository lists (a fresh container), update them once and try again.
-if ! $sudo apt-get install -y -qq --no-install-recommends "$deb" >/tmp/tableside-apt.log 2>&1; then
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "$deb" >/tmp/tableside-apt.log 2>&1 \
+if ! $sudo apt-get "${apt_wait[@]}" install -y -qq --no-install-recommends "$deb" >/tmp/tableside-apt.log 2>&1; then
+  $sudo apt-get "${apt_wait[@]}" update -qq
+  $sudo apt-get "${apt_wait[@]}" install -y -qq --no-install-recommends "$deb" >/tmp/tableside-apt.log 2>&1 \
     || { cat /tmp/tableside-apt.log >&2; exit 1; }
 fi
 trap cleanup EXIT

@@ -44,7 +44,7 @@ def test_the_lead_follows_pledges_and_sends_a_link_again(
     assert station.donation(ada.donation_id).status == "approved"
 
     screen.select_pledge(grace.id)
-    assert screen.send_btn.isEnabled() and screen.send_btn.text() == "Send the pay link again"
+    assert screen.send_btn.isEnabled() and screen.send_btn.text() == "&Send the pay link again"
     qtbot.mouseClick(screen.send_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "on its way" in screen.status.text(), timeout=20000)
     wait_for(lambda: state_of(station, grace.id) == "link_sent", why="sent again")

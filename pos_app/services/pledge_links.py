@@ -201,7 +201,9 @@ class PledgeLinkService:
                 .order_by(Pledge.created_at)
             ))  # fmt: skip
         charged = links = no_email = 0
-        for pledge_id in waiting:
+        for n, pledge_id in enumerate(waiting):
+            if n:
+                crashpoint("checkout_mid_run")  # some started, the rest not yet
             if charge_on_file(pledge_id):
                 charged += 1
                 continue

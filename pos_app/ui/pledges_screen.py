@@ -85,11 +85,11 @@ class PledgesScreen(RefreshedScreen, QWidget):
         self.table.itemSelectionChanged.connect(self._selected)
         v.addWidget(self.table, 1)
         row = QHBoxLayout()
-        self.send_btn = QPushButton(self.tr("Send the pay link"))
+        self.send_btn = QPushButton(self.tr("&Send the pay link"))
         self.send_btn.clicked.connect(self.send_link)
-        self.check_btn = QPushButton(self.tr("Check links now"))
+        self.check_btn = QPushButton(self.tr("Check &links now"))
         self.check_btn.clicked.connect(self.check_links)
-        self.checkout_btn = QPushButton(self.tr("Charge all open pledges"))
+        self.checkout_btn = QPushButton(self.tr("C&harge all open pledges"))
         self.checkout_btn.setToolTip(self.tr(
             "The end of the night: every waiting pledge is charged on its guest's card on "
             "file, or sent a pay link. Safe to press twice."))  # fmt: skip
@@ -171,9 +171,9 @@ class PledgesScreen(RefreshedScreen, QWidget):
     def _selected(self) -> None:
         p = self.current()
         self.send_btn.setEnabled(p is not None and p.state in LINKABLE)
-        self.send_btn.setText(self.tr("Send the pay link again") if p is not None
+        self.send_btn.setText(self.tr("&Send the pay link again") if p is not None
                               and p.state in ("link_sent", "expired")
-                              else self.tr("Send the pay link"))  # fmt: skip
+                              else self.tr("&Send the pay link"))  # fmt: skip
 
     def send_link(self) -> None:
         p = self.current()

@@ -1627,16 +1627,20 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>Promesas</translation>
     </message>
     <message>
-        <source>Send the pay link</source>
-        <translation>Enviar el enlace de pago</translation>
+        <source>&amp;Send the pay link</source>
+        <translation>&amp;Enviar el enlace de pago</translation>
     </message>
     <message>
-        <source>Check links now</source>
-        <translation>Revisar los enlaces ahora</translation>
+        <source>Check &amp;links now</source>
+        <translation>Revisar &amp;los enlaces ahora</translation>
     </message>
     <message>
-        <source>Charge all open pledges</source>
-        <translation>Cobrar todas las promesas abiertas</translation>
+        <source>C&amp;harge all open pledges</source>
+        <translation>Co&amp;brar todas las promesas abiertas</translation>
+    </message>
+    <message>
+        <source>&amp;Send the pay link again</source>
+        <translation>R&amp;eenviar el enlace de pago</translation>
     </message>
     <message>
         <source>The end of the night: every waiting pledge is charged on its guest&apos;s card on file, or sent a pay link. Safe to press twice.</source>
@@ -1693,10 +1697,6 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Couldn&apos;t read the pledges ({error}).</source>
         <translation>No se pudieron leer las promesas ({error}).</translation>
-    </message>
-    <message>
-        <source>Send the pay link again</source>
-        <translation>Reenviar el enlace de pago</translation>
     </message>
     <message>
         <source>Sending the pay link…</source>
