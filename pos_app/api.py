@@ -186,8 +186,10 @@ class Station:
     ) -> Outcome:
         """`options`: cover the fee, a dedication, anonymous, the receipt's language, goods
         received, consent to keep the card (see GiftOptions). With `cover_fee` the charge is
-        the gift plus fee_for(); with `save_card` (None: save_cards_default) an approved
-        gift's card is kept for later gifts by a background job, else never."""
+        the gift plus fee_for(); with `save_card=True` (the donor's explicit yes) an approved
+        gift's card is kept for later gifts by a background job, else never. `save_card=None`
+        takes save_cards_default, which is off unless the lead or the config turned it on:
+        no answer, no saved card."""
         return self.donations_service.take_card(amount_cents, donor, card, options)
 
     def retry_charge(self, donation_id: str) -> Outcome:
@@ -683,7 +685,8 @@ class Station:
     @property
     def save_cards_default(self) -> bool:
         """Whether the form's "keep this card for later gifts" box starts ticked: the lead's
-        choice (set_save_cards_default), else `[payments] save_cards_default`. A gift whose
+        choice (set_save_cards_default), else `[payments] save_cards_default`, else False
+        (keeping a card is opt-in: the donor's explicit yes). A gift whose
         GiftOptions.save_card is None takes this default as it is at that moment."""
         return self.settings.payments.save_cards_default
 
