@@ -359,6 +359,8 @@ class Station:
         """A gift that can't be charged at the table, taken as a pledge the donor pays by
         a link emailed to them (a Stripe Checkout Session for exactly that gift, made and
         sent by a background job). The donor's email is required. No card data is kept.
+        `options.receipt_language` ("en" or "es"; "" is English) picks the language of the
+        link's email, of Stripe's payment page (the session's `locale`) and of the receipt.
         State `pledged`, then `link_sent`, `paid` (the gift approved, its receipt sent) or
         `expired`. Raises InvalidDonation with field messages."""
         return self.parts.pledge_links.take_pledge(amount_cents, donor, options)

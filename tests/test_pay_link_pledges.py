@@ -32,6 +32,13 @@ from support.memory_keyring import memory_keyring
 from support.processes import localstripe_stats
 from support.sendgrid_server import SendGridServer
 from support.smtp_server import SmtpServer
+from support.stripe_spec import StripeSpec
+from support.terminal_fixtures import (  # noqa: F401 - fixtures
+    RecordingTransport,
+    all_conform,
+    recorder,
+    spec,
+)
 
 from pos_app.api import Donor, GiftOptions, InvalidDonation, Station
 from pos_app.payments.simulator import SimulatorProcessor
@@ -61,14 +68,17 @@ def link_in(message: EmailMessage) -> str:
 
 @pytest.fixture
 def stripe_station(
-    make_station: StationFactory, smtp_server: SmtpServer, smtp_keyring, localstripe: str  # noqa: F811
+    make_station: StationFactory, smtp_server: SmtpServer, smtp_keyring, localstripe: str,  # noqa: F811
+    recorder: RecordingTransport,  # noqa: F811
 ) -> Station:
+    """A Stripe station on the bridged localstripe, every request kept (`recorder`) for
+    the spec check."""
     receipts = Receipts(provider="smtp", sender=FROM, host="127.0.0.1", port=smtp_server.port,
                         username=smtp_server.username, timeout=5.0,
                         ca_file=str(smtp_server.cert_file))  # fmt: skip
     settings = event_settings(receipts=receipts, pledges=Pledges(success_url=THANKS))
-    return make_station(settings=settings,
-                        processor=StripeProcessor(KEY, api_base=localstripe))  # fmt: skip
+    processor = StripeProcessor(KEY, api_base=localstripe, transport=recorder)
+    return make_station(settings=settings, processor=processor)
 
 
 def pay(localstripe: str, session_id: str) -> None:
@@ -297,6 +307,7 @@ def test_the_pay_link_email_is_in_the_donors_language_field_by_field(
     assert mail["To"] == "Ada Lovelace <ada@example.org>"
     session = session_of(localstripe, link_in(mail))
     assert session["amount_total"] == 125050 and session["status"] == "open"
+    assert session["locale"] == lang  # Stripe's page in the email's language
     plain, html = mail.get_body(("plain",)), mail.get_body(("html",))
     assert plain is not None and html is not None
     check_pay_link(str(mail["Subject"]), plain.get_content(), html.get_content(), lang, session)
@@ -311,6 +322,37 @@ def test_the_pay_link_email_is_in_the_donors_language_field_by_field(
     assert str(receipt["Subject"]).startswith(w["receipt_subject"])
     text = receipt.get_body(("plain",)).get_content()
     assert "$1,250.50" in text and w["card"] in text
+
+
+def test_a_spanish_pledge_opens_stripes_page_in_spanish_every_request_per_spec(
+    stripe_station: Station, smtp_server: SmtpServer, localstripe: str,  # noqa: F811
+    spec: StripeSpec, recorder: RecordingTransport,  # noqa: F811
+) -> None:
+    st = stripe_station
+    st.start_jobs()
+    es = st.take_pledge(5000, Donor("Ana Ruiz", "ana@example.org"),
+                        GiftOptions(receipt_language="es"))  # fmt: skip
+    plain = st.take_pledge(5000, Donor("Ada Lovelace", "ada@example.org"))  # no language
+    for pledge in (es, plain):
+        wait_for(lambda p=pledge: pledge_state(st, p.id) == "link_sent", why="the link sent")
+    session_es = session_of(localstripe, link_in(links_to(smtp_server, "ana@example.org")[0]))
+    session_en = session_of(localstripe, link_in(links_to(smtp_server, "ada@example.org")[0]))
+    assert (session_es["locale"], session_en["locale"]) == ("es", "en")
+    assert session_es["metadata"] == {"pledge_id": es.id, "donation_id": es.donation_id}
+    sent = [spec.decoded("POST", r.url.path, r.content)
+            for r in all_conform(spec, recorder)  # every request per the spec, POSTs keyed
+            if r.method == "POST" and r.url.path == "/v1/checkout/sessions"]  # fmt: skip
+    assert sorted(body["locale"] for body in sent) == ["en", "es"]  # one create each
+
+    # the Spanish donor pays: the gift and its receipt, in Spanish
+    pay(localstripe, str(session_es["id"]))
+    st.check_pay_links()
+    assert pledge_state(st, es.id) == "paid"
+    wait_settled(st)
+    [receipt] = [m for m in smtp_server.received()
+                 if m["X-Tableside-Receipt"] and parseaddr(str(m["To"]))[1] == "ana@example.org"]
+    assert str(receipt["Subject"]).startswith(PAY_LINK_WORDS["es"]["receipt_subject"])
+    all_conform(spec, recorder)
 
 
 def test_a_spanish_pay_link_through_sendgrid_is_valid_against_its_spec(

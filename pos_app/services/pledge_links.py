@@ -11,7 +11,8 @@ pays it on the processor's own page (pos_app/payments/pay_links.py).
   very same request, so Stripe answers with the same session. The session id is kept at
   once; the email is at least once, with a stable Message-ID. The email is written in
   the gift's receipt language from the receipt templates (resources/receipts/paylink*,
-  receipts/render.py `render_pay_link`). An open link is sent again
+  receipts/render.py `render_pay_link`), and Stripe's page opens in that language too
+  (the session's `locale`). An open link is sent again
   as it is; a new session is made only after the last one ended.
 - A desktop app has no webhook endpoint, so `watch_step` (a background loop) reads each
   open link back: every 30 s for its first quarter hour, every 5 minutes for two hours,
@@ -46,7 +47,15 @@ from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, GiftOptions, gift_columns
 from pos_app.domain.states import DonationState, Method, PledgeState
 from pos_app.faults import crashpoint
-from pos_app.payments.pay_links import COMPLETE, EXPIRED, OPEN, PayLink, PayLinkRequest, PayLinks
+from pos_app.payments.pay_links import (
+    COMPLETE,
+    EXPIRED,
+    OPEN,
+    PayLink,
+    PayLinkRequest,
+    PayLinks,
+    checkout_locale,
+)
 from pos_app.payments.registry import Capability
 from pos_app.receipts.message import OutgoingEmail
 from pos_app.receipts.render import PayLinkData, render_pay_link
@@ -238,7 +247,9 @@ class PledgeLinkService:
             self._settle(pledge_id, link)
             return f"paid already ({link.session_id})"
         if link is None or link.status != OPEN or link.url is None:
-            link = links.create(self._request(pledge_id, sends, donation_id, *gift[:3]))
+            link = links.create(
+                self._request(pledge_id, sends, donation_id, *gift[:3], language=gift[4])
+            )
             with self.db.session() as s:  # kept before the email: a retry reuses it
                 s.execute(update(Pledge).where(Pledge.id == pledge_id).values(
                     checkout_session_id=link.session_id, checkout_url=link.url))  # fmt: skip
@@ -258,10 +269,11 @@ class PledgeLinkService:
         return f"pay link sent ({link.session_id})"
 
     def _request(self, pledge_id: str, sends: int, donation_id: str, cents: int,
-                 currency: str, email: str) -> PayLinkRequest:  # fmt: skip
+                 currency: str, email: str, *, language: str) -> PayLinkRequest:  # fmt: skip
         """The key names the pledge, how many links it was sent before (a new session
         only after the last one ended) and the six-hour block (a retry sends the very
-        same request, `expires_at` included)."""
+        same request, `expires_at` included). The page is in the gift's receipt
+        language, like the email."""
         now = dt.datetime.now(dt.UTC)
         block = int(now.timestamp()) // BLOCK_S
         start = dt.datetime.fromtimestamp(block * BLOCK_S, dt.UTC)
@@ -281,6 +293,7 @@ class PledgeLinkService:
             customer_email=email, idempotency_key=f"tableside-paylink-{pledge_id}-{sends}-{block}",
             success_url=success_url,
             expires_at=start + dt.timedelta(hours=LINK_HOURS),
+            locale=checkout_locale(language),
         )  # fmt: skip
 
     def _email(self, pledge_id: str, sends: int, link: PayLink, cents: int, currency: str,
