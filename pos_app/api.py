@@ -266,6 +266,7 @@ class Station:
         SetupIntent; the simulator in training); `card_on_file` says whether it was, and
         `message` why not ("The card was declined. Ask for another card."); a card whose
         answer was lost shows `card_state` "saving" and is settled in the background.
+        With no `card` where a reader is set, `save_card_from_reader()` keeps one read there.
         Raises InvalidDonation (paddle taken: field "paddle"; name, email, card fields)."""
         return self.attendees_service.check_in(donor, paddle, card)
 
