@@ -568,7 +568,7 @@
     </message>
     <message>
         <source>Paddle raise</source>
-        <translation type="unfinished">Subasta de paletas</translation>
+        <translation>Subasta de paletas</translation>
     </message>
     <message>
         <source>Every table, live</source>
