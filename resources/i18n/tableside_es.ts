@@ -579,6 +579,10 @@
         <translation>Recaudado hasta ahora</translation>
     </message>
     <message>
+        <source>Paddle raise</source>
+        <translation>Subasta de paletas</translation>
+    </message>
+    <message>
         <source>Every table, live</source>
         <translation>Todas las mesas, en vivo</translation>
     </message>
@@ -605,6 +609,22 @@
     <message>
         <source>{n} gifts</source>
         <translation>{n} donativos</translation>
+    </message>
+    <message>
+        <source>{title}: hands up!</source>
+        <translation>{title}: ¡arriba las paletas!</translation>
+    </message>
+    <message>
+        <source>1 hand</source>
+        <translation>1 paleta</translation>
+    </message>
+    <message>
+        <source>{n} hands</source>
+        <translation>{n} paletas</translation>
+    </message>
+    <message>
+        <source>{title}: {total} pledged by {hands}</source>
+        <translation>{title}: {total} prometidos por {hands}</translation>
     </message>
     <message>
         <source>Anonymous</source>
