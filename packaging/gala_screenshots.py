@@ -78,6 +78,14 @@ def main(out: Path) -> int:
             w.resize(width, height)
             until(lambda: False, 1.0)
             w.grab().save(str(out / f"{name}-{width}x{height}.png"))
+    screen = w.open_event_screen()  # the projector while the raise is open
+    until(lambda: "pledged by" in screen.raise_total.text())
+    for width, height in SIZES:
+        screen.showNormal()
+        screen.resize(width, height)
+        until(lambda: False, 1.0)
+        screen.grab().save(str(out / f"event-screen-raise-{width}x{height}.png"))
+    w.close_event_screen()
     w.close()
     from pos_app.ui.check_in_window import CheckInWindow
 
@@ -86,8 +94,9 @@ def main(out: Path) -> int:
     door.search.setText("lov")
     door.find("lov")
     until(lambda: door.matches.count() >= 1)
-    door.name.setText("Radia Perlman")
-    door.email.setText("radia@example.org")
+    door.name.setText("Rosa Parra")
+    door.email.setText("rosa@example.org")
+    door.language.setCurrentIndex(door.language.findData("es"))  # receipts in Spanish
     door.card.number.setText("4242 4242 4242 4242")
     door.card.expiry.setText("12/30")
     door.card.cvc.setText("123")

@@ -261,15 +261,29 @@ class Station:
 
     # ---- the gala: check-in, paddle raises, pledges (services/check_in.py, paddle_raise.py) ----
     def check_in(
-        self, donor: Donor, paddle: str | int | None = None, card: Card | None = None
+        self,
+        donor: Donor,
+        paddle: str | int | None = None,
+        card: Card | None = None,
+        language: str | None = None,
     ) -> AttendeeRecord:
         """Check a guest in: found by email if already here (never twice), else added with
         `paddle` or the next free number. With `card` it is saved on file with no charge (a
         SetupIntent; the simulator in training); `card_on_file` says whether it was, and
         `message` why not ("The card was declined. Ask for another card."); a card whose
         answer was lost shows `card_state` "saving" and is settled in the background.
-        Raises InvalidDonation (paddle taken: field "paddle"; name, email, card fields)."""
-        return self.attendees_service.check_in(donor, paddle, card)
+        With no `card` where a reader is set, `save_card_from_reader()` keeps one read there.
+        `language` is the guest's, for everything Tableside sends them: "en" or "es" (a
+        region is ignored: "es-MX" is "es"). Each pledge made for them (`pledge()`) is a gift
+        with that `receipt_language`, so its receipt after the charge and its checkout pay
+        link are written in it. None keeps a returning guest's language (a new guest: the
+        event's default, English); a new one for a returning guest also applies to their
+        pledges not charged yet. It is a parameter, not a `Donor` field: a Donor is anyone
+        giving, whose receipt language is the gift's (`GiftOptions.receipt_language`); the
+        guest's is kept on the guest (`AttendeeRecord.language`, None for the default).
+        Raises InvalidDonation (paddle taken: field "paddle"; name, email, card fields; a
+        language receipts aren't written in: field "language")."""
+        return self.attendees_service.check_in(donor, paddle, card, language)
 
     @property
     def can_save_card_from_reader(self) -> bool:

@@ -376,3 +376,28 @@ def test_killed_while_the_reader_waits_the_restart_reads_the_setup_back(
     assert after["card_present_setup_intents"] == before["card_present_setup_intents"] + 2
     assert after["card_present_setups_succeeded"] == before["card_present_setups_succeeded"] + 1
     assert after["payment_intents_created"] == before["payment_intents_created"]
+
+
+def test_the_kept_card_is_the_generated_one_however_stripe_reports_it() -> None:
+    """Stripe names the reusable card in the latest attempt's card_present details; where a
+    SetupIntent's own payment_method is already a `card`, that one; a read that made no
+    reusable card (a phone wallet) keeps nothing."""
+    from pos_app.payments.terminal_answers import parse_setup
+
+    attempt = {"id": "setatt_1", "payment_method_details": {
+        "type": "card_present", "card_present": {"generated_card": "pm_gen"}}}  # fmt: skip
+    read = {"id": "pm_read", "type": "card_present",
+            "card_present": {"brand": "visa", "last4": "4242"}}  # fmt: skip
+    seti = {"id": "seti_1", "status": "succeeded", "customer": "cus_1",
+            "metadata": {"attendee_id": "a1"}, "latest_attempt": attempt,
+            "payment_method": read}  # fmt: skip
+    got = parse_setup(seti)
+    assert (got.generated_card, got.brand, got.last4) == ("pm_gen", "visa", "4242")
+    assert (got.customer_ref, got.attendee_ref) == ("cus_1", "a1")
+    as_card = {**seti, "latest_attempt": "setatt_1",
+               "payment_method": {"id": "pm_card", "type": "card",
+                                  "card": {"brand": "mastercard", "last4": "4444"}}}  # fmt: skip
+    assert parse_setup(as_card).generated_card == "pm_card"
+    wallet = {**seti, "latest_attempt": {**attempt, "payment_method_details": {
+        "type": "card_present", "card_present": {"generated_card": None}}}}  # fmt: skip
+    assert parse_setup(wallet).generated_card is None

@@ -65,6 +65,33 @@ def test_the_ticker_respects_anonymous_donors_and_refunds(
     assert screen.raised.text() == "$107"
 
 
+def test_an_open_paddle_raise_shows_live_under_the_total(
+    qtbot, desk: LeadWindow, station: Station
+) -> None:
+    screen = desk.open_event_screen()
+    qtbot.waitUntil(lambda: screen.raised.text() == "$0", timeout=20000)
+    assert not screen.raise_total.isVisible()  # no raise open: nothing about one
+    for name, paddle in (("Ada Lovelace", 112), ("Grace Hopper", 113), ("Alan Turing", 114)):
+        station.check_in(Donor(name, f"{name.split()[0].lower()}@example.org"), paddle=paddle)
+    raise_id = station.open_paddle_raise("Fund a kitchen", [500000, 100000, 50000])
+    qtbot.waitUntil(lambda: screen.raise_total.text() == "Fund a kitchen: hands up!",
+                    timeout=20000)  # fmt: skip
+    assert screen.raise_total.isVisible() and not screen.raise_levels.isVisible()
+    for paddle, cents in (("112", 500000), ("113", 50000), ("114", 50000), ("112", 12500)):
+        station.pledge(raise_id, paddle, cents)  # the last: an amount off the levels
+    qtbot.waitUntil(lambda: screen.raise_total.text()
+                    == "Fund a kitchen: $6,125 pledged by 4 hands", timeout=20000)  # fmt: skip
+    assert screen.raise_levels.text().replace("\xa0", " ") == "$5,000 × 1  ·  $500 × 2  ·  $125 × 1"
+    assert screen.raised.text() == "$0"  # pledged is not raised: waiting for checkout
+    undone = station.pledges(raise_id)[-1]
+    station.undo_pledge(undone.id)
+    qtbot.waitUntil(lambda: screen.raise_total.text().endswith("$6,000 pledged by 3 hands"),
+                    timeout=20000)  # fmt: skip
+    station.close_paddle_raise(raise_id)
+    qtbot.waitUntil(lambda: not screen.raise_total.isVisible(), timeout=20000)
+    assert not screen.raise_levels.isVisible()
+
+
 def test_esc_closes_it_and_closing_the_app_closes_it(qtbot, desk: LeadWindow) -> None:
     screen = desk.open_event_screen()
     qtbot.waitUntil(screen.isVisible)

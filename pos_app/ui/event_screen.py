@@ -8,6 +8,10 @@ initial, "Anonymous" for an anonymous gift, never an email. It refreshes on this
 own change notices and, for other tables' gifts, at once when the centre announces them
 (`Station.follow_event()`, LISTEN/NOTIFY), with a slow poll behind both. Esc closes; the
 lead turns the ticker on or off from the desk's "Event screen" menu.
+
+While a paddle raise is open at this station, the screen shows it under the total: its
+title, what has been pledged and by how many hands, and the count at each level
+("$5,000 × 2 · $1,000 × 5"), live as the spotter types paddles (`Topic.GALA`).
 """
 
 from __future__ import annotations
@@ -17,12 +21,20 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QScreen, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeySequence,
+    QResizeEvent,
+    QScreen,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from pos_app.api import CentralError, Station
 from pos_app.changes import Topic
 from pos_app.services.desk_reads import PageQuery
+from pos_app.services.gala_records import PaddleRaiseRecord
 from pos_app.services.records import DonationRecord
 
 from .charts import Thermometer, whole_money
@@ -31,6 +43,9 @@ from .tasks import TaskRunner
 
 POLL_MS = 15_000  # the fallback: notices (this station's, the centre's) come at once
 TICKER_SIZE = 5
+# type sizes (px) at 1920×1080; the screen scales them to its size (_apply_scale)
+SIZES = {"raised": 120, "name": 40, "goal": 32, "ticker": 28, "raise": 56, "levels": 32,
+         "as_of": 20}
 SHOWN = ("approved", "recorded")
 
 
@@ -55,18 +70,7 @@ class EventScreen(QWidget):
         self.setObjectName("eventScreen")
         self.station, self.tasks, self.ticker_on = station, tasks, ticker
         self.setWindowTitle(self.tr("Tableside — event screen"))
-        self.setStyleSheet(
-            "#eventScreen { background: #10233f; } "
-            "#eventScreen QLabel { color: white; } "
-            "QLabel#eventRaised { font-size: 120px; font-weight: bold; } "
-            "QLabel#eventName { font-size: 40px; } "
-            "QLabel#eventGoal, QLabel#eventGifts { font-size: 32px; } "
-            "QLabel#eventTicker { font-size: 28px; color: #cfe0ff; } "
-            "QLabel#eventAsOf { font-size: 20px; color: #9fb4d6; }"
-        )
-        v = QVBoxLayout(self)
-        v.setContentsMargins(64, 48, 64, 48)
-        v.setSpacing(18)
+        v = self.column = QVBoxLayout(self)
         self.name = QLabel(station.settings.event.name)
         self.name.setObjectName("eventName")
         self.raised = QLabel("…")
@@ -74,28 +78,68 @@ class EventScreen(QWidget):
         self.goal = QLabel("")
         self.goal.setObjectName("eventGoal")
         self.thermometer = Thermometer()
-        self.thermometer.setMinimumHeight(96)
         self.gifts = QLabel("")
         self.gifts.setObjectName("eventGifts")
+        self.raise_total = QLabel("")
+        self.raise_total.setObjectName("eventRaise")
+        self.raise_total.setWordWrap(True)
+        self.raise_levels = QLabel("")
+        self.raise_levels.setObjectName("eventRaiseLevels")
+        self.raise_levels.setWordWrap(True)
         self.ticker = QLabel("")
         self.ticker.setObjectName("eventTicker")
         self.ticker.setWordWrap(True)
         self.as_of = QLabel("")
         self.as_of.setObjectName("eventAsOf")
-        for w in (self.name, self.raised, self.goal, self.thermometer, self.gifts, self.ticker):
+        v.addStretch()  # the figures in the middle of the screen
+        for w in (self.name, self.raised, self.goal, self.thermometer, self.gifts,
+                  self.raise_total, self.raise_levels, self.ticker):  # fmt: skip
             if isinstance(w, QLabel):
                 w.setAlignment(Qt.AlignmentFlag.AlignCenter)
             v.addWidget(w)
         v.addStretch()
         self.as_of.setAlignment(Qt.AlignmentFlag.AlignRight)
         v.addWidget(self.as_of)
+        self._scale = 0.0
+        self._apply_scale(1.0)
         self.raised.setAccessibleName(self.tr("Raised so far"))
+        self.raise_total.setAccessibleName(self.tr("Paddle raise"))
+        self.raise_total.hide()
+        self.raise_levels.hide()
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self._unfollow: Callable[[], None] | None = None
         self.refresher = Refresher(
-            self, tasks, live, (Topic.GIFT, Topic.SETTINGS, Topic.NETWORK, Topic.EVENT),
+            self, tasks, live, (Topic.GIFT, Topic.GALA, Topic.SETTINGS, Topic.NETWORK, Topic.EVENT),
             self._read, self._show, self._failed, fallback_ms=POLL_MS,
         )  # fmt: skip
+
+    def _apply_scale(self, scale: float) -> None:
+        """Type sized for the display: the sizes below are for 1920×1080, scaled to the
+        window (a 1024×600 projector gets about half), so everything fits on one screen."""
+        if abs(scale - self._scale) < 0.03:
+            return
+        self._scale = scale
+        px = {name: max(12, round(size * scale)) for name, size in SIZES.items()}
+        self.column.setContentsMargins(*(round(m * scale) for m in (64, 48, 64, 48)))
+        self.column.setSpacing(round(18 * scale))
+        self.thermometer.setMinimumHeight(round(96 * scale))
+        self.setStyleSheet(
+            "#eventScreen { background: #10233f; } "
+            "#eventScreen QLabel { color: white; } "
+            f"QLabel#eventRaised {{ font-size: {px['raised']}px; font-weight: bold; }} "
+            f"QLabel#eventName {{ font-size: {px['name']}px; }} "
+            f"QLabel#eventGoal, QLabel#eventGifts {{ font-size: {px['goal']}px; }} "
+            f"QLabel#eventTicker {{ font-size: {px['ticker']}px; color: #cfe0ff; }} "
+            f"QLabel#eventRaise {{ font-size: {px['raise']}px; font-weight: bold; "
+            "color: #ffd86b; } "
+            f"QLabel#eventRaiseLevels {{ font-size: {px['levels']}px; color: #ffe9a8; }} "
+            f"QLabel#eventAsOf {{ font-size: {px['as_of']}px; color: #9fb4d6; }}"
+        )  # fmt: skip
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        size = event.size()
+        self._apply_scale(min(1.5, max(0.45, min(size.width() / 1920, size.height() / 1080))))
+        super().resizeEvent(event)
 
     def set_ticker(self, on: bool) -> None:
         """The lead's switch: name the latest gifts, or show the total alone."""
@@ -125,8 +169,10 @@ class EventScreen(QWidget):
             latest = (
                 station.donations_page(PageQuery(limit=TICKER_SIZE * 3)) if ticker else []
             )
+            open_raises = [r for r in station.paddle_raises() if r.open]
+            raising = max(open_raises, key=lambda r: r.opened_at) if open_raises else None
             return {"event": event, "local": station.totals(), "latest": latest,
-                    "problem": problem}  # fmt: skip
+                    "problem": problem, "raise": raising}  # fmt: skip
 
         return work
 
@@ -157,10 +203,31 @@ class EventScreen(QWidget):
         self.gifts.setText(
             self.tr("1 gift") if gifts == 1 else self.tr("{n} gifts").format(n=gifts)
         )
+        self._show_raise(data.get("raise"), currency)
         if event is not None and event.recent:  # every table's latest, from the centre
             self._show_central_ticker(event.recent, currency)
         else:
             self._show_ticker(data["latest"], currency)
+
+    def _show_raise(self, raising: PaddleRaiseRecord | None, currency: str) -> None:
+        """The open paddle raise: what the hands have pledged, and the count per level."""
+        self.raise_total.setVisible(raising is not None)
+        self.raise_levels.setVisible(raising is not None and raising.count > 0)
+        if raising is None:
+            return
+        if raising.count == 0:
+            self.raise_total.setText(self.tr("{title}: hands up!").format(title=raising.title))
+            return
+        hands = (self.tr("1 hand") if raising.count == 1
+                 else self.tr("{n} hands").format(n=raising.count))  # fmt: skip
+        self.raise_total.setText(self.tr("{title}: {total} pledged by {hands}").format(
+            title=raising.title, total=whole_money(raising.total_cents, currency),
+            hands=hands))  # fmt: skip
+        order = list(raising.levels_cents) + sorted(
+            (c for c in raising.by_level if c not in raising.levels_cents), reverse=True)
+        self.raise_levels.setText("  ·  ".join(
+            f"{whole_money(c, currency)} × {raising.by_level[c]}".replace(" ", "\u00a0")
+            for c in order if raising.by_level.get(c)))  # fmt: skip
 
     def _show_ticker(self, latest: list[DonationRecord], currency: str) -> None:
         anonymous = self.tr("Anonymous")
