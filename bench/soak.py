@@ -2,6 +2,7 @@
 open files (/proc/self/fd) and memory (RSS, tracemalloc) sampled as it goes.
 
     .venv/bin/python bench/soak.py [--donations 5000] [--processor simulator|localstripe]
+    .venv/bin/python bench/soak.py --quick   # 100 donations: what tests/test_benches.py runs
 
 The simulator (default) answers in-process at once; its own memory of charges is the
 processor's, not the app's, and is dropped between batches (tests/support/soak.py says why).
@@ -29,7 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--donations", type=int, default=5000)
     ap.add_argument("--processor", choices=("simulator", "localstripe"), default="simulator")
+    ap.add_argument("--quick", action="store_true", help="100 donations, for the test suite")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.donations = 100
 
     workdir = Path(tempfile.mkdtemp(prefix="tableside-soak-"))
     try:
@@ -50,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"processor: {args.processor}")
     print("\n".join(result.lines()))
     problems = within_bound(result)
+    b, f = result.baseline, result.final
+    assert b is not None and f is not None
+    print(f"ratio RSS final/baseline: {f.rss_kib / max(b.rss_kib, 1):.2f}x")
     print("bound: " + ", ".join(f"{k} <= {v:+g}" for k, v in BOUND.items()))
     print("RESULT:", "OK" if not problems else "OVER THE BOUND: " + "; ".join(problems))
     return 0 if not problems else 1
