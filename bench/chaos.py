@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the report as JSON here")
     ap.add_argument(
         "--quick", action="store_true",
-        help="8 gifts, 1 kill, no disk/clock/second-station/reader faults (the test suite; "
+        help="6 gifts, 1 kill, no disk/clock/second-station/reader faults (the test suite; "
         "tests/test_chaos.py runs the full short chaos)",
     )
     args = ap.parse_args(argv)
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.quick:
         config = dataclasses.replace(
-            config, donations=8, kills=1, disk_full=0, clock_jumps=0, second_process=0,
+            config, donations=6, kills=1, disk_full=0, clock_jumps=0, second_process=0,
             reader=False, reader_offline=0,
         )
     workdir = Path(tempfile.mkdtemp(prefix="tableside-chaos-"))

@@ -119,7 +119,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small and short, for the test suite")
     args = ap.parse_args()
     if args.quick:
-        args.jobs, args.changes, args.seconds = 1000, 30, 1.5
+        args.jobs, args.changes, args.seconds = 1000, 30, 1.0
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
         station = open_station(data_dir=tmp, processor=SimulatorProcessor())
