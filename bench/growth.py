@@ -176,7 +176,8 @@ class Filler:
         amount = base + fee
         row.update(amount_cents=amount, state=state)
         if state in ("refunded", "voided"):
-            when = created + dt.timedelta(minutes=rng.randint(2, 60))
+            # given back a little later, never after the run began
+            when = min(created + dt.timedelta(minutes=rng.randint(2, 60)), self.end)
             row.update(updated_at=when)
             card = method == "card"
             refunds.append(_all_columns(Refund, dict(
@@ -231,7 +232,7 @@ class Filler:
         elif roll < 0.965:
             values.update(state="queued")
         elif roll < 0.98:
-            later = at + dt.timedelta(seconds=rng.randint(30, 600))
+            later = self.end + dt.timedelta(seconds=rng.randint(30, 600))  # due soon
             values.update(
                 state="retry_scheduled", attempts=rng.randint(1, 4), next_attempt_at=later,
                 last_error="The email server is busy; trying again.", error_kind="transient",
