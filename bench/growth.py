@@ -443,10 +443,10 @@ def main() -> int:
             print(f"{label(size):>6}  {name:22} {fmt(results[size][name]):>10}")
     small, big = sizes[0], sizes[-1]
     print(
-        f"\n{'figure (median; card gifts: p50/p90)':62}" + "".join(f"{label(s):>11}" for s in sizes)
+        f"\n{'figure (median; card gifts: p50/p90)':70}" + "".join(f"{label(s):>11}" for s in sizes)
     )
     for name, words in FIGURES.items():
-        print(f"{name + ': ' + words:62}" + "".join(f"{fmt(results[s][name]):>11}" for s in sizes))
+        print(f"{name + ': ' + words:70}" + "".join(f"{fmt(results[s][name]):>11}" for s in sizes))
     if big != small:
         for name in FIGURES:
             ratio = results[big][name] / max(results[small][name], 1e-9)
