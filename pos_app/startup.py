@@ -20,8 +20,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from pos_app.store.disk import no_room
-
 NO_SCREEN = "No screen found: run Tableside on a desktop, or set QT_QPA_PLATFORM=offscreen."
 
 
@@ -125,6 +123,8 @@ def explain(exc: BaseException, data_dir: Path, db_file: Path) -> StartupError |
     """The plain StartupError for a low-level failure at start, or None if it is a bug."""
     if isinstance(exc, StartupError):
         return exc
+    from pos_app.store.disk import no_room  # SQLAlchemy: not before the first window
+
     cause = _root_cause(exc)
     if isinstance(cause, OSError):
         if cause.errno in (errno.ENOSPC, errno.EDQUOT):

@@ -1,6 +1,9 @@
 """Start-up in order: the application with garbage collection moved to its thread
-(ui/gc_collector.py), logging, an exception hook that shows a dialog, the station
-(database + migrations), then the window.
+(ui/gc_collector.py), the settings, a first form with the amount field (FirstForm: painted
+before anything heavy is even imported), then, after its first paint, logging, an exception
+hook that shows a dialog, the station (database + migrations) and the full window, which
+takes the first form's place with what was typed; the station's background work starts
+after the full window's first paint (WindowStart, AfterFirstPaint).
 
 A station that can't open says so in a dialog, never a traceback on a terminal nobody
 watches: a bad settings file, a data folder it can't write, a database from a newer
@@ -23,19 +26,30 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from pos_app import station_lock
-from pos_app.api import ConfigError, StartupError, Station
-from pos_app.paths import DataPaths
-from pos_app.settings import load_settings
+from pos_app.settings import ConfigError, Settings, load_settings
 from pos_app.startup import no_screen
 from resources import RESOURCES
 
 from . import gc_collector, i18n
-from .main_window import MainWindow
+from .displays import screen_of
+
+if TYPE_CHECKING:
+    from pos_app.api import Station
+
+    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +120,126 @@ class AfterFirstPaint(QObject):
             fn()
 
 
+class FirstForm(QMainWindow):
+    """The form on screen while the station opens: the amount, focused, so a volunteer who
+    starts typing at once types the gift. Nothing here needs the station (no SQLAlchemy,
+    no job queue): it paints in about the time of a bare window. The full window takes its
+    place a moment later with what was typed in its amount field (`hand_over`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("Tableside")
+        screen = screen_of(self).availableGeometry()  # the size the full window takes
+        self.resize(min(1366, screen.width()), min(768, screen.height()))
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(48, 48, 48, 48)
+        label = QLabel(self.tr("Amount"))
+        self.amount = QLineEdit()
+        self.amount.setObjectName("amount")
+        self.amount.setPlaceholderText(self.tr("or type one, e.g. 75"))
+        label.setBuddy(self.amount)
+        self.status = QLabel(self.tr("Opening the station…"))
+        self.status.setObjectName("firstFormStatus")
+        layout.addWidget(label)
+        layout.addWidget(self.amount)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.setCentralWidget(body)
+        self.amount.setFocus()
+
+    def hand_over(self, window: MainWindow) -> None:
+        """The full window takes this one's place, with the amount typed so far (and the
+        cursor after it); keys typed while the station opened are still queued and land
+        in the full window's amount field, which has the focus."""
+        typed = self.amount.text()
+        if typed:
+            window.form.amount.setText(typed)
+        window.move(self.pos())
+        window.show()
+        window.activateWindow()
+        window.form.amount.setFocus()
+        window.form.amount.setCursorPosition(len(window.form.amount.text()))
+        self.hide()
+        self.deleteLater()
+
+
+class WindowStart:
+    """The window's start in two steps: `first()` shows the FirstForm; after its first
+    paint, `rest()` opens the station (the lock, logs, database, job queue: everything
+    imported only now), builds the MainWindow and hands over to it; the station's
+    background work starts after the full window's own first paint. A station that
+    can't open shows the same plain dialog as ever and the app ends with 1."""
+
+    def __init__(self, app: QApplication, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.language = i18n.ui_language(settings.display.language)
+        self.station: Station | None = None
+        self.window: MainWindow | None = None
+        self.form: FirstForm | None = None
+        self.failure: BaseException | None = None
+
+    def first(self) -> None:
+        i18n.install(self.language)
+        self.form = FirstForm()
+        AfterFirstPaint(self.form, self.rest)
+        self.form.show()
+
+    def rest(self) -> None:
+        try:
+            self._open()
+        except BaseException as exc:  # a bug: raised again from run_gui, as before
+            self.failure = exc
+            self._end(1)
+
+    def _end(self, code: int) -> None:
+        if self.form is not None:
+            self.form.hide()
+        self.app.exit(code)
+
+    def _open(self) -> None:
+        from pos_app import station_lock
+        from pos_app.api import StartupError, Station
+        from pos_app.paths import DataPaths
+
+        from .main_window import MainWindow
+
+        assert self.form is not None
+        try:
+            station = Station(self.settings, DataPaths.resolve(), role=station_lock.WINDOW)
+        except ConfigError as exc:
+            self.form.hide()
+            cant_start("Tableside can't start", f"The settings file has a problem:\n\n{exc}")
+            self._end(2)
+            return
+        except StartupError as exc:  # busy, unwritable, too new, unreadable: said plainly
+            log.error("can't start: %s (folder %s)", exc, exc.folder)
+            title = (
+                "Tableside is already open"
+                if isinstance(exc, station_lock.StationBusy)
+                else "Tableside can't start"
+            )
+            self.form.hide()
+            cant_start(title, exc.plain())
+            self._end(1)
+            return
+        self.station = station
+        install_exception_hook(station.log_file)
+        language = i18n.ui_language(station.settings.display.language)
+        if language != self.language:  # the event's own setting, from the database
+            i18n.uninstall()
+            i18n.install(language)
+        self.window = MainWindow(station)
+        AfterFirstPaint(self.window, station.start_jobs)  # the form first, background next
+        self.form.hand_over(self.window)
+        self.form = None
+
+    def close(self) -> None:
+        if self.station is not None:
+            self.station.close()
+
+
 def run_gui(config_path: str | None = None) -> int:
     headless = no_screen()
     if headless:  # before Qt, which would abort blaming a missing xcb library
@@ -114,25 +248,15 @@ def run_gui(config_path: str | None = None) -> int:
     app = make_app()
     try:
         settings = load_settings(config_path)
-        station = Station(settings, DataPaths.resolve(), role=station_lock.WINDOW)
     except ConfigError as exc:
         cant_start("Tableside can't start", f"The settings file has a problem:\n\n{exc}")
         return 2
-    except StartupError as exc:  # busy, unwritable, too new, unreadable: said plainly
-        log.error("can't start: %s (folder %s)", exc, exc.folder)
-        title = (
-            "Tableside is already open"
-            if isinstance(exc, station_lock.StationBusy)
-            else "Tableside can't start"
-        )
-        cant_start(title, exc.plain())
-        return 1
-    install_exception_hook(station.log_file)
-    i18n.install(i18n.ui_language(station.settings.display.language))
-    window = MainWindow(station)
-    AfterFirstPaint(window, station.start_jobs)  # the form first, background work next
-    window.show()
+    start = WindowStart(app, settings)
+    start.first()
     try:
-        return app.exec()
+        code = app.exec()
     finally:
-        station.close()
+        start.close()
+    if start.failure is not None:
+        raise start.failure
+    return code

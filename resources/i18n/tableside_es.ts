@@ -640,6 +640,21 @@
     </message>
 </context>
 <context>
+    <name>FirstForm</name>
+    <message>
+        <source>Amount</source>
+        <translation>Monto</translation>
+    </message>
+    <message>
+        <source>or type one, e.g. 75</source>
+        <translation>o escriba uno, p. ej. 75</translation>
+    </message>
+    <message>
+        <source>Opening the station…</source>
+        <translation>Abriendo la estación…</translation>
+    </message>
+</context>
+<context>
     <name>GiftsChart</name>
     <message>
         <source>Gifts over time</source>
