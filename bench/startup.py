@@ -14,10 +14,12 @@ the runs of the kinds below are interleaved, the order rotating every round:
             migrations create the database.
 
 Time to first window: from just before the process is started (measured here) to the first
-paint event of a top-level window in the child (both read time.perf_counter_ns, a clock
+paint event of a top-level window in the child (Tableside's first form, with the amount
+field: pos_app/ui/app.FirstForm); "full window" to the first paint of the MainWindow, once
+the station is open (both read time.perf_counter_ns, a clock
 shared by all processes on Linux, macOS and Windows). The probe is an application-wide event
 filter installed when the child shows its first widget or enters the event loop, whichever
-comes first; the child then quits. Peak RSS: the child's ru_maxrss at that first paint
+comes first; the child quits after the full window's paint. Peak RSS: ru_maxrss at each paint
 (Linux, macOS; "n/a" on Windows).
 
 Prints medians (and min-max) per kind and the ratios tableside/bare, first/bare. Numbers
@@ -38,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK = "FIRST-PAINT"
+FULL = "FULL-WINDOW"  # the full window's (MainWindow's) first paint: the station is open
+FULL_WINDOW = "MainWindow"
 
 
 # --- the child: as little as possible before the measured code -----------------------------
@@ -49,18 +53,20 @@ def _child(kind: str) -> int:
 
     class Probe(QObject):
         done = False
+        full = False
 
         def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-            if (
-                not self.done
-                and event.type() == QEvent.Type.Paint
-                and isinstance(obj, QWidget)
-                and obj.isWindow()
-            ):
+            if event.type() != QEvent.Type.Paint or not isinstance(obj, QWidget):
+                return False
+            if not obj.isWindow():
+                return False
+            name = type(obj).__name__
+            if not self.done:
                 self.done = True
-                now = time.perf_counter_ns()
-                rss = _peak_rss_bytes()
-                print(f"{MARK} {now} {rss} {type(obj).__name__}", flush=True)
+                print(f"{MARK} {time.perf_counter_ns()} {_peak_rss_bytes()} {name}", flush=True)
+            if not self.full and (kind == "bare" or name == FULL_WINDOW):
+                self.full = True
+                print(f"{FULL} {time.perf_counter_ns()} {_peak_rss_bytes()} {name}", flush=True)
                 QTimer.singleShot(0, QApplication.quit)
             return False
 
@@ -112,8 +118,9 @@ def _peak_rss_bytes() -> int:
 # --- the parent -----------------------------------------------------------------------------
 
 
-def run_once(kind: str, env: dict[str, str], timeout: float) -> tuple[float, int]:
-    """(seconds to first paint, peak RSS bytes) for one fresh child process."""
+def run_once(kind: str, env: dict[str, str], timeout: float) -> tuple[float, int, float, int]:
+    """(seconds to first paint, peak RSS bytes then, the same at the full window's first
+    paint) for one fresh child process."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind]
     start = time.perf_counter_ns()
     proc = subprocess.Popen(
@@ -125,10 +132,13 @@ def run_once(kind: str, env: dict[str, str], timeout: float) -> tuple[float, int
         proc.kill()
         out, err = proc.communicate()
         raise RuntimeError(f"{kind}: no window within {timeout:.0f} s\n{err[-2000:]}") from None
+    marks = {}
     for line in out.splitlines():
-        if line.startswith(MARK):
-            _, painted, rss, _name = line.split()
-            return (int(painted) - start) / 1e9, int(rss)
+        if line.startswith((MARK, FULL)):
+            what, painted, rss, _name = line.split()
+            marks[what] = ((int(painted) - start) / 1e9, int(rss))
+    if MARK in marks and FULL in marks:
+        return (*marks[MARK], *marks[FULL])
     raise RuntimeError(f"{kind}: exited {proc.returncode} without painting a window\n{err[-2000:]}")
 
 
@@ -178,13 +188,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     times: dict[str, list[float]] = {k: [] for k in kinds}
     rss: dict[str, list[int]] = {k: [] for k in kinds}
+    full_times: dict[str, list[float]] = {k: [] for k in kinds}
+    full_rss: dict[str, list[int]] = {k: [] for k in kinds}
     with tempfile.TemporaryDirectory(prefix="tableside-bench-") as tmp:
         existing = Path(tmp) / "data"
         if not args.no_bytecode:
             env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         first_count = 0
 
-        def measure(kind: str) -> tuple[float, int]:
+        def measure(kind: str) -> tuple[float, int, float, int]:
             nonlocal first_count
             app_env = dict(env, POS_APP_CONFIG=str(Path(tmp) / "no-config.toml"))  # training
             if kind == "bare":
@@ -209,10 +221,12 @@ def main(argv: list[str] | None = None) -> int:
             for kind in order:
                 if i < args.warmup and args.quick and kind != "tableside":
                     continue  # its warm-up makes the data dir and the .pyc cache bare uses too
-                secs, peak = measure(kind)
+                secs, peak, full_secs, full_peak = measure(kind)
                 if i >= args.warmup:
                     times[kind].append(secs)
                     rss[kind].append(peak)
+                    full_times[kind].append(full_secs)
+                    full_rss[kind].append(full_peak)
 
     def mib(b: float) -> str:
         return "n/a" if b < 0 else f"{b / 2**20:.1f} MiB"
@@ -227,6 +241,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ratio time {k}/bare: {med_t[k] / med_t['bare']:.2f}x")
         if med_r["bare"] > 0 and med_r[k] > 0:  # no peak RSS where getrusage can't tell
             print(f"ratio peak memory {k}/bare: {med_r[k] / med_r['bare']:.2f}x")
+    # The full window (MainWindow: the station open, every field there). Before the first
+    # form existed it was the first window itself; now the first window is the first form
+    # (pos_app/ui/app.FirstForm) and this row says when the rest has arrived.
+    full_t = {k: statistics.median(full_times[k]) for k in kinds}
+    full_r = {k: statistics.median(full_rss[k]) for k in kinds}
+    print(f"{'':34}{'full window: median':>22}{'(min - max)':>20}{'peak RSS':>13}")
+    for k in ("tableside", "first"):
+        spread = f"({min(full_times[k]) * 1e3:.0f} - {max(full_times[k]) * 1e3:.0f} ms)"
+        print(f"{labels[k]:34}{full_t[k] * 1e3:>19.0f} ms{spread:>20}{mib(full_r[k]):>13}")
+    print(f"ratio full window time tableside/bare: {full_t['tableside'] / med_t['bare']:.2f}x")
+    if med_r["bare"] > 0 and full_r["tableside"] > 0:
+        print(
+            "ratio full window peak memory tableside/bare: "
+            f"{full_r['tableside'] / med_r['bare']:.2f}x"
+        )
     print(
         f"over bare: +{(med_t['tableside'] - med_t['bare']) * 1e3:.0f} ms and "
         f"+{mib(med_r['tableside'] - med_r['bare'])} (existing data); first start "
