@@ -358,3 +358,94 @@ def test_rows_written_before_0015_are_summed_by_the_upgrade(
         station.record_donation(500, Donor("Hal", ""), "cash")
         assert station.refund(gift, "entered twice").status == "voided"
         assert_same_figures(station.db)
+
+
+# ---- growth: the work of a poll, counted in SQLite's own steps (no clock) ------------------
+STATES = [("card", "approved")] * 6 + [("card", "declined"), ("cash", "recorded"),
+          ("check", "recorded"), ("cash", "voided")]  # fmt: skip
+JOB_STATES = ["done"] * 10 + ["discarded"]
+# The night's open work (gifts being checked, jobs waiting) is bounded by the work, not by
+# how many gifts came before: the first few gifts carry it, whatever the size.
+OPEN_WORK = 40
+
+
+def fill(station: Station, count: int, start: int) -> None:
+    """`count` gifts (and a job each) in bulk, as a bench fills a station, all within the
+    same hour (gift i in minute i % 60), so more gifts never means more minutes; from
+    600 gifts on, every (state, minute) has gifts."""
+    hour = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    hour -= dt.timedelta(hours=2)
+    gifts, jobs = [], []
+    for i in range(start, start + count):
+        method, state = STATES[(i // 60) % len(STATES)]
+        job_state = JOB_STATES[i % len(JOB_STATES)]
+        if i < OPEN_WORK:
+            state = "in_doubt" if i % 4 == 0 else state
+            job_state = ("queued", "retry_scheduled", "needs_attention", "running")[i % 4]
+        when = hour + dt.timedelta(minutes=i % 60, seconds=i % 59)
+        did = str(uuid.uuid4())
+        goods = 500 if i % 10 == 0 else None
+        gifts.append(dict(id=did, amount_cents=100 + i % 900, currency="usd", method=method,
+                          state=state, created_at=when, updated_at=when,
+                          fee_cents=i % 3, goods_value_cents=goods))  # fmt: skip
+        jobs.append(dict(id=str(uuid.uuid4()), kind="receipt", donation_id=did, attempts=1,
+                         state=job_state, created_at=when, updated_at=when))  # fmt: skip
+    with station.db.session() as s:
+        s.execute(Donation.__table__.insert(), gifts)
+        s.execute(Job.__table__.insert(), jobs)
+
+
+def steps(station: Station, read: object) -> int:
+    """SQLite virtual-machine steps `read` took, on every connection it checked out."""
+    from sqlalchemy import event
+
+    counted = [0]
+
+    def tick() -> int:
+        counted[0] += 1
+        return 0
+
+    def out(dbapi_conn, _record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.set_progress_handler(tick, 1)
+
+    def back(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.set_progress_handler(None, 1)
+
+    event.listen(station.db.engine, "checkout", out)
+    event.listen(station.db.engine, "checkin", back)
+    try:
+        read()  # type: ignore[operator]
+    finally:
+        event.remove(station.db.engine, "checkout", out)
+        event.remove(station.db.engine, "checkin", back)
+    assert counted[0], "no SQLite step was counted"
+    return counted[0]
+
+
+def test_a_poll_does_the_same_work_at_ten_times_the_gifts(station: Station) -> None:
+    """Each read of the desk's poll and the status line takes as many SQLite steps with
+    8,000 gifts as with 800 (a B-tree a level deeper at most); the old scans take ~10x."""
+    db = station.db
+    reads = {
+        "totals": lambda: event_totals(db, 5000),
+        "gifts_over_time": lambda: gifts_over_time(db, 15),
+        "job_counts": lambda: desk_reads.job_counts(db),
+        "job_summary": station.job_summary,
+        "desk_stamp": station.desk_stamp,
+        "status": station.status,
+    }
+    scans = {
+        "scan totals": lambda: scan_totals(db, 5000),
+        "scan gifts_over_time": lambda: scan_gifts_over_time(db, 15),
+        "scan job_counts": lambda: scan_job_counts(db),
+    }
+    fill(station, 800, 0)
+    assert_same_figures(db)
+    small = {name: steps(station, read) for name, read in {**reads, **scans}.items()}
+    fill(station, 7200, 800)
+    assert_same_figures(db)
+    large = {name: steps(station, read) for name, read in {**reads, **scans}.items()}
+    for name in reads:
+        assert large[name] <= small[name] * 1.2 + 50, (name, small[name], large[name])
+    for name in scans:  # the check has teeth: what the reads used to do grows with the rows
+        assert large[name] >= small[name] * 5, (name, small[name], large[name])
