@@ -459,7 +459,7 @@ def deaf_children() -> Iterator[None]:
 def sizes_from(args: argparse.Namespace) -> Sizes:
     if args.quick:
         return Sizes(gifts=10, warmup=1, offline=50, bare_repeats=3, window=1.0, idle=1.0,
-                     ks=(1, 2))
+                     ks=(1,))
     return Sizes(args.gifts, args.warmup, args.offline, args.repeats, args.window, idle=3.0)
 
 
