@@ -94,8 +94,9 @@ def main(out: Path) -> int:
     door.search.setText("lov")
     door.find("lov")
     until(lambda: door.matches.count() >= 1)
-    door.name.setText("Radia Perlman")
-    door.email.setText("radia@example.org")
+    door.name.setText("Rosa Parra")
+    door.email.setText("rosa@example.org")
+    door.language.setCurrentIndex(door.language.findData("es"))  # receipts in Spanish
     door.card.number.setText("4242 4242 4242 4242")
     door.card.expiry.setText("12/30")
     door.card.cvc.setText("123")

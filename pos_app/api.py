@@ -186,8 +186,10 @@ class Station:
     ) -> Outcome:
         """`options`: cover the fee, a dedication, anonymous, the receipt's language, goods
         received, consent to keep the card (see GiftOptions). With `cover_fee` the charge is
-        the gift plus fee_for(); with `save_card` (None: save_cards_default) an approved
-        gift's card is kept for later gifts by a background job, else never."""
+        the gift plus fee_for(); with `save_card=True` (the donor's explicit yes) an approved
+        gift's card is kept for later gifts by a background job, else never. `save_card=None`
+        takes save_cards_default, which is off unless the lead or the config turned it on:
+        no answer, no saved card."""
         return self.donations_service.take_card(amount_cents, donor, card, options)
 
     def retry_charge(self, donation_id: str) -> Outcome:
@@ -259,7 +261,11 @@ class Station:
 
     # ---- the gala: check-in, paddle raises, pledges (services/check_in.py, paddle_raise.py) ----
     def check_in(
-        self, donor: Donor, paddle: str | int | None = None, card: Card | None = None
+        self,
+        donor: Donor,
+        paddle: str | int | None = None,
+        card: Card | None = None,
+        language: str | None = None,
     ) -> AttendeeRecord:
         """Check a guest in: found by email if already here (never twice), else added with
         `paddle` or the next free number. With `card` it is saved on file with no charge (a
@@ -267,8 +273,17 @@ class Station:
         `message` why not ("The card was declined. Ask for another card."); a card whose
         answer was lost shows `card_state` "saving" and is settled in the background.
         With no `card` where a reader is set, `save_card_from_reader()` keeps one read there.
-        Raises InvalidDonation (paddle taken: field "paddle"; name, email, card fields)."""
-        return self.attendees_service.check_in(donor, paddle, card)
+        `language` is the guest's, for everything Tableside sends them: "en" or "es" (a
+        region is ignored: "es-MX" is "es"). Each pledge made for them (`pledge()`) is a gift
+        with that `receipt_language`, so its receipt after the charge and its checkout pay
+        link are written in it. None keeps a returning guest's language (a new guest: the
+        event's default, English); a new one for a returning guest also applies to their
+        pledges not charged yet. It is a parameter, not a `Donor` field: a Donor is anyone
+        giving, whose receipt language is the gift's (`GiftOptions.receipt_language`); the
+        guest's is kept on the guest (`AttendeeRecord.language`, None for the default).
+        Raises InvalidDonation (paddle taken: field "paddle"; name, email, card fields; a
+        language receipts aren't written in: field "language")."""
+        return self.attendees_service.check_in(donor, paddle, card, language)
 
     @property
     def can_save_card_from_reader(self) -> bool:
@@ -358,6 +373,8 @@ class Station:
         """A gift that can't be charged at the table, taken as a pledge the donor pays by
         a link emailed to them (a Stripe Checkout Session for exactly that gift, made and
         sent by a background job). The donor's email is required. No card data is kept.
+        `options.receipt_language` ("en" or "es"; "" is English) picks the language of the
+        link's email, of Stripe's payment page (the session's `locale`) and of the receipt.
         State `pledged`, then `link_sent`, `paid` (the gift approved, its receipt sent) or
         `expired`. Raises InvalidDonation with field messages."""
         return self.parts.pledge_links.take_pledge(amount_cents, donor, options)
@@ -684,7 +701,8 @@ class Station:
     @property
     def save_cards_default(self) -> bool:
         """Whether the form's "keep this card for later gifts" box starts ticked: the lead's
-        choice (set_save_cards_default), else `[payments] save_cards_default`. A gift whose
+        choice (set_save_cards_default), else `[payments] save_cards_default`, else False
+        (keeping a card is opt-in: the donor's explicit yes). A gift whose
         GiftOptions.save_card is None takes this default as it is at that moment."""
         return self.settings.payments.save_cards_default
 

@@ -57,10 +57,12 @@ class Payments:
     # Typing a card number on the laptop: "auto" allows it unless a real reader is set
     # (then the card is taken on the reader; the lead can allow typing as a fallback).
     keyed_entry: str = "auto"  # auto | on | off
-    # Whether the form's "keep this card for later gifts" box starts ticked. The donor's
-    # answer is what counts (no consent, no saved card); the lead can change this default
-    # at the desk (Settings), which wins over the file on this laptop.
-    save_cards_default: bool = True
+    # Whether the form's "keep this card for later gifts" box starts ticked. Off: keeping a
+    # card on file needs the donor's explicit yes (card-network credential-on-file rules;
+    # Square and Stripe Terminal never pre-tick it). The donor's answer is what counts (no
+    # consent, no saved card); `true` here, or the lead at the desk (Settings, which wins
+    # over the file on this laptop), pre-ticks it for a room that has agreed in advance.
+    save_cards_default: bool = False
 
 
 KEYED_ENTRY = ("auto", "on", "off")

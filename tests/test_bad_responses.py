@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from support.job_fixtures import FROM, event_settings
 from support.smtp_server import make_certificate
 
-from pos_app.api import Card, Donor, Station
+from pos_app.api import Card, Donor, GiftOptions, Station
 from pos_app.paths import DataPaths
 from pos_app.payments.base import (
     ChargeRequest,
@@ -409,12 +409,14 @@ def job_station(data_dir: Path) -> Iterator[tuple[Station, Script, Script]]:
         st_.close()
 
 
-def approved_gift(station: Station, script: Script) -> str:
+def approved_gift(station: Station, script: Script, save_card: bool = False) -> str:
     script.routes = {
         "/v1/payment_methods": good_json(PM_OK),
         "/v1/payment_intents": payment_intent_for("pi_ok"),
     }
-    outcome = station.take_card_donation(5000, Donor("Ada", "ada@example.org"), CARD)
+    outcome = station.take_card_donation(
+        5000, Donor("Ada", "ada@example.org"), CARD, GiftOptions(save_card=save_card)
+    )
     assert outcome.status == "approved"
     return outcome.donation_id
 
@@ -451,7 +453,7 @@ def test_a_save_card_job_ends_done_retrying_or_waiting_for_a_person(
     job_station: tuple[Station, Script, Script], answer: Any, step: str
 ) -> None:
     station, stripe_script, _ = job_station
-    donation_id = approved_gift(station, stripe_script)
+    donation_id = approved_gift(station, stripe_script, save_card=True)
     stripe_script.routes = {
         "/v1/customers": good_json({"id": "cus_1", "object": "customer"}),
         "/v1/payment_methods/": good_json({"id": "pm_ok", "customer": "cus_1"}),

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.timeout(120)
 
 def saved_donor(st: Station, name: str, email: str, card: Card = VISA) -> str:
     """A first gift, its card saved by the background job; returns the SavedDonor ref."""
-    first = st.take_card_donation(5000, Donor(name, email), VISA)
+    first = st.take_card_donation(5000, Donor(name, email), VISA, GiftOptions(save_card=True))
     assert first.status == "approved"
     st.start_jobs()
     wait_for(lambda: st.find_saved_donors(email), why="the card to be saved")

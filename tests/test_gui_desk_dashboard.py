@@ -196,13 +196,13 @@ def test_the_save_card_default_lives_in_settings(
     tab = w.settings_tab
     box = tab.save_cards
     assert box.isVisible() and box.text() == "Tick 'save this card' on the form by default"
-    assert box.isChecked() == station.save_cards_default
+    assert not box.isChecked() and station.save_cards_default is False  # opt-in: off
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(10, box.height() // 2))
     qtbot.waitUntil(lambda: tab.cards_feedback.text() not in ("", "Saving…"))
     assert tab.cards_feedback.text().startswith("Saved"), tab.cards_feedback.text()
-    assert station.save_cards_default is False
-    station.set_save_cards_default(True)  # another station or the CLI: shown here too
-    qtbot.waitUntil(lambda: box.isChecked())
+    assert station.save_cards_default is True
+    station.set_save_cards_default(False)  # another station or the CLI: shown here too
+    qtbot.waitUntil(lambda: not box.isChecked())
     assert tab.goal.buttonSymbols() == QAbstractSpinBox.ButtonSymbols.NoButtons
     assert tab.goal.lineEdit().width() > 100  # the amount shows (no broken arrows)
     w.close()

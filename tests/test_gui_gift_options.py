@@ -3,10 +3,12 @@ no save-card job), its default set by the lead, and the receipt's language."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt
 from support.gui_fixtures import window  # noqa: F401 - fixture
 
-from pos_app.api import Station
+from pos_app.api import Card, Donor, GiftOptions, Station
 from pos_app.domain.states import Method
 from pos_app.ui.main_window import MainWindow
 
@@ -41,14 +43,35 @@ def test_consent_ticked_saves_the_card_unticked_does_not(
     assert station.donation(donation_id).status == "approved"
 
 
+def test_a_fresh_station_asks_keeping_a_card_is_opt_in(
+    qtbot, window: MainWindow, station: Station
+) -> None:
+    """Card-network credential-on-file rules: the donor's explicit yes, never a pre-tick."""
+    box = window.form.save_card
+    assert station.save_cards_default is False
+    assert box.isVisible() and box.isEnabled() and not box.isChecked()
+    assert window.form.gift_options().save_card is False
+    form_gift = card_gift(qtbot, window)  # the box left as it came
+    assert kinds(station, form_gift) == {"receipt"}
+    card = Card("4242424242424242", 12, dt.date.today().year + 2, "123")
+    facade = station.take_card_donation(  # save_card=None: the station's default
+        5000, Donor("Bea Facade", "bea@example.org"), card, GiftOptions()
+    )
+    assert facade.status == "approved" and facade.donation_id is not None
+    assert kinds(station, facade.donation_id) == {"receipt"}  # no save-card job
+    assert station.find_saved_donors("bea@example.org") == []
+
+
 def test_the_leads_default_reaches_the_form(qtbot, window: MainWindow, station: Station) -> None:
-    station.set_save_cards_default(False)
-    window.poll()
-    qtbot.waitUntil(lambda: not window.form.save_card.isChecked(), timeout=10000)
+    assert not window.form.save_card.isChecked()  # opt-in until the lead says otherwise
     station.set_save_cards_default(True)
     window.poll()
     qtbot.waitUntil(lambda: window.form.save_card.isChecked(), timeout=10000)
-    window.form.save_card.setChecked(False)  # the volunteer's answer for this donor stays
+    station.set_save_cards_default(False)
+    window.poll()
+    qtbot.waitUntil(lambda: not window.form.save_card.isChecked(), timeout=10000)
+    window.form.set_save_default(True, True)  # the lead ticks it again...
+    window.form.save_card.setChecked(False)  # ...the volunteer's answer for this donor stays
     window.form.set_save_default(True, True)  # what the next settings notice delivers
     assert not window.form.save_card.isChecked()
 

@@ -158,7 +158,7 @@ def test_in_memory_of_with_a_notice_by_keyboard_and_the_notice_has_no_amount(
     assert not f.more.is_open and f.more.dedication() == ("", "", "")
     st.start_jobs()
     jobs = wait_settled(st)
-    assert sorted(j.kind for j in jobs) == ["dedication", "receipt", "save_card"]
+    assert sorted(j.kind for j in jobs) == ["dedication", "receipt"]  # the card: not asked
     (notice,) = [m for m in smtp_server.received() if str(m["To"]) == "family@example.org"]
     text = notice.get_body(("plain",)).get_content()
     assert "Ada Lovelace has made a gift" in text and "$" not in text and "123.45" not in text
@@ -356,6 +356,50 @@ def test_at_1024x600_every_option_is_reachable_and_nothing_is_cut_sideways(
             qtbot.wait(10)
             where = QRect(control.mapTo(view, control.rect().topLeft()), control.size())
             assert view.rect().contains(where), (control.objectName(), where, view.rect())
+    finally:
+        i18n.uninstall()
+        app.setStyleSheet("")
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768), (1920, 1080)], ids=str)
+def test_the_cover_fee_sentence_is_never_cut(
+    qtbot, open_window, station: Station, language: str, size: tuple[int, int]
+) -> None:
+    """"Sumar $3.69 para que sus $150 lleguen completos a …" is longer than the form is wide
+    at 1024x600: it wraps onto a second line, whole, rather than being cut."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from pos_app.ui import i18n
+    from pos_app.ui.app import load_stylesheet
+
+    app = QApplication.instance()
+    app.setStyleSheet(load_stylesheet())
+    i18n.install(language)
+    try:
+        w = open_window(station)
+        w.resize(*size)
+        qtbot.waitUntil(lambda: w.width() == size[0])
+        f = w.form
+        f.set_amount(15000)
+        fee = f.cover_fee
+        start = {"es": "Sumar $3.69 para que sus $150 lleguen completos a ",
+                 "en": "Add $3.69 so all of your $150 goes to "}[language]  # fmt: skip
+        assert fee.sentence().startswith(start) and fee.sentence().endswith("(Alt+F)")
+        qtbot.waitUntil(lambda: fee.height() >= fee.heightForWidth(fee.width()))
+        words = fee.words
+        assert words.wordWrap() and words.isVisible()
+        assert words.height() >= words.heightForWidth(words.width())  # every line shown
+        assert fee.rect().contains(words.geometry()), (words.geometry(), fee.rect())
+        one_line = words.fontMetrics().horizontalAdvance(fee.sentence())
+        if one_line > words.width():  # too long for one line (Spanish at 1024): two
+            assert words.height() >= 2 * words.fontMetrics().lineSpacing()
+        view = w.findChild(QScrollArea, "formScroll").viewport()
+        left = fee.mapTo(view, fee.rect().topLeft()).x()
+        assert 0 <= left and left + fee.width() <= view.width()  # never past the form's edge
+        was = fee.isChecked()
+        qtbot.mouseClick(fee, Qt.MouseButton.LeftButton, pos=words.geometry().center())
+        assert fee.isChecked() is not was  # a click on the words ticks it, as on a checkbox
     finally:
         i18n.uninstall()
         app.setStyleSheet("")

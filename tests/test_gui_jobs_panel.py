@@ -20,7 +20,7 @@ from support.job_fixtures import (  # noqa: F401
 from support.memory_keyring import MemoryKeyring
 from support.smtp_server import SmtpServer
 
-from pos_app.api import Card, Donor, Station
+from pos_app.api import Card, Donor, GiftOptions, Station
 from pos_app.ui.jobs_model import COL_ERROR
 from pos_app.ui.jobs_panel import JobsPanel
 from pos_app.ui.tasks import TaskRunner
@@ -55,13 +55,16 @@ def states(p: JobsPanel) -> dict[tuple[str, str], str]:
     return {(r.donor_name, r.kind): r.state for r in p.model.records()}
 
 
+YES = GiftOptions(save_card=True)  # the donor agreed: the card is saved by a job too
+
+
 def test_panel_follows_real_jobs_and_fixes_a_bad_address(
     qtbot, panel: JobsPanel, station_smtp: Station, smtp_server: SmtpServer  # noqa: F811
 ):
     st = station_smtp
     smtp_server.down()
     st.start_jobs()
-    st.take_card_donation(5000, Donor("Jane Donor", "jane@example.org"), CARD)
+    st.take_card_donation(5000, Donor("Jane Donor", "jane@example.org"), CARD, YES)
     st.record_donation(2000, Donor("Bo Bounce", "bounce@example.org"), "cash")
     st.record_donation(1000, Donor("No Email", ""), "cash")  # no email: no receipt job
 
@@ -134,7 +137,7 @@ def test_discard_needs_a_reason_and_keeps_it(
 
 def test_search_and_kind_filter(qtbot, panel: JobsPanel, station_smtp: Station):
     st = station_smtp
-    st.take_card_donation(5000, Donor("Jane Donor", "jane@example.org"), CARD)
+    st.take_card_donation(5000, Donor("Jane Donor", "jane@example.org"), CARD, YES)
     st.record_donation(2000, Donor("Sam Cash", "sam@example.org"), "cash")
     qtbot.waitUntil(lambda: len(panel.model.records()) == 3)
     panel.state_filter.setCurrentText("All jobs")

@@ -1,7 +1,8 @@
 """The window in Spanish: the same states walked in English and in Spanish, and any visible
 text that reads the same in both (beyond names, amounts and keys) is an untranslated string.
 Also: the compiled catalogue is the .ts's, and every fixed message the core shows is in the
-catalogue's "core" list."""
+catalogue's "core" list; check-in's refusals (fixed, and with a name or paddle in them) are
+shown in Spanish, in the check-in window too."""
 
 from __future__ import annotations
 
@@ -136,11 +137,11 @@ def test_the_compiled_catalogue_is_the_sources(tmp_path: Path) -> None:
 
 def test_every_fixed_message_of_the_core_is_in_the_catalogue() -> None:
     from pos_app.payments import base, card_present
-    from pos_app.services import donations, reader
+    from pos_app.services import check_in, donations, reader
 
     known = set(core_text.SENTENCES)
     missing = []
-    for mod in (donations, reader, card_present):
+    for mod in (donations, reader, card_present, check_in):
         for name, value in vars(mod).items():
             if name.isupper() and isinstance(value, str) and " " in value:
                 missing += [s for s in re.split(r"(?<=[.!?])\s+", value.strip())
@@ -197,5 +198,101 @@ def test_the_lead_desk_speaks_spanish(qtbot, station: Station, tmp_path: Path) -
     finally:
         i18n.uninstall()
     assert "Ajustes" in spanish
+    untranslated = sorted(t for t in english & spanish if not SAME_IN_BOTH.match(t))
+    assert untranslated == []
+
+
+# ---- check-in at the door (services/check_in.py, ui/check_in_window.py) ------------------
+def check_in_sentences() -> list[str]:
+    """Every sentence of check-in's fixed messages, and each with a name or number in it
+    as the service writes it."""
+    from pos_app.services import check_in
+
+    fixed = [s for name, value in vars(check_in).items()
+             if name.isupper() and isinstance(value, str) and " " in value
+             for s in re.split(r"(?<=[.!?])\s+", value.strip()) if s.endswith(".")]  # fmt: skip
+    return fixed + [
+        "Paddle 112 is taken (Grace Hopper).",
+        "Paddle 112 is taken.",
+        "Grace Hopper is already checked in with paddle 112.",
+        "Saved with the stripe processor.",
+    ]
+
+
+def test_check_ins_sentences_are_shown_in_spanish(qapp, spanish: None) -> None:
+    untranslated = [s for s in check_in_sentences() if core_text.shown(s) == s]
+    assert untranslated == []
+    assert core_text.shown("Paddle 112 is taken (Grace Hopper). Ask for another card.") == (
+        "La paleta 112 ya está asignada (Grace Hopper). Pida otra tarjeta."
+    )
+    assert core_text.shown("Grace Hopper is already checked in with paddle 112.") == (
+        "Grace Hopper ya está registrado/a con la paleta 112."
+    )
+
+
+def test_check_ins_sentences_stay_english_in_english() -> None:
+    assert all(core_text.shown(s) == s for s in check_in_sentences())
+
+
+def walk_door(qtbot, station: Station) -> set[str]:
+    """The check-in window: a guest in Spanish, then each refusal the service gives."""
+    from pos_app.ui.check_in_window import CheckInWindow
+    from pos_app.ui.tasks import TaskRunner
+
+    tasks = TaskRunner()
+    door = CheckInWindow(station, tasks)
+    qtbot.addWidget(door)
+    door.show()
+    try:
+        qtbot.waitUntil(lambda: door.paddle.placeholderText() != "", timeout=10000)
+        seen = visible_texts(door)
+
+        def send(name: str, email: str, paddle: str = "", card: str = "") -> str:
+            before = door.answer.text()
+            door.name.setText(name)
+            door.email.setText(email)
+            door.paddle.setText(paddle)
+            if card:
+                for field, text in ((door.card.number, card), (door.card.expiry, "12/30"),
+                                    (door.card.cvc, "123")):  # fmt: skip
+                    field.setText(text)
+            door.check_in()
+            qtbot.waitUntil(lambda: door.check_btn.isEnabled()
+                            and door.answer.text() != before, timeout=10000)  # fmt: skip
+            seen.update(visible_texts(door))
+            return door.answer.text()
+
+        door.show_language("es")
+        said = {"checked in": send("Grace Hopper", "grace@example.org", "112")}
+        door.next_guest()
+        said["taken"] = send("Alan Turing", "alan@example.org", "112")
+        said["digits"] = send("Alan Turing", "alan@example.org", "11a")
+        said["no name"] = send("", "alan@example.org")
+        said["already"] = send("Grace H.", "grace@example.org", "113")
+        said["declined"] = send("Alan Turing", "alan@example.org", card="4000000000000002")
+        return seen | set(said.values())
+    finally:
+        door.close()
+        tasks.shutdown()
+
+
+def test_the_check_in_window_speaks_spanish(qtbot, station: Station, tmp_path: Path) -> None:
+    english = walk_door(qtbot, station)
+    assert "Paddle 112 is taken (Grace Hopper)." in english
+    from pos_app.api import open_station
+
+    assert i18n.install("es")
+    try:
+        with open_station(data_dir=tmp_path / "es",
+                          processor=SimulatorProcessor(latency_ms=0)) as st:  # fmt: skip
+            spanish = walk_door(qtbot, st)
+    finally:
+        i18n.uninstall()
+    for words in ("Paleta 112 · sin tarjeta guardada\nGrace Hopper · recibos en Español",
+                  "La paleta 112 ya está asignada (Grace Hopper).",
+                  "Escriba un número de paleta (solo dígitos, como 112).",
+                  "Escriba el nombre del invitado.",
+                  "Grace Hopper ya está registrado/a con la paleta 112."):  # fmt: skip
+        assert words in spanish, (words, sorted(spanish))
     untranslated = sorted(t for t in english & spanish if not SAME_IN_BOTH.match(t))
     assert untranslated == []

@@ -15,7 +15,7 @@ from conftest import TEST_CARD_NUMBERS, files_containing
 from support.job_fixtures import StationFactory, make_station  # noqa: F401
 from support.jobwait import wait_settled
 
-from pos_app.api import Card, Donor, InvalidDonation
+from pos_app.api import Card, Donor, GiftOptions, InvalidDonation
 
 CARD = Card("4242424242424242", 12, dt.date.today().year + 2, "123")
 DECLINED = Card("4000000000000002", 12, dt.date.today().year + 2, "123")
@@ -27,8 +27,10 @@ def kinds(station, donation_id: str) -> list[str]:  # type: ignore[no-untyped-de
 
 def test_which_gifts_get_which_jobs(make_station: StationFactory) -> None:  # noqa: F811
     st = make_station()
-    card = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD)
-    card_no_email = st.take_card_donation(2500, Donor("Anon", ""), CARD)
+    yes = GiftOptions(save_card=True)  # the donor agreed to keep the card
+    card = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD, yes)
+    card_no_email = st.take_card_donation(2500, Donor("Anon", ""), CARD, yes)
+    not_asked = st.take_card_donation(3000, Donor("Ed", "ed@example.org"), CARD)
     declined = st.take_card_donation(2500, Donor("Bo", "bo@example.org"), DECLINED)
     cash = st.record_donation(2000, Donor("Cy", "cy@example.org"), "cash")
     check = st.record_donation(9000, Donor("Di", "di@example.org"), "check", check_number="1042")
@@ -37,6 +39,7 @@ def test_which_gifts_get_which_jobs(make_station: StationFactory) -> None:  # no
     assert card.status == "approved" and declined.status == "declined"
     assert kinds(st, card.donation_id) == ["receipt", "save_card"]
     assert kinds(st, card_no_email.donation_id) == ["save_card"]
+    assert kinds(st, not_asked.donation_id) == ["receipt"]  # saving a card is opt-in
     assert kinds(st, declined.donation_id) == []
     assert kinds(st, cash.donation_id) == ["receipt"]
     assert kinds(st, check.donation_id) == ["receipt"]

@@ -21,7 +21,7 @@ from support.processes import localstripe_stats
 from support.stripe_spec import SpecViolation, StripeSpec, stripe_spec
 
 from jobs.kinds.save_card import save_card_key
-from pos_app.api import Card, Donor, Station
+from pos_app.api import Card, Donor, GiftOptions, Station
 from pos_app.payments.base import Declined, SaveCardRequest
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.payments.stripe import StripeProcessor
@@ -32,6 +32,7 @@ YEAR = dt.date.today().year + 2
 CARD = Card("4242424242424242", 12, YEAR, "123", postal_code="62701")
 REFUSED_AT_ATTACH = Card("4000000000000002", 12, YEAR, "123")  # localstripe: 402 on attach
 API_KEY = "sk_test_tableside_jobs"
+YES = GiftOptions(save_card=True)  # the donor agreed to keep the card (opt-in)
 pytestmark = pytest.mark.timeout(90)
 
 
@@ -71,7 +72,7 @@ def save_card_job(station: Station, donation_id: str):  # type: ignore[no-untype
 def test_simulator_saves_the_card_once(make_station: StationFactory) -> None:  # noqa: F811
     sim = SimulatorProcessor(latency_ms=0)
     st = make_station(processor=sim)
-    o = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD)
+    o = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD, YES)
     st.start_jobs()
     wait_settled(st)
     job = save_card_job(st, o.donation_id)
@@ -92,7 +93,7 @@ def test_refused_card_waits_for_a_person_and_the_gift_stays_approved(
     sim = SimulatorProcessor(latency_ms=0)
     sim.refuse_save = True
     st = make_station(processor=sim)
-    o = st.take_card_donation(5000, Donor("Ada", "ada@example.org"), CARD)
+    o = st.take_card_donation(5000, Donor("Ada", "ada@example.org"), CARD, YES)
     st.start_jobs()
     job = wait_state(st, save_card_job(st, o.donation_id).id, "needs_attention")
     assert job.attempts == 1 and job.fix == "discard" and job.error_kind == "permanent"
@@ -107,7 +108,7 @@ def test_processor_trouble_is_retried_and_offline_is_noticed(
 ) -> None:
     sim = SimulatorProcessor(latency_ms=0)
     st = make_station(processor=sim)
-    o = st.take_card_donation(5000, Donor("Ada", ""), CARD)  # no email: save card only
+    o = st.take_card_donation(5000, Donor("Ada", ""), CARD, YES)  # no email: save card only
     sim.network_down = True
     st.start_jobs()
     job_id = save_card_job(st, o.donation_id).id
@@ -143,7 +144,7 @@ def test_customer_with_the_card_attached_every_request_per_spec(
     checked: SpecCheckingTransport, localstripe: str, data_dir: Path,
 ) -> None:
     st = make_station(processor=stripe)
-    o = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD)
+    o = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD, YES)
     assert o.status == "approved"
     before = localstripe_stats(localstripe)["customers_created"]
     st.start_jobs()
@@ -190,7 +191,7 @@ def test_402_on_attach_needs_attention_and_the_gift_stays_approved(
     checked: SpecCheckingTransport,
 ) -> None:
     st = make_station(processor=stripe)
-    o = st.take_card_donation(5000, Donor("Bo", "bo@example.org"), REFUSED_AT_ATTACH)
+    o = st.take_card_donation(5000, Donor("Bo", "bo@example.org"), REFUSED_AT_ATTACH, YES)
     assert o.status == "approved"
     st.start_jobs()
     jobs = wait_settled(st)
@@ -208,7 +209,7 @@ def test_a_training_gift_is_never_saved_with_the_live_processor(
     make_station: StationFactory, stripe: StripeProcessor, localstripe: str,  # noqa: F811
 ) -> None:
     training = make_station()  # simulator
-    o = training.take_card_donation(5000, Donor("Ada", ""), CARD)
+    o = training.take_card_donation(5000, Donor("Ada", ""), CARD, YES)
     training.close()
     before = localstripe_stats(localstripe)["customers_created"]
     live = make_station(processor=stripe)
@@ -236,7 +237,7 @@ def test_simulator_reader_gift_saves_its_generated_card(
     assert st.reader_service is not None
     st.reader_service.poll_s = 0.01
     reader = st.reader_service.reader
-    o = reader_gift(st, lambda: reader._action.status == "in_progress")
+    o = reader_gift(st, lambda: reader._action.status == "in_progress", YES)
     present_pm, generated = paid_with(st, o.donation_id)
     assert present_pm and present_pm.startswith("pm_sim_present_") and generated
     st.start_jobs()
@@ -259,7 +260,7 @@ def test_a_reader_gift_with_no_generated_card_needs_attention_in_plain_words(
     assert st.reader_service is not None
     st.reader_service.poll_s, st.reader_service.save_cards = 0.01, False
     reader = st.reader_service.reader
-    o = reader_gift(st, lambda: reader._action.status == "in_progress")
+    o = reader_gift(st, lambda: reader._action.status == "in_progress", YES)
     assert paid_with(st, o.donation_id)[1] is None
     st.start_jobs()
     job = wait_state(st, save_card_job(st, o.donation_id).id, "needs_attention")
@@ -286,7 +287,7 @@ def test_peer_reader_gift_saves_its_generated_card_and_the_donor_gives_again(
         a = watch.reader_action(5)
         return a.type == "process_payment_intent" and a.status == "in_progress"
 
-    o = reader_gift(st, reader_waits)
+    o = reader_gift(st, reader_waits, YES)
     present_pm, generated = paid_with(st, o.donation_id)
     assert present_pm and generated and present_pm != generated
     st.start_jobs()

@@ -32,14 +32,22 @@ from support.memory_keyring import memory_keyring
 from support.processes import localstripe_stats
 from support.sendgrid_server import SendGridServer
 from support.smtp_server import SmtpServer
+from support.stripe_spec import StripeSpec
+from support.terminal_fixtures import (  # noqa: F401 - fixtures
+    RecordingTransport,
+    all_conform,
+    recorder,
+    spec,
+)
 
-from pos_app.api import Donor, GiftOptions, InvalidDonation, Station
+from pos_app.api import Card, Donor, GiftOptions, InvalidDonation, Station
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.payments.stripe import StripeProcessor
 from pos_app.secrets import SENDGRID_API_KEY, SERVICE
 from pos_app.settings import Pledges, Receipts
 
 KEY = "sk_test_tableside_pledge_links"
+VISA = Card("4242424242424242", 12, dt.date.today().year + 2, "123", postal_code="62701")
 THANKS = "https://riverside.example/thank-you"
 
 
@@ -61,14 +69,17 @@ def link_in(message: EmailMessage) -> str:
 
 @pytest.fixture
 def stripe_station(
-    make_station: StationFactory, smtp_server: SmtpServer, smtp_keyring, localstripe: str  # noqa: F811
+    make_station: StationFactory, smtp_server: SmtpServer, smtp_keyring, localstripe: str,  # noqa: F811
+    recorder: RecordingTransport,  # noqa: F811
 ) -> Station:
+    """A Stripe station on the bridged localstripe, every request kept (`recorder`) for
+    the spec check."""
     receipts = Receipts(provider="smtp", sender=FROM, host="127.0.0.1", port=smtp_server.port,
                         username=smtp_server.username, timeout=5.0,
                         ca_file=str(smtp_server.cert_file))  # fmt: skip
     settings = event_settings(receipts=receipts, pledges=Pledges(success_url=THANKS))
-    return make_station(settings=settings,
-                        processor=StripeProcessor(KEY, api_base=localstripe))  # fmt: skip
+    processor = StripeProcessor(KEY, api_base=localstripe, transport=recorder)
+    return make_station(settings=settings, processor=processor)
 
 
 def pay(localstripe: str, session_id: str) -> None:
@@ -125,11 +136,80 @@ def test_an_expired_link_is_said_and_the_lead_sends_another(
     assert st.send_pay_link(pledge.id) is not None  # the same link again, still open
     wait_for(lambda: len(links_to(smtp_server, "grace@example.org")) == 3, why="resent")
     assert link_in(links_to(smtp_server, "grace@example.org")[2]) == second
+    paid_before = localstripe_stats(localstripe)["checkout_sessions_paid"]
     pay(localstripe, second)
+    pay(localstripe, first)  # the old email too: Stripe's page no longer takes it
+    assert session_of(localstripe, first)["status"] == "expired"
+    assert session_of(localstripe, first)["payment_status"] == "unpaid"
     st.check_pay_links()
     assert pledge_state(st, pledge.id) == "paid"
+    assert localstripe_stats(localstripe)["checkout_sessions_paid"] == paid_before + 1
+    assert st.donation(pledge.donation_id).amount_cents == 4000
+    assert st.totals().raised_cents == 4000  # paid once, counted once
     with pytest.raises(InvalidDonation):
         st.send_pay_link(pledge.id)  # paid: nothing to send
+
+
+def test_a_pledge_paid_by_its_link_and_on_a_card_is_counted_once_and_goes_to_the_lead(
+    stripe_station: Station, smtp_server: SmtpServer, localstripe: str,  # noqa: F811
+    spec: StripeSpec, recorder: RecordingTransport,  # noqa: F811
+) -> None:
+    """The rule for a donor who pays twice. A paddle-raise pledge with no card is sent a
+    link; the guest then leaves a card and the lead charges the pledge on it (both jobs
+    run here by hand, the link's first: the race). Ada pays her link before the watch
+    looks: the gift stays counted once, on the card, and her pledge needs the lead, with
+    the link's payment to refund. Grace's link is still open when the watch looks: it is
+    expired at Stripe, and her page no longer takes a payment."""
+    st = stripe_station  # jobs not started: each runs when the test says
+    run = st.jobs_system.runner.run
+    raise_id = st.open_paddle_raise("Fund a kitchen", [5000])
+    pledges, sessions = {}, {}
+    for paddle, name in ((112, "Ada Lovelace"), (113, "Grace Hopper")):
+        address = f"{name.split()[0].lower()}@example.org"
+        assert not st.check_in(Donor(name, address), paddle=paddle).card_on_file
+        pledge = st.pledge(raise_id, paddle, 5000)
+        assert pledge.state == "pledged"  # no card: it waits
+        link_job = st.send_pay_link(pledge.id)  # the lead sends a link...
+        assert link_job is not None
+        assert st.check_in(Donor(name, address), card=VISA).card_on_file  # ...a card comes
+        assert st.charge_pledge_on_file(pledge.id)  # ...and the lead charges it on file
+        [charge_job] = [j.id for j in st.jobs(pledge.donation_id) if j.kind == "pledge_charge"]
+        run(link_job)
+        assert pledge_state(st, pledge.id) == "link_sent"
+        run(charge_job)
+        assert pledge_state(st, pledge.id) == "paid"  # on the card
+        pledges[paddle] = pledge
+        sessions[paddle] = link_in(links_to(smtp_server, address)[0])
+    assert st.totals().raised_cents == 10000
+
+    pay(localstripe, sessions[112])  # Ada pays the link in her email as well
+    st.check_pay_links()
+    ada = next(p for p in st.pledges() if p.id == pledges[112].id)
+    gift = st.donation(ada.donation_id)
+    link_payment = str(session_of(localstripe, sessions[112])["payment_intent"])
+    assert link_payment.startswith("pi_") and gift.payment_intent_id != link_payment
+    assert (gift.status, gift.amount_cents) == ("approved", 5000)  # counted once, the card
+    assert ada.state == "paid" and ada.message.startswith("Paid twice")
+    assert link_payment in ada.message and "refund" in ada.message
+    [job] = [j for j in st.jobs(ada.donation_id) if j.kind == "pay_link"]
+    assert (job.state, job.fix) == ("needs_attention", "discard")  # the lead's, to refund
+    assert link_payment in (job.last_error or "")
+    assert st.job_summary().needs_attention == 1
+
+    grace = next(p for p in st.pledges() if p.id == pledges[113].id)
+    assert grace.state == "paid"
+    assert session_of(localstripe, sessions[113])["status"] == "expired"  # voided
+    pay(localstripe, sessions[113])  # too late: Stripe's page takes nothing
+    assert session_of(localstripe, sessions[113])["payment_status"] == "unpaid"
+
+    st.check_pay_links()  # looking again changes nothing
+    assert [p.state for p in st.pledges() if p.id in (ada.id, grace.id)] == ["paid", "paid"]
+    assert st.job_summary().needs_attention == 1
+    assert st.totals().raised_cents == 10000  # each gift once
+    assert st.paddle_raise(raise_id).paid_cents == 10000
+    assert st.discard_job(job.id, "Refunded the link's payment in Stripe").state == "discarded"
+    assert st.job_summary().needs_attention == 0
+    all_conform(spec, recorder)  # every request per the spec (the expire too), POSTs keyed
 
 
 def test_a_pledge_needs_the_donors_email_and_a_real_amount(station: Station) -> None:
@@ -297,6 +377,7 @@ def test_the_pay_link_email_is_in_the_donors_language_field_by_field(
     assert mail["To"] == "Ada Lovelace <ada@example.org>"
     session = session_of(localstripe, link_in(mail))
     assert session["amount_total"] == 125050 and session["status"] == "open"
+    assert session["locale"] == lang  # Stripe's page in the email's language
     plain, html = mail.get_body(("plain",)), mail.get_body(("html",))
     assert plain is not None and html is not None
     check_pay_link(str(mail["Subject"]), plain.get_content(), html.get_content(), lang, session)
@@ -311,6 +392,37 @@ def test_the_pay_link_email_is_in_the_donors_language_field_by_field(
     assert str(receipt["Subject"]).startswith(w["receipt_subject"])
     text = receipt.get_body(("plain",)).get_content()
     assert "$1,250.50" in text and w["card"] in text
+
+
+def test_a_spanish_pledge_opens_stripes_page_in_spanish_every_request_per_spec(
+    stripe_station: Station, smtp_server: SmtpServer, localstripe: str,  # noqa: F811
+    spec: StripeSpec, recorder: RecordingTransport,  # noqa: F811
+) -> None:
+    st = stripe_station
+    st.start_jobs()
+    es = st.take_pledge(5000, Donor("Ana Ruiz", "ana@example.org"),
+                        GiftOptions(receipt_language="es"))  # fmt: skip
+    plain = st.take_pledge(5000, Donor("Ada Lovelace", "ada@example.org"))  # no language
+    for pledge in (es, plain):
+        wait_for(lambda p=pledge: pledge_state(st, p.id) == "link_sent", why="the link sent")
+    session_es = session_of(localstripe, link_in(links_to(smtp_server, "ana@example.org")[0]))
+    session_en = session_of(localstripe, link_in(links_to(smtp_server, "ada@example.org")[0]))
+    assert (session_es["locale"], session_en["locale"]) == ("es", "en")
+    assert session_es["metadata"] == {"pledge_id": es.id, "donation_id": es.donation_id}
+    sent = [spec.decoded("POST", r.url.path, r.content)
+            for r in all_conform(spec, recorder)  # every request per the spec, POSTs keyed
+            if r.method == "POST" and r.url.path == "/v1/checkout/sessions"]  # fmt: skip
+    assert sorted(body["locale"] for body in sent) == ["en", "es"]  # one create each
+
+    # the Spanish donor pays: the gift and its receipt, in Spanish
+    pay(localstripe, str(session_es["id"]))
+    st.check_pay_links()
+    assert pledge_state(st, es.id) == "paid"
+    wait_settled(st)
+    [receipt] = [m for m in smtp_server.received()
+                 if m["X-Tableside-Receipt"] and parseaddr(str(m["To"]))[1] == "ana@example.org"]
+    assert str(receipt["Subject"]).startswith(PAY_LINK_WORDS["es"]["receipt_subject"])
+    all_conform(spec, recorder)
 
 
 def test_a_spanish_pay_link_through_sendgrid_is_valid_against_its_spec(

@@ -27,6 +27,7 @@ from pos_app.payments.pay_links import (
     EXPIRED,
     OPEN,
     PayLinkRequest,
+    checkout_locale,
     checkout_session_params,
 )
 from pos_app.payments.registry import Capability
@@ -65,6 +66,34 @@ def test_the_session_is_one_gift_and_a_pure_function_of_the_request() -> None:
     assert params["metadata"] == params["payment_intent_data"]["metadata"] == {
         "pledge_id": "pledge-1", "donation_id": "gift-1"}
     assert params["submit_type"] == "donate" and params["mode"] == "payment"
+    assert params["locale"] == "auto"  # no language given: the donor's browser's
+
+
+def test_the_page_speaks_the_receipts_language() -> None:
+    assert [checkout_locale(x) for x in ("es", "en", "", None, " ES ")] == [
+        "es", "en", "en", "en", "es"]
+    assert checkout_locale("fr") == "auto"  # a language Tableside doesn't write: the browser's
+    spanish = PayLinkRequest(**{**request(1).__dict__, "locale": checkout_locale("es")})
+    assert checkout_session_params(spanish)["locale"] == "es"
+
+
+def test_a_spanish_link_opens_stripes_page_in_spanish(
+    localstripe: str, spec: StripeSpec, recorder: RecordingTransport  # noqa: F811
+) -> None:
+    stripe = StripeProcessor(KEY, api_base=localstripe, transport=recorder)
+    try:
+        links = stripe.pay_links()
+        es = links.create(PayLinkRequest(**{**request(7).__dict__, "locale": "es"}))
+        en = links.create(PayLinkRequest(**{**request(8).__dict__, "locale": "en"}))
+        for link, locale in ((es, "es"), (en, "en")):
+            body = raw(localstripe, f"/v1/checkout/sessions/{link.session_id}")
+            assert body["locale"] == locale
+            assert response_problems(spec, "checkout.session", body) == []
+    finally:
+        stripe.close()
+    [sent_es, sent_en] = [spec.decoded("POST", "/v1/checkout/sessions", r.content)
+                          for r in all_conform(spec, recorder) if r.method == "POST"]
+    assert (sent_es["locale"], sent_en["locale"]) == ("es", "en")
 
 
 def test_a_link_is_made_once_paid_by_the_donor_and_read_back(
@@ -137,6 +166,8 @@ def test_the_bridge_refuses_what_stripe_refuses(localstripe: str) -> None:
     assert post(expires_at=str(int(dt.datetime.now(dt.UTC).timestamp()) + 60)).status_code == 400
     assert post(**{"line_items[0][price_data][unit_amount]": "0"}).status_code == 400
     assert post(colour="blue").status_code == 400
+    assert post(locale="es").status_code == 200
+    assert post(locale="klingon").status_code == 400  # not in Stripe's enum
 
 
 def test_training_links_are_idempotent_paid_by_a_drill_and_wait_out_the_network() -> None:

@@ -37,7 +37,7 @@ from support.terminal_fixtures import (  # noqa: F401 - fixtures
     watcher,
 )
 
-from pos_app.api import Outcome, Station, open_station
+from pos_app.api import GiftOptions, Outcome, Station, open_station
 from pos_app.payments.card_present import ReaderChargeRequest
 from pos_app.payments.stripe_terminal import StripeTerminalProcessor
 
@@ -49,7 +49,7 @@ def test_approve_one_payment_intent_one_charge_keys_and_spec(
     spec: StripeSpec, data_dir: Path,
 ) -> None:  # fmt: skip
     before = localstripe_stats(localstripe)
-    out = gift(st, lambda: watcher.present("approve"), watcher)
+    out = gift(st, lambda: watcher.present("approve"), watcher, GiftOptions(save_card=True))
     assert out.status == "approved" and out.last4 == "4242" and "(tap)" in out.message
     after = localstripe_stats(localstripe)
     assert after["card_present_payment_intents"] == before["card_present_payment_intents"] + 1
@@ -137,7 +137,7 @@ def test_answer_lost_after_the_tap_is_in_doubt_then_settled_to_one_charge(
                 proxy.rate = 1.0
                 watcher.present("approve")
 
-            out = gift(st, tap_while_the_network_is_down, watcher)
+            out = gift(st, tap_while_the_network_is_down, watcher, GiftOptions(save_card=True))
             assert out.status == "in_doubt"
             assert proxy.faults_injected()["drop_before"] > 0
             proxy.rate = 0.0

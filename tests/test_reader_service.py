@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.api import Donor, Outcome, Station, open_station
+from pos_app.api import Donor, GiftOptions, Outcome, Station, open_station
 from pos_app.domain.states import DonationState
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.store.models import Donation
@@ -30,10 +30,15 @@ def st(data_dir, simulator: SimulatorProcessor) -> Iterator[Station]:
         yield station
 
 
-def gift(st: Station, donor_part: Callable[[], None]) -> Outcome:
+def gift(
+    st: Station, donor_part: Callable[[], None], options: GiftOptions | None = None
+) -> Outcome:
     """Start a reader gift on a thread, wait until the reader waits, play the donor."""
     result: list[Outcome] = []
-    t = threading.Thread(target=lambda: result.append(st.take_reader_donation(5000, DONOR)))
+    options = options or GiftOptions()
+    t = threading.Thread(
+        target=lambda: result.append(st.take_reader_donation(5000, DONOR, options))
+    )
     t.start()
     reader = st.reader_service.reader
     give_up = time.monotonic() + 30
@@ -47,7 +52,7 @@ def gift(st: Station, donor_part: Callable[[], None]) -> Outcome:
 
 
 def test_approve_records_card_entry_mode_emv_and_jobs(st: Station) -> None:
-    out = gift(st, lambda: st.present_on_reader("approve"))
+    out = gift(st, lambda: st.present_on_reader("approve"), GiftOptions(save_card=True))
     assert out.status == "approved" and out.last4 == "4242" and out.entry_mode == "contactless_emv"
     assert "(tap)" in out.message
     with st.db.session() as s:

@@ -22,7 +22,7 @@ from conftest import TEST_CARD_NUMBERS, files_containing
 from support.processes import localstripe_stats
 from support.stripe_spec import SPEC_FILE, StripeSpec, stripe_spec
 
-from pos_app.api import Card, Donor, InvalidDonation, Station, open_station
+from pos_app.api import Card, Donor, GiftOptions, InvalidDonation, Station, open_station
 from pos_app.payments.base import (
     ChargeRequest,
     Permanent,
@@ -40,9 +40,10 @@ def card(number: str = "4242424242424242") -> Card:
     return Card(number, 12, EXP_YEAR, "123", postal_code="62701")
 
 
-def give(station: Station, cents: int = 5000, number: str = "4242424242424242") -> str:
+def give(station: Station, cents: int = 5000, number: str = "4242424242424242",
+         options: GiftOptions | None = None) -> str:
     outcome = station.take_card_donation(cents, Donor("Ada Lovelace", "ada@example.org"),
-                                         card(number))
+                                         card(number), options or GiftOptions())
     assert outcome.status == "approved", outcome
     assert outcome.donation_id is not None
     return outcome.donation_id
@@ -74,7 +75,7 @@ def test_refund_a_card_gift(station: Station, simulator: SimulatorProcessor) -> 
 
 
 def test_a_refunded_gift_sends_no_receipt_and_saves_no_card(station: Station) -> None:
-    donation_id = give(station)
+    donation_id = give(station, options=GiftOptions(save_card=True))  # the donor said yes
     assert {j.state for j in station.jobs(donation_id)} == {"queued"}  # jobs not started
     station.refund(donation_id, "Mistaken charge")
     jobs = station.jobs(donation_id)

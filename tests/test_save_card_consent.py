@@ -4,7 +4,8 @@
 `GiftOptions(save_card=...)` is stored with the gift; no consent, no save-card job, and a
 reader gift's PaymentIntent is not set up for future use. `save_card=None` takes the
 station's default: the lead's choice (`Station.set_save_cards_default`, kept in the DB),
-else `[payments] save_cards_default` from the config. Against the simulator (typed card
+else `[payments] save_cards_default` from the config (false unless it says true: keeping
+a card is opt-in). Against the simulator (typed card
 and training's reader), and on the bridged localstripe the Stripe adapter (typed card) and
 the Terminal peer (reader).
 """
@@ -113,7 +114,9 @@ def test_save_cards_default_in_the_config_file(tmp_path: Path) -> None:
     cfg = tmp_path / "config.toml"
     cfg.write_text("[payments]\nsave_cards_default = false\n")
     assert load_settings(cfg).payments.save_cards_default is False
-    assert Payments().save_cards_default is True  # today's behaviour unless the file says
+    assert Payments().save_cards_default is False  # opt-in unless the file says otherwise
+    cfg.write_text("[payments]\nsave_cards_default = true\n")
+    assert load_settings(cfg).payments.save_cards_default is True  # a lead's file still counts
     cfg.write_text('[payments]\nsave_cards_default = "no"\n')
     with pytest.raises(ValueError, match="save_cards_default' must be a bool"):
         load_settings(cfg)

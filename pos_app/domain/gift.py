@@ -52,8 +52,8 @@ class GiftOptions:
     goods_description: str = ""
     goods_value_cents: int | None = None  # None: nothing was bought with this gift
     # The donor agreed to keep the card for later gifts (a save-card job; on a reader, a
-    # PaymentIntent set up for future use). None: the station's default, which the lead
-    # sets (`Station.save_cards_default`); the form sends what the volunteer ticked.
+    # PaymentIntent set up for future use). None: the station's default, off unless the
+    # lead turns it on (`Station.save_cards_default`); the form sends what was ticked.
     save_card: bool | None = None
 
 

@@ -28,6 +28,15 @@ OPEN, COMPLETE, EXPIRED = "open", "complete", "expired"
 # Stripe allows 30 minutes to 24 hours; a gala's pledges are settled over the next day.
 LINK_HOURS = 24
 ID_MAX = 255
+# The page's language for a gift's receipt language (GiftOptions.receipt_language): the donor
+# reads Stripe's page in the language of the email that brought them there. A language
+# Stripe's page doesn't have is left to the donor's browser ("auto").
+CHECKOUT_LOCALES = {"en": "en", "es": "es"}
+
+
+def checkout_locale(language: str | None) -> str:
+    """Stripe Checkout's `locale` for a receipt language ("" or None: English)."""
+    return CHECKOUT_LOCALES.get((language or "en").strip().lower(), "auto")
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class PayLinkRequest:
     idempotency_key: str
     success_url: str
     expires_at: dt.datetime  # when the link stops working
+    locale: str = "auto"  # the page's language (checkout_locale); auto: the browser's
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,8 @@ class PayLinks(Protocol):
 
 def checkout_session_params(request: PayLinkRequest) -> dict[str, Any]:
     """The Checkout Session for exactly one gift: its amount, nothing to adjust, the pledge
-    and gift ids in the metadata of the session and of the payment it makes."""
+    and gift ids in the metadata of the session and of the payment it makes, the page in
+    the donor's language."""
     ids = {"pledge_id": request.pledge_id, "donation_id": request.donation_id}
     return {
         "mode": "payment",
@@ -81,6 +92,7 @@ def checkout_session_params(request: PayLinkRequest) -> dict[str, Any]:
         "metadata": ids,
         "payment_intent_data": {"metadata": ids, "description": request.description[:200]},
         "submit_type": "donate",
+        "locale": request.locale,
     }  # fmt: skip
 
 

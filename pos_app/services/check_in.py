@@ -20,24 +20,31 @@ from the one read (latest_attempt...card_present.generated_card). Its key ends i
 (`checkin_key(..., reader=True)`), which is how settling knows a reader setup: one in
 doubt is resolved by reading the SetupIntent back (and cancelling what is left), never by
 handing it to the reader again. Card data never reaches the laptop at all.
+
+The guest's language (`language`, "en" or "es"; None is the event's default) is chosen at
+check-in and written on the guest: every pledge made for them copies it onto its gift's
+`receipt_language` (services/paddle_raise.py), so the receipt after the charge and a
+checkout pay link are written in it. Changed at a later check-in, it is changed on the
+guest's pledges not charged yet too (nothing has been sent for them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pos_app.domain.cards import Card, card_errors
 from pos_app.domain.donor import Donor, donor_errors
-from pos_app.domain.states import CardOnFile
+from pos_app.domain.states import CardOnFile, DonationState
 from pos_app.faults import crashpoint
 from pos_app.payments.base import (
     DECLINE_MESSAGES,
@@ -58,8 +65,9 @@ from pos_app.payments.card_present import (
     ReaderUnavailable,
 )
 from pos_app.payments.registry import Capability
+from pos_app.receipts.i18n import LOCALES
 from pos_app.store.database import Database
-from pos_app.store.models import Attendee, new_id, utcnow
+from pos_app.store.models import Attendee, Donation, Pledge, new_id, utcnow
 
 from . import replay
 from .gala_records import AttendeeRecord
@@ -96,6 +104,17 @@ READER_NEVER_SENT = (
 )
 NO_GENERATED = "This card can't be kept on file (a phone wallet can't be). " + ASK_AGAIN
 NOT_THIS_GUEST = "The reader's answer was for another guest. " + ASK_AGAIN
+# check-in's own refusals, one fixed sentence each (ui/core_text.py translates them)
+NAME_AS_TEXT = "Enter the guest's name and email as text."
+NAME_MISSING = "Enter the guest's name."
+PADDLE_DIGITS_ONLY = "Type a paddle number (digits only, like 112)."
+NO_FREE_PADDLE = "Couldn't find a free paddle number; type one."
+STILL_SAVING = "This guest's card is still being saved; wait a moment."
+SAVING_NOW = "This guest's card is being saved right now; wait a moment."
+READER_BUSY = "The reader is waiting for another guest's card; finish or cancel that first."
+# the languages receipts are written in (receipts/i18n.py): "es", "es-MX", "ES" are Spanish
+LANGUAGE_PROBLEM = "Receipts are written in English (en) or Spanish (es)."
+_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{2,8})?")
 SETUP_CHECK_EVERY = 4  # polls of the reader per read of the SetupIntent itself
 READER_SUFFIX = "-r"
 
@@ -117,8 +136,20 @@ def paddle_of(value: object) -> str:
     text = str(value).strip() if isinstance(value, int | str) and not isinstance(
         value, bool) else ""
     if not text.isdigit() or not 0 < len(text) <= PADDLE_DIGITS or int(text) == 0:
-        raise InvalidDonation({"paddle": "Type a paddle number (digits only, like 112)."})
+        raise InvalidDonation({"paddle": PADDLE_DIGITS_ONLY})
     return str(int(text))
+
+
+def language_of(value: object) -> str | None:
+    """A guest's receipt language as stored: "en" or "es" (a region or the case of the
+    letters doesn't matter: "es-MX", "ES"); None or "" is no choice (the event's default,
+    or what the guest has). Anything else raises InvalidDonation on field "language"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    tag = _LANGUAGE_TAG.fullmatch(value.strip()) if isinstance(value, str) else None
+    if tag is None or tag[1].lower() not in LOCALES:
+        raise InvalidDonation({"language": LANGUAGE_PROBLEM})
+    return tag[1].lower()
 
 
 class AttendeeService:
@@ -147,36 +178,46 @@ class AttendeeService:
 
     # ---- check-in ---------------------------------------------------------------------
     def check_in(
-        self, donor: Donor, paddle: str | int | None = None, card: Card | None = None
+        self,
+        donor: Donor,
+        paddle: str | int | None = None,
+        card: Card | None = None,
+        language: str | None = None,
     ) -> AttendeeRecord:
-        """Find the guest by email (or add them) with their paddle; save `card` on file."""
+        """Find the guest by email (or add them) with their paddle; save `card` on file.
+        `language` ("en" | "es") is their receipts' language; None leaves a found guest's
+        as it is (a new guest: the event's default)."""
         errors: dict[str, str] = {}
         if not isinstance(donor, Donor) or not all(
             isinstance(v, str) for v in (donor.name, donor.email)
         ):
-            raise InvalidDonation({"name": "Enter the guest's name and email as text."})
+            raise InvalidDonation({"name": NAME_AS_TEXT})
         errors.update(donor_errors(donor))
         if not donor.name.strip() and "name" not in errors:
-            errors["name"] = "Enter the guest's name."
+            errors["name"] = NAME_MISSING
         wanted: str | None = None
         if paddle is not None and paddle != "":
             try:
                 wanted = paddle_of(paddle)
             except InvalidDonation as exc:
                 errors.update(exc.errors)
+        try:
+            lang = language_of(language)
+        except InvalidDonation as exc:
+            errors.update(exc.errors)
         if card is not None:
             if not self.keeps_cards:
-                errors["card"] = "This station's processor can't keep a card on file."
+                errors["card"] = CANT_KEEP
             else:
                 errors.update(card_errors(card))
         if errors:
             raise InvalidDonation(errors)
-        attendee_id = self._find_or_add(donor, wanted)
+        attendee_id = self._find_or_add(donor, wanted, lang)
         if card is not None:
             self._take_card(attendee_id, card)
         return self.get(attendee_id)
 
-    def _find_or_add(self, donor: Donor, wanted: str | None) -> str:
+    def _find_or_add(self, donor: Donor, wanted: str | None, language: str | None) -> str:
         email = donor.email.strip()
         for _ in range(5):  # another station-thread may take the same free paddle: again
             with self.db.session() as s:
@@ -191,6 +232,9 @@ class AttendeeService:
                             "paddle": f"{found.name} is already checked in with paddle "
                                       f"{found.paddle}."
                         })
+                    if language is not None and language != found.language:
+                        found.language = language
+                        _relanguage_pledges(s, found.paddle, language)
                     return found.id
                 if wanted is not None:
                     holder = s.scalar(select(Attendee).where(Attendee.paddle == wanted))
@@ -204,6 +248,7 @@ class AttendeeService:
                     name=donor.name.strip(),
                     email=email,
                     card_state=CardOnFile.NONE.value,
+                    language=language,
                 )
                 s.add(row)
                 try:
@@ -217,7 +262,7 @@ class AttendeeService:
                     continue
                 log.info("guest %s checked in with paddle %s", row.id, row.paddle)
                 return row.id
-        raise InvalidDonation({"paddle": "Couldn't find a free paddle number; type one."})
+        raise InvalidDonation({"paddle": NO_FREE_PADDLE})
 
     @staticmethod
     def _next_free(s: Session) -> str:
@@ -240,9 +285,7 @@ class AttendeeService:
                     row = s.get(Attendee, attendee_id)
                     assert row is not None
                     if row.card_state == CardOnFile.SAVING.value:
-                        raise InvalidDonation(
-                            {"card": "This guest's card is still being saved; wait a moment."}
-                        )
+                        raise InvalidDonation({"card": STILL_SAVING})
                     # a fresh key per card: the same key with another card would be refused
                     number = _card_number(row.idempotency_key, attendee_id) + 1
                     row.idempotency_key = checkin_key(attendee_id, number)
@@ -273,9 +316,7 @@ class AttendeeService:
                 crashpoint("checkin_after_payment_method")
                 self._set_up(attendee_id)
         except replay.Busy:
-            raise InvalidDonation(
-                {"card": "This guest's card is being saved right now; wait a moment."}
-            ) from None
+            raise InvalidDonation({"card": SAVING_NOW}) from None
 
     def _set_up(self, attendee_id: str) -> None:
         """Customer, SetupIntent, confirm: each id committed before the next call; any
@@ -359,8 +400,7 @@ class AttendeeService:
         self.get(attendee_id)
         with self._reader_lock:
             if self._on_reader is not None:
-                raise InvalidDonation({"card": "The reader is waiting for another guest's "
-                                                "card; finish or cancel that first."})
+                raise InvalidDonation({"card": READER_BUSY})
             self._on_reader = attendee_id
             self._reader_cancel.clear()
         try:
@@ -369,9 +409,7 @@ class AttendeeService:
                 crashpoint("checkin_reader_after_row")
                 self._reader_setup(attendee_id, key, service)
         except replay.Busy:
-            raise InvalidDonation(
-                {"card": "This guest's card is being saved right now; wait a moment."}
-            ) from None
+            raise InvalidDonation({"card": SAVING_NOW}) from None
         finally:
             with self._reader_lock:
                 self._on_reader = None
@@ -398,9 +436,7 @@ class AttendeeService:
             row = s.get(Attendee, attendee_id)
             assert row is not None
             if row.card_state == CardOnFile.SAVING.value:
-                raise InvalidDonation(
-                    {"card": "This guest's card is still being saved; wait a moment."}
-                )
+                raise InvalidDonation({"card": STILL_SAVING})
             number = _card_number(row.idempotency_key, attendee_id) + 1
             row.idempotency_key = checkin_key(attendee_id, number, reader=True)
             row.card_state = CardOnFile.SAVING.value
@@ -666,6 +702,19 @@ class AttendeeService:
                 )
             rows = [AttendeeRecord.of(r) for r in s.scalars(stmt)]
         return sorted(rows, key=lambda r: (len(r.paddle), r.paddle))
+
+
+def _relanguage_pledges(s: Session, paddle: str, language: str) -> None:
+    """The guest's pledges not charged yet (waiting, or declined and waiting for another
+    card) take their new language: their receipt and pay link haven't gone out."""
+    s.execute(
+        update(Donation)
+        .where(Donation.paddle == paddle,
+               Donation.state.in_([DonationState.PLEDGED.value, DonationState.DECLINED.value]),
+               Donation.id.in_(select(Pledge.donation_id).where(Pledge.paddle == paddle)))
+        .values(receipt_language=language)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
 
 
 def _card_number(key: str | None, attendee_id: str) -> int:

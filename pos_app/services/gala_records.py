@@ -21,7 +21,9 @@ class PledgeStarted(InvalidDonation):
 @dataclass(frozen=True)
 class AttendeeRecord:
     """A checked-in guest. `card_on_file`: a card is saved for off-session charges
-    (`card_state` says more: none | saving | saved | failed, with `message` for people)."""
+    (`card_state` says more: none | saving | saved | failed, with `message` for people).
+    `language`: their receipts' and pay links' language ("en" | "es"), None for the
+    event's default."""
 
     id: str
     paddle: str
@@ -33,6 +35,7 @@ class AttendeeRecord:
     last4: str | None
     message: str | None
     created_at: dt.datetime
+    language: str | None = None
 
     @property
     def card_label(self) -> str:
@@ -55,6 +58,7 @@ class AttendeeRecord:
             last4=row.last4,
             message=row.message,
             created_at=row.created_at,
+            language=row.language,
         )
 
 

@@ -1,12 +1,13 @@
 """The paddle raise (fund-a-need): hands go up and each pledge is recorded at once.
 
 A pledge is written in ONE transaction with its gift (a `donations` row in state
-`pledged`: no money, never counted, paddle set) and, when the guest's card is on file,
-its `pledge_charge` job (jobs/kinds/pledge_charge.py, whose body is
-services/pledge_charges.py); Huey gets the job after the commit. Undo is one conditional
-UPDATE on the gift (`pledged` -> `voided`), the opposite of the one that starts the charge:
-whichever commits first wins, so a pledge is either undone or charged, never both. A
-declined pledge can be undone too (nothing was charged).
+`pledged`: no money, never counted, paddle set, the guest's receipt language from
+check-in) and, when the guest's card is on file, its `pledge_charge` job
+(jobs/kinds/pledge_charge.py, whose body is services/pledge_charges.py); Huey gets the job
+after the commit. Undo is one conditional UPDATE on the gift (`pledged` -> `voided`), the
+opposite of the one that starts the charge: whichever commits first wins, so a pledge is
+either undone or charged, never both. A declined pledge can be undone too (nothing was
+charged).
 """
 
 from __future__ import annotations
@@ -137,6 +138,9 @@ class PaddleRaiseService:
                 donor_email=guest.email,
                 **svc.taken_here(),
                 paddle=number,
+                # the guest's language from check-in: the receipt after the charge and a
+                # checkout pay link are written in it (None: the event's default)
+                receipt_language=guest.language,
                 charge_attempts=0,
                 message=f"Pledged {format_cents(amount_cents, svc.currency)} in {raised.title}.",
             )

@@ -11,7 +11,8 @@ pays it on the processor's own page (pos_app/payments/pay_links.py).
   very same request, so Stripe answers with the same session. The session id is kept at
   once; the email is at least once, with a stable Message-ID. The email is written in
   the gift's receipt language from the receipt templates (resources/receipts/paylink*,
-  receipts/render.py `render_pay_link`). An open link is sent again
+  receipts/render.py `render_pay_link`), and Stripe's page opens in that language too
+  (the session's `locale`). An open link is sent again
   as it is; a new session is made only after the last one ended.
 - A desktop app has no webhook endpoint, so `watch_step` (a background loop) reads each
   open link back: every 30 s for its first quarter hour, every 5 minutes for two hours,
@@ -22,8 +23,14 @@ pays it on the processor's own page (pos_app/payments/pay_links.py).
 No card data is stored for a pledge: the donor types the card on Stripe's page.
 
 A pledge's gift is charged one way only. A link goes out only while the gift has not been
-charged (`pledged`, or `declined` at the table). A card charge that started meanwhile (a card
-left later) makes a paid link a matter for the lead: the pledge says "paid twice".
+charged (`pledged`, or `declined` at the table). A card charge can still start while a link
+is out (the lead sends a link, then the guest leaves a card and it is charged on file):
+the watch keeps reading such a link (`checkout_url` set: not known ended) after the pledge
+is paid on the card. Still open: it is expired at Stripe, so the donor can't pay twice.
+Paid meanwhile: the gift stays paid and counted once (on the card); the pledge says "Paid
+twice", naming the pay link's payment, and its pay-link job waits in needs attention for
+the lead to refund that payment — never counted twice, never dropped. A link settled or
+ended has `checkout_url` cleared.
 """
 
 from __future__ import annotations
@@ -35,7 +42,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from jobs.context import JobContext
 from jobs.errors import JobPermanent
@@ -46,7 +54,15 @@ from pos_app.domain.donor import Donor
 from pos_app.domain.gift import NO_OPTIONS, GiftOptions, gift_columns
 from pos_app.domain.states import DonationState, Method, PledgeState
 from pos_app.faults import crashpoint
-from pos_app.payments.pay_links import COMPLETE, EXPIRED, OPEN, PayLink, PayLinkRequest, PayLinks
+from pos_app.payments.pay_links import (
+    COMPLETE,
+    EXPIRED,
+    OPEN,
+    PayLink,
+    PayLinkRequest,
+    PayLinks,
+    checkout_locale,
+)
 from pos_app.payments.registry import Capability
 from pos_app.receipts.message import OutgoingEmail
 from pos_app.receipts.render import PayLinkData, render_pay_link
@@ -68,6 +84,9 @@ CHARGEABLE = (DonationState.PLEDGED.value, DonationState.DECLINED.value)
 IDLE = (JobState.DONE.value, JobState.DISCARDED.value, JobState.NEEDS_ATTENTION.value)
 LINKABLE = (PledgeState.PLEDGED.value, PledgeState.NEEDS_ATTENTION.value,
             PledgeState.LINK_SENT.value, PledgeState.EXPIRED.value)  # fmt: skip
+# A pledge whose gift was charged another way (a card on file) while its link was out.
+SETTLED_ELSEWHERE = (PledgeState.PAID.value, PledgeState.CHARGING.value)
+IN_FLIGHT = (DonationState.CHARGING, DonationState.IN_DOUBT, DonationState.PROCESSING)
 
 
 @dataclass(frozen=True)
@@ -238,7 +257,9 @@ class PledgeLinkService:
             self._settle(pledge_id, link)
             return f"paid already ({link.session_id})"
         if link is None or link.status != OPEN or link.url is None:
-            link = links.create(self._request(pledge_id, sends, donation_id, *gift[:3]))
+            link = links.create(
+                self._request(pledge_id, sends, donation_id, *gift[:3], language=gift[4])
+            )
             with self.db.session() as s:  # kept before the email: a retry reuses it
                 s.execute(update(Pledge).where(Pledge.id == pledge_id).values(
                     checkout_session_id=link.session_id, checkout_url=link.url))  # fmt: skip
@@ -258,10 +279,11 @@ class PledgeLinkService:
         return f"pay link sent ({link.session_id})"
 
     def _request(self, pledge_id: str, sends: int, donation_id: str, cents: int,
-                 currency: str, email: str) -> PayLinkRequest:  # fmt: skip
+                 currency: str, email: str, *, language: str) -> PayLinkRequest:  # fmt: skip
         """The key names the pledge, how many links it was sent before (a new session
         only after the last one ended) and the six-hour block (a retry sends the very
-        same request, `expires_at` included)."""
+        same request, `expires_at` included). The page is in the gift's receipt
+        language, like the email."""
         now = dt.datetime.now(dt.UTC)
         block = int(now.timestamp()) // BLOCK_S
         start = dt.datetime.fromtimestamp(block * BLOCK_S, dt.UTC)
@@ -281,6 +303,7 @@ class PledgeLinkService:
             customer_email=email, idempotency_key=f"tableside-paylink-{pledge_id}-{sends}-{block}",
             success_url=success_url,
             expires_at=start + dt.timedelta(hours=LINK_HOURS),
+            locale=checkout_locale(language),
         )  # fmt: skip
 
     def _email(self, pledge_id: str, sends: int, link: PayLink, cents: int, currency: str,
@@ -306,9 +329,12 @@ class PledgeLinkService:
 
         with self.db.session() as s:
             sent = s.execute(
-                select(Pledge.id, Pledge.checkout_session_id, Pledge.updated_at)
-                .where(Pledge.state == PledgeState.LINK_SENT.value,
-                       Pledge.checkout_session_id.is_not(None))
+                select(Pledge.id, Pledge.checkout_session_id, Pledge.updated_at, Pledge.state)
+                .where(Pledge.checkout_session_id.is_not(None),
+                       or_(Pledge.state == PledgeState.LINK_SENT.value,
+                           # charged another way while its link was out: still payable?
+                           and_(Pledge.checkout_url.is_not(None),
+                                Pledge.state.in_(SETTLED_ELSEWHERE))))
             ).all()  # fmt: skip
         if not sent:
             return
@@ -317,7 +343,7 @@ class PledgeLinkService:
             links = self.links()
         except JobPermanent:
             return
-        for pledge_id, sid, sent_at in sent:
+        for pledge_id, sid, sent_at, state in sent:
             with self._lock:
                 last = self._checked.get(pledge_id)
             if last is not None and mono - last < check_every(sent_at, now):
@@ -331,8 +357,11 @@ class PledgeLinkService:
                 continue
             if link.status == COMPLETE and link.paid:
                 self._settle(pledge_id, link)
-            elif link.status == EXPIRED:
-                self._expired(pledge_id)
+            elif link.status == EXPIRED or (link.status == COMPLETE and not link.paid):
+                self._expired(pledge_id, sid)
+            elif state == PledgeState.PAID.value:  # open, the gift paid on a card
+                self._void(links, pledge_id, sid)
+            # charging on a card: left open until its answer (a decline needs the link)
 
     def check_now(self) -> None:
         """Look at every sent link at once (the lead asked, or a test)."""
@@ -342,11 +371,22 @@ class PledgeLinkService:
 
     def _settle(self, pledge_id: str, link: PayLink) -> None:
         """Paid on the donor's page: the gift is approved with the payment's id and gets its
-        follow-up jobs (the receipt), in one transaction."""
+        follow-up jobs (the receipt), in one transaction. A gift already charged another
+        way (a card on file) stays counted once, and the second payment goes to the lead
+        (`_paid_twice`). A card charge still waiting for its answer: looked at again
+        later."""
         job_ids: list[str] = []
         with self.db.session() as s:
             pledge = s.get(Pledge, pledge_id)
-            if pledge is None or pledge.state == PledgeState.PAID.value:
+            if pledge is None:
+                return
+            gift = s.get(Donation, pledge.donation_id)
+            if gift is None:
+                return
+            if gift.payment_intent_id == link.payment_intent_id and (
+                link.payment_intent_id or pledge.state == PledgeState.PAID.value
+            ):
+                pledge.checkout_url = None  # this link's payment is the gift's: done
                 return
             won = s.execute(
                 update(Donation)
@@ -357,12 +397,14 @@ class PledgeLinkService:
                         message="Paid by the pay link.")
                 .execution_options(synchronize_session=False)
             ).rowcount  # fmt: skip
-            if not won:  # charged on a card meanwhile: the donor paid twice
-                pledge.message = ("Paid by the pay link AND charged on a card: refund one of "
-                                  "the two (the lead desk's Refund).")  # fmt: skip
-                log.warning("pledge %s paid twice (link %s)", pledge_id, link.session_id)
+            if not won:  # charged another way meanwhile
+                s.refresh(gift)
+                if DonationState(gift.state) in IN_FLIGHT:
+                    return  # the card's answer first: a decline leaves the link to pay it
+                self._paid_twice(s, pledge, gift, link)
                 return
             pledge.state, pledge.message = PledgeState.PAID.value, "Paid by the pay link."
+            pledge.checkout_url = None
             donation = s.get(Donation, pledge.donation_id)
             assert donation is not None
             s.refresh(donation)
@@ -370,11 +412,60 @@ class PledgeLinkService:
         self.enqueue(job_ids)
         log.info("pledge %s paid by link %s", pledge_id, link.session_id)
 
-    def _expired(self, pledge_id: str) -> None:
+    def _paid_twice(self, s: Session, pledge: Pledge, gift: Donation, link: PayLink) -> None:
+        """The link paid after the gift was charged on a card: the gift stays paid and
+        counted once (on the card); the link's payment goes to the lead, to refund. The
+        pledge says so, and its pay-link job waits in needs attention (the jobs panel, the
+        desk's alerts and the closing summary count it) until the lead discards it once
+        refunded. No idle job to hold it (one running): the pledge itself needs attention."""
+        pi = link.payment_intent_id or link.session_id
+        words = (f"Paid twice: on the card ({gift.payment_intent_id or 'charged'}) and by the "
+                 f"pay link ({pi}). The gift is counted once, on the card: refund the pay "
+                 f"link's payment {pi} in the Stripe Dashboard, then discard this.")  # fmt: skip
+        pledge.message, pledge.checkout_url = words, None  # seen: the watch stops here
+        parked = s.execute(
+            update(Job)
+            .where(Job.donation_id == gift.id, Job.kind == pay_link_kind.NAME,
+                   Job.state.in_(IDLE))
+            .values(state=JobState.NEEDS_ATTENTION.value, last_error=words,
+                    last_error_detail=f"pledge {pledge.id}: session {link.session_id} paid "
+                                      f"({pi}) after gift {gift.id} was charged",
+                    error_kind="permanent", fix="discard", discard_reason=None,
+                    updated_at=dt.datetime.now(dt.UTC))
+        ).rowcount  # fmt: skip
+        if not parked:
+            pledge.state = PledgeState.NEEDS_ATTENTION.value
+        log.warning("pledge %s paid twice: gift %s, link %s payment %s", pledge.id,
+                    gift.payment_intent_id, link.session_id, pi)  # fmt: skip
+
+    def _void(self, links: PayLinks, pledge_id: str, session_id: str) -> None:
+        """A link still open for a pledge charged another way: expired at the processor
+        (its own key), so the donor can't pay it too. Refused (paid a moment ago) or no
+        answer: the next look settles it."""
+        try:
+            ended = links.expire(session_id, f"tableside-paylink-void-{session_id}")
+        except Exception as exc:
+            log.info("pay link %s not voided yet: %s", session_id, getattr(exc, "message", exc))
+            return
+        if ended.status == EXPIRED:
+            self._expired(pledge_id, session_id)
+            log.info("pledge %s: its pay link %s voided (paid another way)", pledge_id,
+                     session_id)  # fmt: skip
+        elif ended.status == COMPLETE and ended.paid:
+            self._settle(pledge_id, ended)
+
+    def _expired(self, pledge_id: str, session_id: str) -> None:
+        """The link `session_id` ended unpaid (a newer link of the pledge is left alone)."""
+        this_link = (Pledge.id == pledge_id, Pledge.checkout_session_id == session_id)
         with self.db.session() as s:
+            s.execute(  # a pledge paid another way keeps its state: the link just ended
+                update(Pledge)
+                .where(*this_link, Pledge.state != PledgeState.LINK_SENT.value)
+                .values(checkout_url=None)
+            )
             s.execute(
                 update(Pledge)
-                .where(Pledge.id == pledge_id, Pledge.state == PledgeState.LINK_SENT.value)
-                .values(state=PledgeState.EXPIRED.value,
+                .where(*this_link, Pledge.state == PledgeState.LINK_SENT.value)
+                .values(state=PledgeState.EXPIRED.value, checkout_url=None,
                         message="The pay link expired unpaid: send another, or ask the donor.")
             )  # fmt: skip

@@ -271,7 +271,8 @@ class Attendee(Base):
     """A donor checked in at the door: a paddle number, and maybe a saved card (tokens only).
 
     `card_state`: none | saving | saved | failed. The card is saved with a SetupIntent whose
-    idempotency key is written here before the request is sent."""
+    idempotency key is written here before the request is sent. `language` (migration
+    0014): the receipts' language chosen at check-in, copied onto each pledge's gift."""
 
     __tablename__ = "attendees"
 
@@ -288,6 +289,8 @@ class Attendee(Base):
     last4: Mapped[str | None] = mapped_column(String(4))
     card_state: Mapped[str] = mapped_column(String(16), default="none")
     message: Mapped[str | None] = mapped_column(Text)
+    # receipts and pay links for this guest: "en" | "es"; None is the event's default
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow

@@ -7,6 +7,12 @@ checks the guest in through `Station.check_in` off the GUI thread; the card fiel
 cleared as soon as the request leaves (card data lives only in that one call). The answer
 reads "Paddle 112 · Visa •••• 4242 on file", or says in words why the card wasn't kept.
 
+"Receipts in" (Alt+I), beside the paddle, is the guest's language (English / Español): the
+event's default to start with, the guest's own once a found guest is picked. It goes with
+the check-in (`Station.check_in(..., language=)`), and every pledge made for the guest is
+receipted, and sent its pay link, in it. Left at the default it sends no choice (a returning
+guest keeps theirs).
+
 Where the station has a card reader (`Station.can_save_card_from_reader`), "Save card from
 reader" (Alt+R) checks the guest in and keeps the card read on the reader instead
 (`Station.save_card_from_reader`, off the GUI thread): the window says "Tap, insert or swipe
@@ -21,9 +27,10 @@ import datetime as dt
 import threading
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -37,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.api import AttendeeRecord, Card, Donor, InvalidDonation, Station
 from pos_app.domain.cards import card_errors, parse_expiry
+from pos_app.receipts.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES
 
 from .card_fields import CardFields
 from .core_text import shown
@@ -44,6 +52,24 @@ from .result_panel import DONOR_PARTS
 from .tasks import TaskRunner
 
 ROLE_ID = Qt.ItemDataRole.UserRole
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class _EnterChecksIn(QObject):
+    """Enter on the language choice checks the guest in, as it does in a text field."""
+
+    def __init__(self, window: CheckInWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() in ENTER_KEYS and not event.isAutoRepeat():
+                if isinstance(watched, QComboBox) and watched.view().isVisible():
+                    return False  # the open list takes Enter as its choice
+                self.window.check_in()
+                return True
+        return False
 
 
 class CheckInWindow(QWidget):
@@ -75,9 +101,25 @@ class CheckInWindow(QWidget):
         self.paddle = QLineEdit()
         self.paddle.setAccessibleName(self.tr("Paddle number"))
         self.paddle.setMaxLength(8)
+        # The guest's language, on the paddle's row (no extra height at 1024x600): each
+        # language in its own words, the event's default first chosen.
+        self.language = QComboBox()
+        self.language.setObjectName("guestLanguage")
+        self.language.setAccessibleName(self.tr("Receipts and pay links in"))
+        for code, name in LANGUAGE_NAMES.items():
+            self.language.addItem(name, code)
+        self.language.installEventFilter(_EnterChecksIn(self))
+        self.language_label = QLabel(self.tr("Receipts &in"))
+        self.language_label.setBuddy(self.language)
+        paddle_row = QHBoxLayout()
+        paddle_row.addWidget(self.paddle, 1)
+        paddle_row.addSpacing(12)
+        paddle_row.addWidget(self.language_label)
+        paddle_row.addWidget(self.language)
+        self._picked_guest: AttendeeRecord | None = None  # a found guest, picked
         form.addRow(self.tr("Name"), self.name)
         form.addRow(self.tr("Email"), self.email)
-        form.addRow(self.tr("Paddle"), self.paddle)
+        form.addRow(self.tr("Paddle"), paddle_row)
         v.addLayout(form)
         entry = station.card_entry
         self.has_reader = station.can_save_card_from_reader
@@ -154,7 +196,10 @@ class CheckInWindow(QWidget):
         self.matches.clear()
         for guest in self.found:
             card = guest.card_label if guest.card_on_file else self.tr("no card on file")
-            item = QListWidgetItem(f"{guest.paddle} · {guest.name} · {guest.email} · {card}")
+            text = f"{guest.paddle} · {guest.name} · {guest.email} · {card}"
+            if guest.language and guest.language != DEFAULT_LANGUAGE:
+                text += f" · {LANGUAGE_NAMES.get(guest.language, guest.language)}"
+            item = QListWidgetItem(text)
             item.setData(ROLE_ID, guest.id)
             self.matches.addItem(item)
 
@@ -165,7 +210,26 @@ class CheckInWindow(QWidget):
         self.name.setText(guest.name)
         self.email.setText(guest.email)
         self.paddle.setText(guest.paddle)
+        self._picked_guest = guest
+        self.show_language(guest.language)
         self.card.number.setFocus()
+
+    # ---- the guest's language ----
+    def show_language(self, code: str | None) -> None:
+        """The choice at `code`; None (or one not offered) is the event's default."""
+        at = self.language.findData(code or DEFAULT_LANGUAGE)
+        self.language.setCurrentIndex(at if at >= 0 else
+                                      self.language.findData(DEFAULT_LANGUAGE))  # fmt: skip
+
+    def chosen_language(self) -> str | None:
+        """What goes with the check-in: the choice, or None (no choice: the event's default
+        for a new guest, a returning one keeps theirs) when it is the default and the guest
+        picked doesn't have another language to be changed back from."""
+        code = self.language.currentData() or DEFAULT_LANGUAGE
+        had = self._picked_guest.language if self._picked_guest is not None else None
+        if code == DEFAULT_LANGUAGE and had in (None, DEFAULT_LANGUAGE):
+            return None
+        return str(code)
 
     # ---- checking in ----
     def typed_card(self) -> Card | None:
@@ -185,6 +249,7 @@ class CheckInWindow(QWidget):
             return  # one check-in at a time: a second Enter sends nothing
         donor = Donor(self.name.text().strip(), self.email.text().strip())
         paddle = self.paddle.text().strip() or None
+        language = self.chosen_language()
         card = self.typed_card()
         problems = card_errors(card) if card is not None else {}
         if problems:  # said before anything leaves: the typed card stays to correct
@@ -202,8 +267,8 @@ class CheckInWindow(QWidget):
         self.card.clear()
         self.check_btn.setEnabled(False)
         self.answer.setText(self.tr("Checking in…"))
-        self.tasks.run(lambda: self.station.check_in(donor, paddle, card), self._checked_in,
-                       self._failed)  # fmt: skip
+        self.tasks.run(lambda: self.station.check_in(donor, paddle, card, language),
+                       self._checked_in, self._failed)  # fmt: skip
 
     def _checked_in(self, guest: AttendeeRecord) -> None:
         self.check_btn.setEnabled(True)
@@ -216,8 +281,14 @@ class CheckInWindow(QWidget):
                 paddle=guest.paddle, problem=shown(guest.message))  # fmt: skip
         else:
             said = self.tr("Paddle {paddle} · no card on file").format(paddle=guest.paddle)
-        self.answer.setText(f"{said}\n{guest.name}")
+        who = guest.name
+        if guest.language:
+            who = self.tr("{name} · receipts in {language}").format(
+                name=guest.name, language=LANGUAGE_NAMES.get(guest.language, guest.language))
+        self.answer.setText(f"{said}\n{who}")
         self.paddle.setText(guest.paddle)
+        self._picked_guest = guest  # checked in: Enter again changes nothing
+        self.show_language(guest.language)
         self.search.setFocus()  # Esc clears for the next guest
 
     def _failed(self, exc: BaseException) -> None:
@@ -228,7 +299,8 @@ class CheckInWindow(QWidget):
                 field.setText(text)  # refused before the card was tried: kept to resend
         if isinstance(exc, InvalidDonation):
             self.answer.setText(shown(" ".join(exc.errors.values())))
-            target = {"paddle": self.paddle, "name": self.name, "email": self.email}.get(
+            target = {"paddle": self.paddle, "name": self.name, "email": self.email,
+                      "language": self.language}.get(
                 next(iter(exc.errors), ""), self.card.number)  # fmt: skip
             target.setFocus()
         else:
@@ -242,6 +314,7 @@ class CheckInWindow(QWidget):
             return
         donor = Donor(self.name.text().strip(), self.email.text().strip())
         paddle = self.paddle.text().strip() or None
+        language = self.chosen_language()
         self.card.clear()  # a card typed meanwhile is not what is kept: off the screen
         self._typed = None
         self._busy(True)
@@ -250,7 +323,7 @@ class CheckInWindow(QWidget):
         asked.clear()
 
         def work() -> AttendeeRecord:
-            guest = station.check_in(donor, paddle)
+            guest = station.check_in(donor, paddle, language=language)
             if asked.is_set():  # cancelled while the guest was being checked in
                 return guest
             return station.save_card_from_reader(guest)
@@ -299,6 +372,8 @@ class CheckInWindow(QWidget):
         self.card.clear()
         self.matches.clear()
         self.found = []
+        self._picked_guest = None
+        self.show_language(None)
         self.answer.setText(self.tr("Type the guest's name, or find them above."))
         self.tasks.run(self.station.next_free_paddle, self._next_free, lambda _e: None)
         self.name.setFocus()

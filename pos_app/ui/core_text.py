@@ -5,7 +5,9 @@ a field's problem, a reader's advice. The window shows them through `shown()`, w
 translates sentence by sentence from the "core" context of the Qt catalogue, so
 "Cancelled on the reader. Nothing was charged." is two known sentences, whatever the
 combination. A sentence not in the list stays English (tests/test_gui_spanish.py checks
-that the core's fixed messages are all here).
+that the core's fixed messages are all here). A sentence with a name or number in it
+("Paddle 112 is taken (Grace Hopper).") is one of PATTERNS: its words translated, the
+name or number put back where the translation says.
 """
 
 from __future__ import annotations
@@ -113,6 +115,22 @@ SENTENCES = (
         "core", "The reader is waiting for another guest's card; finish or cancel that first."
     ),
     QT_TRANSLATE_NOOP("core", "The reader stopped before the card was read."),
+    # check-in at the door (services/check_in.py)
+    QT_TRANSLATE_NOOP("core", "Enter the guest's name and email as text."),
+    QT_TRANSLATE_NOOP("core", "Enter the guest's name."),
+    QT_TRANSLATE_NOOP("core", "Type a paddle number (digits only, like 112)."),
+    QT_TRANSLATE_NOOP("core", "Couldn't find a free paddle number; type one."),
+    QT_TRANSLATE_NOOP("core", "This station's processor can't keep a card on file."),
+    QT_TRANSLATE_NOOP("core", "This guest's card is still being saved; wait a moment."),
+    QT_TRANSLATE_NOOP("core", "This guest's card is being saved right now; wait a moment."),
+    QT_TRANSLATE_NOOP("core", "Couldn't reach the processor, so the card was not kept."),
+    QT_TRANSLATE_NOOP("core", "Not confirmed yet: Tableside keeps checking with the processor."),
+    QT_TRANSLATE_NOOP("core", "The guest can go in; the card shows as on file once confirmed."),
+    QT_TRANSLATE_NOOP(
+        "core", "The card's bank wants the guest to confirm it, which can't be done at the table."
+    ),
+    QT_TRANSLATE_NOOP("core", "Tableside stopped before the card reached the processor."),
+    QT_TRANSLATE_NOOP("core", "Receipts are written in English (en) or Spanish (es)."),
     QT_TRANSLATE_NOOP(
         "core",
         "You can take the next donor: this gift finishes by itself, and the lead sees it.",
@@ -120,9 +138,42 @@ SENTENCES = (
 )
 
 
+# Sentences with a name or number in them: {placeholders} match any text.
+PATTERNS = (
+    # check-in (services/check_in.py)
+    QT_TRANSLATE_NOOP("core", "Paddle {paddle} is taken ({name})."),
+    QT_TRANSLATE_NOOP("core", "Paddle {paddle} is taken."),
+    QT_TRANSLATE_NOOP("core", "{name} is already checked in with paddle {paddle}."),
+    QT_TRANSLATE_NOOP("core", "Saved with the {processor} processor."),
+)
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _matcher(source: str) -> re.Pattern[str]:
+    pieces = _PLACEHOLDER.split(source)  # text, name, text, name, ..., text
+    return re.compile("".join(
+        re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>.+?)"
+        for i, piece in enumerate(pieces)
+    ))  # fmt: skip
+
+
+_MATCHERS = tuple((_matcher(source), source) for source in PATTERNS)
+
+
+def _sentence(text: str) -> str:
+    said = QCoreApplication.translate(CONTEXT, text)
+    if said != text:
+        return said
+    for matcher, source in _MATCHERS:
+        found = matcher.fullmatch(text)
+        if found:
+            return QCoreApplication.translate(CONTEXT, source).format(**found.groupdict())
+    return text
+
+
 def shown(message: str) -> str:
     """`message` in the window's language, sentence by sentence."""
     if not message:
         return message
     parts = _SENTENCE_END.split(message.strip())
-    return " ".join(QCoreApplication.translate(CONTEXT, p) for p in parts)
+    return " ".join(_sentence(p) for p in parts)

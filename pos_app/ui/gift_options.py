@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
     QWidget,
 )
 
@@ -47,14 +49,25 @@ def whole(cents: int, currency: str) -> str:
 
 
 class CoverFee(QCheckBox):
-    """The donor adds the processor's fee so the whole gift reaches the cause."""
+    """The donor adds the processor's fee so the whole gift reaches the cause.
+
+    The sentence wraps onto a second line rather than being cut (a long cause, Spanish, a
+    1024-wide screen): a QCheckBox can't wrap its own text, so the words sit in a wrapping
+    label beside the indicator (`words`), and the box answers for its height at a width.
+    A click anywhere on the sentence toggles it, as on a plain checkbox's text."""
 
     def __init__(self, currency: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("coverFee")
-        # never widens the form: a long cause is cut on a small screen; the tooltip and
-        # the accessible name carry the whole sentence
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.words = QLabel(self)
+        self.words.setObjectName("coverFeeWords")
+        self.words.setWordWrap(True)
+        self.words.setTextFormat(Qt.TextFormat.PlainText)
+        self.words.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        # never widens the form: the sentence wraps to the width the form has
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.currency = currency
         self.fee_for: Callable[[int], int] = lambda _cents: 0
         self.cause = ""
@@ -86,9 +99,65 @@ class CoverFee(QCheckBox):
             )
         else:
             text = self.tr("Cover the fee so all of the gift goes to {cause}").format(cause=cause)
-        self.setText(f"{text}  ({FEE_KEY})")
+        self.words.setText(f"{text}  ({FEE_KEY})")
         self.setAccessibleName(text)
         self.setToolTip(text)
+        self._place()
+        self.updateGeometry()
+
+    def sentence(self) -> str:
+        """What the volunteer reads beside the box (with its key)."""
+        return self.words.text()
+
+    # ---- the wrapping sentence -------------------------------------------------------
+    def _indent(self) -> int:
+        """Where the words start: past the indicator and its spacing, as a checkbox's text."""
+        opt = QStyleOptionButton()
+        self.initStyleOption(opt)
+        box = self.style().subElementRect(QStyle.SubElement.SE_CheckBoxContents, opt, self)
+        return max(box.left(), 0)
+
+    def _margin(self) -> int:
+        return 2  # the focus ring's border (style.qss), kept clear of the words
+
+    def _words_height(self, width: int) -> int:
+        return self.words.heightForWidth(max(width - self._indent() - self._margin(), 1))
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        one_line = super().sizeHint().height()
+        return max(one_line, self._words_height(width) + 2 * self._margin())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = self.words.sizeHint()
+        width = self._indent() + hint.width() + self._margin()
+        return QSize(width, self.heightForWidth(self.width() if self.width() > 1 else width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(self._indent() + 80, super().sizeHint().height())
+
+    def hitButton(self, pos: QPoint) -> bool:  # noqa: N802 - Qt's name
+        return self.rect().contains(pos)  # the sentence too, not only the indicator
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._place()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.words.setFont(self.font())
+            self._place()
+            self.updateGeometry()
+
+    def _place(self) -> None:
+        left, m = self._indent(), self._margin()
+        width = max(self.width() - left - m, 1)
+        height = self.words.heightForWidth(width)
+        top = max((self.height() - height) // 2, 0)
+        self.words.setGeometry(left, top, width, max(height, self.height() - 2 * top))
 
 
 class MoreOptions(QWidget):

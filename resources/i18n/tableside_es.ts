@@ -86,6 +86,14 @@
         <translation>Número de paleta</translation>
     </message>
     <message>
+        <source>Receipts and pay links in</source>
+        <translation>Recibos y enlaces de pago en</translation>
+    </message>
+    <message>
+        <source>Receipts &amp;in</source>
+        <translation>Rec&amp;ibos en</translation>
+    </message>
+    <message>
         <source>Paddle</source>
         <translation>Paleta</translation>
     </message>
@@ -140,6 +148,10 @@
     <message>
         <source>Paddle {paddle} · no card on file</source>
         <translation>Paleta {paddle} · sin tarjeta guardada</translation>
+    </message>
+    <message>
+        <source>{name} · receipts in {language}</source>
+        <translation>{name} · recibos en {language}</translation>
     </message>
     <message>
         <source>Check-in didn&apos;t work ({error}).</source>
@@ -2579,8 +2591,76 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>El lector se detuvo antes de leer la tarjeta.</translation>
     </message>
     <message>
+        <source>Enter the guest&apos;s name and email as text.</source>
+        <translation>Escriba el nombre y el correo del invitado como texto.</translation>
+    </message>
+    <message>
+        <source>Enter the guest&apos;s name.</source>
+        <translation>Escriba el nombre del invitado.</translation>
+    </message>
+    <message>
+        <source>Type a paddle number (digits only, like 112).</source>
+        <translation>Escriba un número de paleta (solo dígitos, como 112).</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t find a free paddle number; type one.</source>
+        <translation>No se encontró un número de paleta libre; escriba uno.</translation>
+    </message>
+    <message>
+        <source>This station&apos;s processor can&apos;t keep a card on file.</source>
+        <translation>El procesador de esta estación no puede guardar tarjetas.</translation>
+    </message>
+    <message>
+        <source>This guest&apos;s card is still being saved; wait a moment.</source>
+        <translation>La tarjeta de este invitado todavía se está guardando; espere un momento.</translation>
+    </message>
+    <message>
+        <source>This guest&apos;s card is being saved right now; wait a moment.</source>
+        <translation>La tarjeta de este invitado se está guardando en este momento; espere un momento.</translation>
+    </message>
+    <message>
+        <source>Couldn&apos;t reach the processor, so the card was not kept.</source>
+        <translation>No se pudo contactar al procesador, así que la tarjeta no se guardó.</translation>
+    </message>
+    <message>
+        <source>Not confirmed yet: Tableside keeps checking with the processor.</source>
+        <translation>Aún sin confirmar: Tableside sigue consultando con el procesador.</translation>
+    </message>
+    <message>
+        <source>The guest can go in; the card shows as on file once confirmed.</source>
+        <translation>El invitado puede pasar; la tarjeta aparecerá como guardada en cuanto se confirme.</translation>
+    </message>
+    <message>
+        <source>The card&apos;s bank wants the guest to confirm it, which can&apos;t be done at the table.</source>
+        <translation>El banco de la tarjeta quiere que el invitado la confirme, y eso no se puede hacer en la mesa.</translation>
+    </message>
+    <message>
+        <source>Tableside stopped before the card reached the processor.</source>
+        <translation>Tableside se detuvo antes de que la tarjeta llegara al procesador.</translation>
+    </message>
+    <message>
+        <source>Receipts are written in English (en) or Spanish (es).</source>
+        <translation>Los recibos se escriben en inglés (en) o en español (es).</translation>
+    </message>
+    <message>
         <source>You can take the next donor: this gift finishes by itself, and the lead sees it.</source>
         <translation>Puede atender al siguiente donante: este donativo se completa solo y el responsable lo ve.</translation>
+    </message>
+    <message>
+        <source>Paddle {paddle} is taken ({name}).</source>
+        <translation>La paleta {paddle} ya está asignada ({name}).</translation>
+    </message>
+    <message>
+        <source>Paddle {paddle} is taken.</source>
+        <translation>La paleta {paddle} ya está asignada.</translation>
+    </message>
+    <message>
+        <source>{name} is already checked in with paddle {paddle}.</source>
+        <translation>{name} ya está registrado/a con la paleta {paddle}.</translation>
+    </message>
+    <message>
+        <source>Saved with the {processor} processor.</source>
+        <translation>Guardada con el procesador {processor}.</translation>
     </message>
 </context>
 </TS>

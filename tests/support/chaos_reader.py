@@ -17,7 +17,8 @@ import random
 import threading
 import time
 
-from pos_app.api import Donor, Outcome, Station
+from pos_app.api import Donor, GiftOptions, Outcome, Station
+from pos_app.domain.gift import NO_OPTIONS
 from pos_app.payments.base import ProcessorError
 from pos_app.payments.stripe_terminal import StripeTerminalProcessor
 
@@ -57,11 +58,13 @@ def take_on_reader(
     peer_url: str,
     api_key: str,
     reader_id: str,
+    options: GiftOptions = NO_OPTIONS,
 ) -> Outcome:
     """A reader gift with its donor: returns what the volunteer is told."""
     result: list[Outcome] = []
     t = threading.Thread(
-        target=lambda: result.append(station.take_reader_donation(amount, donor)), daemon=True
+        target=lambda: result.append(station.take_reader_donation(amount, donor, options)),
+        daemon=True,
     )
     t.start()
     watch = StripeTerminalProcessor(api_key, reader_id, api_base=peer_url, timeout=2.0)

@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root
 
-from pos_app.api import Card, Donor, Outcome, Station, open_station  # noqa: E402
+from pos_app.api import Card, Donor, GiftOptions, Outcome, Station, open_station  # noqa: E402
 from pos_app.payments.stripe import StripeProcessor  # noqa: E402
 from pos_app.payments.stripe_terminal import StripeTerminalProcessor  # noqa: E402
 from pos_app.receipts.sendgrid import SendGridSender  # noqa: E402
@@ -70,11 +70,12 @@ def donation(seed: int, i: int) -> tuple[int, Donor, Card]:
 def take(station: Station, amount: int, donor: Donor, card: Card, kind: str | None,
          peer_url: str, reader: str) -> Outcome:  # fmt: skip
     """One gift: keyed with `card`, or on the reader when `kind` says what the card does."""
-    if kind is None:
-        return station.take_card_donation(amount, donor, card)
+    if kind is None:  # every donor agrees to keep the card: the save-card jobs run too
+        return station.take_card_donation(amount, donor, card, GiftOptions(save_card=True))
     from chaos_reader import take_on_reader  # run as a script: tests/support is on sys.path
 
-    return take_on_reader(station, amount, donor, kind, peer_url, STRIPE_KEY, reader)
+    return take_on_reader(station, amount, donor, kind, peer_url, STRIPE_KEY, reader,
+                          GiftOptions(save_card=True))
 
 
 def say(line: str) -> None:

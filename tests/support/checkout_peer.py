@@ -3,8 +3,9 @@ documents them for `mode=payment` with inline `price_data`: create, retrieve, ex
 
 - Create checks what Stripe checks for this use: `mode`, at least one line item with
   `price_data` (currency, a positive `unit_amount`, `product_data[name]`) and a quantity,
-  `success_url`, `expires_at` between 30 minutes and 24 hours from now, `submit_type` in
-  Stripe's enum, and no unknown parameter. The session answers `status=open`,
+  `success_url`, `expires_at` between 30 minutes and 24 hours from now, `submit_type` and
+  `locale` in Stripe's enums, and no unknown parameter. The session keeps its `locale`
+  (null when none was sent), as Stripe's does. The session answers `status=open`,
   `payment_status=unpaid`, a `url` on checkout.stripe.com and `amount_total`.
 - Retrieve answers `expired` (and no `url`) once `expires_at` has passed, like Stripe.
 - Expire works only on an open session (400 otherwise, Stripe's words).
@@ -28,6 +29,11 @@ from terminal_payments import error, missing, new_id, unknown
 
 MIN_S, MAX_S = 30 * 60, 24 * 3600
 SUBMIT_TYPES = ("auto", "book", "donate", "pay")
+LOCALES = (  # Stripe's enum for a Checkout Session's locale (API 2023-08-16)
+    "auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil",
+    "fr", "fr-CA", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl",
+    "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK", "zh-TW",
+)
 ALLOWED = {
     "mode", "line_items", "success_url", "cancel_url", "customer_email",
     "client_reference_id", "metadata", "payment_intent_data", "expires_at", "submit_type",
@@ -86,6 +92,9 @@ async def create_session(request: web.Request) -> web.Response:
                     param="expires_at")  # fmt: skip
     if data.get("submit_type", "auto") not in SUBMIT_TYPES:
         raise error(400, "Invalid submit_type", "parameter_invalid_empty", param="submit_type")
+    if data.get("locale", "auto") not in LOCALES:
+        raise error(400, f"Invalid locale: must be one of {', '.join(LOCALES)}",
+                    "parameter_invalid_empty", param="locale")  # fmt: skip
     sid = new_id("cs_test_")
     pi_data = data.get("payment_intent_data") or {}
     session = {
@@ -97,7 +106,7 @@ async def create_session(request: web.Request) -> web.Response:
         "client_reference_id": data.get("client_reference_id"),
         "metadata": data.get("metadata") or {}, "success_url": data["success_url"],
         "cancel_url": data.get("cancel_url"), "payment_method_types": ["card"],
-        "submit_type": data.get("submit_type", "auto"),
+        "submit_type": data.get("submit_type", "auto"), "locale": data.get("locale"),
         "automatic_tax": {"enabled": False, "status": None}, "custom_fields": [],
         "custom_text": {"shipping_address": None, "submit": None,
                         "terms_of_service_acceptance": None},

@@ -3,7 +3,8 @@
     python tests/support/job_station.py DATA_DIR STRIPE_URL SENDGRID_URL donate
     python tests/support/job_station.py DATA_DIR STRIPE_URL SENDGRID_URL run
 
-donate  take one card donation ($50, 4242..., with an email) through the Stripe adapter,
+donate  take one card donation ($50, 4242..., with an email, the donor agreeing to keep
+        the card) through the Stripe adapter,
         then start the jobs and wait for them, like the app does.
 run     what a restart does: start the jobs (the ledger sync puts back what a crash took
         from the queue) and wait until none is queued, running or waiting to retry.
@@ -26,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root
 
-from pos_app.api import Card, Donor, open_station  # noqa: E402
+from pos_app.api import Card, Donor, GiftOptions, open_station  # noqa: E402
 from pos_app.payments.stripe import StripeProcessor  # noqa: E402
 from pos_app.receipts.sendgrid import SendGridSender  # noqa: E402
 
@@ -51,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.mode == "donate":
             card = Card("4242424242424242", 12, dt.date.today().year + 3, "123")
             donor = Donor("Grace Hopper", "grace@example.org")
-            outcome = station.take_card_donation(5000, donor, card)
+            consent = GiftOptions(save_card=True)  # the donor agreed: a save-card job too
+            outcome = station.take_card_donation(5000, donor, card, consent)
             out["outcome"] = dataclasses.asdict(outcome)
             print(json.dumps({"donation_id": outcome.donation_id}), flush=True)
         station.start_jobs()

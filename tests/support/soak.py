@@ -3,7 +3,8 @@ running; threads, open files and memory are sampled as it goes. Shared by
 tests/test_resources.py (a few hundred donations) and bench/soak.py (5,000).
 
 The stream: card gifts (every 12th declined, every 20th a cash or check gift), each with an
-email, so every approved gift also makes a save-card job and a receipt job. The processor
+email and the donor's yes to keeping the card, so every approved gift also makes a
+save-card job and a receipt job. The processor
 is the in-process simulator (or, with `processor="localstripe"`, the Stripe adapter against a
 bridged localstripe in a process of its own); receipts go to the outbox folder.
 
@@ -33,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pos_app.api import Card, Donor, Station
+from pos_app.api import Card, Donor, GiftOptions, Station
 from pos_app.paths import DataPaths
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.settings import Event, Jobs, Organization, Receipts, Settings
@@ -41,6 +42,7 @@ from pos_app.settings import Event, Jobs, Organization, Receipts, Settings
 YEAR = dt.date.today().year + 2
 CARDS = ("4242424242424242", "5555555555554444", "4111111111111111")
 DECLINED = "4000000000009995"  # insufficient funds, in the simulator and at Stripe
+CONSENT = GiftOptions(save_card=True)  # the donor agreed to keep the card
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ def run_soak(
                 else:
                     number = DECLINED if i % 12 == 11 else CARDS[i % len(CARDS)]
                     card = Card(number, 1 + i % 12, YEAR, "123", postal_code="62701")
-                    station.take_card_donation(2500 + i % 1000, donor, card)
+                    station.take_card_donation(2500 + i % 1000, donor, card, CONSENT)
                     station.forget_card()
                 done = i + 1
                 if done % every == 0 or done == warmup:

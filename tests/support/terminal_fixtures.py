@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 from conftest import TERMINAL_TEST_KEY
 
-from pos_app.api import Donor, Outcome, Station, open_station
+from pos_app.api import Donor, GiftOptions, Outcome, Station, open_station
 from pos_app.payments.stripe_terminal import StripeTerminalProcessor
 from pos_app.store.models import Donation
 from support.jobwait import wait_for
@@ -120,10 +120,19 @@ def waiting(p: StripeTerminalProcessor) -> bool:
     return a.type == "process_payment_intent" and a.status == "in_progress"
 
 
-def gift(st: Station, donor_part: Callable[[], None], watcher: StripeTerminalProcessor) -> Outcome:
-    """Start a reader gift on a thread, wait until the peer's reader waits, play the donor."""
+def gift(
+    st: Station,
+    donor_part: Callable[[], None],
+    watcher: StripeTerminalProcessor,
+    options: GiftOptions | None = None,
+) -> Outcome:
+    """Start a reader gift on a thread, wait until the peer's reader waits, play the donor
+    (`options`: the gift's, e.g. the donor's yes to keeping the card)."""
     result: list[Outcome] = []
-    t = threading.Thread(target=lambda: result.append(st.take_reader_donation(5000, DONOR)))
+    options = options or GiftOptions()
+    t = threading.Thread(
+        target=lambda: result.append(st.take_reader_donation(5000, DONOR, options))
+    )
     t.start()
     wait_for(lambda: waiting(watcher) or not t.is_alive(), why="the reader to get the payment")
     donor_part()
