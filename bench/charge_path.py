@@ -1,6 +1,7 @@
 """How much our charge path costs on top of the HTTP it has to do, measured side by side.
 
-    .venv/bin/python bench/charge_path.py [--iterations 200] [--warmup 10]
+    .venv/bin/python bench/charge_path.py [--iterations 200] [--warmup 10] [--traced 50]
+    .venv/bin/python bench/charge_path.py --quick   # a few: what tests/test_benches.py runs
 
 In one loop, interleaved (the order rotates every iteration), each iteration runs:
   (a) Station.take_card_donation with the simulator at 0 ms latency: the app's own cost
@@ -114,18 +115,24 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--iterations", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument("--traced", type=int, default=50, help="Stripe charges under tracemalloc")
+    ap.add_argument("--quick", action="store_true", help="a few iterations, for the test suite")
     args = ap.parse_args()
+    if args.quick:
+        args.iterations, args.warmup, args.traced = 5, 1, 3
 
     with (
         tempfile.TemporaryDirectory(prefix="tableside-bench-") as tmp,
         localstripe_process() as url,
     ):
         os.environ["POS_APP_CONFIG"] = str(Path(tmp) / "no-config.toml")  # training settings
-        data_dir = Path(tmp) / "data"
-        # Both stations share one data dir, so there is one log file and one log handler.
-        sim_station = open_station(data_dir=data_dir, processor=SimulatorProcessor(latency_ms=0))
+        # One data dir per station: a data dir takes one station at a time (StationBusy).
+        sim_station = open_station(
+            data_dir=Path(tmp) / "sim", processor=SimulatorProcessor(latency_ms=0)
+        )
         stripe_station = open_station(
-            data_dir=data_dir, processor=StripeProcessor(API_KEY, api_base=url, timeout=10)
+            data_dir=Path(tmp) / "stripe",
+            processor=StripeProcessor(API_KEY, api_base=url, timeout=10),
         )
         client = httpx.Client(
             base_url=url,
@@ -150,7 +157,7 @@ def main() -> int:
 
             # Python-heap peak while charging, measured apart (tracemalloc slows everything).
             tracemalloc.start()
-            for _ in range(50):
+            for _ in range(args.traced):
                 paths["stripe"]()
             _, traced_peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
@@ -178,7 +185,9 @@ def main() -> int:
     print(f"ratio (b) ours/bare: {med['stripe'] / med['bare']:.2f}x")
     print(f"our overhead over bare: {ms(med['stripe'] - med['bare']).strip()} per charge")
     print(f"peak RSS (whole process): {rss_kb / 1024:.1f} MiB")
-    print(f"tracemalloc peak over 50 Stripe charges: {traced_peak / 1024 / 1024:.2f} MiB")
+    print(
+        f"tracemalloc peak over {args.traced} Stripe charges: {traced_peak / 1024 / 1024:.2f} MiB"
+    )
     return 0
 
 

@@ -7,6 +7,7 @@
    receipt number; then the Huey enqueue), next to a bare SqliteHuey enqueue.
 
     .venv/bin/python bench/drain.py [--jobs 500] [--latency 0.05] [--workers N]
+    .venv/bin/python bench/drain.py --quick   # small sizes: what tests/test_benches.py runs
 """
 
 from __future__ import annotations
@@ -185,7 +186,10 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=Jobs().workers)
     ap.add_argument("--commits", type=int, default=500)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    ap.add_argument("--quick", action="store_true", help="small sizes, for the test suite")
     args = ap.parse_args()
+    if args.quick:
+        args.jobs, args.latency, args.commits = 20, 0.02, 20
     logging.disable(logging.CRITICAL)
 
     d = bench_drain(args.jobs, args.latency, args.workers)
@@ -204,6 +208,10 @@ def main() -> int:
           f"{c['gift_with_job_ms'] / c['bare_enqueue_ms']:.1f} x bare enqueue")
     print(f"  card gift + 2 jobs (simulator, 3 commits) {c['card_gift_with_jobs_ms']:6.2f} ms   "
           f"{c['card_gift_with_jobs_ms'] / c['bare_enqueue_ms']:.1f} x bare enqueue")
+    print(f"ratio drain/floor: {d['drain_s'] / d['floor_s']:.2f}x")
+    print(f"ratio cash gift/bare enqueue: {c['gift_with_job_ms'] / c['bare_enqueue_ms']:.2f}x")
+    print(f"ratio card gift/bare enqueue: "
+          f"{c['card_gift_with_jobs_ms'] / c['bare_enqueue_ms']:.2f}x")
     if args.json:
         print(json.dumps({**d, **c}))
     return 0

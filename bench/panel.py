@@ -4,7 +4,8 @@ Measures the longest stall of the GUI event loop (a 10 ms QTimer heartbeat: the 
 gap between two ticks, minus 10 ms) over the same workload twice, side by side in one run:
 with the lead's panel open and refreshing, and with it closed. Prints both and the ratio.
 
-    .venv/bin/python bench/panel.py [--jobs 10000] [--changes 200]
+    .venv/bin/python bench/panel.py [--jobs 10000] [--changes 200] [--seconds 6]
+    .venv/bin/python bench/panel.py --quick   # small and short: what tests/test_benches.py runs
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def churn(station, ids: list[str], changes: int, seconds: float, stop: threading
         time.sleep(seconds / changes)
 
 
-def measure(app: QApplication, station, ids, changes: int, panel_open: bool) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+def measure(app: QApplication, station, ids, changes: int, panel_open: bool,  # type: ignore[no-untyped-def]
+            seconds: float = 6.0) -> tuple[float, int]:
     tasks = TaskRunner()
     panel = None
     if panel_open:
@@ -90,10 +92,10 @@ def measure(app: QApplication, station, ids, changes: int, panel_open: bool) -> 
     beat.setInterval(10)
     beat.timeout.connect(lambda: ticks.append(time.perf_counter()))
     stop = threading.Event()
-    worker = threading.Thread(target=churn, args=(station, ids, changes, 4.0, stop))
+    worker = threading.Thread(target=churn, args=(station, ids, changes, seconds * 2 / 3, stop))
     beat.start()
     worker.start()
-    end = time.monotonic() + 6.0
+    end = time.monotonic() + seconds
     while time.monotonic() < end:
         app.processEvents()
         time.sleep(0.001)
@@ -113,14 +115,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--jobs", type=int, default=10_000)
     ap.add_argument("--changes", type=int, default=200)
+    ap.add_argument("--seconds", type=float, default=6.0, help="length of each of the 3 runs")
+    ap.add_argument("--quick", action="store_true", help="small and short, for the test suite")
     args = ap.parse_args()
+    if args.quick:
+        args.jobs, args.changes, args.seconds = 1000, 30, 1.0
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
         station = open_station(data_dir=tmp, processor=SimulatorProcessor())
         ids = seed(station, args.jobs)
-        closed_ms, _ = measure(app, station, ids, args.changes, panel_open=False)
-        open_ms, loads = measure(app, station, ids, args.changes, panel_open=True)
-        closed2_ms, _ = measure(app, station, ids, args.changes, panel_open=False)
+        closed_ms, _ = measure(app, station, ids, args.changes, False, args.seconds)
+        open_ms, loads = measure(app, station, ids, args.changes, True, args.seconds)
+        closed2_ms, _ = measure(app, station, ids, args.changes, False, args.seconds)
         station.close()
     baseline = max(closed_ms, closed2_ms)
     print(f"ledger rows: {args.jobs}, state changes during each run: {args.changes}")

@@ -1,6 +1,7 @@
 """What a card-reader gift costs us on top of the HTTP it has to do, and what its polling costs.
 
     .venv/bin/python bench/reader.py [--iterations 100] [--warmup 5] [--dwell 1.0]
+    .venv/bin/python bench/reader.py --quick   # a few gifts: what tests/test_benches.py runs
 
 Against the Terminal test peer inside a bridged localstripe on 127.0.0.1
 (tests/support/terminal_peer.py), with one registered simulated reader:
@@ -211,7 +212,10 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--dwell", type=float, default=1.0, help="seconds before the donor taps")
     ap.add_argument("--waits", type=int, default=9, help="gifts per poll interval")
+    ap.add_argument("--quick", action="store_true", help="a few gifts, for the test suite")
     args = ap.parse_args()
+    if args.quick:
+        args.iterations, args.warmup, args.dwell, args.waits = 4, 1, 0.2, 2
 
     with (
         tempfile.TemporaryDirectory(prefix="tableside-bench-") as tmp,

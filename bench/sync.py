@@ -1,7 +1,7 @@
 """What sharing with the central PostgreSQL costs, each part next to a bare psycopg baseline.
 
     .venv/bin/python bench/sync.py [--gifts 100] [--offline 1000] [--window 8]
-    .venv/bin/python bench/sync.py --quick        # tiny sizes: what tests/test_bench_sync.py runs
+    .venv/bin/python bench/sync.py --quick        # tiny sizes: what tests/test_benches.py runs
 
 Starts a throwaway PostgreSQL from the machine's binaries (tests/support/pg_server.py, fsync
 off, on 127.0.0.1), brings the central schema to head and adds a station role per station,
@@ -79,6 +79,7 @@ class Sizes:
     bare_repeats: int  # part 2, each bare kind
     window: float  # part 3, seconds per K
     idle: float  # parts 1 and 2: seconds of doing nothing, for the station's CPU
+    ks: tuple[int, ...] = KS  # part 3: how many station processes push at once
 
 
 # ---- watching the centre -------------------------------------------------------------------
@@ -457,7 +458,8 @@ def deaf_children() -> Iterator[None]:
 
 def sizes_from(args: argparse.Namespace) -> Sizes:
     if args.quick:
-        return Sizes(gifts=10, warmup=1, offline=50, bare_repeats=3, window=2.0, idle=1.0)
+        return Sizes(gifts=10, warmup=1, offline=50, bare_repeats=3, window=1.0, idle=1.0,
+                     ks=(1,))
     return Sizes(args.gifts, args.warmup, args.offline, args.repeats, args.window, idle=3.0)
 
 
@@ -473,7 +475,7 @@ def run(bindir: Path, sizes: Sizes) -> None:
             version = str(c.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
         lat = part_latency(pg, ring, Path(tmp), sizes)
         cu = part_catch_up(pg, ring, Path(tmp), sizes)
-        loads = [part_load(pg, k, sizes.window) for k in KS]
+        loads = [part_load(pg, k, sizes.window) for k in sizes.ks]
     report(version, sizes, lat, cu, loads)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QApplication, QScrollArea
 
-from pos_app.api import Station
+from pos_app.api import Donor, Station
 from pos_app.ui import i18n
 from pos_app.ui.app import load_stylesheet
 from pos_app.ui.main_window import MainWindow
@@ -63,6 +63,43 @@ def test_the_form_fits_1024x600_in_every_state(
         seen["approved"] = fits(w)
         assert w.width() <= 1024  # nothing (a long banner, say) widened the window
         assert {state: p for state, p in seen.items() if p} == {}
+        w.close()
+    finally:
+        i18n.uninstall()
+
+
+def cut_in_status_bar(w: MainWindow) -> list[str]:
+    """Status bar widgets shown narrower than their text needs."""
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    cut = []
+    for child in w.statusBar().findChildren(QLabel) + w.statusBar().findChildren(QPushButton):
+        if child.isVisible() and child.text() and child.width() < child.sizeHint().width():
+            cut.append(f"{child.text()!r}: {child.width()} of {child.sizeHint().width()} px")
+    return cut
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768), (1920, 1080)])
+def test_the_status_bar_shows_every_word_it_shows(
+    qtbot, station: Station, styled: None, language: str, size: tuple[int, int]
+) -> None:
+    """Nothing is cut: on a narrow window the status bar drops the keys from its buttons
+    (kept in their tooltips), the goal from the total and, in training, the mode words
+    (the banner says it) rather than show half of each."""
+    station.record_donation(125000, Donor("Ada Lovelace", "ada@example.org"), "cash")
+    i18n.install(language)
+    try:
+        w = MainWindow(station)
+        w.confirm_close = lambda _summary: True
+        qtbot.addWidget(w)
+        w.resize(*size)
+        w.show()
+        qtbot.waitUntil(lambda: w.width() == size[0])
+        qtbot.waitUntil(lambda: "1,250" in w.totals_label.text(), timeout=10000)
+        qtbot.wait(50)  # the status bar's layout after the last text change
+        assert cut_in_status_bar(w) == []
+        assert "F9" in w.give_again_btn.toolTip() and "F10" in w.check_in_btn.toolTip()
         w.close()
     finally:
         i18n.uninstall()

@@ -64,6 +64,10 @@ UNSETTLED = ("in_doubt", "pending")
 STATUS_TOPICS = (Topic.GIFT, Topic.JOB, Topic.SETTINGS, Topic.NETWORK)
 
 
+COMPACT_BELOW = 1200  # px: narrower windows get the compact status bar
+HEADER_FROM = 1600  # px: the event and station name in the status bar too
+
+
 def mode_text(station: Station) -> str:
     """Which account a charge really hits, always in view (colour is not the only signal);
     the words are the processor's own (its registered spec)."""
@@ -212,6 +216,12 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.check_in_btn)
         bar.addPermanentWidget(self.lead_btn)
         self.check_in_window: CheckInWindow | None = None
+        self._compact, self._all_done = False, False
+        self._buttons = (
+            (self.give_again_btn, self.give_again_btn.text(), self.tr("Give again")),
+            (self.check_in_btn, self.check_in_btn.text(), self.tr("Check-in")),
+            (self.lead_btn, self.lead_btn.text(), self.tr("Lead desk")),
+        )
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_form)
         for kind, _text, key in DONOR_PARTS:
@@ -593,13 +603,15 @@ class MainWindow(QMainWindow):
         currency = self.station.settings.payments.currency
         raised = format_cents(t.raised_cents, currency)
         gifts = self.tr("1 gift") if t.gifts == 1 else self.tr("{n} gifts").format(n=t.gifts)
+        short = self.tr("Raised {raised} · {gifts}").format(raised=raised, gifts=gifts)
         self.totals_label.setText(
             self.tr("Raised {raised} of {goal} · {gifts}").format(
                 raised=raised, goal=format_cents(t.goal_cents, currency), gifts=gifts
             )
-            if t.goal_cents
-            else self.tr("Raised {raised} · {gifts}").format(raised=raised, gifts=gifts)
+            if t.goal_cents and not self._compact
+            else short
         )
+        self.totals_label.setToolTip(self.totals_label.text())
         s = status.summary
         if s is not None:
             self.online_label.setText(
@@ -612,6 +624,8 @@ class MainWindow(QMainWindow):
             else:
                 jobs = self.tr("All jobs done")
             self.jobs_label.setText(jobs)
+            self._all_done = s.pending == 0
+            self._fit_status_bar()
         volunteer = [a.message for a in status.alerts if a.audience == "volunteer"]
         self.alert_banner.setText("  ·  ".join(volunteer))
         self.alert_banner.setVisible(bool(volunteer))
@@ -660,12 +674,31 @@ class MainWindow(QMainWindow):
         event = self.station.settings.event
         full = f"{event.name}  ·  {event.station}"
         self.header.setText(full)
-        self.header.setVisible(self.width() >= 1200)  # the window title says it too
+        self.header.setVisible(self.width() >= HEADER_FROM)  # the window title says it too
         self.header.setToolTip(full)
         self.header.setAccessibleName(full)
 
+    def _fit_status_bar(self) -> None:
+        """Below COMPACT_BELOW px wide the status bar keeps what a volunteer needs, whole:
+        the buttons without their keys (kept in the tooltip), the total without its goal,
+        the jobs line only while something waits, and in training no mode words (the
+        yellow banner says it). A live mode always shows which account a charge hits."""
+        compact = self._compact
+        for button, full, word in self._buttons:
+            button.setText(word if compact else full)
+            button.setToolTip(full)
+        self.jobs_label.setVisible(not (compact and self._all_done))
+        self.mode_label.setVisible(not (compact and self.station.training))
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
+        compact = event.size().width() < COMPACT_BELOW
+        status = getattr(self, "status", None)  # None: still being built
+        if status is not None and compact != self._compact:
+            self._compact = compact
+            self._fit_status_bar()
+            if status.running:
+                status.refresh()  # the total's words follow the width
         self._show_header()
         factor = factor_for(event.size().width(), event.size().height())
         if factor != self.scale_factor:

@@ -340,7 +340,7 @@
     </message>
     <message>
         <source>No email: no receipt will be sent for this gift.</source>
-        <translation>Sin correo: no se enviará recibo por este donativo.</translation>
+        <translation>Sin correo, no se enviará recibo.</translation>
     </message>
 </context>
 <context>
@@ -1106,6 +1106,18 @@
     <message>
         <source>Check-in (F10)</source>
         <translation>Registro (F10)</translation>
+    </message>
+    <message>
+        <source>Give again</source>
+        <translation>Donar de nuevo</translation>
+    </message>
+    <message>
+        <source>Check-in</source>
+        <translation>Registro</translation>
+    </message>
+    <message>
+        <source>Lead desk</source>
+        <translation>Responsable</translation>
     </message>
     <message>
         <source>Charge {amount} on the reader</source>
