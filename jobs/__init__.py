@@ -20,3 +20,23 @@ registration, and everything else asks `registry.py`.
 - `connectivity.py` online/offline from job outcomes and a light probe
 - `system.py`       puts them together: start/stop, ledger sync, wake on network back
 """
+
+import sys as _sys
+
+
+def _load_huey_without_psycopg() -> None:
+    """Huey's storage module imports psycopg when it is installed, for a Postgres backend
+    Tableside doesn't use (its queue is SqliteHuey); psycopg and libpq are ~190 ms and several
+    MiB at every start. So Huey is loaded here, before any job module, with psycopg hidden;
+    psycopg itself stays importable for the central store (pos_app/central/), which loads
+    it when it connects."""
+    if "huey.storage" in _sys.modules or "psycopg" in _sys.modules:
+        return
+    _sys.modules["psycopg"] = None  # type: ignore[assignment]  # "not installed", to Huey
+    try:
+        import huey.storage  # noqa: F401
+    finally:
+        del _sys.modules["psycopg"]
+
+
+_load_huey_without_psycopg()

@@ -28,8 +28,16 @@ if TYPE_CHECKING:
 
 from pos_app import __version__
 
+# Subcommands whose parsers import their work (Stripe Terminal, httpx, keyring, central):
+# built only when the command line may name them, so the window's start doesn't load them.
+HEAVY_COMMANDS = ("reader", "central")
 
-def build_parser() -> argparse.ArgumentParser:
+
+def _needs_full_parser(argv: list[str]) -> bool:
+    return any(a in HEAVY_COMMANDS or a in ("-h", "--help") for a in argv)
+
+
+def build_parser(full: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-app", description="Tableside point of sale")
     parser.add_argument(
         "--config", help="settings file (default: POS_APP_CONFIG or the user config dir)"
@@ -64,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write the donations as CSV for reconciliation")
     export.add_argument("path", help="the CSV file to write")
     export.add_argument("--jobs", action="store_true", help="export the job ledger instead")
+    if not full:
+        return parser
     from pos_app.commands.reader import add_parser as add_reader
 
     add_reader(sub)
@@ -86,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = build_parser(full=_needs_full_parser(given)).parse_args(given)
     if args.self_test:
         from pos_app.selftest import run_self_test
 

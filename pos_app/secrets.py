@@ -13,12 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import keyring
-import keyring.errors
-from keyring.backends import fail
-
 if TYPE_CHECKING:
     from pos_app.settings import Settings
+
+# keyring (and its backends' imports) is loaded on first use, not at start-up: a station in
+# training mode never reads a secret, and its first window should not wait for it.
 
 SERVICE = "tableside"
 STRIPE_SECRET_KEY = "stripe_secret_key"
@@ -102,6 +101,9 @@ def known_secrets() -> dict[str, Secret]:
 
 
 def _backend_ok() -> bool:
+    import keyring
+    from keyring.backends import fail
+
     return not isinstance(keyring.get_keyring(), fail.Keyring)
 
 
@@ -112,6 +114,9 @@ def _no_backend() -> SecretsError:
 def get_secret(name: str) -> str:
     if not _backend_ok():
         raise _no_backend()
+    import keyring
+    import keyring.errors
+
     try:
         value = keyring.get_password(SERVICE, name)
     except keyring.errors.KeyringError as exc:
@@ -127,6 +132,9 @@ def get_secret(name: str) -> str:
 def has_secret(name: str) -> bool:
     if not _backend_ok():
         raise _no_backend()
+    import keyring
+    import keyring.errors
+
     try:
         return bool(keyring.get_password(SERVICE, name))
     except keyring.errors.KeyringError as exc:
@@ -136,6 +144,9 @@ def has_secret(name: str) -> bool:
 def set_secret(name: str, value: str) -> None:
     if not _backend_ok():
         raise _no_backend()
+    import keyring
+    import keyring.errors
+
     try:
         keyring.set_password(SERVICE, name, value)
     except keyring.errors.KeyringError as exc:

@@ -14,7 +14,6 @@ import logging
 from pos_app.domain.donor import email_error
 from pos_app.domain.states import DonationState
 from pos_app.receipts.message import OutgoingEmail
-from pos_app.receipts.render import NoticeData, render_notice
 from pos_app.store.models import Donation
 
 from ..errors import JobPermanent
@@ -53,6 +52,8 @@ class DedicationNoticeJob(EmailJob):
                     fix="discard",
                 )
             to_email = (d.dedication_email or "").strip()
+            from pos_app.receipts.render import NoticeData, render_notice  # jinja2: when used
+
             data = NoticeData(
                 donor_name=d.donor_name,
                 dedication_kind=d.dedication_kind or "honour",

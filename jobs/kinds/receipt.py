@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from pos_app.domain.donor import email_error
 from pos_app.domain.states import DonationState
 from pos_app.receipts.message import OutgoingEmail
-from pos_app.receipts.render import ReceiptData, render
 from pos_app.store.models import Donation, Job
 
 from ..context import JobContext
@@ -49,6 +48,9 @@ class ReceiptJob(EmailJob):
                     fix="discard",
                 )
             to_email, to_name = d.donor_email.strip(), d.donor_name.strip()
+            # rendering (jinja2, babel) loads with the first receipt, not at start-up
+            from pos_app.receipts.render import ReceiptData, render
+
             data = ReceiptData(
                 receipt_number=work.receipt_number or "",
                 donation_id=d.id,

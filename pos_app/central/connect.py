@@ -18,10 +18,28 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-import psycopg
-from psycopg import errors as pgerr
+
+class Later:
+    """A module imported at its first use: psycopg (and libpq) is ~200 ms and several MiB a
+    station without a central store never needs, and one with it needs only once the sync
+    job or the watcher connects, after the first window is up."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attr)
+
+
+if TYPE_CHECKING:
+    import psycopg
+else:
+    psycopg = Later("psycopg")
 
 CONNECT_TIMEOUT_S = 5
 STATEMENT_TIMEOUT_MS = 15_000  # every push has a total deadline, never a hang
@@ -141,7 +159,7 @@ def classify(exc: BaseException) -> CentralError:
             text,
             "check_settings",
         )
-    if state == "42501" or isinstance(exc, pgerr.InsufficientPrivilege):
+    if state == "42501" or isinstance(exc, psycopg.errors.InsufficientPrivilege):
         primary = getattr(diag, "message_primary", None) if diag is not None else None
         return CentralError(
             "permanent",
@@ -151,7 +169,7 @@ def classify(exc: BaseException) -> CentralError:
             text,
             "check_settings",
         )
-    if state[:2] in ("42", "3F") or isinstance(exc, pgerr.UndefinedTable):
+    if state[:2] in ("42", "3F") or isinstance(exc, psycopg.errors.UndefinedTable):
         return CentralError(
             "permanent",
             "The central store's schema is missing or older than this Tableside. "

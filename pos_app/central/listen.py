@@ -19,13 +19,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-
-import psycopg
-from psycopg import sql
+from typing import TYPE_CHECKING
 
 from .connect import CentralError, connect
 from .push import Login
 from .roles import CHANNEL
+
+if TYPE_CHECKING:
+    import psycopg
+else:
+    from .connect import psycopg  # imported at first use
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,7 @@ class CentralWatcher:
             try:
                 login = self.login()
                 with connect(login.url, login.password, autocommit=True) as conn:
+                    sql = psycopg.sql
                     conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
                     self.listening = True
                     if failures:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import psycopg
-from psycopg.types.json import Jsonb
+from typing import TYPE_CHECKING, Any
 
 from .connect import classify, connect
 from .outbox import Batch
+
+if TYPE_CHECKING:
+    import psycopg
+else:
+    from .connect import psycopg  # imported at first use
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class Login:
 def push(login: Login, batch: Batch, *, left_after: int, attention: int) -> int:
     """Push one batch in one transaction; returns the rows the centre took (older or
     replayed versions are not counted). Raises CentralError."""
+    from psycopg.types.json import Jsonb
+
     try:
         with connect(login.url, login.password) as conn:
             conn.execute(

@@ -12,12 +12,12 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from pathlib import Path
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from typing import TYPE_CHECKING
 
 from resources import RESOURCES
+
+if TYPE_CHECKING:  # Babel is loaded with the first receipt, not at start-up
+    from babel.support import NullTranslations
 
 CATALOGS = RESOURCES / "receipts" / "locale"
 DOMAIN = "receipts"
@@ -39,6 +39,10 @@ def babel_locale(language: str | None) -> str:
 
 @lru_cache(maxsize=8)
 def translations(language: str, catalogs: Path = CATALOGS) -> NullTranslations:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
     lang = normalize(language)
     po = catalogs / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if lang == DEFAULT_LANGUAGE or not po.exists():

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from pos_app.domain.donor import email_error, sendable_email, text_error
 
 from .errors import bad_address
-from .render import RenderedReceipt
+
+if TYPE_CHECKING:  # rendering (jinja2, babel) is loaded by the jobs that send receipts
+    from .render import RenderedReceipt
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,6 @@ from pos_app.payments.pay_links import (
 )
 from pos_app.payments.registry import Capability
 from pos_app.receipts.message import OutgoingEmail
-from pos_app.receipts.render import PayLinkData, render_pay_link
 from pos_app.settings import Settings
 from pos_app.store.database import Database
 from pos_app.store.models import Donation, Job, Pledge, new_id
@@ -310,6 +309,8 @@ class PledgeLinkService:
                email: str, name: str, language: str) -> OutgoingEmail:  # fmt: skip
         """The link's email, in the gift's receipt language, from the receipt templates
         (resources/receipts/paylink*, receipts/render.py)."""
+        from pos_app.receipts.render import PayLinkData, render_pay_link  # jinja2: when used
+
         org, event = self.settings.organization.name, self.settings.event.name
         rendered = render_pay_link(PayLinkData(
             amount_cents=cents, currency=currency, url=link.url or "", donor_name=name,

@@ -20,16 +20,20 @@ import contextlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pos_app.config_edit import ConfigEditError, set_keys
 from pos_app.payments import registry
 from pos_app.payments.base import ProcessorError
 from pos_app.payments.card_present import HasCardReader, ReaderInfo
 from pos_app.payments.registry import Capability
-from pos_app.payments.stripe_terminal import StripeTerminalProcessor
 from pos_app.secrets import STRIPE_SECRET_KEY, SecretsError, get_secret
 from pos_app.settings import Settings
+
+if TYPE_CHECKING:  # the adapter (httpx) is imported when a command reaches Stripe
+    from pos_app.payments.stripe_terminal import StripeTerminalProcessor
+
+TERMINAL = "stripe_terminal"  # StripeTerminalProcessor.name (test_startup_deferred checks)
 
 FAILED, BAD_USAGE = 1, 2
 SETUP_TIMEOUT = 20.0  # seconds per call: IT is waiting at a prompt
@@ -176,7 +180,7 @@ def use_reader(settings: Settings, reader_id: str) -> ReaderInfo:
                     "`pos-app reader list` shows the account's readers", FAILED
                 ) from None  # fmt: skip
             raise _plain(exc) from None
-    values = {"provider": StripeTerminalProcessor.name, "reader": reader_id}
+    values = {"provider": TERMINAL, "reader": reader_id}
     try:
         set_keys(settings.source, "payments", values)
     except ConfigEditError as exc:
@@ -195,6 +199,8 @@ def _terminal(settings: Settings) -> Iterator[StripeTerminalProcessor]:
         key = get_secret(STRIPE_SECRET_KEY)
     except SecretsError as exc:
         raise ReaderSetupError(str(exc), exc.fix, BAD_USAGE) from None
+    from pos_app.payments.stripe_terminal import StripeTerminalProcessor
+
     p = settings.payments
     processor = StripeTerminalProcessor(key, p.reader, p.api_base, min(p.timeout, SETUP_TIMEOUT))
     try:
@@ -204,7 +210,7 @@ def _terminal(settings: Settings) -> Iterator[StripeTerminalProcessor]:
 
 
 def _is_terminal(settings: Settings) -> bool:
-    return settings.payments.provider == StripeTerminalProcessor.name
+    return settings.payments.provider == TERMINAL
 
 
 def _needs_stripe(settings: Settings, what: str) -> None:

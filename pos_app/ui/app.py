@@ -20,10 +20,12 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from pos_app import station_lock
 from pos_app.api import ConfigError, StartupError, Station
@@ -76,6 +78,34 @@ def cant_start(title: str, text: str) -> None:
     QMessageBox.critical(None, title, text)
 
 
+FIRST_PAINT_FALLBACK_MS = 1000  # a window that is never painted (minimised) starts them too
+
+
+class AfterFirstPaint(QObject):
+    """Runs `fn` once, on the event loop, right after `window`'s first paint (or after
+    FIRST_PAINT_FALLBACK_MS, whichever comes first): the station's background work (the
+    ledger sync, the job consumer, the settler and the other loops) starts once the
+    volunteer sees a form to type in, not before. A gift taken before then is recorded
+    and queued as always; its jobs run when the consumer is up, a moment later."""
+
+    def __init__(self, window: QWidget, fn: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._fn: Callable[[], None] | None = fn
+        window.installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self, self._run)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint and self._fn is not None:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._run)
+        return False
+
+    def _run(self) -> None:
+        fn, self._fn = self._fn, None
+        if fn is not None:
+            fn()
+
+
 def run_gui(config_path: str | None = None) -> int:
     headless = no_screen()
     if headless:  # before Qt, which would abort blaming a missing xcb library
@@ -98,9 +128,9 @@ def run_gui(config_path: str | None = None) -> int:
         cant_start(title, exc.plain())
         return 1
     install_exception_hook(station.log_file)
-    station.start_jobs()
     i18n.install(i18n.ui_language(station.settings.display.language))
     window = MainWindow(station)
+    AfterFirstPaint(window, station.start_jobs)  # the form first, background work next
     window.show()
     try:
         return app.exec()
