@@ -67,6 +67,15 @@ class Pending:
     updated_at: dt.datetime
 
 
+# Built once: it runs inside every approved gift's transaction, while the donor waits.
+NEXT_RECEIPT_NUMBER = (
+    sqlite_insert(Counter)
+    .values(name=RECEIPT_COUNTER, value=1)
+    .on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
+    .returning(Counter.value)
+)
+
+
 class Ledger:
     def __init__(self, db: Database, *, receipt_prefix: str = "R") -> None:
         self.db = db
@@ -101,12 +110,7 @@ class Ledger:
 
     def _next_receipt_number(self, s: Session) -> str:
         # One upsert ... RETURNING under the transaction's write lock: never handed out twice.
-        value = s.execute(
-            sqlite_insert(Counter)
-            .values(name=RECEIPT_COUNTER, value=1)
-            .on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
-            .returning(Counter.value)
-        ).scalar_one()
+        value = s.execute(NEXT_RECEIPT_NUMBER).scalar_one()
         return f"{self.receipt_prefix}-{value:05d}"
 
     # ---- a worker's life cycle ------------------------------------------------------

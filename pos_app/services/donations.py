@@ -15,11 +15,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from pos_app.domain.cards import Card, card_errors, contains_card_data
@@ -103,6 +103,7 @@ class DonationService:
         # Settles a card-present gift (services/reader.py), which is never replayed here.
         self.settle_reader: Callable[[str], Outcome] | None = None
         self._acted: set[str] = set()  # charges sent in this call: a failure now is in doubt
+        self._new_gifts: set[str] = set()  # take_card running for a gift it just created
         self.fee_rule = FeeRule()  # cover the fee: set from [fees] by the station
         # The lead's default for consent to keep a card, read at each gift (live settings).
         self.save_card_default: Callable[[], bool] = lambda: Payments().save_cards_default
@@ -238,7 +239,7 @@ class DonationService:
         amount_cents += fee
         donation_id = new_id()
         # Claimed before the row exists, so a background settle can never pick it up mid-way.
-        with self._claim(donation_id):
+        with self._claim(donation_id), self._new_gift(donation_id):
             try:
                 row = self._write_charging_row(donation_id, amount_cents, donor, card, options,
                                                fee)  # fmt: skip
@@ -292,7 +293,7 @@ class DonationService:
             **gift_columns(options, fee),
         }
         with self.db.session() as s:
-            s.execute(insert(Donation).values(row))
+            s.execute(INSERT_ROW, row)
         return row
 
     def retry(self, donation_id: str) -> Outcome:
@@ -436,9 +437,8 @@ class DonationService:
                 return self._finish(donation_id, state, exc.message, exc)
             try:
                 with self.db.session() as s:
-                    s.execute(update(Donation).where(Donation.id == donation_id).values(
-                        payment_method_id=pm.id, brand=pm.brand, last4=pm.last4,
-                        updated_at=utcnow()))  # fmt: skip
+                    s.execute(SET_TOKEN, {"row_id": donation_id, "pm": pm.id, "pm_brand": pm.brand,
+                                          "pm_last4": pm.last4, "at": utcnow()})  # fmt: skip
             except STORAGE_ERRORS as exc:
                 # Only a token exists; no charge was sent. The row stays `charging` without
                 # a token, which the settler marks failed once it can write again.
@@ -565,8 +565,8 @@ class DonationService:
                     row.decline_code = error.decline_code or error.code or None
                 if state is DonationState.APPROVED and self.on_recorded:
                     jobs = self.on_recorded(s, row)
-                if self.on_settled:
-                    self.on_settled(s, row)
+                if self.on_settled and donation_id not in self._new_gifts:
+                    self.on_settled(s, row)  # (a gift taken just now is no pledge's)
                 outcome = self._outcome(row)
         except STORAGE_ERRORS as exc:
             return self._unrecorded(donation_id, state, acted, exc)
@@ -660,11 +660,31 @@ class DonationService:
             return [DonationRecord.of(r) for r in rows]
 
     # ---- one charge per donation at a time ---------------------------------------------
+    @contextmanager
+    def _new_gift(self, donation_id: str) -> Iterator[None]:
+        """While take_card runs for a gift it has just created (no pledge can have it)."""
+        self._new_gifts.add(donation_id)
+        try:
+            yield
+        finally:
+            self._new_gifts.discard(donation_id)
+
     def _claim(self, donation_id: str) -> AbstractContextManager[None]:
         """Marks a donation as being charged here, so a background settle never races it;
         raises replay.Busy when it already is."""
         return self.claims.held(donation_id)
 
+
+# The two writes a new card gift makes before its answer, built once: plain Core statements
+# on the table (no ORM bulk path, no per-call statement building or cache-key work).
+_ROWS: Table = Donation.__table__  # type: ignore[assignment]
+INSERT_ROW = insert(_ROWS)
+SET_TOKEN = (
+    update(_ROWS)
+    .where(_ROWS.c.id == bindparam("row_id"))
+    .values(payment_method_id=bindparam("pm"), brand=bindparam("pm_brand"),
+            last4=bindparam("pm_last4"), updated_at=bindparam("at"))
+)  # fmt: skip
 
 REQUEST_COLUMNS = ("amount_cents", "currency", "payment_method_id", "id", "idempotency_key",
                    "customer_id", "off_session", "save_card")  # fmt: skip
