@@ -45,7 +45,7 @@ from pos_app.ui.lead_window import LeadWindow
 from pos_app.ui.paddle_raise_screen import PaddleRaiseScreen
 from pos_app.ui.pledges_screen import PledgesScreen
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 GUESTS = {"ada": "visa", "grace": "visa", "bob": "declines", "cy": "auth", "fay": None,
           "gil": None}
 LEVELS_TEXT = "5000, 1000, 500, 250"
