@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.logs import redact
 from pos_app.store.database import Database
-from pos_app.store.models import Counter, Donation, DonorToken, Job
+from pos_app.store.models import Counter, Donation, DonorToken, Job, new_id
 
 from .records import UNFINISHED, JobState
 
@@ -67,6 +67,15 @@ class Pending:
     updated_at: dt.datetime
 
 
+# Built once: it runs inside every approved gift's transaction, while the donor waits.
+NEXT_RECEIPT_NUMBER = (
+    sqlite_insert(Counter)
+    .values(name=RECEIPT_COUNTER, value=1)
+    .on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
+    .returning(Counter.value)
+)
+
+
 class Ledger:
     def __init__(self, db: Database, *, receipt_prefix: str = "R") -> None:
         self.db = db
@@ -86,30 +95,22 @@ class Ledger:
         ]
 
     def add(self, s: Session, donation_id: str, spec: JobKindSpec) -> str:
-        job = Job(
+        """The job's row in the caller's unit of work, its id chosen here: written with the
+        caller's commit (no flush of its own: a gift's jobs go out in one round)."""
+        job_id = new_id()
+        s.add(Job(
+            id=job_id,
             kind=spec.name,
             donation_id=donation_id,
             state=JobState.QUEUED.value,
             attempts=0,
             receipt_number=self._next_receipt_number(s) if spec.numbered else None,
-        )
-        s.add(job)
-        s.flush()
-        return job.id
+        ))  # fmt: skip
+        return job_id
 
     def _next_receipt_number(self, s: Session) -> str:
-        # One UPDATE ... RETURNING under the transaction's write lock: never handed out twice.
-        s.execute(
-            sqlite_insert(Counter)
-            .values(name=RECEIPT_COUNTER, value=0)
-            .on_conflict_do_nothing(index_elements=["name"])
-        )
-        value = s.execute(
-            update(Counter)
-            .where(Counter.name == RECEIPT_COUNTER)
-            .values(value=Counter.value + 1)
-            .returning(Counter.value)
-        ).scalar_one()
+        # One upsert ... RETURNING under the transaction's write lock: never handed out twice.
+        value = s.execute(NEXT_RECEIPT_NUMBER).scalar_one()
         return f"{self.receipt_prefix}-{value:05d}"
 
     # ---- a worker's life cycle ------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -118,6 +119,11 @@ class JobSystem:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._closed = False
+        # committed ledger ids on their way into Huey (after_commit), off the caller's thread
+        self._handoff: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
+        self._handoff_thread: threading.Thread | None = None
+        self._in_handoff = 0
+        self._handoff_done = threading.Condition()
 
     def body_for(self, kind: str) -> Handler:
         """The registered kind's body, built once on first use (a kind registered after
@@ -132,10 +138,37 @@ class JobSystem:
         return self.ledger.jobs_for(session, donation, self.context)
 
     def after_commit(self, job_ids: list[str]) -> None:
-        try:
-            self.queue.enqueue(job_ids)
-        except Exception:  # the rows are committed; the next sync enqueues them
-            log.exception("enqueueing jobs %s failed; the ledger sync will pick them up", job_ids)
+        """Hand committed job ids to Huey on the hand-off thread: the caller (a donor
+        waiting for "approved") doesn't wait for the queue file's own commit. Safe to lose:
+        the rows are committed, so a crash before the hand-off is put right by the ledger
+        sync (at start, and every sync_interval for rows older than SYNC_GRACE)."""
+        if not job_ids:
+            return
+        with self._handoff_done:
+            self._in_handoff += 1
+            if self._handoff_thread is None:
+                self._handoff_thread = threading.Thread(
+                    target=self._hand_off, name="jobs-handoff", daemon=True)  # fmt: skip
+                self._handoff_thread.start()
+        self._handoff.put(list(job_ids))
+
+    def _hand_off(self) -> None:
+        while (job_ids := self._handoff.get()) is not None:
+            try:
+                self.queue.enqueue(job_ids)
+            except Exception:  # the rows are committed; the next sync enqueues them
+                log.exception("enqueueing jobs %s failed; the ledger sync will pick them up",
+                              job_ids)  # fmt: skip
+            finally:
+                with self._handoff_done:
+                    self._in_handoff -= 1
+                    self._handoff_done.notify_all()
+
+    def flush_handoff(self, timeout: float = 5.0) -> bool:
+        """Wait until every committed id handed to after_commit is in Huey (or failed to
+        get there, logged); False on timeout."""
+        with self._handoff_done:
+            return self._handoff_done.wait_for(lambda: self._in_handoff == 0, timeout)
 
     # ---- running ----------------------------------------------------------------------------
     @property
@@ -150,6 +183,7 @@ class JobSystem:
                 return
             if self._closed:
                 raise RuntimeError("the job system is closed; open the station again")
+            self.flush_handoff()  # ids on their way into Huey are not lost ones
             self.sync(startup=True)
             self._stop.clear()
             self._consumer = EmbeddedConsumer(self.queue.huey, workers=self.workers)
@@ -182,6 +216,12 @@ class JobSystem:
             if self._closed:
                 return
             self._closed = True
+        self.flush_handoff(timeout)
+        with self._handoff_done:
+            thread, self._handoff_thread = self._handoff_thread, None
+        if thread is not None:
+            self._handoff.put(None)
+            thread.join(timeout)
         self.queue.close()
         self.sender.close()
 

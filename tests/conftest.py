@@ -161,3 +161,11 @@ def collect_qt_garbage_on_the_gui_thread(request: pytest.FixtureRequest) -> Iter
     if app is not None:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         gc_collector.install(app).collect_now()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding slow tests first (stable otherwise). xdist hands out whole files
+    (`--dist loadfile`) in collection order, so the long ones start at once instead of one
+    landing last and leaving the other worker idle while it runs."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)

@@ -33,7 +33,7 @@ from pos_app.api import Donor, Station
 from pos_app.settings import Alerts, ConfigError, Receipts, load_settings
 from pos_app.store.models import Job
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 TO = ["lead@riverside.example", "it@riverside.example"]
 FROM = "receipts@riverside.example"
 

@@ -54,6 +54,8 @@ from pos_app.receipts.message import OutgoingEmail
 from pos_app.receipts.sendgrid import SendGridSender
 from pos_app.receipts.smtp import SmtpSender
 
+pytestmark = pytest.mark.slow  # real processes and servers: scheduled first
+
 CARD = Card("4000000000009995", 12, dt.date.today().year + 2, "737", postal_code="62701")
 PROCESSOR_KINDS = (Declined, Transient, Permanent)
 EMAIL_KINDS = (SendTransient, SendPermanent)

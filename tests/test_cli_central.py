@@ -21,7 +21,7 @@ from support.smtp_server import free_port
 
 from pos_app.secrets import CENTRAL_PASSWORD, SERVICE
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 def env(data_dir: Path, config: Path | None = None, password: str | None = None

@@ -29,7 +29,7 @@ from support.smtp_server import free_port
 from pos_app.config_edit import ConfigEditError, edited
 from pos_app.secrets import SERVICE, STRIPE_SECRET_KEY
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 def keyring_env(data_dir: Path, config: Path | None, key: str | None) -> dict[str, str]:

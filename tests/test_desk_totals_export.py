@@ -13,6 +13,7 @@ from conftest import TEST_CARD_NUMBERS, files_containing
 from sqlalchemy import update
 
 from pos_app.api import Card, Donor, Station
+from pos_app.domain.gift import GiftOptions
 from pos_app.payments.simulator import SimulatorProcessor
 from pos_app.services.export import DONATION_COLUMNS, JOB_COLUMNS, safe_text
 from pos_app.store.models import Donation, Job
@@ -202,7 +203,9 @@ def test_a_receipt_really_sent_shows_as_sent(station: Station, tmp_path: Path) -
 
 
 def test_jobs_export_reads_back(station: Station, tmp_path: Path) -> None:
-    card_gift(station, 5000, Donor("-Minus", "m@example.org"))
+    o = station.take_card_donation(5000, Donor("-Minus", "m@example.org"), card(),
+                                   GiftOptions(save_card=True))  # a receipt, a saved card
+    assert o.status == "approved"
     station.record_donation(2000, Donor("Bo", "bo@example.org"), "cash")
     path = tmp_path / "jobs.csv"
     assert station.export_jobs_csv(path) == 3

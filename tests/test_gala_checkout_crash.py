@@ -29,11 +29,9 @@ import pytest
 from conftest import TEST_CARD_NUMBERS, files_containing
 from support.crash import env, kill_at_crashpoint, stripe_url  # noqa: F401 - fixtures
 from support.gala import (
-    DECLINES_AT_CHARGE,
     GALA_CARD_NUMBERS,
-    NEEDS_AUTH,
     VISA,
-    authenticated_on_file,
+    check_in_guests,
     wait_pledges_settled,
 )
 from support.job_fixtures import event_settings
@@ -73,13 +71,7 @@ def raise_then_late_card(data_dir: Path, url: str) -> dict[str, str | None]:
     stripe = StripeProcessor(API_KEY, api_base=url, timeout=10)
     settings = event_settings(pledges=Pledges(success_url=SUCCESS_URL))
     with Station(settings, DataPaths.resolve(data_dir), processor=stripe) as st:
-        kinds: dict[str, str | None] = {}
-        for name, kind in GUESTS.items():
-            card = {"visa": VISA, "declines": DECLINES_AT_CHARGE, "auth": VISA}.get(kind or "")
-            guest = st.check_in(Donor(name.title(), f"{name}@example.org"), card=card)
-            if kind == "auth":
-                authenticated_on_file(st, guest.paddle, NEEDS_AUTH)
-            kinds[guest.paddle] = kind
+        kinds = check_in_guests(st, GUESTS)
         st.start_jobs()
         raise_id = st.open_paddle_raise("Fund a kitchen", LEVELS)
         paddles = list(kinds)
@@ -169,13 +161,17 @@ def check_the_end(end: list[dict[str, Any]], kinds: dict[str, str | None], url: 
     assert files_containing(data_dir, TEST_CARD_NUMBERS + GALA_CARD_NUMBERS) == []
 
 
+def checkout_cmd(tmp_path: Path, data_dir: Path, url: str, smtp: SmtpServer) -> list[str]:
+    return gala_cmd(data_dir, url, "checkout", str(config_file(tmp_path)), str(smtp.port),
+                    str(smtp.cert_file), smtp.password)  # fmt: skip
+
+
 def test_checkout_killed_between_pledges_then_pressed_again(
     tmp_path: Path, data_dir: Path, stripe_url: str, env: dict[str, str],  # noqa: F811
     smtp: SmtpServer,
 ) -> None:
     kinds = raise_then_late_card(data_dir, stripe_url)
-    cmd = gala_cmd(data_dir, stripe_url, "checkout", str(config_file(tmp_path)),
-                   str(smtp.port), str(smtp.cert_file), smtp.password)
+    cmd = checkout_cmd(tmp_path, data_dir, stripe_url, smtp)
     killed = kill_at_crashpoint(cmd, env, "checkout_mid_run", WAIT_S)
     assert [x["ready"] for x in lines(killed.stdout) if "ready" in x] == [10]
     end = finish(cmd, env)
@@ -187,8 +183,7 @@ def test_random_kills_during_checkout_lose_and_double_nothing(
     smtp: SmtpServer,
 ) -> None:
     kinds = raise_then_late_card(data_dir, stripe_url)
-    cmd = gala_cmd(data_dir, stripe_url, "checkout", str(config_file(tmp_path)),
-                   str(smtp.port), str(smtp.cert_file), smtp.password)
+    cmd = checkout_cmd(tmp_path, data_dir, stripe_url, smtp)
     seed = int(os.environ.get("GALA_CRASH_SEED", time.time_ns() % 100000))
     rng = random.Random(seed)
     kills = 0

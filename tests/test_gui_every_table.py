@@ -31,7 +31,7 @@ from pos_app.ui.lead_window import LeadWindow
 from pos_app.ui.tables_screen import TablesScreen
 from pos_app.ui.tasks import TaskRunner
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 @pytest.fixture
 def ev(pg: PgServer) -> PgServer:

@@ -23,11 +23,9 @@ import pytest
 from conftest import TEST_CARD_NUMBERS, files_containing
 from PySide6.QtCore import Qt
 from support.gala import (
-    DECLINES_AT_CHARGE,
     GALA_CARD_NUMBERS,
-    NEEDS_AUTH,
     VISA,
-    authenticated_on_file,
+    check_in_guests,
 )
 from support.gui_fixtures import desk  # noqa: F401 - fixture
 from support.job_fixtures import event_settings
@@ -45,7 +43,7 @@ from pos_app.ui.lead_window import LeadWindow
 from pos_app.ui.paddle_raise_screen import PaddleRaiseScreen
 from pos_app.ui.pledges_screen import PledgesScreen
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 GUESTS = {"ada": "visa", "grace": "visa", "bob": "declines", "cy": "auth", "fay": None,
           "gil": None}
 LEVELS_TEXT = "5000, 1000, 500, 250"
@@ -91,13 +89,7 @@ def test_thirty_hands_by_keyboard_then_checkout(
     data_dir: Path,
 ) -> None:
     station.start_jobs()
-    kinds: dict[str, str | None] = {}
-    for name, kind in GUESTS.items():
-        card = {"visa": VISA, "declines": DECLINES_AT_CHARGE, "auth": VISA}.get(kind or "")
-        guest = station.check_in(Donor(name.title(), f"{name}@example.org"), card=card)
-        if kind == "auth":
-            authenticated_on_file(station, guest.paddle, NEEDS_AUTH)
-        kinds[guest.paddle] = kind
+    kinds = check_in_guests(station, GUESTS)
     paddles = list(kinds)
 
     screen = desk.screens["raise"]

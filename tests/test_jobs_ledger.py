@@ -89,6 +89,7 @@ def test_the_gift_and_its_jobs_commit_together(
 def test_the_queue_holds_only_ledger_ids(make_station: StationFactory, data_dir: Path) -> None:  # noqa: F811
     st = make_station()
     o = st.take_card_donation(5000, Donor("Ada Lovelace", "ada@example.org"), CARD)
+    assert st.jobs_system.flush_handoff()  # handed to Huey after the donor saw the answer
     tasks = st.jobs_system.queue.huey.pending()
     assert sorted(t.args[0] for t in tasks) == sorted(j.id for j in st.jobs(o.donation_id))
     assert all(len(t.args) == 1 and not t.kwargs for t in tasks)
@@ -109,6 +110,7 @@ def test_jobs_committed_but_never_enqueued_are_found_at_start(
 
     monkeypatch.setattr(st.jobs_system.queue, "enqueue", lost)
     o = st.record_donation(2000, Donor("Cy", "cy@example.org"), "cash")
+    assert st.jobs_system.flush_handoff()
     assert st.jobs_system.queue.huey.pending() == []
     monkeypatch.undo()
     st.start_jobs()

@@ -16,6 +16,8 @@ from support.crash import env, kill_at_crashpoint, stripe_url  # noqa: F401 - fi
 from support.processes import localstripe_stats
 from support.smtp_server import SmtpServer
 
+pytestmark = pytest.mark.slow  # real processes and servers: scheduled first
+
 TESTS = Path(__file__).resolve().parent
 PROC = TESTS / "support" / "pledge_link_proc.py"
 

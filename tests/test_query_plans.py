@@ -8,6 +8,12 @@ parameters. A plan line `SCAN <table>` (every row) or a temporary B-tree for ORD
 sort of every row) fails the test, naming the statement. Allowed: a covering-index scan
 (the counts by state read one small index entry per job and nothing else) and an index
 walked in order under a LIMIT (a page of the donations list).
+
+The lead desk's poll and the status bar are held to more: no scan of donations, refunds or
+jobs at all, not even of a covering index (a covering-index scan still reads one entry per
+row, so it grows with the night). Their totals, chart and job counts read the aggregates the
+database keeps (migration 0015), which are read whole: a few rows per state and method, or
+per minute of the night, whatever the number of gifts.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from pos_app.api import Card, Donor, PageQuery, Station
 CARD = Card("4242424242424242", 12, 2030, "123")
 # One-row tables read by primary key or whole (settings, the PIN, the receipt counter).
 TINY = {"counters", "event_override", "lead_pin", "alembic_version"}
+# Kept by triggers (migration 0015): rows per state/method or per minute, never per gift.
+AGGREGATES = {"donation_totals", "gift_minutes", "refund_totals", "job_state_counts"}
+ANY_SCAN = re.compile(r"\bSCAN (\w+)\b")
 FULL_SCAN = re.compile(r"\bSCAN (\w+)\b(?! USING COVERING INDEX)")
 # An index walked in order and stopped by LIMIT (a page, newest first) reads only the page.
 IN_ORDER = re.compile(r"\bSCAN \w+ USING INDEX ")
@@ -58,7 +67,8 @@ def bad_plans(station: Station, statements: list[tuple[str, tuple]]) -> list[str
             for line in plan:
                 scan = FULL_SCAN.search(line)
                 paged = IN_ORDER.search(line) and " LIMIT " in sql
-                if (scan and scan.group(1) not in TINY and not paged) or SORT_ALL.search(line):
+                small = scan and scan.group(1) in TINY | AGGREGATES
+                if (scan and not small and not paged) or SORT_ALL.search(line):
                     problems.append(f"{line!r} in: {' '.join(sql.split())}")
     finally:
         conn.close()
@@ -112,3 +122,61 @@ def test_live_view_reads_use_indexes(station: Station, captured: list[tuple[str,
 def test_a_full_scan_is_caught(station: Station) -> None:
     """The check itself: a query on an unindexed column is reported."""
     assert bad_plans(station, [("SELECT id FROM donations WHERE donor_name = ?", ("x",))])
+
+
+def unbounded_reads(station: Station, statements: list[tuple[str, tuple]]) -> list[str]:
+    """Plan lines that walk donations, refunds or jobs (a covering index too) or sort."""
+    problems = []
+    conn = sqlite3.connect(station.db.path)
+    try:
+        for sql, params in dict.fromkeys(statements):
+            for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params):
+                line = row[3]
+                scan = ANY_SCAN.search(line)
+                paged = IN_ORDER.search(line) and " LIMIT " in sql
+                if (scan and scan.group(1) not in AGGREGATES and not paged) or SORT_ALL.search(
+                    line
+                ):
+                    problems.append(f"{line!r} in: {' '.join(sql.split())}")
+    finally:
+        conn.close()
+    return problems
+
+
+def test_desk_poll_reads_the_aggregates_never_the_rows(
+    station: Station, captured: list[tuple[str, tuple]]
+) -> None:
+    """Every read of the desk's poll (ui/desk.py DeskView._read), its first page, and the
+    volunteer window's status line (Station.status): index look-ups and the aggregates."""
+    for i in range(3):
+        station.take_card_donation(1000 + i, Donor(f"D{i}", f"d{i}@example.org"), CARD)
+    voided = station.record_donation(700, Donor("Void", ""), "cash")
+    assert voided.donation_id
+    station.refund(voided.donation_id, "typed the wrong amount")
+    station.record_donation(1200, Donor("Cy", ""), "check", "1042")
+    captured.clear()
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    summary = station.job_summary()
+    station.desk_stamp()
+    station.donations_changed(since)
+    totals = station.totals()
+    points = station.gifts_over_time()
+    station.donations_page(PageQuery())
+    station.job_counts()
+    station.status()
+    assert totals.gifts == 4 and sum(cents for _t, cents in points) == totals.raised_cents
+    assert summary.pending + sum(
+        n for state, n in station.job_counts().by_state.items() if state in ("done", "discarded")
+    ) == sum(station.job_counts().by_state.values())
+    read = " ".join(sql for sql, _ in captured)
+    for table in ("donation_totals", "gift_minutes", "refund_totals", "job_state_counts"):
+        assert table in read, f"{table} was not read"
+    assert unbounded_reads(station, captured) == []
+
+
+def test_a_covering_index_scan_is_caught_for_the_desk(station: Station) -> None:
+    """The stricter check: the old job counts (a covering-index scan) are reported."""
+    old_chart = "SELECT strftime('%s', created_at) / 900 AS b, sum(amount_cents) FROM donations"
+    old_counts = "SELECT state, count(*) FROM jobs GROUP BY state"
+    assert bad_plans(station, [(old_counts, ())]) == []  # allowed on other hot paths
+    assert len(unbounded_reads(station, [(old_chart, ()), (old_counts, ())])) == 2

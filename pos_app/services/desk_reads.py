@@ -3,9 +3,10 @@
 Never "all donations": the desk shows one page at a time (newest first, keyset-paged on
 the (created_at, id) index, so page 500 costs what page 1 does), asks first whether
 anything changed at all (`desk_stamp`, two index look-ups), then only for what changed
-(`donations_changed`, on the updated_at index). The jobs panel's counts and oldest waiting
-job come from one grouped query on the (state, created_at) index instead of a loop over
-every ledger row on the GUI thread. Each read is a plain-data snapshot (no ORM objects).
+(`donations_changed`, on the updated_at index). The jobs panel's counts come from the
+per-state counts the database keeps (migration 0015), its oldest waiting job from the
+(state, created_at) index, instead of a loop over every ledger row on the GUI thread.
+Each read is a plain-data snapshot (no ORM objects).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import func, or_, select, tuple_
 from jobs.records import JobState
 from pos_app.domain.states import RefundState
 from pos_app.store.database import Database
-from pos_app.store.models import Donation, Job, Refund
+from pos_app.store.models import Donation, Job, JobStateCount, Refund
 
 from .records import DonationRecord
 
@@ -151,16 +152,22 @@ def _with_refund(d: DonationRecord, r: Refund | None) -> DonationRecord:
 
 
 def job_counts(db: Database) -> JobCounts:
-    """Jobs per state and the oldest waiting one's creation time, from the index alone."""
+    """Jobs per state (`job_state_counts`, kept by triggers in the transaction that writes a
+    job: a few rows, however long the night) and the oldest waiting job's creation time (one
+    look-up per waiting state on the (state, created_at) index)."""
     with db.session() as s:
         rows = s.execute(
-            select(Job.state, func.count(), func.min(Job.created_at)).group_by(Job.state)
+            select(JobStateCount.state, JobStateCount.jobs)
+            .where(JobStateCount.jobs > 0)
         ).all()
-    oldest = [first for state, _n, first in rows if state in WAITING and first]
-    return JobCounts(
-        by_state={state: int(n) for state, n, _first in rows},
-        oldest_waiting=min(oldest) if oldest else None,  # type: ignore[type-var]
-    )
+        by_state = {state: int(n) for state, n in sorted(rows)}
+        firsts = [
+            s.scalar(select(func.min(Job.created_at)).where(Job.state == state))
+            for state in WAITING
+            if by_state.get(state)
+        ]
+    oldest = [first for first in firsts if first is not None]
+    return JobCounts(by_state=by_state, oldest_waiting=min(oldest) if oldest else None)
 
 
 def _escape(text: str) -> str:

@@ -361,3 +361,51 @@ class SyncState(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     totals_json: Mapped[str | None] = mapped_column(Text)
     totals_as_of: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+# ---- maintained aggregates (migration 0015): kept by triggers in the writing transaction ----
+class DonationTotal(Base):
+    """Sums of the donations per (state, method); a row with 0 gifts is left, not removed."""
+
+    __tablename__ = "donation_totals"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    method: Mapped[str] = mapped_column(String(8), primary_key=True)
+    gifts: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    fee_cents: Mapped[int] = mapped_column(Integer)
+    goods_cents: Mapped[int] = mapped_column(Integer)
+
+
+class GiftMinute(Base):
+    """Gifts and cents per (state, UTC minute of created_at): the chart's raw buckets."""
+
+    __tablename__ = "gift_minutes"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)  # epoch seconds // 60
+    gifts: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+
+
+class RefundTotal(Base):
+    """Refunds and cents per refund state."""
+
+    __tablename__ = "refund_totals"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    refunds: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+
+
+class JobStateCount(Base):
+    """Jobs per state."""
+
+    __tablename__ = "job_state_counts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    jobs: Mapped[int] = mapped_column(Integer)

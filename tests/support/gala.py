@@ -46,6 +46,22 @@ def authenticated_on_file(st: Station, paddle: str, card: Card) -> None:
         guest.payment_method_id, guest.brand, guest.last4 = pm.id, pm.brand, pm.last4
 
 
+def check_in_guests(st: Station, guests: dict[str, str | None]) -> dict[str, str | None]:
+    """Check each guest in (name -> what their card does: "visa" charges, "declines" is
+    refused at charge time, "auth" wants the donor's authentication off-session; anything
+    else, no card). Returns paddle -> that kind, in check-in order."""
+    from pos_app.api import Donor
+
+    kinds: dict[str, str | None] = {}
+    for name, kind in guests.items():
+        card = {"visa": VISA, "declines": DECLINES_AT_CHARGE, "auth": VISA}.get(kind or "")
+        guest = st.check_in(Donor(name.title(), f"{name}@example.org"), card=card)
+        if kind == "auth":
+            authenticated_on_file(st, guest.paddle, NEEDS_AUTH)
+        kinds[guest.paddle] = kind
+    return kinds
+
+
 def wait_pledges_settled(
     st: Station, raise_id: str | None = None, timeout: float = 60.0
 ) -> list[PledgeRecord]:
