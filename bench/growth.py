@@ -19,9 +19,10 @@ hours before the run. At each size it measures, side by side:
   desk_stamp, donations_changed, totals, gifts_over_time; `desk_poll` is that whole read),
   the first page of donations (what the list loads), and `job_counts` (on the facade; no
   screen calls it today), each alone, median of `--reads`;
-- export: `export_donations_csv`; the jobs panel's read (pos_app/ui/jobs_panel.py: every
-  job plus the summary on its first load and every 60th refresh, only the changed jobs
-  between), median of `--heavy`;
+- export: `export_donations_csv`; the jobs panel's read (pos_app/ui/jobs_panel.py: the
+  unfinished jobs, the newest FINISHED_SHOWN finished ones, the summary and the counts on
+  its first load and every 60th refresh, only the changed jobs between), median of
+  `--heavy`;
 - a card gift through `Station.take_card_donation`, p50 and p90 of `--gifts`, once alone
   and once while a thread runs the desk's poll back to back (what the lead's open desk does
   while gifts keep arriving: one read per burst of changes, never two at once).
@@ -59,6 +60,7 @@ from pos_app.domain.gift import GiftOptions  # noqa: E402
 from pos_app.payments.simulator import SimulatorProcessor  # noqa: E402
 from pos_app.services.desk_reads import PageQuery  # noqa: E402
 from pos_app.store.models import Counter, Donation, DonorToken, Job, Refund  # noqa: E402
+from pos_app.ui.jobs_panel import FINISHED_SHOWN  # noqa: E402 (the panel's own number)
 
 OVERLAP = dt.timedelta(seconds=2)  # the desk's and the panel's look-back (ui/desk.py)
 NIGHT = dt.timedelta(hours=4)  # the filled gifts are spread over this, ending at the run
@@ -297,8 +299,9 @@ HEAVY: dict[str, tuple[str, Callable[[Station, Path], object]]] = {
         lambda st, tmp: st.export_donations_csv(tmp / "donations.csv"),
     ),
     "jobs_panel_full": (
-        "jobs panel, full read (jobs() + job_summary())",
-        lambda st, _t: (st.jobs(), st.job_summary()),
+        "jobs panel, full read (unfinished + newest finished, summary, counts)",
+        lambda st, _t: (st.jobs(finished_limit=FINISHED_SHOWN), st.job_summary(),
+                        st.job_counts()),
     ),
 }
 GIFTS = {

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import case, select
+from sqlalchemy import case, literal_column, select
 
 from pos_app.store.database import Database
 from pos_app.store.models import Donation, Job, JobStateCount
 
-from .records import JobRecord
+from .records import JobRecord, JobState
 
 # An anonymous gift shows no name on the lead's screens (its receipt still uses it).
 _NAME = case((Donation.anonymous.is_(True), ""), else_=Donation.donor_name)
@@ -26,10 +26,16 @@ class LedgerView:
         self.db = db
 
     def records(
-        self, donation_id: str | None = None, changed_since: dt.datetime | None = None
-    ) -> list[JobRecord]:
+        self, donation_id: str | None = None, changed_since: dt.datetime | None = None,
+        finished_limit: int | None = None,
+    ) -> list[JobRecord]:  # fmt: skip
         """Jobs oldest first; with `changed_since`, only those updated at or after it (a live
-        view asks for what changed since its last look instead of the whole ledger)."""
+        view asks for what changed since its last look instead of the whole ledger). With
+        `finished_limit`, every job still to do or needing a person, and only the newest
+        `finished_limit` finished ones (done, discarded): what a panel shows, read in time
+        that follows the work, not the night's total."""
+        if finished_limit is not None and donation_id is None and changed_since is None:
+            return self._recent(finished_limit)
         with self.db.session() as s:
             q = select(*_COLUMNS).outerjoin(Donation, Donation.id == Job.donation_id)
             if donation_id is not None:
@@ -41,6 +47,21 @@ class LedgerView:
             else:
                 q = q.order_by(Job.created_at, Job.kind)
             return [_record(*row) for row in s.execute(q).all()]
+
+    def _recent(self, finished_limit: int) -> list[JobRecord]:
+        finished = [st.value for st in JobState if st.finished]
+        waiting = [st.value for st in JobState if not st.finished]  # IN, so the index serves
+        base = select(*_COLUMNS).outerjoin(Donation, Donation.id == Job.donation_id)
+        with self.db.session() as s:
+            open_ = s.execute(base.where(Job.state.in_(waiting))).all()
+            # Newest first along ix_jobs_updated_at, stopping at the limit: the state test
+            # is kept off the state index (a `+`), which would sort every finished job.
+            newest = s.execute(
+                base.where(literal_column("+jobs.state").in_(finished))
+                .order_by(Job.updated_at.desc()).limit(max(0, finished_limit))
+            ).all()  # fmt: skip
+        rows = [_record(*row) for row in (*open_, *newest)]
+        return sorted(rows, key=lambda r: (r.created_at, r.kind))
 
     def record(self, job_id: str) -> JobRecord:
         with self.db.session() as s:

@@ -316,9 +316,10 @@ class JobSystem:
 
     # ---- reading and people's actions -----------------------------------------------------
     def records(
-        self, donation_id: str | None = None, changed_since: dt.datetime | None = None
-    ) -> list[JobRecord]:
-        return self.view.records(donation_id, changed_since)
+        self, donation_id: str | None = None, changed_since: dt.datetime | None = None,
+        finished_limit: int | None = None,
+    ) -> list[JobRecord]:  # fmt: skip
+        return self.view.records(donation_id, changed_since, finished_limit)
 
     def summary(self) -> JobSummary:
         counts = self.view.counts()

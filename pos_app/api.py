@@ -435,11 +435,14 @@ class Station:
 
     # ---- background jobs (save card, receipt) ----
     def jobs(
-        self, donation_id: str | None = None, changed_since: dt.datetime | None = None
-    ) -> list[JobRecord]:
+        self, donation_id: str | None = None, changed_since: dt.datetime | None = None,
+        finished_limit: int | None = None,
+    ) -> list[JobRecord]:  # fmt: skip
         """The job ledger, oldest first: what is waiting, retrying, failed and why.
-        `changed_since` returns only jobs updated at or after that time (live views)."""
-        return self.jobs_service.list(donation_id, changed_since)
+        `changed_since` returns only jobs updated at or after that time (live views).
+        `finished_limit`: every unfinished or needs-attention job, and only that many of
+        the newest finished ones (the jobs panel; `export_jobs_csv` has them all)."""
+        return self.jobs_service.list(donation_id, changed_since, finished_limit)
 
     def job(self, job_id: str) -> JobRecord:
         return self.jobs_service.get(job_id)

@@ -17,6 +17,7 @@ from support.job_fixtures import (  # noqa: F401
     smtp_server,
     smtp_station,
 )
+from support.jobwait import wait_for
 from support.memory_keyring import MemoryKeyring
 from support.smtp_server import SmtpServer
 
@@ -240,3 +241,37 @@ def test_retry_says_what_it_did_in_plain_words(
         "Sent the receipt for Sam Cash back to the queue: it runs now."
     )
     assert "(s)" not in panel.feedback.text()
+
+
+def test_a_long_night_lists_what_needs_doing_and_only_the_newest_finished(
+    qtbot, station_smtp: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The panel's full read follows the work, not the night's total: every job still to
+    do or needing a person, the newest FINISHED_SHOWN finished ones, and the counts for
+    all of them with a line saying where the rest are."""
+    import pos_app.ui.jobs_panel as jobs_panel
+
+    monkeypatch.setattr(jobs_panel, "FINISHED_SHOWN", 2)
+    st = station_smtp
+    st.start_jobs()
+    for n in range(4):
+        st.record_donation(1000 + n, Donor(f"Done {n}", f"d{n}@example.org"), "cash")
+    wait_for(lambda: [j.state for j in st.jobs()] == ["done"] * 4, why="four receipts sent")
+    st.stop_jobs()
+    st.record_donation(2000, Donor("Still Waiting", "w@example.org"), "cash")  # queued
+    newest = [j.id for j in sorted(st.jobs(), key=lambda j: j.updated_at) if j.state == "done"]
+    tasks = TaskRunner()
+    p = JobsPanel(st, tasks)
+    qtbot.addWidget(p)
+    p.show()
+    p.start()
+    try:
+        qtbot.waitUntil(lambda: len(p.model.records()) == 3, timeout=10000)
+        listed = {r.id: r.state for r in p.model.records()}
+        assert sorted(s for s in listed.values()) == ["done", "done", "queued"]
+        assert {i for i, s in listed.items() if s == "done"} == set(newest[-2:])
+        qtbot.waitUntil(lambda: "4 done" in p.summary.text(), timeout=10000)
+        assert "the latest 2 finished listed; Export jobs… has them all" in p.summary.text()
+    finally:
+        p.stop()
+        tasks.shutdown()

@@ -25,9 +25,10 @@ class JobService:
         self.system = system
 
     def list(
-        self, donation_id: str | None = None, changed_since: dt.datetime | None = None
-    ) -> list[JobRecord]:
-        return self.system.records(donation_id, changed_since)
+        self, donation_id: str | None = None, changed_since: dt.datetime | None = None,
+        finished_limit: int | None = None,
+    ) -> list[JobRecord]:  # fmt: skip
+        return self.system.records(donation_id, changed_since, finished_limit)
 
     def get(self, job_id: str) -> JobRecord:
         return self.system.record(job_id)

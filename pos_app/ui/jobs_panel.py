@@ -56,6 +56,7 @@ from .tasks import TaskRunner
 
 OVERLAP = dt.timedelta(seconds=5)
 FULL_RELOAD_EVERY = 60  # refreshes; a belt-and-braces full read now and then
+FINISHED_SHOWN = 500  # finished jobs a full read lists (all unfinished ones always)
 # (label, states shown, what an empty table means)
 STATE_FILTERS: list[tuple[str, set[str] | None, str]] = [
     (QT_TRANSLATE_NOOP("JobsPanel", "All jobs"), None,
@@ -201,34 +202,45 @@ class JobsPanel(RefreshedScreen, QWidget):
             self.table.setColumnWidth(COL_STATE, widest + 16)
 
     # ---- loading ----
-    def _read(self) -> Callable[[], tuple[list[JobRecord], JobSummary]]:
+    def _read(self) -> Callable[[], tuple[list[JobRecord], JobSummary, dict[str, int]]]:
         station = self.station
         since = self._since if self.loads % FULL_RELOAD_EVERY else None
         started = dt.datetime.now(dt.UTC)
         # Overlap the window: a job updated just before `started` may commit just after.
         self._since = started - OVERLAP
-        return lambda: (station.jobs(changed_since=since), station.job_summary())
+        # A full read is what needs doing plus the newest finished jobs, not the whole
+        # night's ledger; the counts per state are the maintained ones (migration 0015).
+        return lambda: (
+            station.jobs(changed_since=since, finished_limit=FINISHED_SHOWN),
+            station.job_summary(), station.job_counts().by_state,
+        )  # fmt: skip
 
     def _load_failed(self, exc: BaseException) -> None:
         self.summary.setText(
             self.tr("Couldn't read the job list: {error}").format(error=shown(str(exc)))
         )
 
-    def _loaded(self, data: tuple[list[JobRecord], JobSummary]) -> None:
-        records, summary = data
+    def _loaded(self, data: tuple[list[JobRecord], JobSummary, dict[str, int]]) -> None:
+        records, summary, counts = data
         now = dt.datetime.now(dt.UTC)
         self._loaded_once = True
         self.model.apply(records)
         self.model.tick(now)
         self.table.viewport().update()  # redraw visible "in 40 s" countdowns only
-        counts: dict[str, int] = {}
         oldest = None
+        finished_here = 0
         for r in self.model.records():
-            counts[r.state] = counts.get(r.state, 0) + 1
             if r.state in ACTIONABLE and r.created_at:
                 oldest = r.created_at if oldest is None else min(oldest, r.created_at)
+            finished_here += r.state in (JobState.DONE, JobState.DISCARDED)
         self.health.show_summary(summary)
-        self.summary.setText(self.summary_text(summary, counts, oldest))
+        text = self.summary_text(summary, counts, oldest)
+        finished = counts.get(JobState.DONE, 0) + counts.get(JobState.DISCARDED, 0)
+        if finished > finished_here:
+            text += "  ·  " + self.tr(
+                "the latest {n} finished listed; Export jobs… has them all"
+            ).format(n=finished_here)  # fmt: skip
+        self.summary.setText(text)
         self._show_empty()
         self._show_selected()
 

@@ -1029,6 +1029,10 @@
         <translation>No se pudo leer la lista de tareas: {error}</translation>
     </message>
     <message>
+        <source>the latest {n} finished listed; Export jobs… has them all</source>
+        <translation>se muestran las {n} últimas terminadas; Exportar tareas… las tiene todas</translation>
+    </message>
+    <message>
         <source>Online since {time}</source>
         <translation>En línea desde las {time}</translation>
     </message>
