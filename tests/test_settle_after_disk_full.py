@@ -8,14 +8,13 @@ the approval and its receipt, with no restart, and the processor charged once.
 
 from __future__ import annotations
 
-import errno
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.jobwait import wait_for
+from support.small_fs import fill  # unbuffered: a short write can't raise again at close
 
 from pos_app.api import Card, Donor, StartupError, open_station
 from pos_app.payments.base import ChargeRequest, ChargeResult
@@ -37,20 +36,6 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(folder: Path) -> Path:
-    """Write until the file system says it is full; return the filler."""
-    filler = folder / "filler"
-    with filler.open("wb") as f:
-        block = os.urandom(64 * 1024)
-        try:
-            while True:
-                f.write(block)
-                f.flush()
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-    return filler
 
 
 class FillsTheDiskAfterApproving(SimulatorProcessor):
