@@ -230,6 +230,31 @@ def test_check_ins_sentences_are_shown_in_spanish(qapp, spanish: None) -> None:
     )
 
 
+def test_the_paddle_raises_sentences_are_shown_in_spanish(
+    qapp, spanish: None, station: Station
+) -> None:
+    """What the raise says to the lead, made by the services with a paddle and a reason in
+    them: the services' own sentences, each translated with its number put back."""
+    from pos_app.api import InvalidDonation
+    from pos_app.services.pledge_charges import ask_for_card
+
+    raise_id = station.open_paddle_raise("Fund a kitchen", [10000])
+    try:
+        station.pledge(raise_id, "999", 10000)
+    except InvalidDonation as exc:
+        refused = " ".join(exc.errors.values())
+    assert core_text.shown(refused) == (
+        "Ningún invitado tiene la paleta 999. Revise el número o regístrelo primero.")
+    assert core_text.shown(ask_for_card("112", "the card was declined.")) == (
+        "Pida otra tarjeta a la paleta 112: la tarjeta fue rechazada.")
+    closed = station.close_paddle_raise(raise_id)
+    try:
+        station.pledge(raise_id, "999", 10000)
+    except InvalidDonation as exc:
+        assert core_text.shown(" ".join(exc.errors.values())) == (
+            f"“{closed.title}” está cerrada.")
+
+
 def test_check_ins_sentences_stay_english_in_english() -> None:
     assert all(core_text.shown(s) == s for s in check_in_sentences())
 

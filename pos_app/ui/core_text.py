@@ -24,6 +24,7 @@ SENTENCES = (
     QT_TRANSLATE_NOOP("core", "Training (simulator)"),
     QT_TRANSLATE_NOOP("core", "Training reader"),
     QT_TRANSLATE_NOOP("core", "Ask for another card."),
+    QT_TRANSLATE_NOOP("core", "Check the number, or check them in first."),
     # gift options (domain/gift.py)
     QT_TRANSLATE_NOOP("core", "Enter the name the gift is dedicated to."),
     QT_TRANSLATE_NOOP("core", "Say whom the gift honours before adding an email."),
@@ -145,7 +146,13 @@ PATTERNS = (
     QT_TRANSLATE_NOOP("core", "Paddle {paddle} is taken."),
     QT_TRANSLATE_NOOP("core", "{name} is already checked in with paddle {paddle}."),
     QT_TRANSLATE_NOOP("core", "Saved with the {processor} processor."),
+    # the paddle raise (services/paddle_raise.py, pledge_charges.py)
+    QT_TRANSLATE_NOOP("core", "No guest has paddle {paddle}."),
+    QT_TRANSLATE_NOOP("core", "Ask paddle {paddle} for another card: {reason}"),
+    QT_TRANSLATE_NOOP("core", "“{title}” is closed."),
 )
+# a placeholder whose text is itself a sentence of ours, lower-cased after a colon
+_SENTENCE_PLACEHOLDERS = ("reason",)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -167,8 +174,16 @@ def _sentence(text: str) -> str:
     for matcher, source in _MATCHERS:
         found = matcher.fullmatch(text)
         if found:
-            return QCoreApplication.translate(CONTEXT, source).format(**found.groupdict())
+            parts = found.groupdict()
+            for name in _SENTENCE_PLACEHOLDERS:
+                if parts.get(name):
+                    parts[name] = _lowered(_sentence(parts[name][:1].upper() + parts[name][1:]))
+            return QCoreApplication.translate(CONTEXT, source).format(**parts)
     return text
+
+
+def _lowered(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]
 
 
 def shown(message: str) -> str:

@@ -2350,6 +2350,10 @@ No se pierde nada. ¿Cerrar ahora?</translation>
         <translation>Pida otra tarjeta.</translation>
     </message>
     <message>
+        <source>Check the number, or check them in first.</source>
+        <translation>Revise el número o regístrelo primero.</translation>
+    </message>
+    <message>
         <source>Enter the name the gift is dedicated to.</source>
         <translation>Escriba el nombre de la persona a quien se dedica el donativo.</translation>
     </message>
@@ -2692,6 +2696,18 @@ No se pierde nada. ¿Cerrar ahora?</translation>
     <message>
         <source>Saved with the {processor} processor.</source>
         <translation>Guardada con el procesador {processor}.</translation>
+    </message>
+    <message>
+        <source>No guest has paddle {paddle}.</source>
+        <translation>Ningún invitado tiene la paleta {paddle}.</translation>
+    </message>
+    <message>
+        <source>Ask paddle {paddle} for another card: {reason}</source>
+        <translation>Pida otra tarjeta a la paleta {paddle}: {reason}</translation>
+    </message>
+    <message>
+        <source>“{title}” is closed.</source>
+        <translation>“{title}” está cerrada.</translation>
     </message>
 </context>
 </TS>
