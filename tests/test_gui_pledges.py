@@ -39,6 +39,10 @@ def test_the_lead_follows_pledges_and_sends_a_link_again(
                     if link.amount_cents == 12500)  # fmt: skip
     simulator.links.pay(ada_link)  # the donor paid on the page
     qtbot.mouseClick(screen.check_btn, Qt.MouseButton.LeftButton)
+    # the check's own answer, not only the progress line (the background watch or a
+    # refresh may show the payment first; a check still running would then overwrite
+    # the next action's status)
+    qtbot.waitUntil(lambda: screen.status.text() == "Pay links checked.", timeout=20000)
     qtbot.waitUntil(lambda: screen.progress.text().startswith("1 of 2 paid ($125.00"),
                     timeout=20000)  # fmt: skip
     assert station.donation(ada.donation_id).status == "approved"
