@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -68,12 +68,15 @@ class Pending:
 
 
 # Built once: it runs inside every approved gift's transaction, while the donor waits.
+# On the table, not the mapped class: plain Core, no ORM bulk-insert path.
+_COUNTERS = Counter.__table__
 NEXT_RECEIPT_NUMBER = (
-    sqlite_insert(Counter)
+    sqlite_insert(_COUNTERS)
     .values(name=RECEIPT_COUNTER, value=1)
-    .on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
-    .returning(Counter.value)
+    .on_conflict_do_update(index_elements=["name"], set_={"value": _COUNTERS.c.value + 1})
+    .returning(_COUNTERS.c.value)
 )
+INSERT_JOBS = insert(Job.__table__)  # a gift's jobs, all in one statement
 
 
 class Ledger:
@@ -82,17 +85,33 @@ class Ledger:
         self.receipt_prefix = receipt_prefix
 
     # ---- created with the gift (inside its transaction) -----------------------------
-    def jobs_for(self, s: Session, donation: Donation, ctx: JobContext) -> list[str]:
+    def jobs_for(
+        self, s: Session | Connection, donation: Donation, ctx: JobContext, *, new: bool = False
+    ) -> list[str]:
         """Add the gift's follow-up jobs (every registered kind that follows this gift) to
-        the caller's transaction; return their ids."""
+        the caller's transaction, in one INSERT; return their ids. `new`: the gift was
+        created in this very call, so it has no jobs yet (nothing to read first)."""
         from .registry import kinds
 
-        existing = set(s.scalars(select(Job.kind).where(Job.donation_id == donation.id)))
-        return [
-            self.add(s, donation.id, spec)
-            for spec in kinds()
-            if spec.name not in existing and spec.follows_gift(donation, ctx)
-        ]
+        existing = set() if new else set(
+            s.scalars(select(Job.kind).where(Job.donation_id == donation.id)))  # fmt: skip
+        specs = [spec for spec in kinds()
+                 if spec.name not in existing and spec.follows_gift(donation, ctx)]  # fmt: skip
+        if not specs:
+            return []
+        now = utcnow()
+        rows = [{
+            "id": new_id(),
+            "kind": spec.name,
+            "donation_id": donation.id,
+            "state": JobState.QUEUED.value,
+            "attempts": 0,
+            "receipt_number": self._next_receipt_number(s) if spec.numbered else None,
+            "created_at": now,
+            "updated_at": now,
+        } for spec in specs]  # fmt: skip
+        s.execute(INSERT_JOBS, rows)
+        return [row["id"] for row in rows]
 
     def add(self, s: Session, donation_id: str, spec: JobKindSpec) -> str:
         """The job's row in the caller's unit of work, its id chosen here: written with the
@@ -108,7 +127,7 @@ class Ledger:
         ))  # fmt: skip
         return job_id
 
-    def _next_receipt_number(self, s: Session) -> str:
+    def _next_receipt_number(self, s: Session | Connection) -> str:
         # One upsert ... RETURNING under the transaction's write lock: never handed out twice.
         value = s.execute(NEXT_RECEIPT_NUMBER).scalar_one()
         return f"{self.receipt_prefix}-{value:05d}"

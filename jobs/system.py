@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from pos_app.payments.base import Processor
@@ -134,8 +135,10 @@ class JobSystem:
         return body
 
     # ---- the transactional outbox ---------------------------------------------------------
-    def on_recorded(self, session: Session, donation: Donation) -> list[str]:
-        return self.ledger.jobs_for(session, donation, self.context)
+    def on_recorded(
+        self, session: Session | Connection, donation: Donation, *, new: bool = False
+    ) -> list[str]:
+        return self.ledger.jobs_for(session, donation, self.context, new=new)
 
     def after_commit(self, job_ids: list[str]) -> None:
         """Hand committed job ids to Huey on the hand-off thread: the caller (a donor

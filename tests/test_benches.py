@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 FOUND = sorted(p.stem for p in BENCH.glob("*.py"))
 KNOWN = [
-    "chaos", "charge_path", "drain", "growth", "panel", "reader", "soak", "startup", "sync",
+    "chaos", "charge_path", "drain", "gift", "growth", "panel", "reader", "soak", "startup",
+    "sync",
 ]  # fmt: skip
 RATIO = re.compile(r"^ratio .*: [0-9.]+x$")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pos_app.domain.cards import (
@@ -576,3 +576,40 @@ def test_email_error_never_raises(text: str) -> None:
     assert result is None or isinstance(result, str)
     if result is None and text.strip():
         assert text.strip().count("@") == 1
+
+
+def test_the_dash_list_is_every_unicode_dash() -> None:
+    """cards.DASHES spells out category Pd so the import never walks the code points; a
+    Python with a newer Unicode must not silently miss a dash."""
+    import sys
+    import unicodedata
+
+    from pos_app.domain import cards
+
+    every = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Pd"}
+    assert set(cards.DASHES) == every
+
+
+_ALPHABET = "0123456789" + "4242" * 3 + " -./_\\\u2013\u200b\u00a0\uff14\u0664abcx%;=^?"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80))
+def test_the_quick_rejection_never_hides_a_card_number(text: str) -> None:
+    """card_number_spans first asks a regex whether the text has 13 digits close enough
+    together to hold a card number at all; that check may only skip text the full search
+    finds nothing in."""
+    from pos_app.domain import cards
+
+    assert cards.card_number_spans(text) == cards._spans(text)
+
+
+def test_the_quick_rejection_keeps_every_spelling() -> None:
+    from pos_app.domain import cards
+
+    for typed in ("4242 4242 4242 4242", "4242-4242-4242-4242", "4242.4242.4242.4242",
+                  "4242\u200b4242\u200b4242\u200b4242", "４２４２４２４２４２４２４２４２",
+                  "4242 \u2013 4242 \u2013 4242 \u2013 4242", "x4242424242424242y",
+                  "4242\u00a04242\u00a04242\u00a04242"):  # fmt: skip
+        assert cards.card_number_spans(typed), typed
+        assert cards._CANDIDATE.search(typed), typed

@@ -76,8 +76,8 @@ def test_the_gift_and_its_jobs_commit_together(
 ) -> None:
     st = make_station()
 
-    def broken(session, donation):  # type: ignore[no-untyped-def]
-        st.jobs_system.on_recorded(session, donation)
+    def broken(session, donation, *, new=False):  # type: ignore[no-untyped-def]
+        st.jobs_system.on_recorded(session, donation, new=new)
         raise RuntimeError("disk full while writing the ledger")
 
     monkeypatch.setattr(st.donations_service, "on_recorded", broken)

@@ -35,10 +35,13 @@ BRANDS_BY_KEY = {b.key: b for b in (VISA, MASTERCARD, AMEX, DISCOVER, DINERS, JC
 _DIGITS = frozenset("0123456789")
 
 
+_NOT_ASCII_DIGITS = re.compile(r"[^0-9]+")
+
+
 def digits_only(text: str) -> str:
     # ASCII only: str.isdigit() is also true for "²", "４" etc., which int() refuses or a
     # processor would not take.
-    return "".join(ch for ch in text if ch in _DIGITS)
+    return _NOT_ASCII_DIGITS.sub("", text)
 
 
 def _is_digits(text: str) -> bool:
@@ -120,22 +123,19 @@ class CardSpan:
     digits: str
 
 
+_DIGIT_GROUP = re.compile(r"\d+")  # str patterns: \d is every Unicode decimal digit (Nd)
+
+
 def _runs(text: str) -> list[list[tuple[int, int, str]]]:
-    """Runs of digit groups joined by short separators: [(start, end, digits), ...]."""
+    """Runs of digit groups joined by short separators: [(start, end, digits), ...]. The
+    groups are found by the regex engine (this runs on every log line and typed field)."""
     runs: list[list[tuple[int, int, str]]] = []
     run: list[tuple[int, int, str]] = []
-    i, n = 0, len(text)
-    while i < n:
-        d = _digit(text[i])
-        if d is None:
-            i += 1
-            continue
-        start, digits = i, [d]
-        i += 1
-        while i < n and (d := _digit(text[i])) is not None:
-            digits.append(d)
-            i += 1
-        group = (start, i, "".join(digits))
+    for m in _DIGIT_GROUP.finditer(text):
+        start, end = m.span()
+        found = m.group()
+        digits = found if found.isascii() else "".join(_digit(c) or "" for c in found)
+        group = (start, end, digits)
         gap = text[run[-1][1] : start] if run else ""
         if run and len(gap) <= MAX_SEPARATORS and all(_separator(c) for c in gap):
             run.append(group)
@@ -148,10 +148,36 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
     return runs
 
 
+# Unicode's dashes (category Pd, Unicode 15 as in Python 3.11), spelled out so importing
+# this module never walks the code points; tests/test_domain_cards.py checks the list.
+DASHES = (
+    "\u002d\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a"
+    "\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
+)
+
+
+def _separator_class() -> str:
+    r"""The separators above as one regex character class (whitespace aside: `\s`)."""
+    chars = set(_SEPARATOR_CHARS) | set(_ZERO_WIDTH) | set(DASHES)
+    return "".join(re.escape(c) for c in sorted(chars))
+
+
+# Thirteen digits or more with at most three separators between two digits: what any card
+# number below needs. Most text (every log line, every typed name) has no such stretch,
+# and the regex engine says so far faster than the search below.
+_CANDIDATE = re.compile(rf"(?:\d[\s{_separator_class()}]{{0,{MAX_SEPARATORS}}}){{12,}}\d")
+
+
 def card_number_spans(text: str) -> list[CardSpan]:
     """Every card number in `text`: 13-19 digits passing Luhn, typed whole or in groups
     (any separators above, full-width digits too), or inside a longer run of digits with a
     card brand's prefix. Text with fewer than 13 digits never holds one."""
+    if not _CANDIDATE.search(text):
+        return []
+    return _spans(text)
+
+
+def _spans(text: str) -> list[CardSpan]:
     spans: list[CardSpan] = []
     for run in _runs(text):
         i = 0

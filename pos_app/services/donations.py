@@ -17,9 +17,10 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from pos_app.domain.cards import Card, card_errors, contains_card_data
@@ -50,7 +51,13 @@ log = logging.getLogger(__name__)
 
 # Called inside the transaction that records an approval or a cash gift, so follow-up
 # jobs commit atomically with it (the transactional outbox). Returns ids to enqueue.
-ApprovalHook = Callable[[Session, Donation], list[str]]
+class ApprovalHook(Protocol):
+    """Adds a gift's follow-up jobs to the caller's transaction; returns their ids. `new`:
+    the gift was created in this very call (it has no jobs yet)."""
+
+    def __call__(
+        self, s: Session | Connection, donation: Donation, *, new: bool = False
+    ) -> list[str]: ...
 
 NOT_CHARGED = "Couldn't reach the processor. Nothing was charged."
 IN_DOUBT = (
@@ -199,30 +206,34 @@ class DonationService:
         options: GiftOptions,
         fee: int,
     ) -> Outcome:
-        with self.db.session() as s:
-            row = Donation(
-                amount_cents=amount_cents,
-                currency=self.currency,
-                method=m.value,
-                state=DonationState.RECORDED.value,
-                donor_name=donor.name.strip(),
-                donor_email=donor.email.strip(),
-                check_number=check_number.strip() or None,
-                **self.taken_here(),
-                charge_attempts=0,
-                **gift_columns(options, fee),
-                message=f"Recorded {format_cents(amount_cents, self.currency)} {m.value}.",
-            )
-            s.add(row)
-            s.flush()
-            jobs = self.on_recorded(s, row) if self.on_recorded else []
-            outcome = Outcome(
-                status="recorded",
-                donation_id=row.id,
-                message=row.message or "",
-                amount_cents=amount_cents,
-                currency=self.currency,
-            )
+        now = utcnow()
+        values: dict[str, Any] = {
+            "id": new_id(),
+            "amount_cents": amount_cents,
+            "currency": self.currency,
+            "method": m.value,
+            "state": DonationState.RECORDED.value,
+            "donor_name": donor.name.strip(),
+            "donor_email": donor.email.strip(),
+            "check_number": check_number.strip() or None,
+            **self.taken_here(),
+            "charge_attempts": 0,
+            **gift_columns(options, fee),
+            "message": f"Recorded {format_cents(amount_cents, self.currency)} {m.value}.",
+            "created_at": now,
+            "updated_at": now,
+        }
+        # One transaction, plain Core: the row and its jobs (no ORM unit of work).
+        with self.db.writing("donations", "jobs") as c:
+            c.execute(INSERT_ROW, values)
+            jobs = self.on_recorded(c, _as_row(values), new=True) if self.on_recorded else []
+        outcome = Outcome(
+            status="recorded",
+            donation_id=values["id"],
+            message=values["message"],
+            amount_cents=amount_cents,
+            currency=self.currency,
+        )
         self._jobs_committed(jobs)
         log.info("donation %s recorded (%s, %d cents)", outcome.donation_id, m.value, amount_cents)
         return outcome
@@ -292,8 +303,8 @@ class DonationService:
             "updated_at": now,
             **gift_columns(options, fee),
         }
-        with self.db.session() as s:
-            s.execute(INSERT_ROW, row)
+        with self.db.writing("donations") as c:
+            c.execute(INSERT_ROW, row)
         return row
 
     def retry(self, donation_id: str) -> Outcome:
@@ -430,14 +441,15 @@ class DonationService:
                 if isinstance(exc, Transient):
                     with self._lock:
                         self._held_cards[donation_id] = card
-                    return self._finish(donation_id, DonationState.FAILED, NOT_CHARGED, exc)
+                    return self._finish(donation_id, DonationState.FAILED, NOT_CHARGED, exc,
+                                        written=written)  # fmt: skip
                 state = (
                     DonationState.DECLINED if isinstance(exc, Declined) else DonationState.FAILED
                 )
-                return self._finish(donation_id, state, exc.message, exc)
+                return self._finish(donation_id, state, exc.message, exc, written=written)
             try:
-                with self.db.session() as s:
-                    s.execute(SET_TOKEN, {"row_id": donation_id, "pm": pm.id, "pm_brand": pm.brand,
+                with self.db.writing("donations") as c:
+                    c.execute(SET_TOKEN, {"row_id": donation_id, "pm": pm.id, "pm_brand": pm.brand,
                                           "pm_last4": pm.last4, "at": utcnow()})  # fmt: skip
             except STORAGE_ERRORS as exc:
                 # Only a token exists; no charge was sent. The row stays `charging` without
@@ -448,20 +460,22 @@ class DonationService:
                 log.error("donation %s: token not saved, the disk is full", donation_id)
                 return self._disk_full_not_charged(donation_id, self._amount_of(donation_id))
             crashpoint("after_payment_method")
-            if written is not None:
-                written = {**written, "payment_method_id": pm.id}
+            if written is not None:  # what SET_TOKEN wrote
+                written = {**written, "payment_method_id": pm.id, "brand": pm.brand,
+                           "last4": pm.last4}  # fmt: skip
         self.forget_card(donation_id)
-        request = _request_from(written) if written is not None else None
-        return self._charge(donation_id, request=request)
+        return self._charge(donation_id, written=written)
 
     def _charge(
         self, donation_id: str, *, maybe_sent: bool = False,
-        request: ChargeRequest | None = None,
+        written: dict[str, Any] | None = None,
     ) -> Outcome:  # fmt: skip
         """`maybe_sent`: an earlier attempt may have reached the processor (a replay).
-        `request`: the charge as built from the values just written (else read from the
-        row)."""
-        if request is None:
+        `written`: a new gift's row as just written: the charge is built from it and the
+        answer recorded without reading the row back (else the row is read)."""
+        if written is not None:
+            request = _request_from(written)
+        else:
             with self.db.session() as s:
                 row = s.get(Donation, donation_id)
                 assert row is not None
@@ -476,26 +490,30 @@ class DonationService:
         exc = answer.error
         if answer.verdict is Verdict.DONE:
             assert answer.result is not None
-            return self._answered(donation_id, request, answer.result)
+            return self._answered(donation_id, request, answer.result, written)
         if answer.verdict is Verdict.DECLINED:
             assert exc is not None
-            return self._finish(donation_id, DonationState.DECLINED, exc.message, exc)
+            return self._finish(donation_id, DonationState.DECLINED, exc.message, exc,
+                                written=written)  # fmt: skip
         if answer.verdict is Verdict.NOT_SENT:
-            return self._finish(donation_id, DonationState.FAILED, NOT_CHARGED, exc)
+            return self._finish(donation_id, DonationState.FAILED, NOT_CHARGED, exc,
+                                written=written)  # fmt: skip
         if answer.verdict is Verdict.REFUSED:
             assert exc is not None
-            return self._finish(donation_id, DonationState.FAILED, exc.message, exc)
+            return self._finish(donation_id, DonationState.FAILED, exc.message, exc,
+                                written=written)  # fmt: skip
         message = IN_DOUBT
         if answer.refused_replay:
             # A refused replay (e.g. a rotated key) says nothing about the first attempt,
             # which may have charged: stay in doubt, keep settling, tell the lead why.
             assert exc is not None
             message = f"{IN_DOUBT} The processor refused the check: {exc.message}"
-        return self._finish(donation_id, DonationState.IN_DOUBT, message, exc)
+        return self._finish(donation_id, DonationState.IN_DOUBT, message, exc, written=written)
 
     def _answered(
-        self, donation_id: str, request: ChargeRequest, result: ChargeResult
-    ) -> Outcome:
+        self, donation_id: str, request: ChargeRequest, result: ChargeResult,
+        written: dict[str, Any] | None = None,
+    ) -> Outcome:  # fmt: skip
         """An answer that says the processor took the payment: approved only when it is
         about this very charge (amount, currency, the gift's own id) and final."""
         problem = answer_problem(request, result)
@@ -506,14 +524,16 @@ class DonationService:
                 DonationState.MISMATCH,
                 MISMATCH.format(problem=problem),
                 reference=result.payment_intent_id,
+                written=written,
             )
         if result.pending:
             return self._finish(
                 donation_id, DonationState.PROCESSING, PROCESSING,
-                reference=result.payment_intent_id,
+                reference=result.payment_intent_id, written=written,
             )
         return self._finish(
-            donation_id, DonationState.APPROVED, "Approved.", reference=result.payment_intent_id
+            donation_id, DonationState.APPROVED, "Approved.",
+            reference=result.payment_intent_id, written=written,
         )
 
     def _check_pending(self, donation_id: str) -> Outcome:
@@ -549,25 +569,21 @@ class DonationService:
         message: str,
         error: ProcessorError | None = None,
         reference: str | None = None,
+        written: dict[str, Any] | None = None,
     ) -> Outcome:
+        """Record an answer (and, for an approval, the gift's jobs) in one transaction.
+        `written`: a new gift's row as written in this call (no pledge's, no jobs yet): the
+        answer is one prebuilt UPDATE and the outcome is built from the values."""
         jobs: list[str] = []
         acted = donation_id in self._acted
         self._acted.discard(donation_id)
         try:
-            with self.db.session() as s:
-                row = s.get(Donation, donation_id)
-                assert row is not None
-                row.state = state.value
-                row.message = message
-                if reference:
-                    row.payment_intent_id = reference
-                if isinstance(error, Declined):
-                    row.decline_code = error.decline_code or error.code or None
-                if state is DonationState.APPROVED and self.on_recorded:
-                    jobs = self.on_recorded(s, row)
-                if self.on_settled and donation_id not in self._new_gifts:
-                    self.on_settled(s, row)  # (a gift taken just now is no pledge's)
-                outcome = self._outcome(row)
+            if written is not None:
+                outcome, jobs = self._record_new_answer(written, state, message, error,
+                                                        reference)  # fmt: skip
+            else:
+                outcome, jobs = self._record_answer(donation_id, state, message, error,
+                                                    reference)  # fmt: skip
         except STORAGE_ERRORS as exc:
             return self._unrecorded(donation_id, state, acted, exc)
         self._jobs_committed(jobs)
@@ -576,6 +592,58 @@ class DonationService:
         else:
             log.info("donation %s %s (%s)", donation_id, state.value, reference)
         return outcome
+
+    def _record_new_answer(
+        self,
+        written: dict[str, Any],
+        state: DonationState,
+        message: str,
+        error: ProcessorError | None,
+        reference: str | None,
+    ) -> tuple[Outcome, list[str]]:
+        answer = {
+            "row_id": written["id"],
+            "state": state.value,
+            "message": message,
+            "pi": reference or None,  # a new row has none yet: None leaves it as it was
+            "decline": (error.decline_code or error.code or None)
+            if isinstance(error, Declined) else None,
+            "at": utcnow(),
+        }  # fmt: skip
+        # The row as it now is (the UPDATE below is what writes it).
+        row = _as_row({**written, "state": answer["state"], "message": message,
+                       "payment_intent_id": answer["pi"], "decline_code": answer["decline"],
+                       "updated_at": answer["at"]})  # fmt: skip
+        jobs: list[str] = []
+        with self.db.writing("donations", "jobs") as c:
+            c.execute(SET_ANSWER, answer)
+            if state is DonationState.APPROVED and self.on_recorded:
+                jobs = self.on_recorded(c, row, new=True)
+        return self._outcome(row), jobs
+
+    def _record_answer(
+        self,
+        donation_id: str,
+        state: DonationState,
+        message: str,
+        error: ProcessorError | None,
+        reference: str | None,
+    ) -> tuple[Outcome, list[str]]:
+        jobs: list[str] = []
+        with self.db.session() as s:
+            row = s.get(Donation, donation_id)
+            assert row is not None
+            row.state = state.value
+            row.message = message
+            if reference:
+                row.payment_intent_id = reference
+            if isinstance(error, Declined):
+                row.decline_code = error.decline_code or error.code or None
+            if state is DonationState.APPROVED and self.on_recorded:
+                jobs = self.on_recorded(s, row)
+            if self.on_settled and donation_id not in self._new_gifts:
+                self.on_settled(s, row)  # (a gift taken just now is no pledge's)
+            return self._outcome(row), jobs
 
     def _unrecorded(
         self, donation_id: str, state: DonationState, acted: bool, exc: BaseException
@@ -678,6 +746,9 @@ class DonationService:
 # The two writes a new card gift makes before its answer, built once: plain Core statements
 # on the table (no ORM bulk path, no per-call statement building or cache-key work).
 _ROWS: Table = Donation.__table__  # type: ignore[assignment]
+# What the INSERT gives a column it wasn't given: its scalar default, else NULL.
+_NO_VALUES = {c.key: c.default.arg if c.default is not None and c.default.is_scalar else None
+              for c in _ROWS.c}  # fmt: skip
 INSERT_ROW = insert(_ROWS)
 SET_TOKEN = (
     update(_ROWS)
@@ -685,6 +756,20 @@ SET_TOKEN = (
     .values(payment_method_id=bindparam("pm"), brand=bindparam("pm_brand"),
             last4=bindparam("pm_last4"), updated_at=bindparam("at"))
 )  # fmt: skip
+
+SET_ANSWER = (  # a new gift's answer (DonationService._record_new_answer)
+    update(_ROWS)
+    .where(_ROWS.c.id == bindparam("row_id"))
+    .values(state=bindparam("state"), message=bindparam("message"),
+            payment_intent_id=bindparam("pi"), decline_code=bindparam("decline"),
+            updated_at=bindparam("at"))
+)  # fmt: skip
+
+def _as_row(values: Mapping[str, Any]) -> Donation:
+    """A row as just written, for what reads its attributes (the job kinds' rules, the
+    outcome): plain values, no ORM instance built on the path the donor waits on."""
+    return cast(Donation, SimpleNamespace(**{**_NO_VALUES, **values}))
+
 
 REQUEST_COLUMNS = ("amount_cents", "currency", "payment_method_id", "id", "idempotency_key",
                    "customer_id", "off_session", "save_card")  # fmt: skip

@@ -269,8 +269,20 @@ class Database:
         with self._sessions.begin() as s:
             yield s
 
+    @contextmanager
+    def writing(self, *tables: str) -> Iterator[Connection]:
+        """A Core transaction without an ORM session, for the writes a donor waits on (a
+        new card gift's rows): commits on success, rolls back on error, and after the
+        commit tells the change feed it wrote `tables`, as a session's commit would."""
+        self.check_file()
+        with self.engine.begin() as conn:
+            yield conn
+        self._tell({table: set() for table in tables})
+
     def _committed(self, session: Session) -> None:
-        written = session.info.pop(WRITTEN, None)
+        self._tell(session.info.pop(WRITTEN, None))
+
+    def _tell(self, written: dict[str, set[str]] | None) -> None:
         if written and self.on_commit is not None:
             try:
                 self.on_commit(written)
