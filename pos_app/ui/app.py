@@ -28,23 +28,32 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from pos_app.domain.money import format_cents
 from pos_app.settings import ConfigError, Settings, load_settings
 from pos_app.startup import no_screen
 from resources import RESOURCES
 
 from . import gc_collector, i18n
 from .displays import screen_of
+from .form_parts import COLUMN_LABELS, PRESET_CENTS, TRAINING_EMAILED, TRAINING_OUTBOX
+from .scale import base_stylesheet, factor_for, scaled
 
 if TYPE_CHECKING:
     from pos_app.api import Station
@@ -124,29 +133,101 @@ class FirstForm(QMainWindow):
     """The form on screen while the station opens: the amount, focused, so a volunteer who
     starts typing at once types the gift. Nothing here needs the station (no SQLAlchemy,
     no job queue): it paints in about the time of a bare window. The full window takes its
-    place a moment later with what was typed in its amount field (`hand_over`)."""
+    place a moment later with what was typed in its amount field (`hand_over`).
 
-    def __init__(self) -> None:
+    It is laid out as the full window's skeleton (ui/main_window.py, ui/donation_form.py):
+    the training banner (training is the simulator, which the settings say), the same
+    margins, the preset row, the label column and the 3:2 split, and the full window's type
+    scale, so the amount field sits where the full window's will and nothing jumps when it
+    takes over (tests/test_startup_deferred.py compares the two)."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
+        settings = settings or Settings()
         self.setWindowTitle("Tableside")
         screen = screen_of(self).availableGeometry()  # the size the full window takes
         self.resize(min(1366, screen.width()), min(768, screen.height()))
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(48, 48, 48, 48)
-        label = QLabel(self.tr("Amount"))
+        tr = QCoreApplication.translate
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outbox = settings.receipts.provider == "outbox"
+        banner = QLabel(tr("MainWindow", TRAINING_OUTBOX if outbox else TRAINING_EMAILED))
+        banner.setObjectName("trainingBanner")
+        banner.setWordWrap(True)
+        banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        banner.setVisible(settings.payments.provider == "simulator")
+        outer.addWidget(banner)
+        body = QHBoxLayout()
+        body.setContentsMargins(12, 6, 12, 6)
+        body.setSpacing(16)
+        left = QVBoxLayout()
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(3)
+        grid.setColumnStretch(1, 1)
+        presets = QHBoxLayout()
+        for i, cents in enumerate(PRESET_CENTS):
+            money = format_cents(cents, settings.payments.currency).replace(".00", "")
+            b = QPushButton(f"{money}\nF{i + 1}")
+            b.setObjectName("preset")
+            b.setEnabled(False)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            presets.addWidget(b)
+        grid.addLayout(presets, 0, 1)
         self.amount = QLineEdit()
         self.amount.setObjectName("amount")
-        self.amount.setPlaceholderText(self.tr("or type one, e.g. 75"))
+        self.amount.setPlaceholderText(tr("DonationForm", "or type one, e.g. 75"))
+        label = QLabel(tr("DonationForm", "Amount"))
+        label.setObjectName("fieldLabel")
         label.setBuddy(self.amount)
+        self.amount.setAccessibleName(label.text())
+        grid.addWidget(label, 1, 0)
+        grid.addWidget(self.amount, 1, 1)
+        # The label column is as wide as the full form's widest label (in any language):
+        # its labels, never shown, measure it.
+        self.column_labels = []
+        for text in COLUMN_LABELS:
+            other = QLabel(tr("DonationForm", text), central)
+            other.setObjectName("fieldLabel")
+            other.hide()
+            self.column_labels.append(other)
+        left.addLayout(grid)
+        left.addStretch(1)
+        body.addLayout(left, 3)
+        right = QFrame()  # where the full window's result panel will be
+        right.setObjectName("result")
+        right.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        inside = QVBoxLayout(right)
+        inside.setContentsMargins(24, 24, 24, 24)
         self.status = QLabel(self.tr("Opening the station…"))
-        self.status.setObjectName("firstFormStatus")
-        layout.addWidget(label)
-        layout.addWidget(self.amount)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
-        self.setCentralWidget(body)
+        self.status.setObjectName("resultDetail")
+        self.status.setWordWrap(True)
+        inside.addWidget(self.status)
+        inside.addStretch(1)
+        body.addWidget(right, 2)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+        self._grid = grid
+        self.scale_factor = 1.0
         self.amount.setFocus()
+
+    def _fit_label_column(self) -> None:
+        for other in self.column_labels:
+            other.ensurePolished()
+        widest = max(other.sizeHint().width() for other in self.column_labels)
+        self._grid.setColumnMinimumWidth(0, widest)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        factor = factor_for(event.size().width(), event.size().height())
+        if factor != self.scale_factor:  # the full window's type scale (ui/scale.py)
+            self.scale_factor = factor
+            self.centralWidget().setStyleSheet(
+                scaled(base_stylesheet(), factor) if factor > 1 else "")  # fmt: skip
+        self._fit_label_column()
 
     def hand_over(self, window: MainWindow) -> None:
         """The full window takes this one's place, with the amount typed so far (and the
@@ -182,7 +263,7 @@ class WindowStart:
 
     def first(self) -> None:
         i18n.install(self.language)
-        self.form = FirstForm()
+        self.form = FirstForm(self.settings)
         AfterFirstPaint(self.form, self.rest)
         self.form.show()
 

@@ -48,11 +48,11 @@ from pos_app.services.card_entry import KEYED, READER, CardEntry
 
 from .card_fields import CardFields
 from .core_text import shown
-from .form_parts import ErrorLine, FieldError, field_label
+from .form_parts import PRESET_CENTS, ErrorLine, FieldError, field_label
 from .gift_options import FEE_KEY, CoverFee, MoreOptions
 from .swipe import SwipeCatcher
 
-PRESETS = (2500, 5000, 10000, 25000)
+PRESETS = PRESET_CENTS
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 

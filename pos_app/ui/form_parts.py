@@ -70,6 +70,20 @@ class ErrorLine(QWidget):
             self.hint.setVisible(not messages)
 
 
+# Shared by the donation form and the first form (ui/app.FirstForm), which is laid out
+# like it before the station (and what the form needs) is even imported.
+PRESET_CENTS = (2500, 5000, 10000, 25000)  # the amount buttons, F1-F4
+# The form's label column (DonationForm's own words; the card fields have their own).
+COLUMN_LABELS = ("Amount", "Payment", "Name", "Email")
+TRAINING_OUTBOX = (
+    "TRAINING MODE — practice only: no real card is charged, and receipts go to the outbox "
+    "folder."
+)
+TRAINING_EMAILED = (
+    "TRAINING MODE — practice only: no real card is charged, but receipts ARE emailed to "
+    "donors."
+)
+
 def field_label(text: str, field: QLineEdit | QWidget, *, inline: bool = False) -> QLabel:
     """A visible label that names its field for screen readers too; `inline` for one
     inside a row of fields (not in the form's label column)."""
