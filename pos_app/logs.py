@@ -92,6 +92,10 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
         logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
     )
     root.addHandler(handler)
+    # httpx's INFO line for every request ("HTTP Request: POST ... 200 OK") said nothing
+    # our own lines don't, cost the charge path a redacted file write per processor call,
+    # and filled the log; its warnings and errors still come through.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     root.setLevel(min(root.level or level, level) if root.handlers[:-1] else level)
     if os.name == "posix":
         os.chmod(path, 0o600)

@@ -279,7 +279,7 @@ def test_bad_format_arguments_do_not_raise_into_the_caller(log_file: Path) -> No
 def test_other_threads_and_loggers_are_masked(log_file: Path) -> None:
     def work() -> None:
         logging.getLogger("huey.consumer").warning("task args %s", ["4242424242424242"])
-        logging.getLogger("httpx").info("POST card[cvc]=123")
+        logging.getLogger("httpx").warning("POST card[cvc]=123")
 
     t = threading.Thread(target=work, name="jobs-1")
     t.start()
