@@ -100,32 +100,32 @@ class Ledger:
         if not specs:
             return []
         now = utcnow()
-        rows = [{
-            "id": new_id(),
-            "kind": spec.name,
-            "donation_id": donation.id,
-            "state": JobState.QUEUED.value,
-            "attempts": 0,
-            "receipt_number": self._next_receipt_number(s) if spec.numbered else None,
-            "created_at": now,
-            "updated_at": now,
-        } for spec in specs]  # fmt: skip
+        rows = [self._new_job(s, donation.id, spec, now) for spec in specs]
         s.execute(INSERT_JOBS, rows)
         return [row["id"] for row in rows]
 
     def add(self, s: Session, donation_id: str, spec: JobKindSpec) -> str:
         """The job's row in the caller's unit of work, its id chosen here: written with the
         caller's commit (no flush of its own: a gift's jobs go out in one round)."""
-        job_id = new_id()
-        s.add(Job(
-            id=job_id,
-            kind=spec.name,
-            donation_id=donation_id,
-            state=JobState.QUEUED.value,
-            attempts=0,
-            receipt_number=self._next_receipt_number(s) if spec.numbered else None,
-        ))  # fmt: skip
-        return job_id
+        row = self._new_job(s, donation_id, spec, utcnow())
+        s.add(Job(**row))
+        return row["id"]
+
+    def _new_job(
+        self, s: Session | Connection, donation_id: str, spec: JobKindSpec, now: dt.datetime
+    ) -> dict[str, object]:
+        """A new job's column values, its id and (for a numbered kind) its receipt number
+        chosen here."""
+        return {
+            "id": new_id(),
+            "kind": spec.name,
+            "donation_id": donation_id,
+            "state": JobState.QUEUED.value,
+            "attempts": 0,
+            "receipt_number": self._next_receipt_number(s) if spec.numbered else None,
+            "created_at": now,
+            "updated_at": now,
+        }
 
     def _next_receipt_number(self, s: Session | Connection) -> str:
         # One upsert ... RETURNING under the transaction's write lock: never handed out twice.

@@ -139,7 +139,7 @@ class FirstForm(QMainWindow):
     the training banner (training is the simulator, which the settings say), the same
     margins, the preset row, the label column and the 3:2 split, and the full window's type
     scale, so the amount field sits where the full window's will and nothing jumps when it
-    takes over (tests/test_startup_deferred.py compares the two)."""
+    takes over (tests/test_gui_first_form.py compares the two)."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
@@ -211,7 +211,7 @@ class FirstForm(QMainWindow):
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
         self._grid = grid
-        self.scale_factor = 1.0
+        self.scale_factor = 0.0  # none yet: the first resize sets it and sizes the column
         self.amount.setFocus()
 
     def _fit_label_column(self) -> None:
@@ -227,7 +227,7 @@ class FirstForm(QMainWindow):
             self.scale_factor = factor
             self.centralWidget().setStyleSheet(
                 scaled(base_stylesheet(), factor) if factor > 1 else "")  # fmt: skip
-        self._fit_label_column()
+            self._fit_label_column()  # the labels' widths follow the type
 
     def hand_over(self, window: MainWindow) -> None:
         """The full window takes this one's place, with the amount typed so far (and the

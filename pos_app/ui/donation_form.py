@@ -52,7 +52,6 @@ from .form_parts import PRESET_CENTS, ErrorLine, FieldError, field_label
 from .gift_options import FEE_KEY, CoverFee, MoreOptions
 from .swipe import SwipeCatcher
 
-PRESETS = PRESET_CENTS
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -100,7 +99,7 @@ class DonationForm(QWidget):
         # ---- amount ----
         presets = QHBoxLayout()
         self.preset_buttons: list[QPushButton] = []
-        for i, cents in enumerate(PRESETS):
+        for i, cents in enumerate(PRESET_CENTS):
             money = format_cents(cents, currency).replace(".00", "")
             b = QPushButton(f"{money}\nF{i + 1}")
             b.setObjectName("preset")
@@ -516,7 +515,7 @@ class DonationForm(QWidget):
             cents = parse_amount(text)
         except AmountError:
             cents = -1
-        for b, preset in zip(self.preset_buttons, PRESETS, strict=True):
+        for b, preset in zip(self.preset_buttons, PRESET_CENTS, strict=True):
             b.setChecked(cents == preset)
         self.cover_fee.show_for(max(0, cents))
 

@@ -84,6 +84,7 @@ TRAINING_EMAILED = (
     "donors."
 )
 
+
 def field_label(text: str, field: QLineEdit | QWidget, *, inline: bool = False) -> QLabel:
     """A visible label that names its field for screen readers too; `inline` for one
     inside a row of fields (not in the form's label column)."""
